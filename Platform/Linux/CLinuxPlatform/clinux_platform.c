@@ -1,0 +1,2 @@
+#include "clinux_platform.h"
+int clp_placeholder(void) { return 0; }

@@ -1,0 +1,1 @@
+int clp_placeholder(void);

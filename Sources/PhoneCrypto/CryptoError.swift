@@ -1,0 +1,56 @@
+/// A failure inside the crypto layer: which operation failed and mbedTLS's own error code
+/// (negative), or 0 when the input was refused before mbedTLS was called.
+public struct CryptoError: Error, Equatable {
+    public enum Operation: Equatable, Sendable {
+        case digest
+        case randomSeed
+        case random
+        case keyParse
+        case certificateParse
+        case keyGeneration
+        case sign
+        case verify
+        case encrypt
+        case decrypt
+        case keyExport
+        case cipher
+        case unsupportedKey
+        case invalidInput
+    }
+
+    public let operation: Operation
+    public let code: Int32
+
+    public init(_ operation: Operation, code: Int32 = 0) {
+        self.operation = operation
+        self.code = code
+    }
+
+    /// A short English reason, for logs and command-line errors.
+    public var reason: String {
+        let what: String
+        switch operation {
+        case .digest: what = "digest failed"
+        case .randomSeed: what = "random generator could not be seeded"
+        case .random: what = "random generator failed"
+        case .keyParse: what = "private or public key could not be parsed"
+        case .certificateParse: what = "certificate could not be parsed"
+        case .keyGeneration: what = "key generation failed"
+        case .sign: what = "signing failed"
+        case .verify: what = "signature does not verify"
+        case .encrypt: what = "encryption failed"
+        case .decrypt: what = "decryption failed"
+        case .keyExport: what = "key export failed"
+        case .cipher: what = "AES-CBC failed"
+        case .unsupportedKey: what = "key type or size not supported"
+        case .invalidInput: what = "invalid input"
+        }
+        if code == 0 { return what }
+        return what + " (mbedTLS -0x" + String(UInt32(bitPattern: -code), radix: 16) + ")"
+    }
+}
+
+@inline(__always)
+func check(_ result: Int32, _ operation: CryptoError.Operation) throws(CryptoError) {
+    if result != 0 { throw CryptoError(operation, code: result) }
+}
