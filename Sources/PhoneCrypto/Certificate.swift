@@ -80,6 +80,11 @@ public final class Certificate {
         try PKOperations.verify(&context.pointee.pk, algorithm, digest: digest, signature: signature)
     }
 
+    /// Verifies a CAPF-style signature: type-1 padding of the bare hash.
+    public func verifyBareHash(_ digest: [UInt8], signature: ArraySlice<UInt8>) throws(CryptoError) {
+        try PKOperations.verifyBareHash(&context.pointee.pk, digest: digest, signature: signature)
+    }
+
     /// RSA PKCS#1 v1.5 encryption to this certificate's key.
     public func encrypt(_ plaintext: ArraySlice<UInt8>, rng: RandomGenerator) throws(CryptoError) -> [UInt8] {
         try PKOperations.encrypt(&context.pointee.pk, plaintext, rng: rng)

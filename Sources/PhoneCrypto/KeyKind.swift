@@ -78,6 +78,22 @@ enum PKOperations {
         try check(result, .verify)
     }
 
+    /// Verifies PKCS#1 v1.5 type-1 padding around the bare hash, no DigestInfo: the
+    /// CAPF signed-data form (formats.md §3).
+    static func verifyBareHash(_ pk: UnsafeMutablePointer<mbedtls_pk_context>, digest: [UInt8],
+                               signature: ArraySlice<UInt8>) throws(CryptoError) {
+        guard mbedtls_pk_get_type(pk) == MBEDTLS_PK_RSA else { throw CryptoError(.unsupportedKey) }
+        let rsa = mbedtls_pk_rsa(pk.pointee)
+        guard signature.count == mbedtls_rsa_get_len(rsa) else { throw CryptoError(.verify) }
+        let result = digest.withUnsafeBufferPointer { hash in
+            signature.withUnsafeBufferPointer { sig in
+                mbedtls_rsa_pkcs1_verify(rsa, nil, nil, MBEDTLS_RSA_PUBLIC, MBEDTLS_MD_NONE, UInt32(hash.count),
+                                         hash.baseAddress, sig.baseAddress)
+            }
+        }
+        try check(result, .verify)
+    }
+
     static func encrypt(_ pk: UnsafeMutablePointer<mbedtls_pk_context>, _ plaintext: ArraySlice<UInt8>,
                         rng: RandomGenerator) throws(CryptoError) -> [UInt8] {
         guard mbedtls_pk_get_type(pk) == MBEDTLS_PK_RSA else { throw CryptoError(.unsupportedKey) }

@@ -28,6 +28,11 @@ public final class PublicKey {
         try PKOperations.verify(context, algorithm, digest: digest, signature: signature)
     }
 
+    /// Verifies a CAPF-style signature: type-1 padding of the bare hash.
+    public func verifyBareHash(_ digest: [UInt8], signature: ArraySlice<UInt8>) throws(CryptoError) {
+        try PKOperations.verifyBareHash(context, digest: digest, signature: signature)
+    }
+
     /// RSA PKCS#1 v1.5 encryption (the key wrap of `.enc.sgn`).
     public func encrypt(_ plaintext: ArraySlice<UInt8>, rng: RandomGenerator) throws(CryptoError) -> [UInt8] {
         try PKOperations.encrypt(context, plaintext, rng: rng)

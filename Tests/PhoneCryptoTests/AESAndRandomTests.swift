@@ -1,0 +1,60 @@
+import PhoneCrypto
+import TestSupport
+import XCTest
+
+final class AESAndRandomTests: XCTestCase {
+    /// NIST SP 800-38A F.2.1, CBC-AES128.Encrypt, first two blocks.
+    func testNISTKnownAnswer() throws {
+        let key = SecretBytes(copying: unhex("2b7e151628aed2a6abf7158809cf4f3c"))
+        let iv = unhex("000102030405060708090a0b0c0d0e0f")
+        let plaintext = unhex("6bc1bee22e409f96e93d7e117393172aae2d8a571e03ac9c9eb76fac45af8e51")
+        let ciphertext = try AES128CBC.encrypt(key: key, iv: iv[...], plaintext[...])
+        XCTAssertEqual(hex(ciphertext), "7649abac8119b246cee98e9b12e9197d5086cb9b507219ee95db113a917678b2")
+        XCTAssertEqual(try AES128CBC.decrypt(key: key, iv: iv[...], ciphertext[...]), plaintext)
+    }
+
+    func testRefusesPartialBlocksAndWrongSizes() {
+        let key = SecretBytes(count: 16)
+        let iv = [UInt8](repeating: 0, count: 16)
+        XCTAssertThrowsError(try AES128CBC.decrypt(key: key, iv: iv[...], [UInt8](repeating: 0, count: 15)[...]))
+        XCTAssertThrowsError(try AES128CBC.decrypt(key: SecretBytes(count: 24), iv: iv[...], iv[...]))
+        XCTAssertThrowsError(try AES128CBC.decrypt(key: key, iv: iv[0..<8], iv[...]))
+    }
+
+    func testDRBGUsesThePlatformEntropyAndFailsWhenItFails() throws {
+        var calls = 0
+        let generator = try RandomGenerator(personalization: []) { buffer in
+            calls += 1
+            for index in buffer.indices { buffer[index] = UInt8(truncatingIfNeeded: index) }
+            return true
+        }
+        XCTAssertGreaterThan(calls, 0)
+        let first = try generator.bytes(2000)
+        let second = try generator.bytes(2000)
+        XCTAssertEqual(first.count, 2000)
+        XCTAssertNotEqual(first, second)
+
+        XCTAssertThrowsError(try RandomGenerator(personalization: []) { _ in false }) { error in
+            XCTAssertEqual((error as? CryptoError)?.operation, .randomSeed)
+        }
+    }
+
+    func testSameEntropySameStream() throws {
+        func make() throws -> RandomGenerator {
+            try RandomGenerator(personalization: Array("p".utf8)) { buffer in
+                for index in buffer.indices { buffer[index] = 0x42 }
+                return true
+            }
+        }
+        XCTAssertEqual(try make().bytes(64), try make().bytes(64))
+    }
+
+    func testSecretBytesCopy() {
+        let secret = SecretBytes(copying: [1, 2, 3])
+        XCTAssertEqual(secret.count, 3)
+        XCTAssertEqual(secret.copyBytes(), [1, 2, 3])
+        var array: [UInt8] = [9, 9, 9]
+        zeroize(&array)
+        XCTAssertEqual(array, [0, 0, 0])
+    }
+}

@@ -1,0 +1,67 @@
+import Foundation
+import PhoneCrypto
+
+/// Access to `../shared/vectors/` (read in place, never copied) and test helpers.
+public enum Vectors {
+    /// The project root: three levels above this file (Tests/TestSupport/Vectors.swift).
+    public static let projectRoot: URL = URL(fileURLWithPath: #filePath)
+        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+    public static let root: URL = projectRoot.appendingPathComponent("../shared/vectors").standardizedFileURL
+
+    public static func url(_ path: String) -> URL { root.appendingPathComponent(path) }
+
+    public static func bytes(_ path: String) -> [UInt8] {
+        guard let data = FileManager.default.contents(atPath: url(path).path) else {
+            fatalError("vector missing: \(url(path).path)")
+        }
+        return [UInt8](data)
+    }
+
+    public static func text(_ path: String) -> String { String(decoding: bytes(path), as: UTF8.self) }
+
+    public static func identity(_ path: String) throws -> Identity { try Identity(pem: bytes(path)) }
+
+    public static func certificate(_ path: String) throws -> Certificate { try Certificate(pem: bytes(path)) }
+
+    /// The reference tool's `*.parsed.txt`: "Key: value" lines, grouped into the header
+    /// block and one block per record (blank-line separated).
+    public static func parsedBlocks(_ path: String) -> [[(key: String, value: String)]] {
+        var blocks: [[(key: String, value: String)]] = [[]]
+        for line in text(path).split(separator: "\n", omittingEmptySubsequences: false) {
+            if line.trimmingCharacters(in: .whitespaces).isEmpty {
+                if !(blocks.last?.isEmpty ?? true) { blocks.append([]) }
+                continue
+            }
+            guard let colon = line.firstIndex(of: ":") else { continue }
+            let key = String(line[..<colon]).trimmingCharacters(in: .whitespaces)
+            let value = String(line[line.index(after: colon)...]).trimmingCharacters(in: .whitespaces)
+            blocks[blocks.count - 1].append((key, value))
+        }
+        return blocks.filter { !$0.isEmpty }
+    }
+}
+
+/// A CTR-DRBG seeded from the host's system generator.
+public func testRNG() -> RandomGenerator {
+    try! RandomGenerator(personalization: Array("tests".utf8)) { buffer in
+        var generator = SystemRandomNumberGenerator()
+        for index in buffer.indices { buffer[index] = UInt8.random(in: 0...255, using: &generator) }
+        return true
+    }
+}
+
+public func hex(_ bytes: some Sequence<UInt8>) -> String {
+    bytes.map { String(format: "%02x", $0) }.joined()
+}
+
+public func unhex(_ text: String) -> [UInt8] {
+    var bytes: [UInt8] = []
+    var index = text.startIndex
+    while index < text.endIndex {
+        let next = text.index(index, offsetBy: 2)
+        bytes.append(UInt8(text[index..<next], radix: 16)!)
+        index = next
+    }
+    return bytes
+}
