@@ -1,1 +1,40 @@
-int clp_placeholder(void);
+// The small C surface the Linux platform needs from the C library. The header
+// includes only fixed-width types so that Embedded Swift imports it unchanged; the
+// POSIX calls stay in the .c file.
+#ifndef CLINUX_PLATFORM_H
+#define CLINUX_PLATFORM_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+// Returns 0, or a positive errno. CLP_TOO_LARGE when the file exceeds the cap.
+#define CLP_TOO_LARGE (-2)
+
+/// Size of a regular file in bytes, or a negative errno.
+int64_t clp_file_size(const char *path);
+
+/// Reads up to `capacity` bytes; fails with CLP_TOO_LARGE when there are more.
+int clp_read_file(const char *path, uint8_t *buffer, size_t capacity, size_t *length);
+
+/// Writes a file atomically: a temporary file in the same directory, fsync, rename
+/// over the target, fsync of the directory. `mode` is applied at creation (0600 for
+/// secrets). On failure the target is untouched and the temporary file removed.
+int clp_write_file_atomic(const char *path, const uint8_t *data, size_t length, uint32_t mode);
+
+/// Writes all bytes to a file descriptor (1 stdout, 2 stderr), retrying short writes.
+int clp_write_fd(int fd, const uint8_t *data, size_t length);
+
+/// Fills the buffer from the kernel's CSPRNG (getrandom). Returns 0 or an errno.
+int clp_entropy(uint8_t *buffer, size_t length);
+
+/// Monotonic clock in milliseconds.
+uint64_t clp_monotonic_ms(void);
+
+/// The process arguments, captured at start-up (glibc passes them to init functions).
+int clp_argc(void);
+const char *clp_argv(int index);
+
+/// Ends the process with a status (flushing nothing: output is written unbuffered).
+void clp_exit(int status) __attribute__((noreturn));
+
+#endif

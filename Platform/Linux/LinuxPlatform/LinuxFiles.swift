@@ -1,0 +1,93 @@
+import CLinuxPlatform
+
+/// Why a file operation failed: the errno, or the size cap.
+public enum FileError: Error, Equatable {
+    case system(path: String, errno: Int32)
+    case tooLarge(path: String, limit: Int)
+
+    public var reason: String {
+        switch self {
+        case .system(let path, let code): return path + ": " + errnoName(code)
+        case .tooLarge(let path, let limit): return path + ": larger than " + String(limit) + " bytes"
+        }
+    }
+}
+
+/// Files on the Linux file system: bounded reads, atomic writes.
+public enum LinuxFiles {
+    /// Reads a whole file of at most `limit` bytes.
+    public static func read(_ path: String, limit: Int) -> Result<[UInt8], FileError> {
+        let size = path.withCString { clp_file_size($0) }
+        if size < 0 { return .failure(.system(path: path, errno: Int32(-size))) }
+        if size > Int64(limit) { return .failure(.tooLarge(path: path, limit: limit)) }
+        var buffer = [UInt8](repeating: 0, count: Int(size))
+        var length = 0
+        let result = path.withCString { cPath in
+            buffer.withUnsafeMutableBufferPointer { clp_read_file(cPath, $0.baseAddress, $0.count, &length) }
+        }
+        if result == CLP_TOO_LARGE { return .failure(.tooLarge(path: path, limit: Int(size))) }
+        if result != 0 { return .failure(.system(path: path, errno: result)) }
+        buffer.removeLast(buffer.count - length)
+        return .success(buffer)
+    }
+
+    /// Writes atomically (temporary file, fsync, rename, directory fsync).
+    public static func writeAtomically(_ path: String, _ bytes: [UInt8], mode: UInt32) -> Result<Void, FileError> {
+        let result = path.withCString { cPath in
+            bytes.withUnsafeBufferPointer { clp_write_file_atomic(cPath, $0.baseAddress, $0.count, mode) }
+        }
+        return result == 0 ? .success(()) : .failure(.system(path: path, errno: result))
+    }
+}
+
+/// The console: standard output for results, standard error for diagnostics.
+public enum LinuxConsole {
+    public static func write(_ bytes: [UInt8], toErrorStream: Bool = false) {
+        _ = bytes.withUnsafeBufferPointer { clp_write_fd(toErrorStream ? 2 : 1, $0.baseAddress, $0.count) }
+    }
+
+    public static func line(_ text: String, toErrorStream: Bool = false) {
+        var bytes = Array(text.utf8)
+        bytes.append(0x0A)
+        write(bytes, toErrorStream: toErrorStream)
+    }
+}
+
+/// The process environment the platform reads at start-up.
+public enum LinuxProcess {
+    public static var arguments: [String] {
+        var arguments: [String] = []
+        let count = clp_argc()
+        var index: Int32 = 0
+        while index < count {
+            if let argument = clp_argv(index) { arguments.append(String(cString: argument)) }
+            index += 1
+        }
+        return arguments
+    }
+
+    /// Kernel entropy for seeding the core's CTR-DRBG.
+    public static func entropy(_ buffer: UnsafeMutableRawBufferPointer) -> Bool {
+        guard let base = buffer.baseAddress else { return true }
+        return clp_entropy(base.assumingMemoryBound(to: UInt8.self), buffer.count) == 0
+    }
+
+    public static func monotonicMilliseconds() -> UInt64 { clp_monotonic_ms() }
+}
+
+/// Ends the process with this status.
+public func exitProcess(_ status: Int32) -> Never {
+    clp_exit(status)
+}
+
+func errnoName(_ code: Int32) -> String {
+    switch code {
+    case 2: return "no such file or directory"
+    case 13: return "permission denied"
+    case 20: return "not a directory"
+    case 21: return "is a directory"
+    case 28: return "no space left on device"
+    case 30: return "read-only file system"
+    default: return "error " + String(code)
+    }
+}

@@ -1,0 +1,145 @@
+import PhoneCrypto
+import PhoneTrust
+import PhoneWire
+
+/// `phone inspect FILE`
+enum InspectCommand {
+    static func run(_ words: ArraySlice<String>, io: some CommandIO) throws(CommandFailure) {
+        let arguments: Arguments
+        do { arguments = try Arguments(words, valueOptions: []) } catch { throw CommandFailure(error) }
+        let path: String
+        do { path = try arguments.single("FILE") } catch { throw CommandFailure(error) }
+        let bytes = try io.read(path, limit: PhoneProgram.signedFileLimit)
+        do {
+            for line in try FileDescription.lines(bytes) { io.outputLine(line) }
+        } catch {
+            throw .rejected(error.reason)
+        }
+    }
+}
+
+/// `phone verify FILE [--trust TLV]... [--name NAME]`
+enum VerifyCommand {
+    static func run(_ words: ArraySlice<String>, io: some CommandIO) throws(CommandFailure) {
+        let arguments: Arguments
+        let path: String
+        let name: String
+        do {
+            arguments = try Arguments(words, valueOptions: ["--trust", "--name"])
+            path = try arguments.single("FILE")
+            name = try arguments.value("--name") ?? baseName(path)
+        } catch {
+            throw CommandFailure(error)
+        }
+        let bytes = try io.read(path, limit: PhoneProgram.signedFileLimit)
+        let trustPaths = arguments.values("--trust")
+        if let kind = TrustFiles.kind(servedAs: name, bytes: bytes) {
+            var store = try TrustFiles.store(trustPaths, io: io)
+            let wasEmpty = store.isEmpty
+            do {
+                let update = try store.install(bytes, kind: kind, servedAs: name)
+                let how: String
+                switch update.outcome {
+                case .firstUse: how = wasEmpty ? "self-consistent, trusted on first use" : "installed"
+                case .updated: how = "update authorised by an installed certificate"
+                case .unchanged: how = "identical to the installed list"
+                }
+                io.outputLine("valid: " + kind.name + " signed by " + update.signer + " (" + how + ")")
+            } catch {
+                throw .rejected(error.reason)
+            }
+            return
+        }
+        guard !trustPaths.isEmpty else { throw .usage("verifying a configuration file needs --trust TLV") }
+        let store = try TrustFiles.store(trustPaths, io: io)
+        do {
+            let verified = try store.verifyConfiguration(bytes, servedAs: name)
+            io.outputLine("valid: signed by " + verified.signer + " (" + verified.signerRole.name + ")")
+        } catch {
+            throw .rejected(error.reason)
+        }
+    }
+}
+
+/// `phone decrypt FILE --key PEM --trust TLV [--name NAME] [--output OUT]`
+enum DecryptCommand {
+    static func run(_ words: ArraySlice<String>, io: some CommandIO) throws(CommandFailure) {
+        let arguments: Arguments
+        let path: String
+        let name: String
+        let keyPath: String
+        let outputPath: String?
+        do {
+            arguments = try Arguments(words, valueOptions: ["--key", "--trust", "--name", "--output"])
+            path = try arguments.single("FILE")
+            name = try arguments.value("--name") ?? baseName(path)
+            keyPath = try arguments.required("--key")
+            outputPath = try arguments.value("--output")
+        } catch {
+            throw CommandFailure(error)
+        }
+        let trustPaths = arguments.values("--trust")
+        guard !trustPaths.isEmpty else { throw .usage("--trust is required") }
+        let store = try TrustFiles.store(trustPaths, io: io)
+        let bytes = try io.read(path, limit: PhoneProgram.signedFileLimit)
+        var keyBytes = try io.read(keyPath, limit: PhoneProgram.keyFileLimit)
+        let key: PrivateKey
+        do {
+            key = try PrivateKey(encoded: keyBytes[...])
+            zeroize(&keyBytes)
+        } catch {
+            zeroize(&keyBytes)
+            throw .input(keyPath + ": no private key: " + error.reason)
+        }
+        let rng = try io.randomGenerator()
+        var plaintext: [UInt8]
+        do {
+            let verified = try store.verifyConfiguration(bytes, servedAs: name)
+            plaintext = try EncryptedConfig.decrypt(verified, privateKey: key, rng: rng)
+        } catch {
+            throw .rejected(error.reason)
+        }
+        defer { zeroize(&plaintext) }
+        if let outputPath {
+            // A decrypted configuration is a secret: owner-only, like a key.
+            try io.write(outputPath, plaintext, mode: 0o600)
+        } else {
+            io.output(plaintext)
+        }
+    }
+}
+
+/// Loading `--trust` files into a trust store.
+enum TrustFiles {
+    /// A trust list by its served name (`CTL…`, `ITL…`), or by its header when the
+    /// name does not say (a renamed copy on disk).
+    static func kind(servedAs name: String, bytes: [UInt8]) -> TrustListKind? {
+        if let kind = TrustListKind(servedName: name) { return kind }
+        guard let file = try? SignedFile.parse(bytes), file.version == .trustList else { return nil }
+        return TrustListKind(servedName: file.filenameText) ?? .itl
+    }
+
+    static func store(_ paths: [String], io: some CommandIO) throws(CommandFailure) -> TrustStore {
+        var ctl: [UInt8]?
+        var itl: [UInt8]?
+        for path in paths {
+            let bytes = try io.read(path, limit: PhoneProgram.signedFileLimit)
+            guard let kind = kind(servedAs: baseName(path), bytes: bytes) else {
+                throw .rejected(path + " is not a trust list")
+            }
+            switch kind {
+            case .ctl:
+                guard ctl == nil else { throw .usage("two CTLs given with --trust") }
+                ctl = bytes
+            case .itl:
+                guard itl == nil else { throw .usage("two ITLs given with --trust") }
+                itl = bytes
+            }
+        }
+        do {
+            return try TrustStore.restore(ctl: ctl, itl: itl)
+        } catch {
+            throw .rejected("trust list: " + error.reason)
+        }
+    }
+}

@@ -1,0 +1,99 @@
+import LinuxPlatform
+import PhoneCrypto
+import PhoneTrust
+import PhoneWire
+
+/// The `phone` program: one entry point for the host and the Embedded ARM build.
+public enum PhoneProgram {
+    /// Exit codes of the file subcommands.
+    public enum ExitCode {
+        public static let success: Int32 = 0
+        /// The file is invalid: bad signature, unknown signer, cannot decrypt, …
+        public static let rejected: Int32 = 1
+        /// Wrong arguments, or a file that cannot be read or written.
+        public static let usage: Int32 = 2
+    }
+
+    /// Caps on what the program reads: far above any real file, far below memory.
+    static let signedFileLimit = 8 * 1024 * 1024
+    static let keyFileLimit = 64 * 1024
+
+    public static let usage = """
+        usage: phone <command> [options]
+          inspect FILE                                  print every header field and record
+          verify FILE [--trust TLV]... [--name NAME]    check a signature (and trust-list update rules)
+          decrypt FILE --key PEM --trust TLV [--trust TLV] [--name NAME] [--output OUT]
+                                                        verify and decrypt an .enc.sgn
+        NAME is the name the file was served under (default: FILE's own name).
+        Exit codes: 0 valid, 1 rejected (the reason is printed), 2 usage or file error.
+        """
+
+    /// Runs one command; `arguments` excludes the program name.
+    public static func run(_ arguments: [String], io: some CommandIO) -> Int32 {
+        guard let command = arguments.first else {
+            io.diagnostic(usage)
+            return ExitCode.usage
+        }
+        let rest = arguments.dropFirst()
+        do throws(CommandFailure) {
+            switch command {
+            case "inspect": try InspectCommand.run(rest, io: io)
+            case "verify": try VerifyCommand.run(rest, io: io)
+            case "decrypt": try DecryptCommand.run(rest, io: io)
+            case "help", "--help", "-h":
+                io.outputLine(usage)
+            default:
+                throw CommandFailure.usage("unknown command " + command)
+            }
+            return ExitCode.success
+        } catch {
+            switch error {
+            case .usage(let message):
+                io.diagnostic("phone: " + message)
+                io.diagnostic(usage)
+                return ExitCode.usage
+            case .file(let fileError):
+                io.diagnostic("phone: " + fileError.reason)
+                return ExitCode.usage
+            case .input(let message):
+                io.diagnostic("phone: " + message)
+                return ExitCode.usage
+            case .rejected(let reason):
+                io.diagnostic("phone: rejected: " + reason)
+                return ExitCode.rejected
+            }
+        }
+    }
+}
+
+/// How a subcommand ends when it does not succeed.
+enum CommandFailure: Error {
+    case usage(String)
+    case file(FileError)
+    /// A file that was read but is not what the option needs (e.g. no private key).
+    case input(String)
+    case rejected(String)
+
+    init(_ error: Arguments.UsageError) { self = .usage(error.message) }
+}
+
+extension CommandIO {
+    func read(_ path: String, limit: Int) throws(CommandFailure) -> [UInt8] {
+        switch readFile(path, limit: limit) {
+        case .success(let bytes): return bytes
+        case .failure(let error): throw .file(error)
+        }
+    }
+
+    func write(_ path: String, _ bytes: [UInt8], mode: UInt32) throws(CommandFailure) {
+        if case .failure(let error) = writeFile(path, bytes, mode: mode) { throw .file(error) }
+    }
+
+    func randomGenerator() throws(CommandFailure) -> RandomGenerator {
+        do {
+            return try RandomGenerator(personalization: Array("phone".utf8)) { entropy($0) }
+        } catch {
+            throw .rejected(error.reason)
+        }
+    }
+}

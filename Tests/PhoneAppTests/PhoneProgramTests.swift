@@ -1,0 +1,164 @@
+import Foundation
+import LinuxPlatform
+import PhoneApp
+import TestSupport
+import XCTest
+
+/// Real files through the Linux platform; output captured.
+final class CapturingIO: CommandIO {
+    private let linux = LinuxCommandIO()
+    var stdout: [UInt8] = []
+    var stderr: [String] = []
+
+    func readFile(_ path: String, limit: Int) -> Result<[UInt8], FileError> { linux.readFile(path, limit: limit) }
+    func writeFile(_ path: String, _ bytes: [UInt8], mode: UInt32) -> Result<Void, FileError> {
+        linux.writeFile(path, bytes, mode: mode)
+    }
+    func output(_ bytes: [UInt8]) { stdout += bytes }
+    func diagnostic(_ line: String) { stderr.append(line) }
+    func entropy(_ buffer: UnsafeMutableRawBufferPointer) -> Bool { linux.entropy(buffer) }
+
+    var text: String { String(decoding: stdout, as: UTF8.self) }
+}
+
+final class PhoneProgramTests: XCTestCase {
+    let interop = Vectors.root.appendingPathComponent("interop").path
+
+    private func run(_ arguments: [String]) -> (status: Int32, io: CapturingIO) {
+        let io = CapturingIO()
+        return (PhoneProgram.run(arguments, io: io), io)
+    }
+
+    /// `phone inspect` reads every field the reference tool reads, with the same values.
+    func testInspectAgreesWithEveryReferenceReading() throws {
+        let parsed = ["interop/ITLFile.tlv", "interop/CTLFile.tlv", "interop/ITLSEPA45630BBFA40.tlv",
+                      "interop/rollover-ITLFile.tlv", "interop/rogue-ITLFile.tlv",
+                      "interop/SEPA45630BBFA40.cnf.xml.enc.sgn", "interop/partial-SEPA45630BBFA40.cnf.xml.sgn",
+                      "cucm-style/ITLFile.tlv", "cucm-style/SEP0CD0F8000001.cnf.xml.enc.sgn"]
+        for name in parsed {
+            let (status, io) = run(["inspect", Vectors.url(name).path])
+            XCTAssertEqual(status, 0, name)
+            let ours = blocks(io.text)
+            let reference = Vectors.parsedBlocks(name + ".parsed.txt")
+            XCTAssertEqual(ours.count, reference.count, name)
+            for (mine, theirs) in zip(ours, reference) {
+                for (key, value) in theirs {
+                    let label = key == "Serial Numer" ? "Serial Number" : key
+                    XCTAssertEqual(mine[label], value, "\(name): \(key)")
+                }
+            }
+        }
+    }
+
+    func testVerifyTrustListsFollowTheUpdateRules() {
+        XCTAssertEqual(run(["verify", interop + "/ITLFile.tlv"]).status, 0)
+        XCTAssertEqual(run(["verify", interop + "/rollover-ITLFile.tlv", "--trust", interop + "/ITLFile.tlv"]).status, 1)
+        XCTAssertEqual(run(["verify", interop + "/rollover-ITLFile.tlv", "--trust",
+                            interop + "/ITLSEPA45630BBFA40.tlv"]).status, 0)
+        XCTAssertEqual(run(["verify", interop + "/rogue-ITLFile.tlv"]).status, 0)
+        let rogue = run(["verify", interop + "/rogue-ITLFile.tlv", "--trust", interop + "/ITLFile.tlv"])
+        XCTAssertEqual(rogue.status, 1)
+        XCTAssertEqual(rogue.io.stderr, ["phone: rejected: signer unknown: CN=ROGUE,O=Lab,OU=Security"])
+        let renamed = run(["verify", interop + "/renamed-as-CTLFile.tlv", "--name", "CTLFile.tlv"])
+        XCTAssertEqual(renamed.status, 1)
+        XCTAssertTrue(renamed.io.stderr[0].contains("filename mismatch"))
+    }
+
+    func testVerifyConfigsNamesTheSigner() {
+        let good = run(["verify", interop + "/signed-SEPA45630BBFA40.cnf.xml.sgn", "--trust", interop + "/ITLFile.tlv",
+                        "--name", "SEPA45630BBFA40.cnf.xml.sgn"])
+        XCTAssertEqual(good.status, 0)
+        XCTAssertEqual(good.io.text, "valid: signed by CN=cucm-A45630BBFA40,O=Lab,OU=Voice (CCM+TFTP)\n")
+        for bad in ["tampered-body-", "truncated-"] {
+            let result = run(["verify", interop + "/" + bad + "SEPA45630BBFA40.cnf.xml.sgn", "--trust",
+                              interop + "/ITLFile.tlv", "--name", "SEPA45630BBFA40.cnf.xml.sgn"])
+            XCTAssertEqual(result.status, 1, bad)
+            XCTAssertTrue(result.io.stderr[0].contains("bad signature"), bad)
+        }
+        // Without --name the vector's own file name is not the signed one.
+        XCTAssertEqual(run(["verify", interop + "/signed-SEPA45630BBFA40.cnf.xml.sgn", "--trust",
+                            interop + "/ITLFile.tlv"]).status, 1)
+    }
+
+    func testDecryptToStdoutAndToAFile() throws {
+        let plain = Vectors.bytes("interop/plain-SEPA45630BBFA40.cnf.xml")
+        let toStdout = run(["decrypt", interop + "/SEPA45630BBFA40.cnf.xml.enc.sgn", "--key",
+                            interop + "/pki/phone-mic.pem", "--trust", interop + "/ITLFile.tlv"])
+        XCTAssertEqual(toStdout.status, 0)
+        XCTAssertEqual(toStdout.io.stdout, plain)
+
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("phone-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let output = directory.appendingPathComponent("config.xml").path
+        let toFile = run(["decrypt", interop + "/SEPA45630BBFA40.cnf.xml.enc.sgn", "--key",
+                          interop + "/pki/phone-mic.pem", "--trust", interop + "/ITLFile.tlv", "--output", output])
+        XCTAssertEqual(toFile.status, 0)
+        XCTAssertEqual(toFile.io.stdout, [])
+        XCTAssertEqual([UInt8](FileManager.default.contents(atPath: output)!), plain)
+        let mode = try FileManager.default.attributesOfItem(atPath: output)[.posixPermissions] as? Int
+        XCTAssertEqual(mode, 0o600)
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: directory.path), ["config.xml"])
+    }
+
+    func testDecryptFailuresWriteNothing() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("phone-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let output = directory.appendingPathComponent("config.xml").path
+        let tampered = run(["decrypt", interop + "/tampered-cipher-SEPA45630BBFA40.cnf.xml.enc.sgn", "--key",
+                            interop + "/pki/phone-mic.pem", "--trust", interop + "/ITLFile.tlv",
+                            "--name", "SEPA45630BBFA40.cnf.xml.enc.sgn", "--output", output])
+        XCTAssertEqual(tampered.status, 1)
+        let wrongKey = run(["decrypt", interop + "/SEPA45630BBFA40.cnf.xml.enc.sgn", "--key",
+                            interop + "/pki/sast.pem", "--trust", interop + "/ITLFile.tlv", "--output", output])
+        XCTAssertEqual(wrongKey.status, 1)
+        XCTAssertEqual(wrongKey.io.stderr, ["phone: rejected: key unwrap failed"])
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: directory.path), [])
+    }
+
+    func testUsageErrors() {
+        XCTAssertEqual(run([]).status, 2)
+        XCTAssertEqual(run(["frobnicate"]).status, 2)
+        XCTAssertEqual(run(["inspect"]).status, 2)
+        XCTAssertEqual(run(["inspect", "/nonexistent/file"]).io.stderr, ["phone: /nonexistent/file: no such file or directory"])
+        XCTAssertEqual(run(["decrypt", interop + "/SEPA45630BBFA40.cnf.xml.enc.sgn", "--trust",
+                            interop + "/ITLFile.tlv"]).status, 2)
+        XCTAssertEqual(run(["verify", interop + "/signed-SEPA45630BBFA40.cnf.xml.sgn"]).status, 2)
+        XCTAssertEqual(run(["verify", "--name"]).status, 2)
+        XCTAssertEqual(run(["help"]).status, 0)
+    }
+
+    func testInspectOfGarbageIsATypedRejection() throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("garbage-\(UUID().uuidString)").path
+        FileManager.default.createFile(atPath: path, contents: Data([1, 0, 2, 1, 0, 99]))
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let result = run(["inspect", path])
+        XCTAssertEqual(result.status, 1)
+        XCTAssertEqual(result.io.stderr, ["phone: rejected: unknown tag 99 at offset 5"])
+    }
+
+    private func blocks(_ text: String) -> [[String: String]] {
+        var result: [[String: String]] = [[:]]
+        for line in text.split(separator: "\n", omittingEmptySubsequences: false) {
+            if line.isEmpty {
+                if !(result.last?.isEmpty ?? true) { result.append([:]) }
+                continue
+            }
+            guard let colon = line.firstIndex(of: ":") else { continue }
+            let key = String(line[..<colon])
+            let value = String(line[line.index(after: colon)...]).trimmingCharacters(in: .whitespaces)
+            result[result.count - 1][key] = result[result.count - 1][key] ?? value
+        }
+        return result.filter { !$0.isEmpty }
+    }
+}
+
+final class UTCTimeTests: XCTestCase {
+    func testInspectPrintsUTC() throws {
+        // 0x6b0b84fc in ITLFile.tlv is 2026-11-29 01:50:52 UTC (the reference's reading).
+        let io = CapturingIO()
+        _ = PhoneProgram.run(["inspect", Vectors.url("interop/ITLFile.tlv").path], io: io)
+        XCTAssertTrue(io.text.contains("Timestamp:         2026-11-29 01:50:52\n"))
+    }
+}
