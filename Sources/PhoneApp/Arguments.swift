@@ -20,9 +20,9 @@ struct Arguments {
                 positional.append(word)
                 continue
             }
-            if flagOptions.contains(word) {
+            if flagOptions.contains(where: { sameText($0, word) }) {
                 flags.append(word)
-            } else if valueOptions.contains(word) {
+            } else if valueOptions.contains(where: { sameText($0, word) }) {
                 guard index < words.endIndex else { throw UsageError(message: word + " needs a value") }
                 options.append((word, words[index]))
                 index += 1
@@ -34,7 +34,7 @@ struct Arguments {
 
     func value(_ name: String) throws(UsageError) -> String? {
         var found: String?
-        for option in options where option.name == name {
+        for option in options where sameText(option.name, name) {
             guard found == nil else { throw UsageError(message: name + " given twice") }
             found = option.value
         }
@@ -47,10 +47,10 @@ struct Arguments {
     }
 
     func values(_ name: String) -> [String] {
-        options.filter { $0.name == name }.map(\.value)
+        options.filter { sameText($0.name, name) }.map { $0.value }
     }
 
-    func flag(_ name: String) -> Bool { flags.contains(name) }
+    func flag(_ name: String) -> Bool { flags.contains(where: { sameText($0, name) }) }
 
     func single(_ what: String) throws(UsageError) -> String {
         guard positional.count == 1 else { throw UsageError(message: "expected one " + what) }
@@ -65,4 +65,10 @@ func baseName(_ path: String) -> String {
         if byte == 0x2F { name.removeAll() } else { name.append(byte) }
     }
     return String(decoding: name, as: UTF8.self)
+}
+
+/// Byte-wise equality. Command words are ASCII; comparing UTF-8 bytes keeps Unicode
+/// normalisation tables out of the Embedded binary.
+func sameText(_ left: String, _ right: String) -> Bool {
+    left.utf8.elementsEqual(right.utf8)
 }

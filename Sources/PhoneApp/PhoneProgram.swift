@@ -36,13 +36,15 @@ public enum PhoneProgram {
         }
         let rest = arguments.dropFirst()
         do throws(CommandFailure) {
-            switch command {
-            case "inspect": try InspectCommand.run(rest, io: io)
-            case "verify": try VerifyCommand.run(rest, io: io)
-            case "decrypt": try DecryptCommand.run(rest, io: io)
-            case "help", "--help", "-h":
+            if sameText(command, "inspect") {
+                try InspectCommand.run(rest, io: io)
+            } else if sameText(command, "verify") {
+                try VerifyCommand.run(rest, io: io)
+            } else if sameText(command, "decrypt") {
+                try DecryptCommand.run(rest, io: io)
+            } else if sameText(command, "help") || sameText(command, "--help") || sameText(command, "-h") {
                 io.outputLine(usage)
-            default:
+            } else {
                 throw CommandFailure.usage("unknown command " + command)
             }
             return ExitCode.success
