@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# Installs what building, testing and cross-building need, from Debian's packages:
+# mbedTLS 2.28 for the host and for arm64, the arm64 C library and crt files, QEMU
+# user-mode emulation. Idempotent: does nothing when everything is present.
+set -euo pipefail
+
+packages=(libmbedtls-dev libmbedtls-dev:arm64 libc6-dev-arm64-cross gcc-aarch64-linux-gnu
+          binutils-aarch64-linux-gnu qemu-user)
+
+missing=()
+for package in "${packages[@]}"; do
+    dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
+echo "installing: ${missing[*]}" >&2
+dpkg --print-foreign-architectures | grep -qx arm64 || as_root dpkg --add-architecture arm64
+as_root apt-get update -qq
+as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null

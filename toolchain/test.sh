@@ -1,0 +1,10 @@
+#!/usr/bin/env bash
+# Every test: installs what it needs, builds the core and the phone as Embedded Swift
+# for aarch64 and checks the vectors under QEMU, then runs the host test suite.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+toolchain/install-deps.sh
+toolchain/build-aarch64.sh
+toolchain/qemu-vectors.sh
+swift build --build-tests
+swift test --skip-build --disable-swift-testing
