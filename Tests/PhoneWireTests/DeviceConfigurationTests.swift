@@ -1,0 +1,105 @@
+import PhoneWire
+import TestSupport
+import XCTest
+
+final class DeviceConfigurationTests: XCTestCase {
+    private func body(_ path: String) throws -> [UInt8] {
+        let file = try SignedFile.parse(Vectors.bytes(path))
+        return Array(file[file.body])
+    }
+
+    func testInteropFullConfiguration() throws {
+        let config = try DeviceConfiguration.parse(Vectors.bytes("interop/plain-SEPA45630BBFA40.cnf.xml"))
+        XCTAssertEqual(config.fullConfig, true)
+        XCTAssertFalse(config.isPartial)
+        XCTAssertFalse(config.encrConfig)
+        XCTAssertNil(config.certHash)
+        XCTAssertEqual(config.capfAuthMode, 0)
+        XCTAssertEqual(config.capfServers, [.init(host: "127.0.0.1", port: 3804)])
+        XCTAssertEqual(config.loadInformation, "SIP75.9-3-1SR2-1S")
+        XCTAssertEqual(config.ipAddressMode, 0)
+        XCTAssertEqual(config.callManagers.map(\.host), ["127.0.0.1", "cucm-sub1.example.test"])
+        XCTAssertEqual(config.callManagers.map(\.priority), [0, 1])
+        XCTAssertEqual(config.callManagers[0].port("sipPort"), 5060)
+        XCTAssertEqual(config.callManagers[0].port("securedSipPort"), 5061)
+        XCTAssertEqual(config.callManagers[0].port("ethernetPhonePort"), 2000)
+        XCTAssertEqual(config.tvsServers, [.init(host: "127.0.0.1", port: 2445)])
+        XCTAssertEqual(config.deviceSecurityMode, 3)
+        XCTAssertEqual(config.transportLayerProtocol, 4)
+        XCTAssertEqual(config.versionStamp, "1732846541-7d3c6a4e-2ad1-4b6e-9d8e-1f2a3b4c5d6e")
+    }
+
+    func testInteropPartialConfiguration() throws {
+        let config = try DeviceConfiguration.parse(body("interop/partial-SEPA45630BBFA40.cnf.xml.sgn"))
+        XCTAssertTrue(config.isPartial)
+        XCTAssertTrue(config.encrConfig)
+        XCTAssertEqual(config.certHash, Vectors.text("interop/phone-mic.md5").trimmingCharacters(in: .whitespacesAndNewlines))
+        XCTAssertEqual(config.capfServers, [.init(host: "127.0.0.1", port: 3804)])
+        XCTAssertEqual(config.loadInformation, "SIP75.9-3-1SR2-1S")
+    }
+
+    func testCUCMStyleConfigurations() throws {
+        let partial = try DeviceConfiguration.parse(body("cucm-style/partial-SEP0CD0F8000001.cnf.xml.sgn"))
+        XCTAssertEqual(partial.fullConfig, false)
+        XCTAssertEqual(partial.encrConfig, true)
+        // Upper-case in the file, folded for comparison.
+        XCTAssertEqual(partial.certHash, "56070b67898be069c8f59540b8bd89f0")
+        XCTAssertEqual(partial.certHash, Vectors.text("cucm-style/phone-mic.md5").trimmingCharacters(in: .whitespacesAndNewlines))
+
+        let full = try DeviceConfiguration.parse(Vectors.bytes("cucm-style/plain-SEP0CD0F8000001.cnf.xml"))
+        XCTAssertEqual(full.fullConfig, true)
+        XCTAssertEqual(full.certHash, "")
+        XCTAssertEqual(full.callManagers.map(\.host), ["127.0.0.1", "cucm-sub1.lab.test", "cucm-sub2.lab.test"])
+        XCTAssertEqual(full.callManagers[0].ports.map(\.name), ["ethernetPhonePort", "sipPort", "securedSipPort"])
+        XCTAssertEqual(full.tvsServers.count, 1)
+        XCTAssertEqual(full.loadInformation, "sip88xx.14-2-1-0101-14")
+    }
+
+    func testPriorityOrderAndDefaults() throws {
+        let xml = """
+            <device><capfList><capf><processNodeName>b</processNodeName></capf>\
+            <capf><processNodeName>c</processNodeName><phonePort>4000</phonePort></capf></capfList>\
+            <devicePool><callManagerGroup><members>\
+            <member priority="2"><callManager><processNodeName>two</processNodeName></callManager></member>\
+            <member priority="0"><callManager><processNodeName>zero</processNodeName></callManager></member>\
+            </members></callManagerGroup></devicePool>\
+            <TVS><members><member><address>tvs</address></member></members></TVS></device>
+            """
+        let config = try DeviceConfiguration.parse(Array(xml.utf8))
+        XCTAssertEqual(config.capfServers, [.init(host: "b", port: 3804), .init(host: "c", port: 4000)])
+        XCTAssertEqual(config.callManagers.map(\.host), ["zero", "two"])
+        XCTAssertEqual(config.tvsServers, [.init(host: "tvs", port: 2445)])
+        XCTAssertNil(config.fullConfig)
+        XCTAssertFalse(config.isPartial)
+    }
+
+    func testBadValuesAreTypedErrors() {
+        func error(_ xml: String) -> ConfigError? {
+            do {
+                _ = try DeviceConfiguration.parse(Array(xml.utf8))
+                return nil
+            } catch {
+                return error as? ConfigError
+            }
+        }
+        XCTAssertEqual(error("<phone/>"), .notADeviceConfiguration)
+        // Offsets name the element: the first byte of its start tag's name.
+        XCTAssertEqual(error("<device><fullConfig>maybe</fullConfig></device>"), .invalidValue(element: "fullConfig", offset: 9))
+        XCTAssertEqual(error("<device><certHash>xyz</certHash></device>"), .invalidValue(element: "certHash", offset: 9))
+        XCTAssertEqual(error("<device><certHash></certHash><certHash></certHash></device>"),
+                       .duplicateElement(element: "certHash", offset: 30))
+        XCTAssertEqual(error("<device><capfList><capf><processNodeName>a</processNodeName><phonePort>70000</phonePort></capf></capfList></device>"),
+                       .invalidValue(element: "phonePort", offset: 61))
+        let many = "<device><capfList>" + String(repeating: "<capf><processNodeName>a</processNodeName></capf>", count: 17)
+            + "</capfList></device>"
+        XCTAssertEqual(error(many), .tooManyEntries(element: "capf", limit: 16))
+        XCTAssertEqual(error("<device><a>"), .xml(XMLError(.unexpectedEnd, at: 11)))
+    }
+
+    func testSecretsAreNotInTheModel() throws {
+        let config = try DeviceConfiguration.parse(Vectors.bytes("interop/plain-SEPA45630BBFA40.cnf.xml"))
+        let dumped = "\(config)"
+        XCTAssertFalse(dumped.contains("S3cret"))
+        XCTAssertFalse(dumped.contains("p@ss"))
+    }
+}
