@@ -2,7 +2,7 @@
 import PackageDescription
 
 // Layers, each depending only downward (see ARCHITECTURE.md):
-//   CMbedTLS → PhoneCrypto, PhoneWire → PhoneTrust → PhoneApp (+ Platform/Linux) → phone
+//   CMbedTLS → PhoneCrypto, PhoneWire → PhoneTrust → PhoneCore → PhoneApp (+ Platform/Linux) → phone
 // Everything but the tests builds unchanged as Embedded Swift for aarch64
 // (toolchain/aarch64-linux.json).
 let package = Package(
@@ -16,14 +16,16 @@ let package = Package(
         .target(name: "PhoneCrypto", dependencies: ["CMbedTLS"]),
         .target(name: "PhoneWire"),
         .target(name: "PhoneTrust", dependencies: ["PhoneCrypto", "PhoneWire"]),
+        .target(name: "PhoneCore", dependencies: ["PhoneTrust"]),
         .target(name: "CLinuxPlatform", path: "Platform/Linux/CLinuxPlatform"),
         .target(name: "LinuxPlatform", dependencies: ["CLinuxPlatform"], path: "Platform/Linux/LinuxPlatform"),
-        .target(name: "PhoneApp", dependencies: ["PhoneTrust", "LinuxPlatform"]),
+        .target(name: "PhoneApp", dependencies: ["PhoneCore", "LinuxPlatform"]),
         .executableTarget(name: "phone", dependencies: ["PhoneApp"]),
 
         .testTarget(name: "PhoneCryptoTests", dependencies: ["PhoneCrypto", "TestSupport"]),
         .testTarget(name: "PhoneWireTests", dependencies: ["PhoneWire", "TestSupport"]),
         .testTarget(name: "PhoneTrustTests", dependencies: ["PhoneTrust", "TestSupport"]),
+        .testTarget(name: "PhoneCoreTests", dependencies: ["PhoneCore", "TestSupport"]),
         .testTarget(name: "PhoneAppTests", dependencies: ["PhoneApp", "TestSupport"]),
         .target(name: "TestSupport", dependencies: ["PhoneCrypto"], path: "Tests/TestSupport"),
     ]

@@ -1,3 +1,5 @@
+import PhoneWire
+
 /// A command line split into positional arguments and `--name value` options. Small on
 /// purpose: the same code runs in the Embedded build, where ArgumentParser cannot.
 struct Arguments {
@@ -67,8 +69,3 @@ func baseName(_ path: String) -> String {
     return String(decoding: name, as: UTF8.self)
 }
 
-/// Byte-wise equality. Command words are ASCII; comparing UTF-8 bytes keeps Unicode
-/// normalisation tables out of the Embedded binary.
-func sameText(_ left: String, _ right: String) -> Bool {
-    left.utf8.elementsEqual(right.utf8)
-}

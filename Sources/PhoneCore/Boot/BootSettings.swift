@@ -1,0 +1,56 @@
+import PhoneCrypto
+import PhoneTrust
+
+/// What the boot machine is told before it starts, and its bounds.
+public struct BootSettings {
+    public var device: DeviceName
+    /// File servers (TFTP/HTTP), tried in order; the platform knows their addresses.
+    public var serverCount: Int
+    /// An authentication string entered beforehand (capfAuthMode 1), 4–16 digits.
+    public var authString: [UInt8]?
+
+    /// Resets (after a new LSC) allowed in one boot.
+    public var maxResets = 3
+    /// A CAPF communication failure is retried three times, 30 seconds apart, as Cisco's
+    /// phones do (boot-flow.md step 6).
+    public var capfRoundRetries = 3
+    public var capfRetryDelayMs: UInt64 = 30_000
+    /// Growing delays while the encrypted configuration stays unavailable.
+    public var unavailableBackoffMs: [UInt64] = [30_000, 60_000, 120_000, 240_000]
+    /// RetryLater is honoured this many times, each delay capped.
+    public var maxRetryLater = 3
+    public var maxRetryLaterDelayMs: UInt64 = 600_000
+    public var maxAuthStringAttempts = 3
+
+    public init(device: DeviceName, serverCount: Int, authString: [UInt8]? = nil) {
+        self.device = device
+        self.serverCount = max(serverCount, 1)
+        self.authString = authString
+    }
+
+    /// 4 to 16 ASCII digits (formats.md §3, element 11).
+    public static func isValidAuthString(_ digits: [UInt8]) -> Bool {
+        digits.count >= 4 && digits.count <= 16 && digits.allSatisfy { $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }
+    }
+}
+
+/// What the phone remembers across boots: the platform loads it from storage.
+public struct BootMemory {
+    public var trustStore: TrustStore
+    public var mic: Identity?
+    public var lsc: Identity?
+    /// The last configuration said `encrConfig` true: ask for the `.enc.sgn` first.
+    public var lastConfigEncrypted: Bool
+
+    public init(trustStore: TrustStore = TrustStore(), mic: Identity? = nil, lsc: Identity? = nil,
+                lastConfigEncrypted: Bool = false) {
+        self.trustStore = trustStore
+        self.mic = mic
+        self.lsc = lsc
+        self.lastConfigEncrypted = lastConfigEncrypted
+    }
+
+    /// The certificate the phone presents and whose hash the cluster stores: the LSC
+    /// when installed, else the MIC.
+    var activeIdentity: Identity? { lsc ?? mic }
+}

@@ -1,0 +1,336 @@
+import PhoneCore
+import PhoneCrypto
+import PhoneTrust
+import PhoneWire
+import TestSupport
+import XCTest
+
+final class BootMachineTests: XCTestCase {
+    let device = BootScenarios.device
+    let plainConfig = try! DeviceConfiguration.parse(Vectors.bytes("interop/plain-SEPA45630BBFA40.cnf.xml"))
+
+    func testTroubleshootingNoteEndToEnd() throws {
+        let (world, machine) = try BootScenarios.troubleshootingNote()
+        XCTAssertEqual(machine.stateKind, .configured, world.consoleLog)
+        XCTAssertEqual(world.configuration, plainConfig)
+        XCTAssertEqual(world.fetched, [
+            "CTLSEPA45630BBFA40.tlv", "CTLFile.tlv", "ITLSEPA45630BBFA40.tlv", "ITLFile.tlv",
+            "SEPA45630BBFA40.cnf.xml.sgn",
+            // CAPF, new LSC, reset:
+            "CTLSEPA45630BBFA40.tlv", "CTLFile.tlv", "ITLSEPA45630BBFA40.tlv", "ITLFile.tlv",
+            "SEPA45630BBFA40.cnf.xml.sgn", "SEPA45630BBFA40.cnf.xml.enc.sgn",
+        ])
+        XCTAssertEqual(world.capfRequests.count, 1)
+        XCTAssertEqual(world.capfRequests[0].reason, .keyMismatch)
+        XCTAssertEqual(world.capfRequests[0].authentication, .automatic)
+        XCTAssertEqual(world.capfRequests[0].server, .init(host: "127.0.0.1", port: 3804))
+        XCTAssertEqual(world.resets, 1)
+        // The ITL was installed once (first use); the second time it was unchanged.
+        XCTAssertEqual(world.persistedTrustLists.count, 1)
+        XCTAssertEqual(world.persistedEncryptedFlags, [true])
+        XCTAssertEqual(machine.memory.lsc?.certificate.der, try BootScenarios.issuedLSC().certificate.der)
+        let log = world.consoleLog
+        XCTAssertTrue(log.contains("SECD: ITL installed: ITLFile.tlv signed by CN=SAST-A45630BBFA40,O=Lab,OU=Security"), log)
+        XCTAssertTrue(log.contains("certHash '' vs MIC MD5 '276adb402e2a9b37cf378b787e2272f3': differ; "
+                                    + "CAPF 127.0.0.1:3804 (automatic), reason: key mismatch"), log)
+        XCTAssertTrue(log.contains("CAPF: session ended: LSC installed (CN=CP-8841-SEP0CD0F8000001"), log)
+        XCTAssertTrue(log.contains("vs LSC MD5 '\(try LabCluster.md5(try BootScenarios.issuedLSC()))': match"), log)
+        XCTAssertTrue(log.contains("CFG: SEPA45630BBFA40.cnf.xml.enc.sgn decrypted, signed by CN=cucm-A45630BBFA40"), log)
+    }
+
+    func testVectorsWithTheMICNeedNoCAPF() throws {
+        let (world, machine) = try BootScenarios.vectorsWithMIC()
+        XCTAssertEqual(machine.stateKind, .configured, world.consoleLog)
+        XCTAssertEqual(world.configuration, plainConfig)
+        XCTAssertTrue(world.capfRequests.isEmpty)
+        XCTAssertEqual(world.fetched.suffix(2), ["SEPA45630BBFA40.cnf.xml.sgn", "SEPA45630BBFA40.cnf.xml.enc.sgn"])
+    }
+
+    func testEncryptedFlagMakesTheNextBootAskForTheEncSgnFirst() throws {
+        let (_, first) = try BootScenarios.vectorsWithMIC()
+        XCTAssertTrue(first.memory.lastConfigEncrypted)
+        let world = ScriptedWorld()
+        world.files["ITLFile.tlv"] = Vectors.bytes("interop/ITLFile.tlv")
+        world.files[device.encryptedConfig] = Vectors.bytes("interop/SEPA45630BBFA40.cnf.xml.enc.sgn")
+        var second = BootScenarios.machine(memory: first.memory)
+        world.run(&second)
+        XCTAssertEqual(second.stateKind, .configured, world.consoleLog)
+        XCTAssertEqual(world.fetched.last, "SEPA45630BBFA40.cnf.xml.enc.sgn")
+        XCTAssertFalse(world.fetched.contains("SEPA45630BBFA40.cnf.xml.sgn"))
+    }
+
+    func testDirectEncryptedConfigUnusableFallsBackToTheSgn() throws {
+        let (world, machine) = try BootScenarios.directEncryptedUnusable()
+        XCTAssertEqual(machine.stateKind, .configured, world.consoleLog)
+        XCTAssertEqual(world.fetched.suffix(2), ["SEPA45630BBFA40.cnf.xml.enc.sgn", "SEPA45630BBFA40.cnf.xml.sgn"])
+        XCTAssertEqual(world.persistedEncryptedFlags, [false])
+        XCTAssertTrue(world.consoleLog.contains("falling back to the signed config"))
+    }
+
+    func testNoCTLAndPerDeviceITLPreferred() throws {
+        let (world, machine) = try BootScenarios.perDeviceITL()
+        XCTAssertEqual(machine.stateKind, .configured, world.consoleLog)
+        // CTLSEP missing, CTLFile installed; ITLSEP served, so ITLFile is never asked for.
+        XCTAssertEqual(Array(world.fetched.prefix(3)), ["CTLSEPA45630BBFA40.tlv", "CTLFile.tlv", "ITLSEPA45630BBFA40.tlv"])
+        XCTAssertFalse(world.fetched.contains("ITLFile.tlv"))
+        XCTAssertEqual(world.persistedTrustLists.map(\.0), [.ctl, .itl])
+        XCTAssertNotNil(machine.memory.trustStore.ctl)
+    }
+
+    func testRogueITLIsRejectedTheOldListKeptAndTheBootGoesOn() throws {
+        let (world, machine) = try BootScenarios.rogueITLAfterGoodOne()
+        XCTAssertEqual(machine.stateKind, .configured, world.consoleLog)
+        XCTAssertTrue(world.persistedTrustLists.isEmpty)
+        XCTAssertEqual(machine.memory.trustStore.itl?.list.bytes, Vectors.bytes("interop/ITLFile.tlv"))
+        XCTAssertTrue(world.consoleLog.contains("SECD: Trust List update failed: ITLFile.tlv: signer unknown: CN=ROGUE"))
+    }
+
+    func testNonSecureClusterServesTheFullSignedConfig() throws {
+        let (world, machine) = try BootScenarios.nonSecure()
+        XCTAssertEqual(machine.stateKind, .configured)
+        XCTAssertEqual(world.configuration, plainConfig)
+        XCTAssertTrue(world.capfRequests.isEmpty)
+        XCTAssertTrue(world.persistedEncryptedFlags.isEmpty)
+        XCTAssertTrue(world.consoleLog.contains("CFG: SEPA45630BBFA40.cnf.xml.sgn, signed by CN=cucm-A45630BBFA40,O=Lab,OU=Voice: full configuration applied"))
+    }
+
+    func testDecryptionFailureLeadsToCAPFOnceNotForever() throws {
+        let (world, machine) = try BootScenarios.undecryptable()
+        XCTAssertEqual(machine.stateKind, .failed, world.consoleLog)
+        XCTAssertEqual(world.capfRequests.map(\.reason), [.decryptionFailed])
+        XCTAssertEqual(world.resets, 1)
+        guard case .decryptionFailed(.keyUnwrapFailed) = world.failure else { return XCTFail("\(String(describing: world.failure))") }
+    }
+
+    func testTamperedEncryptedConfigIsRejectedWithoutLooping() throws {
+        let (world, machine) = try BootScenarios.tamperedEncrypted()
+        XCTAssertEqual(machine.stateKind, .failed)
+        XCTAssertTrue(world.capfRequests.isEmpty)
+        guard case .configRejected(let file, .badSignature) = world.failure else { return XCTFail("\(String(describing: world.failure))") }
+        XCTAssertEqual(file, "SEPA45630BBFA40.cnf.xml.enc.sgn")
+    }
+
+    func testModeOneWithoutAStringWaitsForIt() throws {
+        var (world, machine) = try BootScenarios.authStringNeeded()
+        XCTAssertEqual(machine.stateKind, .awaitingAuthString)
+        XCTAssertTrue(world.waitingForUser)
+        XCTAssertTrue(world.capfRequests.isEmpty)
+        // A bad string is refused; a good one starts CAPF with it.
+        XCTAssertEqual(world.resume(&machine, with: .authStringEntered(Array("12a4".utf8))), .awaitingAuthString)
+        XCTAssertEqual(world.resume(&machine, with: .authStringEntered(Array("123456".utf8))), .configured, world.consoleLog)
+        XCTAssertEqual(world.capfRequests.map(\.authentication), [.string(Array("123456".utf8))])
+        XCTAssertFalse(world.consoleLog.contains("123456"), "the string must never be logged")
+    }
+
+    func testModeOneWithAStringGivenBeforehand() throws {
+        let (world, machine) = try BootScenarios.authStringNeeded(preEntered: Array("4321".utf8))
+        XCTAssertEqual(machine.stateKind, .configured, world.consoleLog)
+        XCTAssertEqual(world.capfRequests.map(\.authentication), [.string(Array("4321".utf8))])
+        XCTAssertFalse(world.consoleLog.contains("4321"))
+    }
+
+    func testModeOneWrongStringAsksAgain() throws {
+        let (world, machine) = try BootScenarios.authStringNeeded(typed: [Array("111111".utf8), Array("123456".utf8)],
+                                                                  firstAnswer: .invalidAuthentication)
+        XCTAssertEqual(machine.stateKind, .configured, world.consoleLog)
+        XCTAssertEqual(world.capfRequests.map(\.authentication), [.string(Array("111111".utf8)), .string(Array("123456".utf8))])
+        XCTAssertTrue(world.consoleLog.contains("CAPF: session ended: invalid authentication"))
+    }
+
+    func testEveryCAPFServerUnreachableBacksOffAndGivesUp() throws {
+        let (world, machine) = try BootScenarios.capfUnreachable()
+        XCTAssertEqual(machine.stateKind, .failed)
+        // Two servers, four rounds (the first and three retries), 30 s apart.
+        XCTAssertEqual(world.capfRequests.map(\.server.host), Array(repeating: ["capf-a", "capf-b"], count: 4).flatMap { $0 })
+        XCTAssertEqual(world.now, 90_000)
+        guard case .encryptedConfigUnavailable(let cause) = world.failure else { return XCTFail() }
+        XCTAssertTrue(cause.contains("CAPF unreachable after 4 rounds: connection refused by capf-b"), cause)
+    }
+
+    func testEncryptedConfigNeverServedBacksOffWithGrowingDelays() throws {
+        let (world, machine) = try BootScenarios.encryptedNeverServed()
+        XCTAssertEqual(machine.stateKind, .failed)
+        XCTAssertEqual(world.fetched.filter { $0 == "SEPA45630BBFA40.cnf.xml.enc.sgn" }.count, 5)
+        XCTAssertEqual(world.now, 30_000 + 60_000 + 120_000 + 240_000)
+        XCTAssertEqual(world.failure, .encryptedConfigUnavailable("the cluster does not serve SEPA45630BBFA40.cnf.xml.enc.sgn"))
+    }
+
+    func testNothingScheduledDoesNotLoop() throws {
+        let (world, machine) = try BootScenarios.capfAnswers { _ in .nothingScheduled }
+        XCTAssertEqual(machine.stateKind, .failed)
+        XCTAssertEqual(world.capfRequests.count, 5)
+        XCTAssertEqual(world.failure, .encryptedConfigUnavailable("CAPF ended without a new certificate (no operation scheduled)"))
+    }
+
+    func testRetryLaterIsHonouredAndBounded() throws {
+        let (world, machine) = try BootScenarios.capfAnswers { _ in .retryLater(seconds: 5000) }
+        XCTAssertEqual(machine.stateKind, .failed)
+        XCTAssertEqual(world.capfRequests.count, 4)
+        // Each delay capped at 10 minutes.
+        XCTAssertEqual(world.now, 3 * 600_000)
+        XCTAssertEqual(world.failure, .encryptedConfigUnavailable("CAPF keeps answering RetryLater"))
+    }
+
+    func testUnknownDeviceAndDeletedCertificate() throws {
+        let (unknown, unknownMachine) = try BootScenarios.capfAnswers { _ in .unknownDevice }
+        XCTAssertEqual(unknownMachine.stateKind, .failed)
+        XCTAssertEqual(unknown.failure, .enrollmentFailed("CAPF does not know this device"))
+
+        // A delete is a change: reset; the cluster still holds no hash, CAPF says it
+        // deleted again, and the reset cap ends it.
+        let (deleted, deletedMachine) = try BootScenarios.capfAnswers { _ in .deleted }
+        XCTAssertEqual(deletedMachine.stateKind, .failed)
+        XCTAssertEqual(deleted.resets, 4)
+        XCTAssertEqual(deleted.failure, .tooManyResets(4))
+    }
+
+    func testCAPFProtocolFailureIsRetriedLikeUnreachable() throws {
+        let (world, _) = try BootScenarios.capfAnswers { request in .failed("bad certificate from " + request.server.host) }
+        XCTAssertEqual(world.capfRequests.count, 4)
+        XCTAssertEqual(world.failure, .encryptedConfigUnavailable("CAPF unreachable after 4 rounds: bad certificate from 127.0.0.1"))
+    }
+
+    func testCertificateModesAndUnsupportedModes() throws {
+        let (three, _) = try BootScenarios.capfAnswers({ _ in .unknownDevice }, capfAuthMode: 3)
+        XCTAssertEqual(three.capfRequests.map(\.authentication), [.certificate(lscFirst: true)])
+        let (four, _) = try BootScenarios.capfAnswers({ _ in .unknownDevice }, capfAuthMode: 4)
+        XCTAssertEqual(four.capfRequests.map(\.authentication), [.certificate(lscFirst: false)])
+        let (two, _) = try BootScenarios.capfAnswers({ _ in .unknownDevice }, capfAuthMode: 2)
+        XCTAssertEqual(two.capfRequests.map(\.authentication), [.nullString])
+        let (seven, _) = try BootScenarios.capfAnswers({ _ in .unknownDevice }, capfAuthMode: 7)
+        XCTAssertEqual(seven.failure, .unsupportedCAPFAuthMode(7))
+        XCTAssertTrue(seven.capfRequests.isEmpty)
+        let (noCertificate, _) = try BootScenarios.capfAnswers({ _ in .unknownDevice }, capfAuthMode: 3, memory: BootMemory())
+        XCTAssertEqual(noCertificate.failure, .noCertificateForCAPF)
+    }
+
+    func testNoTrustListUsesThePlainConfigName() throws {
+        let plain = Vectors.bytes("interop/plain-SEPA45630BBFA40.cnf.xml")
+        let (world, machine) = try BootScenarios.noTrustList(config: plain)
+        XCTAssertEqual(machine.stateKind, .configured)
+        XCTAssertEqual(world.fetched.last, "SEPA45630BBFA40.cnf.xml")
+        XCTAssertTrue(world.consoleLog.contains("SECD: No Trust List installed"))
+        XCTAssertEqual(world.configuration, plainConfig)
+
+        let partial = try SignedFile.parse(Vectors.bytes("interop/partial-SEPA45630BBFA40.cnf.xml.sgn"))
+        let (unsigned, _) = try BootScenarios.noTrustList(config: Array(partial[partial.body]))
+        XCTAssertEqual(unsigned.failure, .partialConfigWithoutTrustList)
+
+        let (auto, autoMachine) = try BootScenarios.noTrustList(config: nil, defaultConfig: plain)
+        XCTAssertEqual(autoMachine.stateKind, .configured)
+        XCTAssertEqual(auto.fetched.last, "XMLDefault.cnf.xml")
+
+        let (nothing, _) = try BootScenarios.noTrustList(config: nil)
+        XCTAssertEqual(nothing.failure, .configNotFound)
+    }
+
+    func testUnknownPhoneGetsXMLDefault() throws {
+        let (world, machine) = try BootScenarios.defaultConfig()
+        XCTAssertEqual(machine.stateKind, .configured, world.consoleLog)
+        XCTAssertEqual(world.fetched.suffix(2), ["SEPA45630BBFA40.cnf.xml.sgn", "XMLDefault.cnf.xml.sgn"])
+    }
+
+    func testServerFailover() throws {
+        let (world, machine) = try BootScenarios.servers(dead: [0], count: 2)
+        XCTAssertEqual(machine.stateKind, .configured, world.consoleLog)
+        XCTAssertTrue(world.consoleLog.contains("from server 1 failed: timed out, trying server 2"))
+        let (dead, deadMachine) = try BootScenarios.servers(dead: [0, 1], count: 2)
+        XCTAssertEqual(deadMachine.stateKind, .failed)
+        XCTAssertEqual(dead.failure, .unreachable(file: "CTLSEPA45630BBFA40.tlv"))
+    }
+
+    func testConfigAndEncryptedConfigFailover() throws {
+        for name in [device.signedConfig, device.encryptedConfig] {
+            let (two, twoMachine) = try BootScenarios.fileFailsOnFirstServer(name, count: 2)
+            XCTAssertEqual(twoMachine.stateKind, .configured, two.consoleLog)
+            XCTAssertTrue(two.consoleLog.contains("TFTP: " + name + " from server 1 failed: timed out, trying server 2"))
+            let (one, oneMachine) = try BootScenarios.fileFailsOnFirstServer(name, count: 1)
+            XCTAssertEqual(oneMachine.stateKind, .failed)
+            XCTAssertEqual(one.failure, .unreachable(file: name))
+        }
+    }
+
+    func testDecryptionFailureInModeOneAsksForTheString() throws {
+        let (world, machine) = try BootScenarios.decryptFailsInModeOne()
+        XCTAssertEqual(machine.stateKind, .awaitingAuthString, world.consoleLog)
+        XCTAssertTrue(world.consoleLog.contains("key unwrap failed"))
+    }
+
+    func testRejectedAndMalformedConfigs() throws {
+        let lab = try LabCluster()
+        // Signed by a certificate the ITL does not list.
+        let rogue = try SignedFileWriter.signedConfig(lab.plain, filename: device.signedConfig,
+                                                      signer: try Vectors.identity("interop/pki/rogue-sast.pem"),
+                                                      timestamp: 1, rng: lab.rng)
+        let malformed = try SignedFileWriter.signedConfig(Array("<device><fullConfig>".utf8), filename: device.signedConfig,
+                                                          signer: lab.tftp, timestamp: 1, rng: lab.rng)
+        let noEncryption = try lab.partial(certHash: "", encrConfig: "false")
+        let noCAPF = try lab.partial(certHash: "", capfServers: [])
+        for (bytes, check) in [(rogue, { (f: BootFailure?) -> Bool in if case .configRejected(_, .signerUnknown) = f { return true }; return false }),
+                               (malformed, { if case .configMalformed = $0 { return true }; return false }),
+                               (noEncryption, { $0 == .partialConfigWithoutEncryption }),
+                               (noCAPF, { $0 == .noCAPFServer })] {
+            let world = ScriptedWorld()
+            world.files["ITLFile.tlv"] = lab.itl
+            world.files[device.signedConfig] = bytes
+            var machine = BootScenarios.machine(memory: BootMemory(mic: try BootScenarios.mic()))
+            world.run(&machine)
+            XCTAssertEqual(machine.stateKind, .failed)
+            XCTAssertTrue(check(world.failure), "\(String(describing: world.failure))")
+        }
+    }
+
+    func testUnexpectedInputsAreIgnoredAndLogged() throws {
+        var machine = BootScenarios.machine(memory: BootMemory())
+        let early = machine.handle(.fileArrived(name: "ITLFile.tlv", bytes: []), now: 0)
+        XCTAssertEqual(early.event, .ignored(input: "fileArrived", state: "idle"))
+        XCTAssertTrue(early.actions.isEmpty)
+        XCTAssertEqual(machine.stateKind, .idle)
+        _ = machine.handle(.start, now: 0)
+        // A file nobody asked for.
+        let stray = machine.handle(.fileArrived(name: "evil.tlv", bytes: [1, 2, 3]), now: 0)
+        XCTAssertEqual(stray.event, .ignored(input: "fileArrived", state: "fetchingTrustList"))
+        XCTAssertEqual(machine.stateKind, .fetchingTrustList)
+    }
+
+    func testWaitingIgnoresEarlyTime() throws {
+        var (_, machine) = try BootScenarios.waitingMachine()
+        XCTAssertEqual(machine.stateKind, .waiting)
+        let early = machine.handle(.timePassed, now: 29_999)
+        XCTAssertEqual(early.event, .stillWaiting(untilMs: 30_000))
+        XCTAssertEqual(machine.stateKind, .waiting)
+        let due = machine.handle(.timePassed, now: 30_000)
+        XCTAssertEqual(machine.stateKind, .runningCAPF)
+        guard case .runCAPF = due.actions.first else { return XCTFail() }
+    }
+
+    /// Every row of the transition table is taken by at least one scenario, and every
+    /// transition taken is a row (the machine checks that itself).
+    func testEveryTableRowIsExercised() throws {
+        let taken = try BootScenarios.allOfThem().flatMap(\.transitions)
+        let missing = BootTransitions.table.filter { !taken.contains($0) }
+        XCTAssertEqual(missing.map { "\($0.from) -\($0.on)-> \($0.to): \($0.because)" }, [])
+    }
+
+    func testNoSecretInAnyConsoleLine() throws {
+        let worlds = try BootScenarios.allOfThem()
+        let mic = try BootScenarios.mic()
+        let pem = String(decoding: try mic.privateKey.exportPEM().copyBytes(), as: UTF8.self)
+        let keyLine = pem.split(separator: "\n")[1]
+        for world in worlds {
+            let log = world.consoleLog
+            XCTAssertFalse(log.contains(keyLine))
+            XCTAssertFalse(log.contains("S3cret"))
+            XCTAssertFalse(log.contains("p@ss"))
+            XCTAssertFalse(log.contains("123456"))
+        }
+    }
+
+    func testDeviceNames() {
+        XCTAssertEqual(DeviceName("a4:56:30:bb:fa:40")?.text, "SEPA45630BBFA40")
+        XCTAssertEqual(DeviceName("SEPa45630bbfa40")?.text, "SEPA45630BBFA40")
+        XCTAssertEqual(DeviceName("A4-56-30-BB-FA-40")?.encryptedConfig, "SEPA45630BBFA40.cnf.xml.enc.sgn")
+        XCTAssertNil(DeviceName("A45630BBFA4"))
+        XCTAssertNil(DeviceName("../../etc/passwd"))
+    }
+}
