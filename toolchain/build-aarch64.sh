@@ -15,7 +15,7 @@ mkdir -p out/aarch64
 aarch64-linux-gnu-strip -o out/aarch64/phone "$scratch/$triple/release/phone"
 
 echo "core objects (aarch64, Embedded Swift, release):"
-for module in PhoneCrypto PhoneWire PhoneTrust; do
+for module in PhoneCrypto PhoneWire PhoneTrust PhoneCore; do
     aarch64-linux-gnu-size -t "$scratch/$triple/release/$module.build/"*.o | tail -1 | \
         awk -v m="$module" '{ printf "  %-12s text %7d  data %6d  bss %5d\n", m, $1, $2, $3 }'
 done
