@@ -18,6 +18,8 @@
 #include <mbedtls/sha1.h>
 #include <mbedtls/sha256.h>
 #include <mbedtls/sha512.h>
+#include <mbedtls/ssl.h>
+#include <mbedtls/x509_csr.h>
 #include <mbedtls/x509_crt.h>
 
 #endif

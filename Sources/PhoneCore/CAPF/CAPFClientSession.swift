@@ -1,0 +1,318 @@
+import PhoneCrypto
+import PhoneWire
+
+/// The phone's side of one CAPF session (formats.md §3), sans-IO: plaintext in, messages
+/// and requests out. The server speaks first; its first message fixes the session id.
+public struct CAPFClientSession {
+    enum State {
+        case awaitingAuthRequest
+        case awaitingOperation
+        case generatingKey
+        case awaitingCertificate(PrivateKey)
+        case storing(Identity)
+        case deleting
+        /// Our last answer is sent; the outcome stands once the server ends the session.
+        case awaitingEndSession(CAPFOutcome)
+        case finished
+
+        var name: String {
+            switch self {
+            case .awaitingAuthRequest: return "awaiting AuthRequest"
+            case .awaitingOperation: return "awaiting the operation"
+            case .generatingKey: return "generating the key"
+            case .awaitingCertificate: return "awaiting the certificate"
+            case .storing: return "storing the LSC"
+            case .deleting: return "deleting the LSC"
+            case .awaitingEndSession: return "awaiting EndSession"
+            case .finished: return "finished"
+            }
+        }
+    }
+
+    /// The protocol version the phone speaks.
+    public static let protocolVersion: UInt8 = 3
+
+    let device: DeviceName
+    let authentication: CAPFAuthentication
+    let lsc: Identity?
+    let mic: Identity?
+    let rng: RandomGenerator
+    private var state: State = .awaitingAuthRequest
+    private var sessionID: UInt32?
+    private var buffer: [UInt8] = []
+
+    public init(device: DeviceName, authentication: CAPFAuthentication, lsc: Identity?, mic: Identity?, rng: RandomGenerator) {
+        self.device = device
+        self.authentication = authentication
+        self.lsc = lsc
+        self.mic = mic
+        self.rng = rng
+    }
+
+    public var isFinished: Bool {
+        if case .finished = state { return true }
+        return false
+    }
+
+    public var stateName: String { state.name }
+
+    public mutating func handle(_ input: CAPFSessionInput) throws(CAPFSessionError) -> CAPFSessionStep {
+        guard !isFinished else { return CAPFSessionStep() }
+        var step = CAPFSessionStep()
+        switch input {
+        case .received(let bytes):
+            buffer.append(contentsOf: bytes)
+            while let message = try nextMessage() {
+                try receive(message, &step)
+                if isFinished { break }
+            }
+        case .keyGenerated(let key):
+            guard case .generatingKey = state else { return step }
+            let spki: [UInt8]
+            do { spki = try key.subjectPublicKeyInfo() } catch { throw .keyGenerationFailed(error.reason) }
+            send(.keyGenerateResponse, [.init(CAPFTag.publicKey, spki)], &step)
+            state = .awaitingCertificate(key)
+        case .keyGenerationFailed(let why):
+            throw .keyGenerationFailed(why)
+        case .stored(let ok):
+            guard case .storing(let identity) = state else { return step }
+            step.log.append(ok ? "CAPF: LSC stored" : "CAPF: could not store the LSC, reporting failure")
+            send(.storeCertificateResponse, [reason(ok ? CAPFReasonCode.success : CAPFReasonCode.invalidElement)], &step)
+            state = .awaitingEndSession(ok ? .installed(identity) : .failed("the phone could not store the LSC"))
+        case .deleted(let ok):
+            guard case .deleting = state else { return step }
+            send(.deleteCertificateResponse, [reason(ok ? CAPFReasonCode.success : CAPFReasonCode.invalidElement)], &step)
+            state = .awaitingEndSession(ok ? .deleted : .failed("the phone could not delete the LSC"))
+        case .closed:
+            if case .awaitingEndSession(let outcome) = state {
+                // The answer was sent; a server that hangs up instead of EndSession
+                // still leaves the outcome standing.
+                state = .finished
+                step.actions.append(.finish(outcome))
+                return step
+            }
+            throw .closed(state: state.name)
+        }
+        return step
+    }
+
+    // MARK: - Messages
+
+    private mutating func nextMessage() throws(CAPFSessionError) -> CAPFMessage? {
+        guard buffer.count >= CAPFMessage.headerLength else { return nil }
+        let length: Int
+        do { length = try CAPFMessage.payloadLength(header: buffer[0..<CAPFMessage.headerLength]) } catch { throw .wire(error) }
+        let total = CAPFMessage.headerLength + length
+        guard buffer.count >= total else { return nil }
+        let bytes = Array(buffer[0..<total])
+        buffer.removeFirst(total)
+        let message: CAPFMessage
+        do { message = try CAPFMessage.decode(bytes) } catch { throw .wire(error) }
+        if let sessionID, sessionID != message.sessionID {
+            throw .sessionIDChanged(expected: sessionID, received: message.sessionID)
+        }
+        sessionID = message.sessionID
+        return message
+    }
+
+    private mutating func receive(_ message: CAPFMessage, _ step: inout CAPFSessionStep) throws(CAPFSessionError) {
+        var line = "CAPF: <- " + message.command.name
+        if !message.skippedTags.isEmpty {
+            line += " (skipped unknown elements " + message.skippedTags.map { String($0) }.joined(separator: ",") + ")"
+        }
+        step.log.append(line)
+        // RetryLater may come at any time before the operation completes.
+        if message.command == .retryLater {
+            let delay = message.integer(CAPFTag.retryDelay) ?? 60
+            finish(.retryLater(seconds: delay), &step)
+            return
+        }
+        switch (state, message.command) {
+        case (.awaitingAuthRequest, .authRequest):
+            try answerAuthRequest(message, &step)
+        case (.awaitingAuthRequest, .endSession), (.awaitingOperation, .endSession):
+            finish(endOutcome(message.byte(CAPFTag.reason)), &step)
+        case (.awaitingOperation, .keyGenerateRequest):
+            let request = try keyRequest(message)
+            step.log.append("CAPF: install requested, " + request.name)
+            send(.requestInProgress, [], &step)
+            step.actions.append(.generateKey(request))
+            state = .generatingKey
+        case (.awaitingOperation, .fetchCertificateRequest):
+            if let lsc {
+                send(.fetchCertificateResponse, [reason(CAPFReasonCode.success),
+                                                 .init(CAPFTag.certificate, CAPFElements.certificate(lsc.certificate.der, type: 1))], &step)
+            } else {
+                // No LSC: reason 7, as formats.md §3 says.
+                send(.fetchCertificateResponse, [reason(CAPFReasonCode.invalidElement)], &step)
+            }
+            state = .awaitingEndSession(.fetched)
+        case (.awaitingOperation, .deleteCertificateRequest):
+            step.actions.append(.deleteLSC)
+            state = .deleting
+        case (.awaitingCertificate(let key), .storeCertificateRequest):
+            try receiveCertificate(message, key: key, &step)
+        case (.awaitingCertificate, .endSession):
+            finish(.failed("server ended the session before issuing a certificate (reason "
+                           + String(message.byte(CAPFTag.reason) ?? 0) + ")"), &step)
+        case (.awaitingEndSession(let outcome), .endSession):
+            finish(outcome, &step)
+        default:
+            throw .unexpectedCommand(message.command.name, state: state.name)
+        }
+    }
+
+    private mutating func finish(_ outcome: CAPFOutcome, _ step: inout CAPFSessionStep) {
+        state = .finished
+        step.actions.append(.finish(outcome))
+    }
+
+    /// EndSession before any operation: 0 nothing scheduled, 9 unknown device, 7 bad
+    /// authentication (a real CUCM also sends 7 when a certificate was already issued).
+    private func endOutcome(_ code: UInt8?) -> CAPFOutcome {
+        switch code {
+        case CAPFReasonCode.noAction, CAPFReasonCode.success, nil: return .nothingScheduled
+        case CAPFReasonCode.invalidElement: return .invalidAuthentication
+        case CAPFReasonCode.unknownDevice: return .unknownDevice
+        default: return .failed("EndSession with reason " + String(code ?? 0))
+        }
+    }
+
+    private func keyRequest(_ message: CAPFMessage) throws(CAPFSessionError) -> CAPFKeyRequest {
+        // A real CUCM may send only the key size: a missing key type means RSA.
+        switch message.byte(CAPFTag.keyType) ?? 0 {
+        case 0:
+            guard let bits = message.integer(CAPFTag.keySize) else {
+                throw .missingElement(tag: CAPFTag.keySize, command: message.command.name)
+            }
+            guard bits >= 512, bits <= 4096, bits % 8 == 0 else { throw .unsupportedKeyRequest("RSA-" + String(bits)) }
+            return .rsa(bits: Int(bits))
+        case 1:
+            switch message.byte(CAPFTag.curve) ?? 0 {
+            case 0: return .ec(.p256)
+            case 1: return .ec(.p384)
+            case 2: return .ec(.p521)
+            case let other: throw .unsupportedKeyRequest("curve " + String(other))
+            }
+        case let other:
+            throw .unsupportedKeyRequest("key type " + String(other))
+        }
+    }
+
+    private mutating func receiveCertificate(_ message: CAPFMessage, key: PrivateKey,
+                                             _ step: inout CAPFSessionStep) throws(CAPFSessionError) {
+        guard let value = message.value(CAPFTag.certificate) else {
+            throw .missingElement(tag: CAPFTag.certificate, command: message.command.name)
+        }
+        let refusal: String?
+        var identity: Identity?
+        if let parsed = CAPFElements.parseCertificate(value), let certificate = try? Certificate(der: parsed.der[...]) {
+            if !key.matches(certificate) {
+                refusal = "the certificate's public key is not the key the phone generated"
+            } else if !Self.names(certificate.subject, device) {
+                refusal = "the certificate is for " + certificate.subject + ", not " + device.text
+            } else {
+                identity = try? Identity(certificate: certificate, privateKey: key)
+                refusal = identity == nil ? "the certificate does not match the key" : nil
+            }
+        } else {
+            refusal = "the certificate is not valid DER"
+        }
+        if let refusal {
+            step.log.append("CAPF: refusing the certificate: " + refusal)
+            send(.storeCertificateResponse, [reason(CAPFReasonCode.invalidElement)], &step)
+            state = .awaitingEndSession(.failed(refusal))
+            return
+        }
+        guard let identity else { return }
+        step.log.append("CAPF: certificate received for " + identity.certificate.subject)
+        step.actions.append(.storeLSC(identity))
+        state = .storing(identity)
+    }
+
+    /// The LSC's subject must name this phone (CN = device name, as CUCM issues it).
+    static func names(_ subject: String, _ device: DeviceName) -> Bool {
+        let wanted = Array(("CN=" + device.text).utf8)
+        let bytes = Array(subject.utf8)
+        guard bytes.count >= wanted.count else { return false }
+        var index = 0
+        while index + wanted.count <= bytes.count {
+            if (index == 0 || bytes[index - 1] == UInt8(ascii: ",")) && Array(bytes[index..<(index + wanted.count)]) == wanted
+                && (index + wanted.count == bytes.count || bytes[index + wanted.count] == UInt8(ascii: ",")) {
+                return true
+            }
+            index += 1
+        }
+        return false
+    }
+
+    // MARK: - AuthResponse
+
+    private mutating func answerAuthRequest(_ message: CAPFMessage, _ step: inout CAPFSessionStep) throws(CAPFSessionError) {
+        let serverVersion = message.byte(CAPFTag.version) ?? Self.protocolVersion
+        let version = serverVersion == 2 ? 2 : Self.protocolVersion
+        var password: [UInt8] = []
+        if case .string(let digits) = authentication { password = digits }
+        var elements: [CAPFMessage.Element] = [
+            reason(CAPFReasonCode.success),
+            .init(CAPFTag.version, [version]),
+            .init(CAPFTag.password, CAPFElements.text(password)),
+            .init(CAPFTag.deviceName, CAPFElements.text(Array(device.text.utf8))),
+        ]
+        let authType = message.byte(CAPFTag.authType)
+        var preferLSC: Bool?
+        switch authType {
+        case 3: preferLSC = true
+        case 4: preferLSC = false
+        case nil: if case .certificate(let lscFirst) = authentication { preferLSC = lscFirst }
+        default: break
+        }
+        if let preferLSC {
+            let chosen: (Identity, UInt8)? = preferLSC ? (lsc.map { ($0, 1) } ?? mic.map { ($0, 2) })
+                                                       : (mic.map { ($0, 2) } ?? lsc.map { ($0, 1) })
+            if let (identity, type) = chosen {
+                elements += try certificateElements(identity, type: type)
+            }
+        }
+        step.log.append("CAPF: -> AuthResponse (" + authentication.name + ")")
+        send(.authResponse, elements, &step)
+        state = .awaitingOperation
+    }
+
+    /// The certificate, its signed data over `device name ‖ NUL ‖ certificate DER`
+    /// (SHA-1 in tag 6, SHA-512 in tag 20) and, for an RSA MIC, SUDI data over the
+    /// little-endian session id and the DER.
+    private func certificateElements(_ identity: Identity, type: UInt8) throws(CAPFSessionError) -> [CAPFMessage.Element] {
+        let der = identity.certificate.der
+        let data = Array(device.text.utf8) + [0] + der
+        do throws(CryptoError) {
+            var elements: [CAPFMessage.Element] = [.init(CAPFTag.certificate, CAPFElements.certificate(der, type: type))]
+            elements.append(.init(CAPFTag.signedData, try sign(identity.privateKey, .sha1, data)))
+            elements.append(.init(CAPFTag.sha2SignedData, CAPFElements.sha2SignedData(try sign(identity.privateKey, .sha512, data))))
+            if type == 2, identity.privateKey.kind.isRSA, let sessionID {
+                let littleEndian: [UInt8] = [UInt8(truncatingIfNeeded: sessionID), UInt8(truncatingIfNeeded: sessionID >> 8),
+                                             UInt8(truncatingIfNeeded: sessionID >> 16), UInt8(truncatingIfNeeded: sessionID >> 24)]
+                let sudi = littleEndian + der
+                elements.append(.init(CAPFTag.sudiData, CAPFElements.sudiData(
+                    certificate: der, sha1Signature: try sign(identity.privateKey, .sha1, sudi),
+                    sha512Signature: try sign(identity.privateKey, .sha512, sudi))))
+            }
+            return elements
+        } catch {
+            throw .signingFailed
+        }
+    }
+
+    /// RSA: type-1 padding of the bare hash; EC: ECDSA (formats.md §3).
+    private func sign(_ key: PrivateKey, _ algorithm: HashAlgorithm, _ data: [UInt8]) throws(CryptoError) -> [UInt8] {
+        let digest = try Digest.hash(algorithm, data)
+        return key.kind.isRSA ? try key.signBareHash(digest, rng: rng) : try key.sign(algorithm, digest: digest, rng: rng)
+    }
+
+    private func reason(_ code: UInt8) -> CAPFMessage.Element { .init(CAPFTag.reason, [code]) }
+
+    private func send(_ command: CAPFCommand, _ elements: [CAPFMessage.Element], _ step: inout CAPFSessionStep) {
+        if command != .authResponse { step.log.append("CAPF: -> " + command.name) }
+        step.actions.append(.send(CAPFMessage(command, sessionID: sessionID ?? 0, elements).encoded()))
+    }
+}

@@ -1,0 +1,199 @@
+import CMbedTLS
+
+/// Why a TLS session failed.
+public enum TLSError: Error, Equatable {
+    /// The server's certificate is not byte-identical to any pinned certificate (for
+    /// CAPF: a CAPF record of the installed ITL or CTL).
+    case certificateNotTrusted(subject: String)
+    case handshakeFailed(code: Int32)
+    /// The peer sent close_notify or the connection ended.
+    case closed
+    case failed(code: Int32)
+    case setup(code: Int32)
+
+    public var reason: String {
+        switch self {
+        case .certificateNotTrusted(let subject):
+            return "TLS handshake refused: server certificate " + subject + " is not a CAPF record of the installed trust list"
+        case .handshakeFailed(let code): return "TLS handshake failed (mbedTLS -0x" + String(UInt32(bitPattern: -code), radix: 16) + ")"
+        case .closed: return "connection closed"
+        case .failed(let code): return "TLS failed (mbedTLS -0x" + String(UInt32(bitPattern: -code), radix: 16) + ")"
+        case .setup(let code): return "TLS setup failed (mbedTLS -0x" + String(UInt32(bitPattern: -code), radix: 16) + ")"
+        }
+    }
+}
+
+/// TLS 1.2 over mbedTLS, sans-IO: ciphertext goes in with `receive`, comes out with
+/// `takeOutgoing`; the platform moves it over its TCP connection. The client pins the
+/// server certificate to an exact list (no chain building, no name check: the trust
+/// list is the authority).
+public final class TLSEngine {
+    public enum Role { case client, server }
+
+    /// The memory "BIO" mbedTLS reads from and writes to, and the pinning state.
+    private final class Transport {
+        var incoming: [UInt8] = []
+        var incomingStart = 0
+        var outgoing: [UInt8] = []
+        var pinned: [[UInt8]] = []
+        var rejectedSubject: String?
+    }
+
+    private let ssl: UnsafeMutablePointer<mbedtls_ssl_context>
+    private let config: UnsafeMutablePointer<mbedtls_ssl_config>
+    private let transport = Transport()
+    private let rng: RandomGenerator
+    // Kept alive for mbedTLS, which holds pointers into them.
+    private let trustAnchors: [Certificate]
+    private let identity: Identity?
+
+    public private(set) var isHandshakeComplete = false
+
+    /// A client that accepts only a server presenting one of `pinned`.
+    public convenience init(pinnedServerCertificates pinned: [Certificate], rng: RandomGenerator) throws(TLSError) {
+        try self.init(role: .client, identity: nil, pinned: pinned, rng: rng)
+    }
+
+    /// A server presenting `identity` (the lab's CAPF service; tests).
+    public convenience init(serverIdentity identity: Identity, rng: RandomGenerator) throws(TLSError) {
+        try self.init(role: .server, identity: identity, pinned: [], rng: rng)
+    }
+
+    private init(role: Role, identity: Identity?, pinned: [Certificate], rng: RandomGenerator) throws(TLSError) {
+        ssl = .allocate(capacity: 1)
+        config = .allocate(capacity: 1)
+        mbedtls_ssl_init(ssl)
+        mbedtls_ssl_config_init(config)
+        self.rng = rng
+        self.identity = identity
+        trustAnchors = pinned
+        transport.pinned = pinned.map { $0.der }
+
+        let endpoint = role == .client ? MBEDTLS_SSL_IS_CLIENT : MBEDTLS_SSL_IS_SERVER
+        var result = mbedtls_ssl_config_defaults(config, endpoint, MBEDTLS_SSL_TRANSPORT_STREAM, MBEDTLS_SSL_PRESET_DEFAULT)
+        guard result == 0 else { throw .setup(code: result) }
+        mbedtls_ssl_conf_rng(config, mbedtls_ctr_drbg_random, rng.state)
+        mbedtls_ssl_conf_min_version(config, MBEDTLS_SSL_MAJOR_VERSION_3, MBEDTLS_SSL_MINOR_VERSION_3)
+        mbedtls_ssl_conf_max_version(config, MBEDTLS_SSL_MAJOR_VERSION_3, MBEDTLS_SSL_MINOR_VERSION_3)
+        if role == .client {
+            guard let first = pinned.first else { throw .setup(code: 0) }
+            // The pinned certificates double as the CA list mbedTLS insists on; the
+            // verify callback below makes the exact-match decision.
+            mbedtls_ssl_conf_ca_chain(config, first.context, nil)
+            mbedtls_ssl_conf_authmode(config, MBEDTLS_SSL_VERIFY_REQUIRED)
+            mbedtls_ssl_conf_verify(config, { state, certificate, depth, flags in
+                guard let state, let certificate, let flags else { return -1 }
+                let transport = Unmanaged<Transport>.fromOpaque(state).takeUnretainedValue()
+                guard depth == 0 else {
+                    flags.pointee = 0
+                    return 0
+                }
+                let der = [UInt8](UnsafeBufferPointer(start: certificate.pointee.raw.p, count: certificate.pointee.raw.len))
+                if transport.pinned.contains(der) {
+                    flags.pointee = 0
+                } else {
+                    flags.pointee |= UInt32(MBEDTLS_X509_BADCERT_NOT_TRUSTED)
+                    transport.rejectedSubject = (try? Certificate(der: der[...]))?.subject ?? "(unparsable)"
+                }
+                return 0
+            }, Unmanaged.passUnretained(transport).toOpaque())
+        } else if let identity {
+            result = mbedtls_ssl_conf_own_cert(config, identity.certificate.context, identity.privateKey.context)
+            guard result == 0 else { throw .setup(code: result) }
+        }
+        result = mbedtls_ssl_setup(ssl, config)
+        guard result == 0 else { throw .setup(code: result) }
+        mbedtls_ssl_set_bio(ssl, Unmanaged.passUnretained(transport).toOpaque(), { state, buffer, length in
+            guard let state, let buffer else { return -1 }
+            let transport = Unmanaged<Transport>.fromOpaque(state).takeUnretainedValue()
+            transport.outgoing.append(contentsOf: UnsafeBufferPointer(start: buffer, count: length))
+            return Int32(length)
+        }, { state, buffer, length in
+            guard let state, let buffer else { return -1 }
+            let transport = Unmanaged<Transport>.fromOpaque(state).takeUnretainedValue()
+            let available = transport.incoming.count - transport.incomingStart
+            guard available > 0 else { return MBEDTLS_ERR_SSL_WANT_READ }
+            let count = min(available, length)
+            transport.incoming.withUnsafeBufferPointer { source in
+                buffer.update(from: source.baseAddress! + transport.incomingStart, count: count)
+            }
+            transport.incomingStart += count
+            if transport.incomingStart == transport.incoming.count {
+                transport.incoming.removeAll(keepingCapacity: true)
+                transport.incomingStart = 0
+            }
+            return Int32(count)
+        }, nil)
+    }
+
+    deinit {
+        mbedtls_ssl_free(ssl)
+        mbedtls_ssl_config_free(config)
+        ssl.deallocate()
+        config.deallocate()
+    }
+
+    /// Ciphertext that arrived from the peer.
+    public func receive(_ bytes: ArraySlice<UInt8>) {
+        transport.incoming.append(contentsOf: bytes)
+    }
+
+    /// Ciphertext to send to the peer (and forget).
+    public func takeOutgoing() -> [UInt8] {
+        defer { transport.outgoing.removeAll(keepingCapacity: true) }
+        return transport.outgoing
+    }
+
+    public var hasOutgoing: Bool { !transport.outgoing.isEmpty }
+
+    /// Advances the handshake; true once it is complete, false while it needs more input.
+    public func handshake() throws(TLSError) -> Bool {
+        if isHandshakeComplete { return true }
+        let result = mbedtls_ssl_handshake(ssl)
+        if result == 0 {
+            isHandshakeComplete = true
+            return true
+        }
+        if result == MBEDTLS_ERR_SSL_WANT_READ || result == MBEDTLS_ERR_SSL_WANT_WRITE { return false }
+        if let subject = transport.rejectedSubject { throw .certificateNotTrusted(subject: subject) }
+        if result == MBEDTLS_ERR_SSL_PEER_CLOSE_NOTIFY { throw .closed }
+        throw .handshakeFailed(code: result)
+    }
+
+    /// Encrypts plaintext into records (all of it: one message, one write on the wire).
+    public func write(_ plaintext: [UInt8]) throws(TLSError) {
+        var offset = 0
+        while offset < plaintext.count {
+            let result = plaintext.withUnsafeBufferPointer {
+                mbedtls_ssl_write(ssl, $0.baseAddress! + offset, $0.count - offset)
+            }
+            if result == MBEDTLS_ERR_SSL_WANT_WRITE || result == MBEDTLS_ERR_SSL_WANT_READ { continue }
+            guard result > 0 else { throw .failed(code: result) }
+            offset += Int(result)
+        }
+    }
+
+    /// Plaintext that has arrived, or nil when more ciphertext is needed.
+    public func read() throws(TLSError) -> [UInt8]? {
+        var buffer = [UInt8](repeating: 0, count: 16 * 1024)
+        let result = buffer.withUnsafeMutableBufferPointer { mbedtls_ssl_read(ssl, $0.baseAddress, $0.count) }
+        if result > 0 {
+            buffer.removeLast(buffer.count - Int(result))
+            return buffer
+        }
+        if result == MBEDTLS_ERR_SSL_WANT_READ || result == MBEDTLS_ERR_SSL_WANT_WRITE { return nil }
+        if result == 0 || result == MBEDTLS_ERR_SSL_PEER_CLOSE_NOTIFY { throw .closed }
+        throw .failed(code: result)
+    }
+
+    /// Queues close_notify.
+    public func close() {
+        _ = mbedtls_ssl_close_notify(ssl)
+    }
+
+    /// The peer's certificate after the handshake.
+    public var peerCertificate: [UInt8]? {
+        guard let certificate = mbedtls_ssl_get_peer_cert(ssl) else { return nil }
+        return [UInt8](UnsafeBufferPointer(start: certificate.pointee.raw.p, count: certificate.pointee.raw.len))
+    }
+}
