@@ -2,7 +2,7 @@
 import PackageDescription
 
 // Layers, each depending only downward (see ARCHITECTURE.md):
-//   CMbedTLS → PhoneCrypto, PhoneWire → PhoneTrust → PhoneCore → PhoneApp (+ Platform/Linux) → phone
+//   CMbedTLS → PhoneCrypto, PhoneWire → PhoneTrust → PhoneCore → Platform/Linux → PhoneApp → phone
 // Everything but the tests builds unchanged as Embedded Swift for aarch64
 // (toolchain/aarch64-linux.json).
 let package = Package(
@@ -18,7 +18,7 @@ let package = Package(
         .target(name: "PhoneTrust", dependencies: ["PhoneCrypto", "PhoneWire"]),
         .target(name: "PhoneCore", dependencies: ["PhoneTrust"]),
         .target(name: "CLinuxPlatform", path: "Platform/Linux/CLinuxPlatform"),
-        .target(name: "LinuxPlatform", dependencies: ["CLinuxPlatform"], path: "Platform/Linux/LinuxPlatform"),
+        .target(name: "LinuxPlatform", dependencies: ["CLinuxPlatform", "PhoneCore"], path: "Platform/Linux/LinuxPlatform"),
         .target(name: "PhoneApp", dependencies: ["PhoneCore", "LinuxPlatform"]),
         .executableTarget(name: "phone", dependencies: ["PhoneApp"]),
 

@@ -5,13 +5,19 @@ import PhoneWire
 
 /// The `phone` program: one entry point for the host and the Embedded ARM build.
 public enum PhoneProgram {
-    /// Exit codes of the file subcommands.
+    /// Exit codes of every subcommand (README lists them).
     public enum ExitCode {
         public static let success: Int32 = 0
-        /// The file is invalid: bad signature, unknown signer, cannot decrypt, …
+        /// Trust failure: bad signature, unknown signer, cannot decrypt, …
         public static let rejected: Int32 = 1
         /// Wrong arguments, or a file that cannot be read or written.
         public static let usage: Int32 = 2
+        /// No server answered.
+        public static let unreachable: Int32 = 3
+        /// CAPF enrolment did not complete.
+        public static let enrollmentFailed: Int32 = 4
+        /// capfAuthMode 1 and no authentication string was given.
+        public static let needsAuthString: Int32 = 5
     }
 
     /// Caps on what the program reads: far above any real file, far below memory.
@@ -24,8 +30,12 @@ public enum PhoneProgram {
           verify FILE [--trust TLV]... [--name NAME]    check a signature (and trust-list update rules)
           decrypt FILE --key PEM --trust TLV [--trust TLV] [--name NAME] [--output OUT]
                                                         verify and decrypt an .enc.sgn
+          capf --host HOST[:PORT] --device SEP<MAC> --trust TLV --state DIR [--mic PEM] [--auth-string DIGITS]
+                                                        one CAPF session (TLS, port 3804 by default)
+          status --state DIR                            MIC, LSC (MD5 as the cluster stores it), trust lists
         NAME is the name the file was served under (default: FILE's own name).
-        Exit codes: 0 valid, 1 rejected (the reason is printed), 2 usage or file error.
+        Exit codes: 0 success, 1 rejected (trust failure; the reason is printed), 2 usage or file error,
+        3 unreachable, 4 enrollment failed, 5 needs an authentication string.
         """
 
     /// Runs one command; `arguments` excludes the program name.
@@ -42,6 +52,10 @@ public enum PhoneProgram {
                 try VerifyCommand.run(rest, io: io)
             } else if sameText(command, "decrypt") {
                 try DecryptCommand.run(rest, io: io)
+            } else if sameText(command, "capf") {
+                try CAPFCommand.run(rest, io: io)
+            } else if sameText(command, "status") {
+                try StatusCommand.run(rest, io: io)
             } else if sameText(command, "help") || sameText(command, "--help") || sameText(command, "-h") {
                 io.outputLine(usage)
             } else {
@@ -63,6 +77,12 @@ public enum PhoneProgram {
             case .rejected(let reason):
                 io.diagnostic("phone: rejected: " + reason)
                 return ExitCode.rejected
+            case .unreachable(let reason):
+                io.diagnostic("phone: unreachable: " + reason)
+                return ExitCode.unreachable
+            case .enrollmentFailed(let reason):
+                io.diagnostic("phone: enrollment failed: " + reason)
+                return ExitCode.enrollmentFailed
             }
         }
     }
@@ -75,6 +95,8 @@ enum CommandFailure: Error {
     /// A file that was read but is not what the option needs (e.g. no private key).
     case input(String)
     case rejected(String)
+    case unreachable(String)
+    case enrollmentFailed(String)
 
     init(_ error: Arguments.UsageError) { self = .usage(error.message) }
 }

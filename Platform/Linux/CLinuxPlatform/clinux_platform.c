@@ -4,6 +4,11 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <libgen.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <poll.h>
+#include <sys/socket.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -128,3 +133,139 @@ const char *clp_argv(int index) {
 }
 
 void clp_exit(int status) { _exit(status); }
+
+static int wait_for(int fd, short events, int timeout_ms) {
+    struct pollfd entry = {.fd = fd, .events = events};
+    for (;;) {
+        int ready = poll(&entry, 1, timeout_ms);
+        if (ready > 0) return 0;
+        if (ready == 0) return ETIMEDOUT;
+        if (errno != EINTR) return errno;
+    }
+}
+
+int clp_tcp_connect(const char *host, uint16_t port, int timeout_ms, int *fd) {
+    *fd = -1;
+    char service[8];
+    snprintf(service, sizeof service, "%u", (unsigned)port);
+    struct addrinfo hints = {.ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM};
+    struct addrinfo *addresses = NULL;
+    if (getaddrinfo(host, service, &hints, &addresses) != 0) return EHOSTUNREACH;
+    int result = EHOSTUNREACH;
+    for (struct addrinfo *address = addresses; address != NULL; address = address->ai_next) {
+        int sock = socket(address->ai_family, address->ai_socktype | SOCK_NONBLOCK | SOCK_CLOEXEC, address->ai_protocol);
+        if (sock < 0) { result = errno; continue; }
+        if (connect(sock, address->ai_addr, address->ai_addrlen) != 0 && errno != EINPROGRESS) {
+            result = errno;
+            close(sock);
+            continue;
+        }
+        result = wait_for(sock, POLLOUT, timeout_ms);
+        if (result == 0) {
+            int error = 0;
+            socklen_t length = sizeof error;
+            getsockopt(sock, SOL_SOCKET, SO_ERROR, &error, &length);
+            result = error;
+        }
+        if (result == 0) {
+            int one = 1;
+            setsockopt(sock, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+            *fd = sock;
+            break;
+        }
+        close(sock);
+    }
+    freeaddrinfo(addresses);
+    return result;
+}
+
+int clp_tcp_send(int fd, const uint8_t *data, size_t length, int timeout_ms) {
+    while (length > 0) {
+        ssize_t sent = send(fd, data, length, MSG_NOSIGNAL);
+        if (sent < 0) {
+            if (errno == EINTR) continue;
+            if (errno != EAGAIN && errno != EWOULDBLOCK) return errno;
+            int waited = wait_for(fd, POLLOUT, timeout_ms);
+            if (waited != 0) return waited;
+            continue;
+        }
+        data += sent;
+        length -= (size_t)sent;
+    }
+    return 0;
+}
+
+int clp_tcp_receive(int fd, uint8_t *buffer, size_t capacity, int timeout_ms, size_t *received) {
+    *received = 0;
+    int waited = wait_for(fd, POLLIN, timeout_ms);
+    if (waited != 0) return waited;
+    for (;;) {
+        ssize_t got = recv(fd, buffer, capacity, 0);
+        if (got < 0) {
+            if (errno == EINTR) continue;
+            if (errno == EAGAIN || errno == EWOULDBLOCK) return ETIMEDOUT;
+            return errno;
+        }
+        *received = (size_t)got;
+        return 0;
+    }
+}
+
+int clp_tcp_listen(const char *host, uint16_t port, int *fd, uint16_t *bound_port) {
+    *fd = -1;
+    char service[8];
+    snprintf(service, sizeof service, "%u", (unsigned)port);
+    struct addrinfo hints = {.ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM, .ai_flags = AI_PASSIVE};
+    struct addrinfo *addresses = NULL;
+    if (getaddrinfo(host, service, &hints, &addresses) != 0) return EADDRNOTAVAIL;
+    int sock = socket(addresses->ai_family, addresses->ai_socktype | SOCK_NONBLOCK | SOCK_CLOEXEC, addresses->ai_protocol);
+    if (sock < 0) { freeaddrinfo(addresses); return errno; }
+    int one = 1;
+    setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+    if (bind(sock, addresses->ai_addr, addresses->ai_addrlen) != 0 || listen(sock, 16) != 0) {
+        int saved = errno;
+        close(sock);
+        freeaddrinfo(addresses);
+        return saved;
+    }
+    freeaddrinfo(addresses);
+    struct sockaddr_storage bound;
+    socklen_t length = sizeof bound;
+    getsockname(sock, (struct sockaddr *)&bound, &length);
+    *bound_port = ntohs(bound.ss_family == AF_INET6 ? ((struct sockaddr_in6 *)&bound)->sin6_port
+                                                   : ((struct sockaddr_in *)&bound)->sin_port);
+    *fd = sock;
+    return 0;
+}
+
+int clp_tcp_accept(int listen_fd, int timeout_ms, int *fd) {
+    *fd = -1;
+    int waited = wait_for(listen_fd, POLLIN, timeout_ms);
+    if (waited != 0) return waited;
+    int sock = accept4(listen_fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+    if (sock < 0) return errno == EAGAIN ? ETIMEDOUT : errno;
+    int one = 1;
+    setsockopt(sock, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+    *fd = sock;
+    return 0;
+}
+
+void clp_close(int fd) {
+    if (fd >= 0) close(fd);
+}
+
+int clp_remove_file(const char *path) {
+    if (unlink(path) != 0) return errno == ENOENT ? 0 : errno;
+    char directory[PATH_MAX];
+    snprintf(directory, sizeof directory, "%s", path);
+    int dirfd = open(dirname(directory), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (dirfd < 0) return errno;
+    int result = fsync(dirfd) != 0 ? errno : 0;
+    close(dirfd);
+    return result;
+}
+
+int clp_make_directory(const char *path) {
+    if (mkdir(path, 0700) != 0 && errno != EEXIST) return errno;
+    return 0;
+}

@@ -40,6 +40,20 @@ public enum LinuxFiles {
     }
 }
 
+extension LinuxFiles {
+    /// Removes a file (and syncs its directory); succeeds when it was not there.
+    public static func remove(_ path: String) -> Result<Void, FileError> {
+        let result = path.withCString { clp_remove_file($0) }
+        return result == 0 ? .success(()) : .failure(.system(path: path, errno: result))
+    }
+
+    /// Creates a directory, owner-only, unless it exists.
+    public static func makeDirectory(_ path: String) -> Result<Void, FileError> {
+        let result = path.withCString { clp_make_directory($0) }
+        return result == 0 ? .success(()) : .failure(.system(path: path, errno: result))
+    }
+}
+
 /// The console: standard output for results, standard error for diagnostics.
 public enum LinuxConsole {
     public static func write(_ bytes: [UInt8], toErrorStream: Bool = false) {
@@ -83,6 +97,12 @@ public func exitProcess(_ status: Int32) -> Never {
 func errnoName(_ code: Int32) -> String {
     switch code {
     case 2: return "no such file or directory"
+    case 17: return "file exists"
+    case 32: return "broken pipe"
+    case 104: return "connection reset"
+    case 110: return "timed out"
+    case 111: return "connection refused"
+    case 113: return "no route to host"
     case 13: return "permission denied"
     case 20: return "not a directory"
     case 21: return "is a directory"

@@ -55,6 +55,14 @@ public struct CAPFRequest: Equatable {
     public let device: DeviceName
     public let authentication: CAPFAuthentication
     public let reason: CAPFReason
+
+    public init(server: DeviceConfiguration.CAPFServer, device: DeviceName, authentication: CAPFAuthentication,
+                reason: CAPFReason) {
+        self.server = server
+        self.device = device
+        self.authentication = authentication
+        self.reason = reason
+    }
 }
 
 /// How a CAPF session ended, as the runner reports it back to the boot machine.

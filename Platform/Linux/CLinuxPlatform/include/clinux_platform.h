@@ -34,6 +34,24 @@ uint64_t clp_monotonic_ms(void);
 int clp_argc(void);
 const char *clp_argv(int index);
 
+// TCP. Every call that can block takes a timeout in milliseconds; results are 0 or a
+// positive errno (ETIMEDOUT when the time ran out). `host` is a name or an address.
+
+int clp_tcp_connect(const char *host, uint16_t port, int timeout_ms, int *fd);
+/// Sends everything or fails.
+int clp_tcp_send(int fd, const uint8_t *data, size_t length, int timeout_ms);
+/// Receives at most `capacity` bytes; `*received` 0 means the peer closed.
+int clp_tcp_receive(int fd, uint8_t *buffer, size_t capacity, int timeout_ms, size_t *received);
+/// Listens on host:port (port 0: any free port, returned in `*bound_port`).
+int clp_tcp_listen(const char *host, uint16_t port, int *fd, uint16_t *bound_port);
+int clp_tcp_accept(int listen_fd, int timeout_ms, int *fd);
+void clp_close(int fd);
+
+/// Removes a file and syncs its directory; 0 also when it did not exist.
+int clp_remove_file(const char *path);
+/// Creates a directory (mode 0700) if it does not exist.
+int clp_make_directory(const char *path);
+
 /// Ends the process with a status (flushing nothing: output is written unbuffered).
 void clp_exit(int status) __attribute__((noreturn));
 

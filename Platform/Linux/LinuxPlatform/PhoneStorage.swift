@@ -1,0 +1,120 @@
+import PhoneCore
+import PhoneCrypto
+import PhoneTrust
+
+/// The phone's flash, as a directory. Every write is atomic (temporary file, fsync,
+/// rename, directory fsync); every read is checked by parsing, and a file that does not
+/// parse is reported and treated as absent.
+///
+///     ctl.tlv, itl.tlv   installed trust lists (re-verified on load)
+///     lsc.pem            the LSC and its private key in one file, mode 0600, so that
+///                        one rename replaces both together
+///     mic.pem            the manufacturing certificate and key, mode 0600
+///     encrypted          "1" when the last applied configuration was encrypted
+public struct PhoneStorage {
+    public let directory: String
+
+    public init(directory: String) {
+        self.directory = directory
+    }
+
+    /// Creates the directory (0700) when missing.
+    public func prepare() -> Result<Void, FileError> {
+        LinuxFiles.makeDirectory(directory)
+    }
+
+    func path(_ name: String) -> String { directory + "/" + name }
+
+    static let fileLimit = 1024 * 1024
+
+    /// A file that exists but cannot be read or parsed, reported once per load.
+    public struct Problem {
+        public let file: String
+        public let reason: String
+    }
+
+    // MARK: Trust lists
+
+    public func loadTrustStore() -> (TrustStore, [Problem]) {
+        var problems: [Problem] = []
+        var ctl: [UInt8]?
+        var itl: [UInt8]?
+        for (kind, name) in [(TrustListKind.ctl, "ctl.tlv"), (.itl, "itl.tlv")] {
+            switch LinuxFiles.read(path(name), limit: Self.fileLimit) {
+            case .success(let bytes):
+                do {
+                    _ = try TrustStore.verifySelfConsistent(bytes, kind: kind)
+                    if kind == .ctl { ctl = bytes } else { itl = bytes }
+                } catch {
+                    problems.append(Problem(file: path(name), reason: error.reason))
+                }
+            case .failure(.system(_, 2)):
+                continue  // absent
+            case .failure(let error):
+                problems.append(Problem(file: path(name), reason: error.reason))
+            }
+        }
+        let store = (try? TrustStore.restore(ctl: ctl, itl: itl)) ?? TrustStore()
+        return (store, problems)
+    }
+
+    public func saveTrustList(_ kind: TrustListKind, _ bytes: [UInt8]) -> Result<Void, FileError> {
+        LinuxFiles.writeAtomically(path(kind == .ctl ? "ctl.tlv" : "itl.tlv"), bytes, mode: 0o644)
+    }
+
+    // MARK: Certificates and keys
+
+    public func loadLSC() -> (Identity?, Problem?) { loadIdentity("lsc.pem") }
+    public func loadMIC() -> (Identity?, Problem?) { loadIdentity("mic.pem") }
+
+    private func loadIdentity(_ name: String) -> (Identity?, Problem?) {
+        switch LinuxFiles.read(path(name), limit: Self.fileLimit) {
+        case .success(var bytes):
+            defer { zeroize(&bytes) }
+            do {
+                return (try Identity(pem: bytes), nil)
+            } catch {
+                return (nil, Problem(file: path(name), reason: "not a certificate with its key: " + error.reason))
+            }
+        case .failure(.system(_, 2)):
+            return (nil, nil)
+        case .failure(let error):
+            return (nil, Problem(file: path(name), reason: error.reason))
+        }
+    }
+
+    /// Certificate and key in one file, replaced in one rename.
+    public func saveLSC(_ identity: Identity) -> Result<Void, FileError> {
+        saveIdentity(identity, as: "lsc.pem")
+    }
+
+    public func saveMIC(_ identity: Identity) -> Result<Void, FileError> {
+        saveIdentity(identity, as: "mic.pem")
+    }
+
+    private func saveIdentity(_ identity: Identity, as name: String) -> Result<Void, FileError> {
+        var bytes: [UInt8]
+        do {
+            bytes = try PEM.encodeCertificate(identity.certificate.der) + identity.privateKey.exportPEM().copyBytes()
+        } catch {
+            return .failure(.system(path: path(name), errno: 22))
+        }
+        defer { zeroize(&bytes) }
+        return LinuxFiles.writeAtomically(path(name), bytes, mode: 0o600)
+    }
+
+    public func deleteLSC() -> Result<Void, FileError> {
+        LinuxFiles.remove(path("lsc.pem"))
+    }
+
+    // MARK: Flags
+
+    public func loadLastConfigEncrypted() -> Bool {
+        guard case .success(let bytes) = LinuxFiles.read(path("encrypted"), limit: 16) else { return false }
+        return bytes.first == UInt8(ascii: "1")
+    }
+
+    public func saveLastConfigEncrypted(_ value: Bool) -> Result<Void, FileError> {
+        LinuxFiles.writeAtomically(path("encrypted"), [value ? UInt8(ascii: "1") : UInt8(ascii: "0"), 0x0A], mode: 0o644)
+    }
+}
