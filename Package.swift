@@ -26,6 +26,7 @@ let package = Package(
         .testTarget(name: "PhoneWireTests", dependencies: ["PhoneWire", "TestSupport"]),
         .testTarget(name: "PhoneTrustTests", dependencies: ["PhoneTrust", "TestSupport"]),
         .testTarget(name: "PhoneCoreTests", dependencies: ["PhoneCore", "TestSupport"]),
+        .testTarget(name: "LinuxPlatformTests", dependencies: ["LinuxPlatform", "PhoneApp", "TestSupport"]),
         .testTarget(name: "PhoneAppTests", dependencies: ["PhoneApp", "TestSupport"]),
         .target(name: "TestSupport", dependencies: ["PhoneCrypto"], path: "Tests/TestSupport"),
     ]
