@@ -26,6 +26,9 @@ public enum PhoneProgram {
 
     public static let usage = """
         usage: phone <command> [options]
+          boot --server HOST[:PORT] [--server …] [--transport http|tftp] --mac MAC --state DIR
+               [--mic PEM] [--auth-string DIGITS] [--json]
+                                                        the whole boot: trust lists, config, CAPF, decryption
           inspect FILE                                  print every header field and record
           verify FILE [--trust TLV]... [--name NAME]    check a signature (and trust-list update rules)
           decrypt FILE --key PEM --trust TLV [--trust TLV] [--name NAME] [--output OUT]
@@ -54,6 +57,8 @@ public enum PhoneProgram {
                 try DecryptCommand.run(rest, io: io)
             } else if sameText(command, "capf") {
                 try CAPFCommand.run(rest, io: io)
+            } else if sameText(command, "boot") {
+                try BootCommand.run(rest, io: io)
             } else if sameText(command, "status") {
                 try StatusCommand.run(rest, io: io)
             } else if sameText(command, "help") || sameText(command, "--help") || sameText(command, "-h") {
@@ -83,6 +88,9 @@ public enum PhoneProgram {
             case .enrollmentFailed(let reason):
                 io.diagnostic("phone: enrollment failed: " + reason)
                 return ExitCode.enrollmentFailed
+            case .needsAuthString:
+                io.diagnostic("phone: an authentication string is needed (capfAuthMode 1): pass --auth-string")
+                return ExitCode.needsAuthString
             }
         }
     }
@@ -97,6 +105,7 @@ enum CommandFailure: Error {
     case rejected(String)
     case unreachable(String)
     case enrollmentFailed(String)
+    case needsAuthString
 
     init(_ error: Arguments.UsageError) { self = .usage(error.message) }
 }

@@ -243,7 +243,7 @@ final class BootMachineTests: XCTestCase {
         for name in [device.signedConfig, device.encryptedConfig] {
             let (two, twoMachine) = try BootScenarios.fileFailsOnFirstServer(name, count: 2)
             XCTAssertEqual(twoMachine.stateKind, .configured, two.consoleLog)
-            XCTAssertTrue(two.consoleLog.contains("TFTP: " + name + " from server 1 failed: timed out, trying server 2"))
+            XCTAssertTrue(two.consoleLog.contains("CFG: " + name + " from server 1 failed: timed out, trying server 2"))
             let (one, oneMachine) = try BootScenarios.fileFailsOnFirstServer(name, count: 1)
             XCTAssertEqual(oneMachine.stateKind, .failed)
             XCTAssertEqual(one.failure, .unreachable(file: name))

@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <libgen.h>
+#include <dirent.h>
 #include <netdb.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
@@ -268,4 +269,104 @@ int clp_remove_file(const char *path) {
 int clp_make_directory(const char *path) {
     if (mkdir(path, 0700) != 0 && errno != EEXIST) return errno;
     return 0;
+}
+
+int clp_resolve(const char *host, uint16_t port, uint8_t *address, uint32_t *length, int *family) {
+    char service[8];
+    snprintf(service, sizeof service, "%u", (unsigned)port);
+    struct addrinfo hints = {.ai_family = AF_UNSPEC, .ai_socktype = SOCK_DGRAM};
+    struct addrinfo *addresses = NULL;
+    if (getaddrinfo(host, service, &hints, &addresses) != 0 || addresses == NULL) return EHOSTUNREACH;
+    if (addresses->ai_addrlen > 128) { freeaddrinfo(addresses); return EINVAL; }
+    memcpy(address, addresses->ai_addr, addresses->ai_addrlen);
+    *length = (uint32_t)addresses->ai_addrlen;
+    *family = addresses->ai_family;
+    freeaddrinfo(addresses);
+    return 0;
+}
+
+int clp_udp_open(int family, int *fd) {
+    int sock = socket(family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    if (sock < 0) return errno;
+    *fd = sock;
+    return 0;
+}
+
+int clp_udp_send(int fd, const uint8_t *address, uint32_t address_length, const uint8_t *data, size_t length) {
+    for (;;) {
+        ssize_t sent = sendto(fd, data, length, 0, (const struct sockaddr *)address, address_length);
+        if (sent >= 0) return 0;
+        if (errno == EINTR) continue;
+        if (errno == EAGAIN || errno == EWOULDBLOCK) {
+            int waited = wait_for(fd, POLLOUT, 1000);
+            if (waited != 0) return waited;
+            continue;
+        }
+        return errno;
+    }
+}
+
+int clp_udp_receive(int fd, uint8_t *buffer, size_t capacity, int timeout_ms, size_t *received,
+                    uint8_t *from, uint32_t *from_length) {
+    *received = 0;
+    int waited = wait_for(fd, POLLIN, timeout_ms);
+    if (waited != 0) return waited;
+    for (;;) {
+        socklen_t length = 128;
+        ssize_t got = recvfrom(fd, buffer, capacity, 0, (struct sockaddr *)from, &length);
+        if (got < 0) {
+            if (errno == EINTR) continue;
+            if (errno == EAGAIN || errno == EWOULDBLOCK) return ETIMEDOUT;
+            return errno;
+        }
+        *received = (size_t)got;
+        *from_length = (uint32_t)length;
+        return 0;
+    }
+}
+
+int clp_same_host(const uint8_t *a, uint32_t a_length, const uint8_t *b, uint32_t b_length) {
+    const struct sockaddr *left = (const struct sockaddr *)a;
+    const struct sockaddr *right = (const struct sockaddr *)b;
+    if (a_length < sizeof(sa_family_t) || b_length < sizeof(sa_family_t) || left->sa_family != right->sa_family) return 0;
+    if (left->sa_family == AF_INET)
+        return memcmp(&((const struct sockaddr_in *)a)->sin_addr, &((const struct sockaddr_in *)b)->sin_addr,
+                      sizeof(struct in_addr)) == 0;
+    if (left->sa_family == AF_INET6)
+        return memcmp(&((const struct sockaddr_in6 *)a)->sin6_addr, &((const struct sockaddr_in6 *)b)->sin6_addr,
+                      sizeof(struct in6_addr)) == 0;
+    return 0;
+}
+
+void clp_sleep_ms(uint64_t ms) {
+    struct timespec remaining = {.tv_sec = (time_t)(ms / 1000), .tv_nsec = (long)(ms % 1000) * 1000000L};
+    while (nanosleep(&remaining, &remaining) != 0 && errno == EINTR) {
+    }
+}
+
+int clp_remove_temporary_files(const char *directory) {
+    DIR *folder = opendir(directory);
+    if (folder == NULL) return errno == ENOENT ? 0 : errno;
+    int dirfd_value = dirfd(folder);
+    struct dirent *entry;
+    int removed = 0;
+    while ((entry = readdir(folder)) != NULL) {
+        if (strstr(entry->d_name, ".tmp-") != NULL && unlinkat(dirfd_value, entry->d_name, 0) == 0) removed++;
+    }
+    if (removed > 0) fsync(dirfd_value);
+    closedir(folder);
+    return 0;
+}
+
+int clp_read_terminal_line(uint8_t *buffer, size_t capacity) {
+    if (!isatty(0)) return -1;
+    size_t length = 0;
+    while (length < capacity) {
+        char byte;
+        ssize_t got = read(0, &byte, 1);
+        if (got <= 0) return length > 0 ? (int)length : -1;
+        if (byte == '\n') break;
+        buffer[length++] = (uint8_t)byte;
+    }
+    return (int)length;
 }

@@ -1,3 +1,4 @@
+import CLinuxPlatform
 import PhoneCore
 import PhoneCrypto
 import PhoneTrust
@@ -24,6 +25,12 @@ public struct PhoneStorage {
     }
 
     func path(_ name: String) -> String { directory + "/" + name }
+
+    /// Leftovers of writes a power cut or kill interrupted: never the real files, which
+    /// are only ever replaced by rename.
+    public func removeTemporaryFiles() {
+        _ = directory.withCString { clp_remove_temporary_files($0) }
+    }
 
     static let fileLimit = 1024 * 1024
 

@@ -40,9 +40,9 @@ public enum BootEvent: Equatable {
         case .trustListRejected(let name, _, let reason):
             return "SECD: Trust List update failed: " + name + ": " + reason
         case .fileNotFound(let name, let next):
-            return "TFTP: File Not Found " + name + (next.map { ", trying " + $0 } ?? "")
+            return "CFG: File Not Found " + name + (next.map { ", trying " + $0 } ?? "")
         case .fetchFailed(let name, let server, let reason, let next):
-            return "TFTP: " + name + " from server " + String(server + 1) + " failed: " + reason
+            return "CFG: " + name + " from server " + String(server + 1) + " failed: " + reason
                 + (next.map { ", trying server " + String($0 + 1) } ?? "")
         case .noTrustList:
             return "SECD: No Trust List installed"

@@ -47,6 +47,25 @@ int clp_tcp_listen(const char *host, uint16_t port, int *fd, uint16_t *bound_por
 int clp_tcp_accept(int listen_fd, int timeout_ms, int *fd);
 void clp_close(int fd);
 
+// UDP (TFTP). Addresses travel as opaque sockaddr bytes (at most 128).
+
+/// Resolves host:port to a socket address; `*family` is AF_INET or AF_INET6.
+int clp_resolve(const char *host, uint16_t port, uint8_t *address, uint32_t *length, int *family);
+int clp_udp_open(int family, int *fd);
+int clp_udp_send(int fd, const uint8_t *address, uint32_t address_length, const uint8_t *data, size_t length);
+/// Waits up to `timeout_ms` for one datagram; its sender goes to `from`.
+int clp_udp_receive(int fd, uint8_t *buffer, size_t capacity, int timeout_ms, size_t *received,
+                    uint8_t *from, uint32_t *from_length);
+/// True when two socket addresses have the same IP (any port).
+int clp_same_host(const uint8_t *a, uint32_t a_length, const uint8_t *b, uint32_t b_length);
+
+/// Sleeps for `ms` milliseconds (resuming after signals until the time has passed).
+void clp_sleep_ms(uint64_t ms);
+/// Removes leftover temporary files (`*.tmp-*`) of interrupted atomic writes.
+int clp_remove_temporary_files(const char *directory);
+/// Reads one line from standard input when it is a terminal; returns its length or -1.
+int clp_read_terminal_line(uint8_t *buffer, size_t capacity);
+
 /// Removes a file and syncs its directory; 0 also when it did not exist.
 int clp_remove_file(const char *path);
 /// Creates a directory (mode 0700) if it does not exist.

@@ -1,0 +1,72 @@
+import CLinuxPlatform
+import PhoneCore
+import PhoneWire
+
+/// `GET /<file>` over HTTP/1.1 (the cluster's port 6970): Content-Length or chunked
+/// bodies, 404 as not found, no redirects, a size cap, a deadline for the whole fetch.
+public struct HTTPClient {
+    public var connectTimeoutMs: Int32 = 5_000
+    public var readTimeoutMs: Int32 = 10_000
+    /// A server sending one byte a second cannot hold the phone longer than this.
+    public var totalTimeoutMs: UInt64 = 60_000
+    public let maxSize: Int
+
+    public init(maxSize: Int) {
+        self.maxSize = maxSize
+    }
+
+    public func fetch(_ name: String, host: String, port: UInt16) -> FetchResult {
+        let started = clp_monotonic_ms()
+        let connection: TCPConnection
+        switch TCPConnection.connect(host: host, port: port, timeoutMs: connectTimeoutMs) {
+        case .success(let opened): connection = opened
+        case .failure(let error): return .failed(error.reason)
+        }
+        let hostHeader = host.utf8.contains(UInt8(ascii: ":")) ? "[" + host + "]" : host
+        let request = "GET /" + Self.percentEncoded(name) + " HTTP/1.1\r\nHost: " + hostHeader + ":" + String(port)
+            + "\r\nUser-Agent: phone\r\nConnection: close\r\n\r\n"
+        if case .failure(let error) = connection.send(Array(request.utf8), timeoutMs: readTimeoutMs) { return .failed(error.reason) }
+        var parser = HTTPResponseParser(bodyLimit: maxSize)
+        var response: HTTPResponseParser.Response?
+        do throws(HTTPResponseParser.ParseError) {
+            while response == nil {
+                let elapsed = clp_monotonic_ms() - started
+                guard elapsed < totalTimeoutMs else { return .failed("HTTP fetch exceeded " + String(totalTimeoutMs / 1000) + " s") }
+                let wait = Int32(min(UInt64(readTimeoutMs), totalTimeoutMs - elapsed))
+                switch connection.receive(timeoutMs: wait) {
+                case .success(let bytes):
+                    response = try parser.feed(bytes[...])
+                case .failure(.closed):
+                    response = try parser.finish()
+                case .failure(let error):
+                    return .failed(error.reason)
+                }
+            }
+        } catch {
+            return .failed(error.reason)
+        }
+        guard let response else { return .failed("HTTP: no response") }
+        switch response.status {
+        case 200: return .file(response.body)
+        case 404: return .notFound
+        case 300...399: return .failed("HTTP " + String(response.status) + ": redirects are not followed")
+        default: return .failed("HTTP status " + String(response.status))
+        }
+    }
+
+    /// Unreserved characters stay; everything else is %XX.
+    static func percentEncoded(_ name: String) -> String {
+        let digits: [UInt8] = Array("0123456789ABCDEF".utf8)
+        var out: [UInt8] = []
+        for byte in name.utf8 {
+            switch byte {
+            case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "0")...UInt8(ascii: "9"),
+                 UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "_"), UInt8(ascii: "~"):
+                out.append(byte)
+            default:
+                out += [UInt8(ascii: "%"), digits[Int(byte >> 4)], digits[Int(byte & 0x0F)]]
+            }
+        }
+        return String(decoding: out, as: UTF8.self)
+    }
+}

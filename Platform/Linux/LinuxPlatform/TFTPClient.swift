@@ -1,0 +1,69 @@
+import CLinuxPlatform
+import PhoneCore
+import PhoneWire
+
+/// Reads one file over TFTP: a `TFTPReadSession` driven over a UDP socket. The first
+/// answer fixes the server's transfer ID; datagrams from any other port get error 5
+/// and are otherwise ignored (RFC 1350).
+public struct TFTPClient {
+    public var options = TFTPReadSession.Options()
+
+    public init(maxSize: Int) {
+        options.maxSize = maxSize
+    }
+
+    public func fetch(_ name: String, host: String, port: UInt16) -> FetchResult {
+        let server: SocketAddress
+        switch SocketAddress.resolve(host: host, port: port) {
+        case .success(let address): server = address
+        case .failure(let error): return .failed(error.reason)
+        }
+        let socket: UDPSocket
+        do { socket = try UDPSocket(family: server.family) } catch { return .failed(error.reason) }
+        var session = TFTPReadSession(filename: name, options: options)
+        var transferPeer: SocketAddress?
+        var deadline: UInt64 = 0
+        var actions = session.start(now: clp_monotonic_ms())
+        while true {
+            for action in actions {
+                switch action {
+                case .send(let datagram):
+                    _ = socket.send(datagram, to: transferPeer ?? server)
+                case .setTimer(let time):
+                    deadline = time
+                case .done(let bytes):
+                    return .file(bytes)
+                case .failed(.notFound):
+                    return .notFound
+                case .failed(let error):
+                    return .failed(error.reason)
+                }
+            }
+            let now = clp_monotonic_ms()
+            let wait = deadline > now ? Int32(min(deadline - now, 60_000)) : 0
+            switch socket.receive(timeoutMs: wait) {
+            case .success(let (datagram, sender)):
+                if let transferPeer {
+                    guard sender == transferPeer else {
+                        let stray = TFTPPacket.error(code: TFTPPacket.ErrorCode.unknownTransferID, message: "unknown transfer ID")
+                        _ = socket.send(stray.encoded(), to: sender)
+                        actions = []
+                        continue
+                    }
+                } else {
+                    // The answer must come from the server's host (any port: its TID).
+                    guard sender.sameHost(as: server) else {
+                        actions = []
+                        continue
+                    }
+                    transferPeer = sender
+                }
+                actions = session.received(datagram, now: clp_monotonic_ms())
+            case .failure(.timedOut):
+                actions = session.timerFired(now: clp_monotonic_ms())
+            case .failure(let error):
+                return .failed(error.reason)
+            }
+        }
+    }
+}

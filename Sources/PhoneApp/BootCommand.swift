@@ -1,0 +1,159 @@
+import LinuxPlatform
+import PhoneCore
+import PhoneCrypto
+import PhoneTrust
+import PhoneWire
+
+/// `phone boot --server HOST[:PORT] [--server …] [--transport http|tftp] --mac MAC --state DIR
+///  [--mic PEM] [--auth-string DIGITS] [--json]`
+enum BootCommand {
+    static func run(_ words: ArraySlice<String>, io: some CommandIO) throws(CommandFailure) {
+        let arguments: Arguments
+        let macText: String
+        let stateDirectory: String
+        let micPath: String?
+        let authText: String?
+        let transportText: String?
+        do throws(Arguments.UsageError) {
+            arguments = try Arguments(words, valueOptions: ["--server", "--transport", "--mac", "--state", "--mic", "--auth-string"],
+                                      flagOptions: ["--json"])
+            guard arguments.positional.isEmpty else { throw Arguments.UsageError(message: "unexpected " + arguments.positional[0]) }
+            macText = try arguments.required("--mac")
+            stateDirectory = try arguments.required("--state")
+            micPath = try arguments.value("--mic")
+            authText = try arguments.value("--auth-string")
+            transportText = try arguments.value("--transport")
+        } catch {
+            throw CommandFailure(error)
+        }
+        let json = arguments.flag("--json")
+        guard let device = DeviceName(macText) else { throw .usage("--mac must be 12 hex digits (or SEP and 12 hex digits)") }
+        var transport = LinuxPhonePlatform.Transport.http
+        if let transportText {
+            if sameText(transportText, "tftp") { transport = .tftp } else if !sameText(transportText, "http") {
+                throw .usage("--transport is http or tftp")
+            }
+        }
+        var servers: [LinuxPhonePlatform.Server] = []
+        for text in arguments.values("--server") {
+            guard let (host, port) = HostPort.parse(text, defaultPort: transport.defaultPort) else {
+                throw .usage("--server must be HOST or HOST:PORT")
+            }
+            servers.append(.init(host: host, port: port))
+        }
+        guard !servers.isEmpty else { throw .usage("at least one --server is required") }
+        var authString: [UInt8]?
+        if let authText {
+            authString = Array(authText.utf8)
+            guard BootSettings.isValidAuthString(authString!) else { throw .usage("--auth-string must be 4 to 16 digits") }
+        }
+
+        // The flash: leftovers of an interrupted write are removed, corrupt files ignored.
+        let storage = try StateFiles.open(stateDirectory, io: io)
+        storage.removeTemporaryFiles()
+        let mic = try StateFiles.mic(micPath, storage: storage, io: io)
+        let (lsc, lscProblem) = storage.loadLSC()
+        if let lscProblem { io.diagnostic("phone: " + lscProblem.file + " is corrupt, ignored: " + lscProblem.reason) }
+        let (trustStore, problems) = storage.loadTrustStore()
+        for problem in problems { io.diagnostic("phone: " + problem.file + " is corrupt, ignored: " + problem.reason) }
+        let memory = BootMemory(trustStore: trustStore, mic: mic, lsc: lsc,
+                                lastConfigEncrypted: storage.loadLastConfigEncrypted())
+
+        let rng = try io.randomGenerator()
+        var machine = BootMachine(settings: BootSettings(device: device, serverCount: servers.count, authString: authString),
+                                  memory: memory, rng: rng)
+        var platform = LinuxPhonePlatform(servers: servers, transport: transport, storage: storage, rng: rng) { elapsed, line in
+            if json {
+                io.outputLine("{\"t_ms\":" + String(elapsed) + ",\"event\":" + JSON.string(line) + "}")
+            } else {
+                io.diagnostic("[" + Console.seconds(elapsed) + "] " + line)
+            }
+        }
+        let result = BootRunner.run(&machine, on: &platform)
+        switch result {
+        case .configured(let configuration):
+            let lines = Summary.lines(configuration, device: device)
+            if json {
+                io.outputLine("{\"result\":\"configured\",\"device\":" + JSON.string(device.text) + ",\"summary\":["
+                              + lines.map { JSON.string($0) }.joined(separator: ",") + "]}")
+            } else {
+                for line in lines { io.outputLine(line) }
+            }
+        case .needsAuthString:
+            if json { io.outputLine("{\"result\":\"needs-auth-string\"}") }
+            throw .needsAuthString
+        case .failed(let failure):
+            if json { io.outputLine("{\"result\":\"failed\",\"reason\":" + JSON.string(failure.reason) + "}") }
+            throw exitFailure(failure)
+        }
+    }
+
+    /// Which exit code a boot failure gets (README).
+    static func exitFailure(_ failure: BootFailure) -> CommandFailure {
+        switch failure {
+        case .unreachable, .configNotFound:
+            return .unreachable(failure.reason)
+        case .configRejected, .configMalformed, .decryptionFailed, .partialConfigWithoutTrustList:
+            return .rejected(failure.reason)
+        case .partialConfigWithoutEncryption, .noCAPFServer, .unsupportedCAPFAuthMode, .noCertificateForCAPF,
+             .enrollmentFailed, .encryptedConfigUnavailable, .tooManyResets:
+            return .enrollmentFailed(failure.reason)
+        }
+    }
+}
+
+/// The configuration summary `phone boot` prints: what the next stage (registration) gets.
+enum Summary {
+    static func lines(_ configuration: DeviceConfiguration, device: DeviceName) -> [String] {
+        var lines = ["configured: " + device.text]
+        if let load = configuration.loadInformation { lines.append("  load:           " + load) }
+        if let mode = configuration.deviceSecurityMode {
+            let name = mode == 1 ? "non-secure" : mode == 2 ? "authenticated" : mode == 3 ? "encrypted" : "unknown"
+            lines.append("  security mode:  " + String(mode) + " (" + name + ")")
+        }
+        if let transport = configuration.transportLayerProtocol { lines.append("  transport:      " + String(transport)) }
+        for manager in configuration.callManagers {
+            var ports: [String] = []
+            for (name, port) in manager.ports { ports.append(name + " " + String(port)) }
+            lines.append("  call manager " + String(manager.priority) + ": " + manager.host
+                         + (ports.isEmpty ? "" : " (" + ports.joined(separator: ", ") + ")"))
+        }
+        for server in configuration.tvsServers { lines.append("  TVS:            " + server.host + ":" + String(server.port)) }
+        for server in configuration.capfServers { lines.append("  CAPF:           " + server.host + ":" + String(server.port)) }
+        if let stamp = configuration.versionStamp { lines.append("  version stamp:  " + stamp) }
+        return lines
+    }
+}
+
+enum Console {
+    /// `   12.345`: seconds since start, for the console log.
+    static func seconds(_ milliseconds: UInt64) -> String {
+        let whole = String(milliseconds / 1000)
+        let fraction = String(milliseconds % 1000)
+        var padded = whole
+        while padded.utf8.count < 4 { padded = " " + padded }
+        var decimals = fraction
+        while decimals.utf8.count < 3 { decimals = "0" + decimals }
+        return padded + "." + decimals
+    }
+}
+
+enum JSON {
+    static func string(_ text: String) -> String {
+        var out: [UInt8] = [UInt8(ascii: "\"")]
+        let digits: [UInt8] = Array("0123456789abcdef".utf8)
+        for byte in text.utf8 {
+            switch byte {
+            case UInt8(ascii: "\""): out += [92, 34]
+            case 92: out += [92, 92]
+            case 10: out += [92, UInt8(ascii: "n")]
+            case 13: out += [92, UInt8(ascii: "r")]
+            case 9: out += [92, UInt8(ascii: "t")]
+            case 0..<32: out += Array("\\u00".utf8) + [digits[Int(byte >> 4)], digits[Int(byte & 15)]]
+            default: out.append(byte)
+            }
+        }
+        out.append(UInt8(ascii: "\""))
+        return String(decoding: out, as: UTF8.self)
+    }
+}

@@ -1,0 +1,120 @@
+/// TFTP packets (RFC 1350) with option extension (RFC 2347, 2348, 2349).
+public enum TFTPPacket: Equatable, Sendable {
+    case readRequest(filename: String, options: [(name: String, value: String)])
+    case data(block: UInt16, payload: ArraySlice<UInt8>)
+    case ack(block: UInt16)
+    case error(code: UInt16, message: String)
+    case optionAcknowledgement([(name: String, value: String)])
+
+    public enum Opcode {
+        public static let readRequest: UInt16 = 1
+        public static let writeRequest: UInt16 = 2
+        public static let data: UInt16 = 3
+        public static let ack: UInt16 = 4
+        public static let error: UInt16 = 5
+        public static let optionAcknowledgement: UInt16 = 6
+    }
+
+    public enum ErrorCode {
+        public static let notDefined: UInt16 = 0
+        public static let fileNotFound: UInt16 = 1
+        public static let accessViolation: UInt16 = 2
+        public static let diskFull: UInt16 = 3
+        public static let illegalOperation: UInt16 = 4
+        public static let unknownTransferID: UInt16 = 5
+        public static let optionsRefused: UInt16 = 8
+    }
+
+    /// Why a datagram is not a TFTP packet this client accepts.
+    public enum ParseError: Error, Equatable, Sendable {
+        case tooShort(length: Int)
+        case unknownOpcode(UInt16)
+        case unterminatedString(offset: Int)
+        case malformedOptions(offset: Int)
+    }
+
+    public static func == (left: TFTPPacket, right: TFTPPacket) -> Bool {
+        switch (left, right) {
+        case (.readRequest(let a, let x), .readRequest(let b, let y)):
+            return sameText(a, b) && sameOptions(x, y)
+        case (.data(let a, let x), .data(let b, let y)): return a == b && x.elementsEqual(y)
+        case (.ack(let a), .ack(let b)): return a == b
+        case (.error(let a, let x), .error(let b, let y)): return a == b && sameText(x, y)
+        case (.optionAcknowledgement(let x), .optionAcknowledgement(let y)): return sameOptions(x, y)
+        default: return false
+        }
+    }
+
+    private static func sameOptions(_ x: [(name: String, value: String)], _ y: [(name: String, value: String)]) -> Bool {
+        x.count == y.count && zip(x, y).allSatisfy { sameText($0.name, $1.name) && sameText($0.value, $1.value) }
+    }
+
+    public func encoded() -> [UInt8] {
+        var bytes: [UInt8] = []
+        func u16(_ value: UInt16) { bytes += [UInt8(value >> 8), UInt8(value & 0xFF)] }
+        func text(_ value: String) { bytes += Array(value.utf8) + [0] }
+        switch self {
+        case .readRequest(let filename, let options):
+            u16(Opcode.readRequest)
+            text(filename)
+            text("octet")
+            for option in options {
+                text(option.name)
+                text(option.value)
+            }
+        case .data(let block, let payload):
+            u16(Opcode.data)
+            u16(block)
+            bytes += payload
+        case .ack(let block):
+            u16(Opcode.ack)
+            u16(block)
+        case .error(let code, let message):
+            u16(Opcode.error)
+            u16(code)
+            text(message)
+        case .optionAcknowledgement(let options):
+            u16(Opcode.optionAcknowledgement)
+            for option in options {
+                text(option.name)
+                text(option.value)
+            }
+        }
+        return bytes
+    }
+
+    /// Parses a datagram the client may receive: DATA, ACK, ERROR, OACK.
+    public static func parse(_ bytes: [UInt8]) throws(ParseError) -> TFTPPacket {
+        guard bytes.count >= 4 else { throw .tooShort(length: bytes.count) }
+        let opcode = UInt16(bytes[0]) << 8 | UInt16(bytes[1])
+        let number = UInt16(bytes[2]) << 8 | UInt16(bytes[3])
+        switch opcode {
+        case Opcode.data:
+            return .data(block: number, payload: bytes[4...])
+        case Opcode.ack:
+            return .ack(block: number)
+        case Opcode.error:
+            // Some servers omit the terminating NUL; take what is there.
+            var end = 4
+            while end < bytes.count, bytes[end] != 0 { end += 1 }
+            return .error(code: number, message: String(decoding: bytes[4..<end], as: UTF8.self))
+        case Opcode.optionAcknowledgement:
+            var options: [(name: String, value: String)] = []
+            var index = 2
+            while index < bytes.count {
+                guard let nameEnd = bytes[index...].firstIndex(of: 0) else { throw .unterminatedString(offset: index) }
+                let valueStart = nameEnd + 1
+                guard valueStart < bytes.count, let valueEnd = bytes[valueStart...].firstIndex(of: 0) else {
+                    throw .malformedOptions(offset: index)
+                }
+                guard options.count < 16 else { throw .malformedOptions(offset: index) }
+                options.append((String(decoding: bytes[index..<nameEnd], as: UTF8.self),
+                                String(decoding: bytes[valueStart..<valueEnd], as: UTF8.self)))
+                index = valueEnd + 1
+            }
+            return .optionAcknowledgement(options)
+        default:
+            throw .unknownOpcode(opcode)
+        }
+    }
+}
