@@ -5,7 +5,7 @@
 set -euo pipefail
 
 packages=(libmbedtls-dev libmbedtls-dev:arm64 libc6-dev-arm64-cross gcc-aarch64-linux-gnu
-          binutils-aarch64-linux-gnu qemu-user)
+          binutils-aarch64-linux-gnu qemu-user tftpd-hpa)
 
 missing=()
 for package in "${packages[@]}"; do
@@ -18,3 +18,5 @@ echo "installing: ${missing[*]}" >&2
 dpkg --print-foreign-architectures | grep -qx arm64 || as_root dpkg --add-architecture arm64
 as_root apt-get update -qq
 as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+# The tests start their own tftpd on a loopback port; the packaged daemon is not needed.
+as_root service tftpd-hpa stop >/dev/null 2>&1 || true

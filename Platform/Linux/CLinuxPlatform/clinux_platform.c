@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
 #include <sys/random.h>
 #include <sys/stat.h>
 #include <time.h>
@@ -69,7 +70,15 @@ static int write_all(int fd, const uint8_t *data, size_t length) {
 
 int clp_write_fd(int fd, const uint8_t *data, size_t length) { return write_all(fd, data, length); }
 
+static int atomic_writes;
+
+static void crash_if_asked(const char *variable) {
+    const char *value = getenv(variable);
+    if (value != NULL && atoi(value) == atomic_writes) kill(getpid(), SIGKILL);
+}
+
 int clp_write_file_atomic(const char *path, const uint8_t *data, size_t length, uint32_t mode) {
+    atomic_writes++;
     char temporary[PATH_MAX];
     if (snprintf(temporary, sizeof temporary, "%s.tmp-XXXXXX", path) >= (int)sizeof temporary) return ENAMETOOLONG;
     int fd = mkostemp(temporary, O_CLOEXEC);
@@ -78,11 +87,13 @@ int clp_write_file_atomic(const char *path, const uint8_t *data, size_t length, 
     if (result == 0) result = write_all(fd, data, length);
     if (result == 0 && fsync(fd) != 0) result = errno;
     if (close(fd) != 0 && result == 0) result = errno;
+    if (result == 0) crash_if_asked("PHONE_TEST_CRASH_AT_WRITE");
     if (result == 0 && rename(temporary, path) != 0) result = errno;
     if (result != 0) {
         unlink(temporary);
         return result;
     }
+    crash_if_asked("PHONE_TEST_CRASH_AFTER_RENAME");
     // Make the rename itself durable: fsync the directory that holds the entry.
     char directory[PATH_MAX];
     snprintf(directory, sizeof directory, "%s", path);
@@ -369,4 +380,19 @@ int clp_read_terminal_line(uint8_t *buffer, size_t capacity) {
         buffer[length++] = (uint8_t)byte;
     }
     return (int)length;
+}
+
+int clp_udp_bind(int fd, const char *host, uint16_t port, uint16_t *bound_port) {
+    uint8_t address[128];
+    uint32_t length = 0;
+    int family = 0;
+    int result = clp_resolve(host, port, address, &length, &family);
+    if (result != 0) return result;
+    if (bind(fd, (struct sockaddr *)address, length) != 0) return errno;
+    struct sockaddr_storage bound;
+    socklen_t bound_length = sizeof bound;
+    getsockname(fd, (struct sockaddr *)&bound, &bound_length);
+    *bound_port = ntohs(bound.ss_family == AF_INET6 ? ((struct sockaddr_in6 *)&bound)->sin6_port
+                                                   : ((struct sockaddr_in *)&bound)->sin_port);
+    return 0;
 }

@@ -1,7 +1,7 @@
 import CLinuxPlatform
 
 /// A socket address as the C library holds it (opaque bytes).
-public struct SocketAddress {
+public struct SocketAddress: Sendable {
     var bytes: [UInt8]
     var family: Int32
 
@@ -37,6 +37,13 @@ public final class UDPSocket {
         let result = clp_udp_open(family, &fd)
         guard result == 0 else { throw .from(result, "open UDP socket") }
         self.fd = fd
+    }
+
+    /// Binds to host:port (0: any free port); returns the bound port.
+    public func bind(host: String, port: UInt16) -> Result<UInt16, NetworkError> {
+        var bound: UInt16 = 0
+        let result = host.withCString { clp_udp_bind(fd, $0, port, &bound) }
+        return result == 0 ? .success(bound) : .failure(.from(result, "bind " + host + ":" + String(port)))
     }
 
     public func send(_ bytes: [UInt8], to address: SocketAddress) -> Result<Void, NetworkError> {

@@ -90,7 +90,9 @@ public struct TFTPReadSession {
     public mutating func received(_ datagram: [UInt8], now: UInt64) -> [Action] {
         guard started, !finished else { return [] }
         let packet: TFTPPacket
-        do { packet = try TFTPPacket.parse(datagram) } catch { return fail(.protocolViolation("unparsable packet")) }
+        // A datagram that is not TFTP (garbage, or a late stray) is dropped; the timer
+        // and the retry bound still end a transfer that makes no progress.
+        do { packet = try TFTPPacket.parse(datagram) } catch { return [] }
         switch packet {
         case .optionAcknowledgement(let acknowledged):
             guard !peerLocked, negotiated else { return [] }  // a late duplicate OACK
@@ -146,7 +148,7 @@ public struct TFTPReadSession {
             }
             return fail(.serverError(code: code, message: message))
         case .ack, .readRequest:
-            return fail(.protocolViolation("unexpected packet"))
+            return []
         }
     }
 

@@ -19,6 +19,11 @@ int clp_read_file(const char *path, uint8_t *buffer, size_t capacity, size_t *le
 /// Writes a file atomically: a temporary file in the same directory, fsync, rename
 /// over the target, fsync of the directory. `mode` is applied at creation (0600 for
 /// secrets). On failure the target is untouched and the temporary file removed.
+///
+/// Power-cut testing: with PHONE_TEST_CRASH_AT_WRITE=N in the environment, the process
+/// kills itself (SIGKILL) during the Nth atomic write, after the temporary file is
+/// synced and before the rename; with PHONE_TEST_CRASH_AFTER_RENAME=N, right after the
+/// Nth rename, before the directory sync.
 int clp_write_file_atomic(const char *path, const uint8_t *data, size_t length, uint32_t mode);
 
 /// Writes all bytes to a file descriptor (1 stdout, 2 stderr), retrying short writes.
@@ -56,6 +61,8 @@ int clp_udp_send(int fd, const uint8_t *address, uint32_t address_length, const 
 /// Waits up to `timeout_ms` for one datagram; its sender goes to `from`.
 int clp_udp_receive(int fd, uint8_t *buffer, size_t capacity, int timeout_ms, size_t *received,
                     uint8_t *from, uint32_t *from_length);
+/// Binds a UDP socket to host:port (port 0: any), returning the port.
+int clp_udp_bind(int fd, const char *host, uint16_t port, uint16_t *bound_port);
 /// True when two socket addresses have the same IP (any port).
 int clp_same_host(const uint8_t *a, uint32_t a_length, const uint8_t *b, uint32_t b_length);
 

@@ -1,0 +1,168 @@
+import Foundation
+import LinuxPlatform
+import PhoneCore
+import TestSupport
+import XCTest
+
+final class TFTPClientTests: XCTestCase {
+    var directory: URL!
+
+    override func setUpWithError() throws {
+        directory = FileManager.default.temporaryDirectory.appendingPathComponent("tftp-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+    }
+
+    override func tearDownWithError() throws {
+        try? FileManager.default.removeItem(at: directory)
+    }
+
+    private func client(blockSize: Int) -> TFTPClient {
+        var client = TFTPClient(maxSize: 64 * 1024 * 1024)
+        client.options.blockSize = blockSize
+        client.options.initialTimeoutMs = 200
+        return client
+    }
+
+    func testSizesAndBlockSizesAgainstTftpdHpa() throws {
+        let server = try TFTPServerProcess(directory: directory)
+        let sizes = [0, 511, 512, 513, 1_000_000]
+        var files: [String: [UInt8]] = [:]
+        for size in sizes {
+            files["f\(size).bin"] = randomBytes(size)
+            try server.add("f\(size).bin", files["f\(size).bin"]!)
+        }
+        for blockSize in [512, 1428] {
+            for size in sizes {
+                guard case .file(let bytes) = client(blockSize: blockSize).fetch("f\(size).bin", host: "127.0.0.1", port: server.port) else {
+                    return XCTFail("size \(size), blksize \(blockSize)")
+                }
+                XCTAssertEqual(bytes, files["f\(size).bin"], "size \(size), blksize \(blockSize)")
+            }
+        }
+        guard case .notFound = client(blockSize: 512).fetch("missing.bin", host: "127.0.0.1", port: server.port) else {
+            return XCTFail("a missing file is not found")
+        }
+    }
+
+    /// 40 MB at 512-byte blocks is 81 920 blocks: the block number wraps past 65535.
+    func testFortyMegabytesWrapTheBlockNumber() throws {
+        let server = try TFTPServerProcess(directory: directory)
+        let file = randomBytes(40 * 1024 * 1024)
+        try server.add("big.bin", file)
+        guard case .file(let bytes) = client(blockSize: 512).fetch("big.bin", host: "127.0.0.1", port: server.port) else {
+            return XCTFail()
+        }
+        XCTAssertEqual(bytes.count, file.count)
+        XCTAssertTrue(bytes == file)
+    }
+
+    func testThroughARelayDroppingEverySeventhPacket() throws {
+        let server = try TFTPServerProcess(directory: directory)
+        let file = randomBytes(100_000)
+        try server.add("lossy.bin", file)
+        // One relay per transfer: it follows a single server transfer ID, as a client does.
+        for blockSize in [512, 1428] {
+            let relay = try LossyUDPRelay(serverPort: server.port, dropEvery: 7)
+            defer { relay.stop() }
+            var lossy = client(blockSize: blockSize)
+            lossy.options.initialTimeoutMs = 100
+            lossy.options.maxRetries = 8
+            let result = lossy.fetch("lossy.bin", host: "127.0.0.1", port: relay.port)
+            guard case .file(let bytes) = result else { return XCTFail("blksize \(blockSize): \(result)") }
+            XCTAssertTrue(bytes == file, "blksize \(blockSize)")
+            XCTAssertGreaterThan(relay.dropped, 5, "blksize \(blockSize)")
+        }
+    }
+
+    func testSizeCapRefusesLargeFiles() throws {
+        let server = try TFTPServerProcess(directory: directory)
+        try server.add("large.bin", randomBytes(100_000))
+        var small = TFTPClient(maxSize: 10_000)
+        small.options.initialTimeoutMs = 200
+        guard case .failed(let reason) = small.fetch("large.bin", host: "127.0.0.1", port: server.port) else { return XCTFail() }
+        XCTAssertTrue(reason.contains("larger than 10000"), reason)
+        // Without tsize the cap still holds, counted block by block.
+        small.options.askForSize = false
+        guard case .failed(let again) = small.fetch("large.bin", host: "127.0.0.1", port: server.port) else { return XCTFail() }
+        XCTAssertTrue(again.contains("larger than 10000"), again)
+    }
+
+    func testNobodyListeningTimesOutWithBackOff() throws {
+        let silent = try UDPSocket(family: AF_INET)
+        let port = try silent.bind(host: "127.0.0.1", port: 0).get()
+        var client = TFTPClient(maxSize: 1000)
+        client.options.initialTimeoutMs = 50
+        client.options.maxRetries = 3
+        guard case .failed(let reason) = client.fetch("x", host: "127.0.0.1", port: port) else { return XCTFail() }
+        XCTAssertTrue(reason.contains("timed out after 3 retransmissions"), reason)
+    }
+}
+
+final class HTTPClientTests: XCTestCase {
+    func testSizesAnd404AgainstPythonHttpServer() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("http-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        var files: [String: [UInt8]] = [:]
+        for size in [0, 511, 512, 513, 1_000_000, 40 * 1024 * 1024] {
+            files["f\(size).bin"] = randomBytes(size)
+            try Data(files["f\(size).bin"]!).write(to: directory.appendingPathComponent("f\(size).bin"))
+        }
+        let server = try HTTPServerProcess(directory: directory)
+        let client = HTTPClient(maxSize: 64 * 1024 * 1024)
+        for (name, content) in files {
+            guard case .file(let bytes) = client.fetch(name, host: "127.0.0.1", port: server.port) else { return XCTFail(name) }
+            XCTAssertTrue(bytes == content, name)
+        }
+        guard case .notFound = client.fetch("missing.bin", host: "127.0.0.1", port: server.port) else { return XCTFail() }
+        // The cap, with the size announced.
+        guard case .failed(let reason) = HTTPClient(maxSize: 1000).fetch("f1000000.bin", host: "127.0.0.1", port: server.port) else {
+            return XCTFail()
+        }
+        XCTAssertTrue(reason.contains("over the 1000-byte cap"), reason)
+    }
+
+    private func fetch(_ response: String, maxSize: Int = 1_000_000) throws -> FetchResult {
+        let server = try CannedHTTPServer(response: Array(response.utf8))
+        return HTTPClient(maxSize: maxSize).fetch("x", host: "127.0.0.1", port: server.port)
+    }
+
+    func testChunkedBody() throws {
+        guard case .file(let bytes) = try fetch("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n6;x=y\r\n world\r\n0\r\n\r\n") else {
+            return XCTFail()
+        }
+        XCTAssertEqual(String(decoding: bytes, as: UTF8.self), "hello world")
+    }
+
+    func testServerDyingMidBody() throws {
+        guard case .failed(let reason) = try fetch("HTTP/1.1 200 OK\r\nContent-Length: 1000\r\n\r\n" + String(repeating: "x", count: 100)) else {
+            return XCTFail()
+        }
+        XCTAssertEqual(reason, "HTTP: connection closed after 100 body bytes of 1000")
+    }
+
+    func testHostileHeaders() throws {
+        guard case .failed(let huge) = try fetch("HTTP/1.1 200 OK\r\nContent-Length: 2147483648\r\n\r\nxx") else { return XCTFail() }
+        XCTAssertTrue(huge.contains("over the 1000000-byte cap"), huge)
+        guard case .failed(let redirect) = try fetch("HTTP/1.1 302 Found\r\nLocation: http://10.0.0.1/x\r\nContent-Length: 0\r\n\r\n") else {
+            return XCTFail()
+        }
+        XCTAssertTrue(redirect.contains("redirects are not followed"), redirect)
+        guard case .failed(let garbage) = try fetch("SSH-2.0-OpenSSH\r\n\r\n") else { return XCTFail() }
+        XCTAssertEqual(garbage, "HTTP: malformed status line")
+        guard case .failed(let conflicting) = try fetch("HTTP/1.1 200 OK\r\nContent-Length: 5\r\nContent-Length: 6\r\n\r\nhello") else {
+            return XCTFail()
+        }
+        XCTAssertEqual(conflicting, "HTTP: conflicting Content-Length and Transfer-Encoding")
+        guard case .failed(let chunk) = try fetch("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n") else { return XCTFail() }
+        XCTAssertTrue(chunk.contains("malformed chunk"), chunk)
+    }
+
+    func testSlowServerHitsTheDeadline() throws {
+        let server = try CannedHTTPServer(response: Array("HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nab".utf8), pauseMs: 3_000)
+        var client = HTTPClient(maxSize: 1000)
+        client.readTimeoutMs = 300
+        guard case .failed(let reason) = client.fetch("x", host: "127.0.0.1", port: server.port) else { return XCTFail() }
+        XCTAssertTrue(reason.contains("timed out"), reason)
+    }
+}
