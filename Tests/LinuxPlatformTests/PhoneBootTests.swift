@@ -1,0 +1,165 @@
+import Foundation
+import LinuxPlatform
+import PhoneCore
+import PhoneCrypto
+import TestSupport
+import XCTest
+
+/// `phone boot` as a user runs it: the built program, against Debian's tftpd-hpa and
+/// python's http.server on loopback, serving the interop vectors.
+final class PhoneBootTests: XCTestCase {
+    var directory: URL!
+    var served: URL!
+    var state: String!
+    let mic = Vectors.url("interop/pki/phone-mic.pem").path
+
+    override func setUpWithError() throws {
+        directory = FileManager.default.temporaryDirectory.appendingPathComponent("boot-\(UUID().uuidString)")
+        served = directory.appendingPathComponent("tftpboot")
+        try FileManager.default.createDirectory(at: served, withIntermediateDirectories: true)
+        state = directory.appendingPathComponent("state").path
+        let interop = "interop/"
+        for (source, name) in [("ITLFile.tlv", "ITLFile.tlv"), ("partial-SEPA45630BBFA40.cnf.xml.sgn", "SEPA45630BBFA40.cnf.xml.sgn"),
+                               ("SEPA45630BBFA40.cnf.xml.enc.sgn", "SEPA45630BBFA40.cnf.xml.enc.sgn")] {
+            let url = served.appendingPathComponent(name)
+            try Data(Vectors.bytes(interop + source)).write(to: url)
+            try FileManager.default.setAttributes([.posixPermissions: 0o644], ofItemAtPath: url.path)
+        }
+    }
+
+    override func tearDownWithError() throws {
+        try? FileManager.default.removeItem(at: directory)
+    }
+
+    /// The `phone` program next to the test bundle (built by `swift build --build-tests`).
+    static var phoneBinary: String {
+        URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("phone").path
+    }
+
+    struct Run {
+        let status: Int32
+        let signal: Bool
+        let stdout: String
+        let stderr: String
+    }
+
+    private func phone(_ arguments: [String], environment: [String: String] = [:]) throws -> Run {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: Self.phoneBinary)
+        process.arguments = arguments
+        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+        let out = Pipe()
+        let err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        process.standardInput = FileHandle.nullDevice
+        try process.run()
+        let stdout = out.fileHandleForReading.readDataToEndOfFile()
+        let stderr = err.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return Run(status: process.terminationStatus, signal: process.terminationReason == .uncaughtSignal,
+                   stdout: String(decoding: stdout, as: UTF8.self), stderr: String(decoding: stderr, as: UTF8.self))
+    }
+
+    private func boot(_ transport: String, port: UInt16, environment: [String: String] = [:]) throws -> Run {
+        try phone(["boot", "--transport", transport, "--server", "127.0.0.1:\(port)", "--mac", "A4:56:30:BB:FA:40",
+                   "--state", state, "--mic", mic], environment: environment)
+    }
+
+    private func assertConfigured(_ run: Run, file: StaticString = #filePath, line: UInt = #line) {
+        XCTAssertEqual(run.status, 0, run.stderr, file: file, line: line)
+        XCTAssertTrue(run.stdout.contains("configured: SEPA45630BBFA40"), run.stdout, file: file, line: line)
+        XCTAssertTrue(run.stdout.contains("call manager 0: 127.0.0.1 (ethernetPhonePort 2000, sipPort 5060, securedSipPort 5061)"),
+                      run.stdout, file: file, line: line)
+        XCTAssertTrue(run.stdout.contains("call manager 1: cucm-sub1.example.test"), run.stdout, file: file, line: line)
+    }
+
+    func testBootOverTFTPWithTheVectorMIC() throws {
+        let server = try TFTPServerProcess(directory: served)
+        let run = try boot("tftp", port: server.port)
+        assertConfigured(run)
+        XCTAssertFalse(run.stderr.contains("CAPF"), "no enrollment: the MIC's hash matches")
+        XCTAssertTrue(run.stderr.contains("TFTP: RRQ ITLFile.tlv from 127.0.0.1:\(server.port)"), run.stderr)
+        XCTAssertTrue(run.stderr.contains("SECD: ITL installed"), run.stderr)
+        XCTAssertTrue(run.stderr.contains("SEPA45630BBFA40.cnf.xml.enc.sgn decrypted"), run.stderr)
+        // Secrets of the decrypted configuration never reach the console.
+        XCTAssertFalse(run.stderr.contains("S3cret") || run.stdout.contains("S3cret"))
+        // A second boot asks for the .enc.sgn first (the last config was encrypted).
+        let again = try boot("tftp", port: server.port)
+        assertConfigured(again)
+        XCTAssertTrue(again.stderr.contains("SECD: ITL unchanged"), again.stderr)
+        XCTAssertFalse(again.stderr.contains("RRQ SEPA45630BBFA40.cnf.xml.sgn"), again.stderr)
+    }
+
+    func testBootOverHTTPWithJSONEvents() throws {
+        let server = try HTTPServerProcess(directory: served)
+        let run = try phone(["boot", "--server", "127.0.0.1:\(server.port)", "--mac", "SEPA45630BBFA40", "--state", state,
+                             "--mic", mic, "--json"])
+        XCTAssertEqual(run.status, 0, run.stderr)
+        let lines = run.stdout.split(separator: "\n")
+        for line in lines {
+            XCTAssertNoThrow(try JSONSerialization.jsonObject(with: Data(line.utf8)), String(line))
+        }
+        XCTAssertTrue(lines.last?.contains("\"result\":\"configured\"") ?? false, run.stdout)
+        XCTAssertTrue(run.stdout.contains("HTTP: GET /ITLFile.tlv"), run.stdout)
+    }
+
+    func testExitCodes() throws {
+        // Nothing listening: unreachable.
+        let silent = try UDPSocket(family: AF_INET)
+        let port = try silent.bind(host: "127.0.0.1", port: 0).get()
+        let unreachable = try phone(["boot", "--transport", "http", "--server", "127.0.0.1:\(port)", "--mac", "A45630BBFA40",
+                                     "--state", state, "--mic", mic])
+        XCTAssertEqual(unreachable.status, 3, unreachable.stderr)
+        // A tampered encrypted config: trust failure.
+        try Data(Vectors.bytes("interop/tampered-cipher-SEPA45630BBFA40.cnf.xml.enc.sgn"))
+            .write(to: served.appendingPathComponent("SEPA45630BBFA40.cnf.xml.enc.sgn"))
+        let server = try HTTPServerProcess(directory: served)
+        let tampered = try boot("http", port: server.port)
+        XCTAssertEqual(tampered.status, 1, tampered.stderr)
+        XCTAssertTrue(tampered.stderr.contains("bad signature"), tampered.stderr)
+        // Usage.
+        XCTAssertEqual(try phone(["boot", "--mac", "zz"]).status, 2)
+    }
+
+    /// Power cut at each persistence point (kill -9 inside the Nth atomic write, before
+    /// and after its rename), then a normal boot: the state is the old or the new one,
+    /// never broken, and the boot completes.
+    func testKillAtEveryPersistencePointLeavesAConsistentState() throws {
+        let server = try TFTPServerProcess(directory: served)
+        // A clean boot writes mic.pem, itl.tlv and the encrypted flag: three writes.
+        var points = 0
+        for variable in ["PHONE_TEST_CRASH_AT_WRITE", "PHONE_TEST_CRASH_AFTER_RENAME"] {
+            for write in 1...3 {
+                try? FileManager.default.removeItem(atPath: state)
+                let crashed = try boot("tftp", port: server.port, environment: [variable: String(write)])
+                XCTAssertTrue(crashed.signal, "\(variable)=\(write) did not crash: \(crashed.stderr)")
+                XCTAssertEqual(crashed.status, 9, "\(variable)=\(write): killed by SIGKILL")
+                points += 1
+                // Every file present parses.
+                let storage = PhoneStorage(directory: state)
+                XCTAssertNil(storage.loadMIC().1, "\(variable)=\(write)")
+                XCTAssertTrue(storage.loadTrustStore().1.isEmpty, "\(variable)=\(write)")
+                let recovered = try boot("tftp", port: server.port)
+                assertConfigured(recovered)
+                XCTAssertFalse(recovered.stderr.contains("corrupt"), recovered.stderr)
+                let leftovers = try FileManager.default.contentsOfDirectory(atPath: state).filter { $0.contains(".tmp-") }
+                XCTAssertEqual(leftovers, [], "\(variable)=\(write)")
+            }
+        }
+        XCTAssertEqual(points, 6)
+    }
+
+    func testCorruptStateFilesAreReportedAndIgnored() throws {
+        let server = try TFTPServerProcess(directory: served)
+        assertConfigured(try boot("tftp", port: server.port))
+        try Data("garbage".utf8).write(to: URL(fileURLWithPath: state + "/itl.tlv"))
+        try Data("-----BEGIN CERTIFICATE-----\nnope\n".utf8).write(to: URL(fileURLWithPath: state + "/lsc.pem"))
+        let run = try boot("tftp", port: server.port)
+        assertConfigured(run)
+        XCTAssertTrue(run.stderr.contains("itl.tlv is corrupt, ignored"), run.stderr)
+        XCTAssertTrue(run.stderr.contains("lsc.pem is corrupt, ignored"), run.stderr)
+        // The corrupt ITL was replaced by the served one (trusted again on first use).
+        XCTAssertTrue(run.stderr.contains("SECD: ITL installed"), run.stderr)
+    }
+}
