@@ -34,5 +34,31 @@ if toolchain/run-qemu.sh decrypt $vectors/SEPA45630BBFA40.cnf.xml.enc.sgn --key 
 else
     failed=$((failed + 1)); echo "FAIL: decrypted config differs from the plain file"
 fi
+# A whole boot of the ARM phone under QEMU over HTTP (python's http.server on loopback)
+# serving the interop vectors: configured without CAPF, the MIC's hash matches.
+served=$(mktemp -d)
+state=$(mktemp -d)
+cp $vectors/ITLFile.tlv "$served/"
+cp $vectors/partial-SEPA45630BBFA40.cnf.xml.sgn "$served/SEPA45630BBFA40.cnf.xml.sgn"
+cp $vectors/SEPA45630BBFA40.cnf.xml.enc.sgn "$served/"
+port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+python3 -m http.server "$port" --bind 127.0.0.1 --directory "$served" >/dev/null 2>&1 &
+server=$!
+for _ in $(seq 50); do python3 -c "import socket; socket.create_connection(('127.0.0.1', $port), 0.2)" 2>/dev/null && break; sleep 0.1; done
+summary=$(toolchain/run-qemu.sh boot --server "127.0.0.1:$port" --mac A4:56:30:BB:FA:40 --state "$state/phone" \
+        --mic $vectors/pki/phone-mic.pem 2>/tmp/qemu-boot.err)
+if [[ "$summary" == *"call manager 1: cucm-sub1.example.test"* ]]; then
+    passed=$((passed + 1))
+else
+    failed=$((failed + 1)); echo "FAIL: ARM boot over HTTP: $(tail -3 /tmp/qemu-boot.err)"
+fi
+status=$(toolchain/run-qemu.sh status --state "$state/phone")
+if [[ "$status" == *"md5:     $(cat $vectors/phone-mic.md5)"* ]]; then
+    passed=$((passed + 1))
+else
+    failed=$((failed + 1)); echo "FAIL: ARM status does not show the MIC hash"
+fi
+kill "$server" 2>/dev/null
+rm -rf "$served" "$state"
 echo "qemu: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]

@@ -76,11 +76,11 @@ public struct TFTPReadSession {
     }
 
     private mutating func sendRequest(now: UInt64) -> [Action] {
-        var requested: [(name: String, value: String)] = []
+        var requested: [TFTPOption] = []
         if negotiated {
-            requested.append(("blksize", String(options.blockSize)))
-            if options.askForSize { requested.append(("tsize", "0")) }
-            requested.append(("timeout", String(options.serverTimeout)))
+            requested.append(TFTPOption("blksize", String(options.blockSize)))
+            if options.askForSize { requested.append(TFTPOption("tsize", "0")) }
+            requested.append(TFTPOption("timeout", String(options.serverTimeout)))
         }
         lastSent = TFTPPacket.readRequest(filename: filename, options: requested).encoded()
         return [.send(lastSent), .setTimer(now + timeoutMs)]

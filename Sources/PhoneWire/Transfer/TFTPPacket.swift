@@ -1,10 +1,21 @@
+/// One negotiated option (RFC 2347): name and value, both ASCII.
+public struct TFTPOption: Sendable {
+    public let name: String
+    public let value: String
+
+    public init(_ name: String, _ value: String) {
+        self.name = name
+        self.value = value
+    }
+}
+
 /// TFTP packets (RFC 1350) with option extension (RFC 2347, 2348, 2349).
 public enum TFTPPacket: Equatable, Sendable {
-    case readRequest(filename: String, options: [(name: String, value: String)])
+    case readRequest(filename: String, options: [TFTPOption])
     case data(block: UInt16, payload: ArraySlice<UInt8>)
     case ack(block: UInt16)
     case error(code: UInt16, message: String)
-    case optionAcknowledgement([(name: String, value: String)])
+    case optionAcknowledgement([TFTPOption])
 
     public enum Opcode {
         public static let readRequest: UInt16 = 1
@@ -45,42 +56,50 @@ public enum TFTPPacket: Equatable, Sendable {
         }
     }
 
-    private static func sameOptions(_ x: [(name: String, value: String)], _ y: [(name: String, value: String)]) -> Bool {
+    private static func sameOptions(_ x: [TFTPOption], _ y: [TFTPOption]) -> Bool {
         x.count == y.count && zip(x, y).allSatisfy { sameText($0.name, $1.name) && sameText($0.value, $1.value) }
     }
 
     public func encoded() -> [UInt8] {
         var bytes: [UInt8] = []
-        func u16(_ value: UInt16) { bytes += [UInt8(value >> 8), UInt8(value & 0xFF)] }
-        func text(_ value: String) { bytes += Array(value.utf8) + [0] }
         switch self {
         case .readRequest(let filename, let options):
-            u16(Opcode.readRequest)
-            text(filename)
-            text("octet")
+            Self.append(u16: Opcode.readRequest, to: &bytes)
+            Self.append(text: filename, to: &bytes)
+            Self.append(text: "octet", to: &bytes)
             for option in options {
-                text(option.name)
-                text(option.value)
+                Self.append(text: option.name, to: &bytes)
+                Self.append(text: option.value, to: &bytes)
             }
         case .data(let block, let payload):
-            u16(Opcode.data)
-            u16(block)
-            bytes += payload
+            Self.append(u16: Opcode.data, to: &bytes)
+            Self.append(u16: block, to: &bytes)
+            bytes.append(contentsOf: payload)
         case .ack(let block):
-            u16(Opcode.ack)
-            u16(block)
+            Self.append(u16: Opcode.ack, to: &bytes)
+            Self.append(u16: block, to: &bytes)
         case .error(let code, let message):
-            u16(Opcode.error)
-            u16(code)
-            text(message)
+            Self.append(u16: Opcode.error, to: &bytes)
+            Self.append(u16: code, to: &bytes)
+            Self.append(text: message, to: &bytes)
         case .optionAcknowledgement(let options):
-            u16(Opcode.optionAcknowledgement)
+            Self.append(u16: Opcode.optionAcknowledgement, to: &bytes)
             for option in options {
-                text(option.name)
-                text(option.value)
+                Self.append(text: option.name, to: &bytes)
+                Self.append(text: option.value, to: &bytes)
             }
         }
         return bytes
+    }
+
+    private static func append(u16 value: UInt16, to bytes: inout [UInt8]) {
+        bytes.append(UInt8(truncatingIfNeeded: value >> 8))
+        bytes.append(UInt8(truncatingIfNeeded: value))
+    }
+
+    private static func append(text: String, to bytes: inout [UInt8]) {
+        bytes.append(contentsOf: text.utf8)
+        bytes.append(0)
     }
 
     /// Parses a datagram the client may receive: DATA, ACK, ERROR, OACK.
@@ -99,7 +118,7 @@ public enum TFTPPacket: Equatable, Sendable {
             while end < bytes.count, bytes[end] != 0 { end += 1 }
             return .error(code: number, message: String(decoding: bytes[4..<end], as: UTF8.self))
         case Opcode.optionAcknowledgement:
-            var options: [(name: String, value: String)] = []
+            var options: [TFTPOption] = []
             var index = 2
             while index < bytes.count {
                 guard let nameEnd = bytes[index...].firstIndex(of: 0) else { throw .unterminatedString(offset: index) }
@@ -108,8 +127,8 @@ public enum TFTPPacket: Equatable, Sendable {
                     throw .malformedOptions(offset: index)
                 }
                 guard options.count < 16 else { throw .malformedOptions(offset: index) }
-                options.append((String(decoding: bytes[index..<nameEnd], as: UTF8.self),
-                                String(decoding: bytes[valueStart..<valueEnd], as: UTF8.self)))
+                options.append(TFTPOption(String(decoding: bytes[index..<nameEnd], as: UTF8.self),
+                                          String(decoding: bytes[valueStart..<valueEnd], as: UTF8.self)))
                 index = valueEnd + 1
             }
             return .optionAcknowledgement(options)
