@@ -9,6 +9,7 @@ let package = Package(
     name: "PhoneSecurityCore",
     products: [
         .executable(name: "phone", targets: ["phone"]),
+        .executable(name: "cucm-lab", targets: ["cucm-lab"]),
         .library(name: "PhoneTrust", targets: ["PhoneTrust"]),
     ],
     targets: [
@@ -21,6 +22,12 @@ let package = Package(
         .target(name: "LinuxPlatform", dependencies: ["CLinuxPlatform", "PhoneCore"], path: "Platform/Linux/LinuxPlatform"),
         .target(name: "PhoneApp", dependencies: ["PhoneCore", "LinuxPlatform"]),
         .executableTarget(name: "phone", dependencies: ["PhoneApp"]),
+
+        // Host only: the lab cluster (Foundation, SQLite, threads).
+        .systemLibrary(name: "CSQLite", path: "Sources/CSQLite"),
+        // Thread-per-connection servers; Swift 5 mode keeps Sendable checking to warnings.
+        .target(name: "CUCMLab", dependencies: ["LinuxPlatform", "CSQLite"], swiftSettings: [.swiftLanguageMode(.v5)]),
+        .executableTarget(name: "cucm-lab", dependencies: ["CUCMLab"], swiftSettings: [.swiftLanguageMode(.v5)]),
 
         .testTarget(name: "PhoneCryptoTests", dependencies: ["PhoneCrypto", "TestSupport"]),
         .testTarget(name: "PhoneWireTests", dependencies: ["PhoneWire", "TestSupport"]),

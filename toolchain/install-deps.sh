@@ -5,7 +5,7 @@
 set -euo pipefail
 
 packages=(libmbedtls-dev libmbedtls-dev:arm64 libc6-dev-arm64-cross gcc-aarch64-linux-gnu
-          binutils-aarch64-linux-gnu qemu-user tftpd-hpa)
+          binutils-aarch64-linux-gnu qemu-user tftpd-hpa libsqlite3-dev python3)
 
 missing=()
 for package in "${packages[@]}"; do

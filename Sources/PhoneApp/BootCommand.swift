@@ -14,8 +14,10 @@ enum BootCommand {
         let micPath: String?
         let authText: String?
         let transportText: String?
+        let backoffText: String?
         do throws(Arguments.UsageError) {
-            arguments = try Arguments(words, valueOptions: ["--server", "--transport", "--mac", "--state", "--mic", "--auth-string"],
+            arguments = try Arguments(words, valueOptions: ["--server", "--transport", "--mac", "--state", "--mic", "--auth-string",
+                                                            "--backoff-ms"],
                                       flagOptions: ["--json"])
             guard arguments.positional.isEmpty else { throw Arguments.UsageError(message: "unexpected " + arguments.positional[0]) }
             macText = try arguments.required("--mac")
@@ -23,6 +25,7 @@ enum BootCommand {
             micPath = try arguments.value("--mic")
             authText = try arguments.value("--auth-string")
             transportText = try arguments.value("--transport")
+            backoffText = try arguments.value("--backoff-ms")
         } catch {
             throw CommandFailure(error)
         }
@@ -60,8 +63,14 @@ enum BootCommand {
                                 lastConfigEncrypted: storage.loadLastConfigEncrypted())
 
         let rng = try io.randomGenerator()
-        var machine = BootMachine(settings: BootSettings(device: device, serverCount: servers.count, authString: authString),
-                                  memory: memory, rng: rng)
+        var settings = BootSettings(device: device, serverCount: servers.count, authString: authString)
+        if let backoffText {
+            // The base delay of both back-offs (30 s on a phone); a lab shortens it.
+            guard let base = UInt64(backoffText), base >= 1, base <= 600_000 else { throw .usage("--backoff-ms must be 1 to 600000") }
+            settings.capfRetryDelayMs = base
+            settings.unavailableBackoffMs = [base, 2 * base, 4 * base, 8 * base]
+        }
+        var machine = BootMachine(settings: settings, memory: memory, rng: rng)
         var platform = LinuxPhonePlatform(servers: servers, transport: transport, storage: storage, rng: rng) { elapsed, line in
             if json {
                 io.outputLine("{\"t_ms\":" + String(elapsed) + ",\"event\":" + JSON.string(line) + "}")

@@ -17,6 +17,9 @@ public struct SocketAddress: Sendable {
         return .success(SocketAddress(bytes: bytes, family: family))
     }
 
+    /// AF_INET or AF_INET6, for opening a socket of the same family.
+    public var familyValue: Int32 { family }
+
     public func sameHost(as other: SocketAddress) -> Bool {
         bytes.withUnsafeBufferPointer { a in
             other.bytes.withUnsafeBufferPointer { b in

@@ -1,0 +1,183 @@
+import Foundation
+import LinuxPlatform
+import PhoneCore
+import PhoneCrypto
+import PhoneWire
+
+/// The lab's CAPF: TLS on its port, the device's scheduled operation, LSCs signed by the
+/// CAPF key (CN = device name, client and server auth), the table updated and the
+/// operation reset to none. A misbehaving phone ends its own session, never the service.
+final class CAPFService: @unchecked Sendable {
+    let lab: Lab
+    let listener: TCPListener
+    private var running = true
+
+    init(lab: Lab, host: String, port: UInt16) throws {
+        self.lab = lab
+        listener = try TCPListener(host: host, port: port)
+    }
+
+    var port: UInt16 { listener.port }
+
+    func start() {
+        Thread { [self] in
+            while running {
+                guard case .success(let connection) = listener.accept(timeoutMs: 200) else { continue }
+                Thread { [self] in
+                    let session = Session(lab: lab, connection: connection)
+                    do { try session.run() } catch { lab.log("CAPF: session ended with an error: \(error)") }
+                }.start()
+            }
+        }.start()
+    }
+
+    func stop() { running = false }
+
+    struct Failure: Error, CustomStringConvertible {
+        let description: String
+        init(_ description: String) { self.description = description }
+    }
+
+    /// One phone's session.
+    final class Session {
+        let lab: Lab
+        let connection: TCPConnection
+        let tls: TLSEngine
+        var plaintext: [UInt8] = []
+        let sessionID = UInt32.random(in: 1...UInt32.max)
+
+        init(lab: Lab, connection: TCPConnection) {
+            self.lab = lab
+            self.connection = connection
+            tls = try! TLSEngine(serverIdentity: lab.capf, rng: lab.rng)
+        }
+
+        func run() throws {
+            while try !tls.handshake() {
+                try flush()
+                tls.receive(try connection.receive(timeoutMs: 10_000).get()[...])
+            }
+            try flush()
+            // The first AuthRequest asks for the auth type of the device, which is not
+            // known yet: ask for a string whenever the phone may have one (mode 1 below).
+            try send(.authRequest, [.init(CAPFTag.version, [3]), .init(CAPFTag.authType, [0])])
+            let auth = try receive()
+            guard auth.command == .authResponse else { throw Failure("expected AuthResponse, got \(auth.command.name)") }
+            let name = String(decoding: CAPFElements.parseText(auth.value(CAPFTag.deviceName) ?? []) ?? [], as: UTF8.self)
+            guard var device = try lab.devices.device(name) else {
+                lab.log("CAPF: " + name + ": unknown device, EndSession reason 9")
+                return try send(.endSession, [.init(CAPFTag.reason, [CAPFReasonCode.unknownDevice])])
+            }
+            if let expected = device.authString {
+                let given = CAPFElements.parseText(auth.value(CAPFTag.password) ?? []) ?? []
+                guard given == Array(expected.utf8) else {
+                    lab.log("CAPF: " + name + ": wrong or missing authentication string, EndSession reason 7")
+                    return try send(.endSession, [.init(CAPFTag.reason, [CAPFReasonCode.invalidElement])])
+                }
+            }
+            switch device.operation {
+            case "install":
+                try install(&device)
+            case "fetch":
+                try send(.fetchCertificateRequest, [])
+                let answer = try receive()
+                if let certificate = CAPFElements.parseCertificate(answer.value(CAPFTag.certificate) ?? []) {
+                    let parsed = try Certificate(der: certificate.der[...])
+                    device.certificate = certificate.der
+                    device.md5hash = try hex(parsed.md5())
+                    device.publicKey = try parsed.subjectPublicKeyInfo()
+                    lab.log("CAPF: " + name + ": fetched its certificate, md5hash " + device.md5hash + " stored")
+                } else {
+                    lab.log("CAPF: " + name + ": fetch answered reason \(answer.byte(CAPFTag.reason) ?? 0) (no certificate)")
+                }
+                device.operation = "none"
+                try lab.devices.upsert(device)
+                try send(.endSession, [.init(CAPFTag.reason, [1])])
+            case "delete":
+                try send(.deleteCertificateRequest, [])
+                let answer = try receive()
+                device.certificate = nil
+                device.publicKey = nil
+                device.md5hash = ""
+                device.operation = "none"
+                try lab.devices.upsert(device)
+                lab.log("CAPF: " + name + ": delete answered reason \(answer.byte(CAPFTag.reason) ?? 0), certificate removed")
+                try send(.endSession, [.init(CAPFTag.reason, [1])])
+            default:
+                lab.log("CAPF: " + name + ": no operation scheduled, EndSession reason 0")
+                try send(.endSession, [.init(CAPFTag.reason, [CAPFReasonCode.noAction])])
+            }
+        }
+
+        private func install(_ device: inout DeviceTable.Device) throws {
+            let name = device.name
+            var elements: [CAPFMessage.Element] = []
+            if device.key.hasPrefix("ec:") {
+                let curves = ["ec:P-256": UInt8(0), "ec:P-384": 1, "ec:P-521": 2]
+                elements = [.init(CAPFTag.keyType, [1]), .init(CAPFTag.curve, [curves[device.key] ?? 0])]
+            } else {
+                let bits = UInt16(device.key.dropFirst("rsa:".count)) ?? 2048
+                elements = [.init(CAPFTag.keySize, [UInt8(bits >> 8), UInt8(bits & 0xFF)]), .init(CAPFTag.keyType, [0])]
+            }
+            lab.log("CAPF: " + name + ": install scheduled, KeyGenerateRequest " + device.key)
+            try send(.keyGenerateRequest, elements)
+            var response = try receive()
+            while response.command == .requestInProgress { response = try receive() }
+            guard response.command == .keyGenerateResponse, let spki = response.value(CAPFTag.publicKey) else {
+                throw Failure("expected KeyGenerateResponse, got \(response.command.name)")
+            }
+            let publicKey = try PublicKey(subjectPublicKeyInfo: spki[...])
+            var profile = CertificateIssuer.Profile(subject: "CN=" + name + ",O=Lab,OU=Phones",
+                                                    serialNumber: try lab.rng.bytes(16).map { $0 & 0x7F })
+            profile.clientAndServerAuth = true
+            let certificate = try CertificateIssuer.issue(profile, publicKey: publicKey, issuer: lab.capf, rng: lab.rng)
+            try send(.storeCertificateRequest, [.init(CAPFTag.certificateType, [1]),
+                                                .init(CAPFTag.certificate, CAPFElements.certificate(certificate.der, type: 1))])
+            let stored = try receive()
+            guard stored.command == .storeCertificateResponse, stored.byte(CAPFTag.reason) == CAPFReasonCode.success else {
+                lab.log("CAPF: " + name + ": the phone did not store the LSC (reason \(stored.byte(CAPFTag.reason) ?? 0)), table unchanged")
+                return try send(.endSession, [.init(CAPFTag.reason, [CAPFReasonCode.invalidElement])])
+            }
+            device.certificate = certificate.der
+            device.md5hash = try hex(certificate.md5())
+            device.publicKey = spki
+            device.operation = "none"
+            try lab.devices.upsert(device)
+            lab.log("CAPF: " + name + ": LSC issued (" + publicKey.kind.name + ", serial " + hex(certificate.serialNumber)
+                    + "), md5hash " + device.md5hash + " stored")
+            try send(.endSession, [.init(CAPFTag.reason, [1])])
+        }
+
+        private func flush() throws {
+            if tls.hasOutgoing { try connection.send(tls.takeOutgoing(), timeoutMs: 5_000).get() }
+        }
+
+        private func send(_ command: CAPFCommand, _ elements: [CAPFMessage.Element]) throws {
+            try tls.write(CAPFMessage(command, sessionID: sessionID, elements).encoded())
+            try flush()
+        }
+
+        private func receive() throws -> CAPFMessage {
+            while true {
+                if plaintext.count >= CAPFMessage.headerLength {
+                    let length = try CAPFMessage.payloadLength(header: plaintext[0..<CAPFMessage.headerLength])
+                    if plaintext.count >= CAPFMessage.headerLength + length {
+                        let bytes = Array(plaintext[0..<(CAPFMessage.headerLength + length)])
+                        plaintext.removeFirst(bytes.count)
+                        let message = try CAPFMessage.decode(bytes)
+                        guard message.sessionID == sessionID else { throw Failure("the phone changed the session id") }
+                        return message
+                    }
+                }
+                if let more = try tls.read() {
+                    plaintext += more
+                    continue
+                }
+                // Key generation on a slow phone takes seconds: a generous timeout.
+                tls.receive(try connection.receive(timeoutMs: 60_000).get()[...])
+            }
+        }
+    }
+}
+
+func hex(_ bytes: [UInt8]) -> String { bytes.map { String(format: "%02x", $0) }.joined() }

@@ -1,0 +1,174 @@
+import Foundation
+import PhoneCore
+import PhoneCrypto
+import PhoneTrust
+import PhoneWire
+
+/// A lab cluster in a directory: its PKI (`pki/*.pem`), the ITL it serves and the
+/// device table (`devices.sqlite`).
+public final class Lab: @unchecked Sendable {
+    public let directory: URL
+    public let sast: Identity
+    public let tftp: Identity
+    public let capf: Identity
+    public let itl: [UInt8]
+    public let devices: DeviceTable
+    public let rng: RandomGenerator
+    private let logLock = NSLock()
+    private let logSink: (String) -> Void
+
+    public var databasePath: String { directory.appendingPathComponent("devices.sqlite").path }
+
+    /// Creates the PKI (RSA-2048, X.509 v3, self-signed), the ITL and the table.
+    public static func initialise(_ directory: URL, host: String = "127.0.0.1") throws {
+        let pki = directory.appendingPathComponent("pki")
+        try FileManager.default.createDirectory(at: pki, withIntermediateDirectories: true)
+        let rng = Lab.makeRNG()
+        func identity(_ name: String, _ subject: String) throws -> Identity {
+            let key = try PrivateKey.generateRSA(bits: 2048, rng: rng)
+            var profile = CertificateIssuer.Profile(subject: subject, serialNumber: try rng.bytes(16).map { $0 & 0x7F })
+            profile.isCA = name != "ccm-tftp"
+            let certificate = try CertificateIssuer.selfSigned(profile, key: key, rng: rng)
+            let pem = try PEM.encodeCertificate(certificate.der) + key.exportPEM().copyBytes()
+            let url = pki.appendingPathComponent(name + ".pem")
+            try Data(pem).write(to: url)
+            try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: url.path)
+            return try Identity(certificate: certificate, privateKey: key)
+        }
+        let sast = try identity("sast", "CN=SAST-lab,O=Lab,OU=Security")
+        let tftp = try identity("ccm-tftp", "CN=cucm-lab,O=Lab,OU=CallManager")
+        let capf = try identity("capf", "CN=CAPF-lab,O=Lab,OU=CAPF")
+        let itl = try SignedFileWriter.trustList(
+            entries: [(sast.certificate, .sast), (tftp.certificate, .ccmTFTP), (capf.certificate, .capf)],
+            signer: sast, filename: "ITLFile.tlv", timestamp: UInt32(Date().timeIntervalSince1970), rng: rng)
+        try Data(itl).write(to: directory.appendingPathComponent("ITLFile.tlv"))
+        _ = try DeviceTable(path: directory.appendingPathComponent("devices.sqlite").path)
+    }
+
+    public init(_ directory: URL, log: @escaping (String) -> Void) throws {
+        self.directory = directory
+        func load(_ name: String) throws -> Identity {
+            try Identity(pem: [UInt8](try Data(contentsOf: directory.appendingPathComponent("pki/" + name + ".pem"))))
+        }
+        sast = try load("sast")
+        tftp = try load("ccm-tftp")
+        capf = try load("capf")
+        itl = [UInt8](try Data(contentsOf: directory.appendingPathComponent("ITLFile.tlv")))
+        devices = try DeviceTable(path: directory.appendingPathComponent("devices.sqlite").path)
+        rng = Lab.makeRNG()
+        logSink = log
+    }
+
+    static func makeRNG() -> RandomGenerator {
+        try! RandomGenerator(personalization: Array("cucm-lab".utf8)) { buffer in
+            var generator = SystemRandomNumberGenerator()
+            for index in buffer.indices { buffer[index] = UInt8.random(in: 0...255, using: &generator) }
+            return true
+        }
+    }
+
+    /// One line per request and result.
+    public func log(_ line: String) {
+        logLock.lock()
+        defer { logLock.unlock() }
+        logSink(line)
+    }
+
+    /// Ports the configuration files point the phone at.
+    public var capfHost = "127.0.0.1"
+    public var capfPort: UInt16 = 3804
+
+    // MARK: - Files the cluster serves
+
+    public enum Served {
+        case file([UInt8])
+        case notFound(String)
+    }
+
+    /// What CUCM serves for a name, per device and profile (boot-flow.md).
+    public func serve(_ name: String) -> Served {
+        if name == "ITLFile.tlv" { return .file(itl) }
+        guard name.hasPrefix("SEP"), let dot = name.firstIndex(of: ".") else { return .notFound("no such file") }
+        let deviceName = String(name[..<dot])
+        let suffix = String(name[dot...])
+        guard let device = try? devices.device(deviceName) else { return .notFound("unknown device " + deviceName) }
+        do {
+            switch (device.profile, suffix) {
+            case (.encrypted, ".cnf.xml.sgn"):
+                return .file(try sign(partialConfig(device), as: name))
+            case (.encrypted, ".cnf.xml.enc.sgn"):
+                guard let der = device.certificate else { return .notFound("no certificate stored for " + deviceName + " yet") }
+                let certificate = try Certificate(der: der[...])
+                guard certificate.keyKind.isRSA else {
+                    return .notFound("cannot encrypt for " + deviceName + ": its LSC key is " + certificate.keyKind.name
+                                     + " and the .enc.sgn key wrap is RSA only")
+                }
+                return .file(try SignedFileWriter.encryptedConfig(fullConfig(device), filename: name, recipient: certificate,
+                                                                  signer: tftp, timestamp: now(), rng: rng))
+            case (.authenticated, ".cnf.xml.sgn"), (.nonSecure, ".cnf.xml.sgn"):
+                return .file(try sign(fullConfig(device), as: name))
+            case (_, ".cnf.xml"):
+                return .notFound("the cluster serves signed configuration files only")
+            default:
+                return .notFound("not served for the " + device.profile.rawValue + " profile")
+            }
+        } catch {
+            return .notFound("could not build " + name + ": \(error)")
+        }
+    }
+
+    private func now() -> UInt32 { UInt32(Date().timeIntervalSince1970) }
+
+    private func sign(_ body: [UInt8], as name: String) throws -> [UInt8] {
+        try SignedFileWriter.signedConfig(body, filename: name, signer: tftp, timestamp: now(), rng: rng)
+    }
+
+    private func capfList() -> String {
+        "<capfList><capf><phonePort>\(capfPort)</phonePort><processNodeName>\(capfHost)</processNodeName></capf></capfList>"
+    }
+
+    /// The partial configuration a cluster with "TFTP Encrypted Config" serves in clear.
+    func partialConfig(_ device: DeviceTable.Device) -> [UInt8] {
+        Array("""
+            <?xml version="1.0" encoding="UTF-8"?>
+            <device>
+              <fullConfig>False</fullConfig>
+              <loadInformation>SIP75.9-3-1SR2-1S</loadInformation>
+              <ipAddressMode>0</ipAddressMode>
+              <capfAuthMode>\(device.capfAuthMode)</capfAuthMode>
+              \(capfList())
+              <certHash>\(device.md5hash)</certHash>
+              <encrConfig>True</encrConfig>
+            </device>
+
+            """.utf8)
+    }
+
+    /// The full configuration (the secret in it is what encryption protects).
+    func fullConfig(_ device: DeviceTable.Device) -> [UInt8] {
+        let mode = device.profile == .encrypted ? 3 : device.profile == .authenticated ? 2 : 1
+        return Array("""
+            <?xml version="1.0" encoding="UTF-8"?>
+            <device>
+              <fullConfig>true</fullConfig>
+              <deviceProtocol>SIP</deviceProtocol>
+              <sshUserId>admin</sshUserId>
+              <sshPassword>lab-Secret-7f3a</sshPassword>
+              <ipAddressMode>0</ipAddressMode>
+              <devicePool><callManagerGroup><members>
+                <member priority="0"><callManager><ports><ethernetPhonePort>2000</ethernetPhonePort><sipPort>5060</sipPort><securedSipPort>5061</securedSipPort></ports><processNodeName>\(capfHost)</processNodeName></callManager></member>
+              </members></callManagerGroup></devicePool>
+              <TVS><members><member priority="0"><port>2445</port><address>\(capfHost)</address></member></members></TVS>
+              <loadInformation>SIP75.9-3-1SR2-1S</loadInformation>
+              <capfAuthMode>\(device.capfAuthMode)</capfAuthMode>
+              \(capfList())
+              <deviceSecurityMode>\(mode)</deviceSecurityMode>
+              <transportLayerProtocol>4</transportLayerProtocol>
+              <certHash>\(device.md5hash)</certHash>
+              <encrConfig>false</encrConfig>
+              <versionStamp>\(now())-lab</versionStamp>
+            </device>
+
+            """.utf8)
+    }
+}

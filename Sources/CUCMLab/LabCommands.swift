@@ -1,0 +1,157 @@
+import Foundation
+import LinuxPlatform
+import PhoneCrypto
+import PhoneTrust
+import PhoneWire
+
+/// The `cucm-lab` command line.
+public enum LabCommands {
+    struct UsageError: Error { let message: String }
+
+    /// Options `--name value`; positional words kept in order.
+    struct Options {
+        var values: [String: String] = [:]
+        var positional: [String] = []
+
+        init(_ words: ArraySlice<String>, known: Set<String>) throws {
+            var index = words.startIndex
+            while index < words.endIndex {
+                let word = words[index]
+                index += 1
+                if word.hasPrefix("--") {
+                    guard known.contains(word) else { throw UsageError(message: "unknown option " + word) }
+                    guard index < words.endIndex else { throw UsageError(message: word + " needs a value") }
+                    values[word] = words[index]
+                    index += 1
+                } else {
+                    positional.append(word)
+                }
+            }
+        }
+
+        func required(_ name: String) throws -> String {
+            guard let value = values[name] else { throw UsageError(message: name + " is required") }
+            return value
+        }
+
+        func port(_ name: String) throws -> UInt16 {
+            guard let text = values[name] else { return 0 }
+            guard let port = UInt16(text) else { throw UsageError(message: name + " must be a port number") }
+            return port
+        }
+    }
+
+    public static func run(_ arguments: [String], usage: String) -> Int32 {
+        guard let command = arguments.first else {
+            FileHandle.standardError.write(Data(usage.utf8))
+            return 2
+        }
+        let rest = arguments.dropFirst()
+        do {
+            switch command {
+            case "demo": return try Demo.run(rest)
+            case "init":
+                let options = try Options(rest, known: ["--dir"])
+                let directory = URL(fileURLWithPath: try options.required("--dir"))
+                try Lab.initialise(directory)
+                print("lab created in " + directory.path + ": pki/sast.pem, pki/ccm-tftp.pem, pki/capf.pem, ITLFile.tlv, devices.sqlite")
+            case "device":
+                return try device(rest)
+            case "sql":
+                let options = try Options(rest, known: ["--dir"])
+                guard options.positional.count == 1 else { throw UsageError(message: "sql takes one query") }
+                let path = URL(fileURLWithPath: try options.required("--dir")).appendingPathComponent("devices.sqlite").path
+                print(try DeviceTable.query(path: path, options.positional[0]))
+            case "serve":
+                let options = try Options(rest, known: ["--dir", "--host", "--tftp-port", "--http-port", "--capf-port"])
+                let host = options.values["--host"] ?? "127.0.0.1"
+                let lab = try Lab(URL(fileURLWithPath: try options.required("--dir"))) { line in print("[lab] " + line) }
+                let server = try LabServer(lab: lab, host: host, tftpPort: try options.port("--tftp-port"),
+                                           httpPort: try options.port("--http-port"), capfPort: try options.port("--capf-port"))
+                server.start()
+                print("[lab] serving on " + host + ": TFTP \(server.tftpPort), HTTP \(server.httpPort), CAPF \(server.capfPort)")
+                while true { Thread.sleep(forTimeInterval: 3600) }
+            case "itl":
+                let options = try Options(rest, known: ["--dir", "--out"])
+                let lab = try Lab(URL(fileURLWithPath: try options.required("--dir"))) { _ in }
+                let itl = try SignedFileWriter.trustList(
+                    entries: [(lab.sast.certificate, .sast), (lab.tftp.certificate, .ccmTFTP), (lab.capf.certificate, .capf)],
+                    signer: lab.sast, filename: "ITLFile.tlv", timestamp: UInt32(Date().timeIntervalSince1970), rng: lab.rng)
+                try Data(itl).write(to: URL(fileURLWithPath: try options.required("--out")))
+            case "sign", "encrypt":
+                let options = try Options(rest, known: ["--dir", "--name", "--out", "--cert"])
+                guard options.positional.count == 1 else { throw UsageError(message: command + " takes one FILE") }
+                let lab = try Lab(URL(fileURLWithPath: try options.required("--dir"))) { _ in }
+                let body = [UInt8](try Data(contentsOf: URL(fileURLWithPath: options.positional[0])))
+                let name = try options.required("--name")
+                let now = UInt32(Date().timeIntervalSince1970)
+                let file: [UInt8]
+                if command == "sign" {
+                    file = try SignedFileWriter.signedConfig(body, filename: name, signer: lab.tftp, timestamp: now, rng: lab.rng)
+                } else {
+                    let certificate = try Certificate(pem: [UInt8](try Data(contentsOf: URL(fileURLWithPath: try options.required("--cert")))))
+                    file = try SignedFileWriter.encryptedConfig(body, filename: name, recipient: certificate, signer: lab.tftp,
+                                                                timestamp: now, rng: lab.rng)
+                }
+                try Data(file).write(to: URL(fileURLWithPath: try options.required("--out")))
+            case "help", "--help", "-h":
+                print(usage)
+            default:
+                throw UsageError(message: "unknown command " + command)
+            }
+            return 0
+        } catch let error as UsageError {
+            FileHandle.standardError.write(Data(("cucm-lab: " + error.message + "\n" + usage).utf8))
+            return 2
+        } catch {
+            FileHandle.standardError.write(Data("cucm-lab: \(error)\n".utf8))
+            return 1
+        }
+    }
+
+    static func device(_ words: ArraySlice<String>) throws -> Int32 {
+        guard let verb = words.first else { throw UsageError(message: "device add or device list") }
+        let options = try Options(words.dropFirst(), known: ["--dir", "--profile", "--capf-auth", "--operation", "--key"])
+        let directory = URL(fileURLWithPath: try options.required("--dir"))
+        let table = try DeviceTable(path: directory.appendingPathComponent("devices.sqlite").path)
+        switch verb {
+        case "add":
+            guard options.positional.count == 1 else { throw UsageError(message: "device add takes SEP<MAC>") }
+            let name = options.positional[0].uppercased()
+            guard name.hasPrefix("SEP"), name.count == 15, name.dropFirst(3).allSatisfy(\.isHexDigit) else {
+                throw UsageError(message: "device name must be SEP and 12 hex digits")
+            }
+            guard let profile = DeviceTable.Profile(rawValue: options.values["--profile"] ?? "encrypted") else {
+                throw UsageError(message: "--profile is encrypted, authenticated or non-secure")
+            }
+            let auth = options.values["--capf-auth"] ?? "auto"
+            guard auth == "auto" || auth == "null" || (auth.hasPrefix("string:") && (4...16).contains(auth.count - 7)
+                                                       && auth.dropFirst(7).allSatisfy(\.isNumber)) else {
+                throw UsageError(message: "--capf-auth is auto, null or string:DIGITS (4 to 16)")
+            }
+            let operation = options.values["--operation"] ?? "none"
+            guard ["install", "fetch", "delete", "none"].contains(operation) else {
+                throw UsageError(message: "--operation is install, fetch, delete or none")
+            }
+            let key = options.values["--key"] ?? "rsa:2048"
+            let validKeys = ["rsa:512", "rsa:1024", "rsa:2048", "rsa:3072", "rsa:4096", "ec:P-256", "ec:P-384", "ec:P-521"]
+            guard validKeys.contains(key) else { throw UsageError(message: "--key is one of " + validKeys.joined(separator: ", ")) }
+            var device = try table.device(name) ?? DeviceTable.Device(name: name, profile: profile, capfAuth: auth, operation: operation,
+                                                                      key: key, certificate: nil, md5hash: "", publicKey: nil)
+            device.profile = profile
+            device.capfAuth = auth
+            device.operation = operation
+            device.key = key
+            try table.upsert(device)
+            print(name + ": " + profile.rawValue + ", CAPF auth " + auth + ", operation " + operation + ", key " + key)
+        case "list":
+            for device in try table.all() {
+                print(device.name + "  " + device.profile.rawValue + "  capf-auth " + device.capfAuth + "  operation "
+                      + device.operation + "  key " + device.key + "  md5hash " + (device.md5hash.isEmpty ? "-" : device.md5hash))
+            }
+        default:
+            throw UsageError(message: "device add or device list")
+        }
+        return 0
+    }
+}

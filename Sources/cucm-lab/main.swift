@@ -1,0 +1,21 @@
+import CUCMLab
+import Foundation
+
+// cucm-lab: a lab cluster for the phone (host only). See `cucm-lab help`.
+let usage = """
+    usage: cucm-lab <command> [options]
+      demo                                   the whole story of the troubleshooting note, on loopback
+      init --dir DIR                         a lab PKI (SAST, CCM+TFTP, CAPF; RSA-2048), ITLFile.tlv, device table
+      device add SEP<MAC> --dir DIR [--profile encrypted|authenticated|non-secure]
+                 [--capf-auth auto|null|string:DIGITS] [--operation install|fetch|delete|none] [--key rsa:2048|ec:P-256|…]
+      device list --dir DIR
+      sql --dir DIR "select md5hash,name from device where name='SEP…'"     (read-only)
+      serve --dir DIR [--host 127.0.0.1] [--tftp-port P] [--http-port P] [--capf-port P]
+      itl --dir DIR --out FILE               write the lab's ITL again (fresh timestamp)
+      sign FILE --dir DIR --name NAME --out OUT       a .sgn signed by the lab's CCM+TFTP key
+      encrypt FILE --dir DIR --name NAME --cert PEM --out OUT   a .enc.sgn for that certificate
+    """
+
+var arguments = Array(CommandLine.arguments.dropFirst())
+let status = LabCommands.run(arguments, usage: usage)
+exit(status)
