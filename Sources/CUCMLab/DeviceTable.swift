@@ -22,6 +22,18 @@ public final class DeviceTable {
         public var md5hash: String
         public var publicKey: [UInt8]?
 
+        public init(name: String, profile: Profile, capfAuth: String, operation: String, key: String,
+                    certificate: [UInt8]?, md5hash: String, publicKey: [UInt8]?) {
+            self.name = name
+            self.profile = profile
+            self.capfAuth = capfAuth
+            self.operation = operation
+            self.key = key
+            self.certificate = certificate
+            self.md5hash = md5hash
+            self.publicKey = publicKey
+        }
+
         /// capfAuthMode as the configuration file carries it (formats.md §2).
         public var capfAuthMode: Int {
             if capfAuth.hasPrefix("string:") { return 1 }

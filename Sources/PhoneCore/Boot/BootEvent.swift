@@ -16,10 +16,10 @@ public enum BootEvent: Equatable {
     case directDecryptFailed(name: String, reason: String)
     case decryptionFailed(name: String, reason: String, next: String)
     case capfStarting(host: String, port: UInt16, authentication: String, reason: String)
-    case capfEnded(outcome: String)
+    case capfEnded(outcome: String, next: String)
     case authStringRequested(retry: Bool)
     case authStringRefused
-    case waiting(untilMs: UInt64, reason: String)
+    case resumed(String)
     case stillWaiting(untilMs: UInt64)
     case resetting(count: Int)
     case failed(BootFailure)
@@ -40,7 +40,7 @@ public enum BootEvent: Equatable {
         case .trustListRejected(let name, _, let reason):
             return "SECD: Trust List update failed: " + name + ": " + reason
         case .fileNotFound(let name, let next):
-            return "CFG: File Not Found " + name + (next.map { ", trying " + $0 } ?? "")
+            return "CFG: File Not Found " + name + (next.map { "; " + $0 } ?? "")
         case .fetchFailed(let name, let server, let reason, let next):
             return "CFG: " + name + " from server " + String(server + 1) + " failed: " + reason
                 + (next.map { ", trying server " + String($0 + 1) } ?? "")
@@ -58,14 +58,14 @@ public enum BootEvent: Equatable {
             return "CFG: " + name + ": " + reason + "; " + next
         case .capfStarting(let host, let port, let authentication, let reason):
             return "CAPF: connecting to " + host + ":" + String(port) + " (" + authentication + "), reason: " + reason
-        case .capfEnded(let outcome):
-            return "CAPF: session ended: " + outcome
+        case .capfEnded(let outcome, let next):
+            return "CAPF: session ended: " + outcome + "; " + next
         case .authStringRequested(let retry):
             return retry ? "CAPF: authentication string refused, enter it again" : "CAPF: authentication string required"
         case .authStringRefused:
             return "CAPF: authentication string must be 4 to 16 digits"
-        case .waiting(let until, let reason):
-            return "BOOT: waiting until t=" + String(until) + " ms: " + reason
+        case .resumed(let what):
+            return "BOOT: back-off over, " + what
         case .stillWaiting(let until):
             return "BOOT: still waiting until t=" + String(until) + " ms"
         case .resetting(let count):

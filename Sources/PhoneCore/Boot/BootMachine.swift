@@ -131,19 +131,19 @@ public struct BootMachine {
             fetch.index += 1
             if fetch.index < fetch.names.count {
                 state = .fetchingTrustList(fetch, kind: kind)
-                return step([.fetch(name: fetch.name, server: fetch.server)], .fileNotFound(name: name, next: fetch.name))
+                return step([.fetch(name: fetch.name, server: fetch.server)], .fileNotFound(name: name, next: "trying " + fetch.name))
             }
             if kind == .ctl {
                 let next = itlFetch()
                 state = .fetchingTrustList(next, kind: .itl)
-                return step([.fetch(name: next.name, server: next.server)], .fileNotFound(name: name, next: next.name))
+                return step([.fetch(name: next.name, server: next.server)], .fileNotFound(name: name, next: "trying " + next.name))
             }
             if memory.trustStore.isEmpty {
                 let next = configFetch()
                 state = .fetchingConfig(next)
                 return step([.fetch(name: next.name, server: next.server)], .noTrustList)
             }
-            return fetchConfig(.fileNotFound(name: name, next: configFetch().name))
+            return fetchConfig(.fileNotFound(name: name, next: "trying " + configFetch().name))
         case (.fetchingTrustList(var fetch, let kind), .fetchFailed(let name, let reason)) where sameText(name, fetch.name):
             guard let next = nextServer(after: fetch.server) else {
                 return fail(.unreachable(file: name), .fetchFailed(name: name, server: fetch.server, reason: reason, next: nil))
@@ -161,7 +161,7 @@ public struct BootMachine {
                 return fail(.configNotFound, .fileNotFound(name: name, next: nil))
             }
             state = .fetchingConfig(fetch)
-            return step([.fetch(name: fetch.name, server: fetch.server)], .fileNotFound(name: name, next: fetch.name))
+            return step([.fetch(name: fetch.name, server: fetch.server)], .fileNotFound(name: name, next: "trying " + fetch.name))
         case (.fetchingConfig(var fetch), .fetchFailed(let name, let reason)) where sameText(name, fetch.name):
             guard let next = nextServer(after: fetch.server) else {
                 return fail(.unreachable(file: name), .fetchFailed(name: name, server: fetch.server, reason: reason, next: nil))
@@ -174,7 +174,9 @@ public struct BootMachine {
         case (.fetchingEncryptedConfig(let fetch, let partial), .fileArrived(let name, let bytes)) where sameText(name, fetch.name):
             return encryptedConfigArrived(name: name, bytes: bytes, partial: partial, now: now)
         case (.fetchingEncryptedConfig(let fetch, _), .fileNotFound(let name)) where sameText(name, fetch.name):
-            return backOffUnavailable("the cluster does not serve " + name, now: now, logged: .fileNotFound(name: name, next: nil))
+            return backOffUnavailable("the cluster does not serve " + name, now: now) { next in
+                .fileNotFound(name: name, next: next)
+            }
         case (.fetchingEncryptedConfig(var fetch, let partial), .fetchFailed(let name, let reason)) where sameText(name, fetch.name):
             guard let next = nextServer(after: fetch.server) else {
                 return fail(.unreachable(file: name), .fetchFailed(name: name, server: fetch.server, reason: reason, next: nil))
@@ -204,7 +206,7 @@ public struct BootMachine {
                 let fetch = Fetch(names: [settings.device.signedConfig], server: server)
                 state = .fetchingConfig(fetch)
                 return step([.fetch(name: fetch.name, server: fetch.server)],
-                            .fileNotFound(name: settings.device.encryptedConfig, next: fetch.name))
+                            .resumed("fetching " + fetch.name + " again"))
             }
 
         case (.resetting, .reset):
@@ -448,44 +450,46 @@ public struct BootMachine {
     }
 
     private mutating func capfFinished(_ plan: CAPFPlan, _ outcome: CAPFOutcome, now: UInt64) -> BootStep {
-        let logged = BootEvent.capfEnded(outcome: outcome.name)
+        let logged = { (next: String) in BootEvent.capfEnded(outcome: outcome.name, next: next) }
         switch outcome {
         case .installed(let identity):
             // The session's runner persisted it before reporting; the machine only
             // switches to it and resets, as the phone does.
             memory.lsc = identity
             state = .resetting
-            return step([.reset], logged)
+            return step([.reset], logged("resetting"))
         case .deleted:
             memory.lsc = nil
             state = .resetting
-            return step([.reset], logged)
+            return step([.reset], logged("resetting"))
         case .unreachable(let reason), .failed(let reason):
             var next = plan
             next.lastFailure = reason
             next.index += 1
             if next.index < plan.servers.count {
                 let started = runCAPF(next)
-                return step(started.actions, logged)
+                return step(started.actions, logged("trying " + plan.servers[next.index].host + ":"
+                                                    + String(plan.servers[next.index].port)))
             }
             guard plan.round < settings.capfRoundRetries else {
                 let failure = BootFailure.encryptedConfigUnavailable("CAPF unreachable after "
                     + String(plan.round + 1) + " rounds: " + reason)
-                return fail(failure, logged)
+                return fail(failure, logged("giving up until the next reset"))
             }
             next.index = 0
             next.round += 1
             let until = now + settings.capfRetryDelayMs
             state = .waiting(until: until, then: .capf(next))
-            return step([.waitUntil(until)], logged)
+            return step([.waitUntil(until)], logged("retry " + String(next.round) + " of " + String(settings.capfRoundRetries)
+                                                    + " in " + Self.duration(settings.capfRetryDelayMs)))
         case .retryLater(let seconds):
             retryLaterCount += 1
             guard retryLaterCount <= settings.maxRetryLater else {
-                return fail(.encryptedConfigUnavailable("CAPF keeps answering RetryLater"), logged)
+                return fail(.encryptedConfigUnavailable("CAPF keeps answering RetryLater"), logged("giving up"))
             }
-            let until = now + min(UInt64(seconds) * 1000, settings.maxRetryLaterDelayMs)
-            state = .waiting(until: until, then: .capf(plan))
-            return step([.waitUntil(until)], logged)
+            let delay = min(UInt64(seconds) * 1000, settings.maxRetryLaterDelayMs)
+            state = .waiting(until: now + delay, then: .capf(plan))
+            return step([.waitUntil(now + delay)], logged("retrying in " + Self.duration(delay)))
         case .nothingScheduled, .fetched:
             // CAPF ended without a change while the hash still differs: do not loop.
             return backOffUnavailable("CAPF ended without a new certificate (" + outcome.name + ")", now: now, logged: logged)
@@ -496,24 +500,29 @@ public struct BootMachine {
                 authStringAttempts += 1
                 if authStringAttempts < settings.maxAuthStringAttempts {
                     state = .awaitingAuthString(plan)
-                    return step([.askForAuthString(retry: true)], logged)
+                    return step([.askForAuthString(retry: true)], logged("asking for the authentication string again"))
                 }
             }
-            return fail(.enrollmentFailed("invalid authentication"), logged)
+            return fail(.enrollmentFailed("invalid authentication"), logged("giving up"))
         case .unknownDevice:
-            return fail(.enrollmentFailed("CAPF does not know this device"), logged)
+            return fail(.enrollmentFailed("CAPF does not know this device"), logged("giving up"))
         }
     }
 
+    static func duration(_ milliseconds: UInt64) -> String {
+        milliseconds % 1000 == 0 ? String(milliseconds / 1000) + " s" : String(milliseconds) + " ms"
+    }
+
     /// Bounded, growing delays, then an error that names the cause (boot-flow.md step 7).
-    private mutating func backOffUnavailable(_ cause: String, now: UInt64, logged: BootEvent) -> BootStep {
+    private mutating func backOffUnavailable(_ cause: String, now: UInt64, logged: (String) -> BootEvent) -> BootStep {
         guard unavailableAttempts < settings.unavailableBackoffMs.count else {
-            return fail(.encryptedConfigUnavailable(cause), logged)
+            return fail(.encryptedConfigUnavailable(cause), logged("encrypted configuration unavailable: " + cause))
         }
-        let until = now + settings.unavailableBackoffMs[unavailableAttempts]
+        let delay = settings.unavailableBackoffMs[unavailableAttempts]
         unavailableAttempts += 1
-        state = .waiting(until: until, then: .refetchConfig)
-        return step([.waitUntil(until)], logged)
+        state = .waiting(until: now + delay, then: .refetchConfig)
+        return step([.waitUntil(now + delay)], logged("encrypted configuration unavailable (" + cause + "), asking again in "
+                                                      + Self.duration(delay)))
     }
 
     // MARK: - Helpers

@@ -1,0 +1,203 @@
+import CUCMLab
+import Foundation
+import LinuxPlatform
+import PhoneCrypto
+import TestSupport
+import XCTest
+
+/// The phone against the lab over loopback: the built `phone` program, the lab in-process.
+final class LabIntegrationTests: XCTestCase {
+    var work: URL!
+    var lab: Lab!
+    var server: LabServer!
+    var logLines: [String] = []
+    let lock = NSLock()
+    var state: String { work.appendingPathComponent("phone").path }
+    let mic = Vectors.url("interop/pki/phone-mic.pem").path
+    let device = "SEPA45630BBFA40"
+
+    override func setUpWithError() throws {
+        work = FileManager.default.temporaryDirectory.appendingPathComponent("lab-\(UUID().uuidString)")
+        let directory = work.appendingPathComponent("lab")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        try Lab.initialise(directory)
+        lab = try Lab(directory) { [unowned self] line in
+            lock.lock()
+            logLines.append(line)
+            lock.unlock()
+        }
+        server = try LabServer(lab: lab, host: "127.0.0.1", tftpPort: 0, httpPort: 0, capfPort: 0)
+        server.start()
+    }
+
+    override func tearDownWithError() throws {
+        server.stop()
+        try? FileManager.default.removeItem(at: work)
+    }
+
+    var labLog: String {
+        lock.lock()
+        defer { lock.unlock() }
+        return logLines.joined(separator: "\n")
+    }
+
+    private func add(profile: DeviceTable.Profile = .encrypted, auth: String = "auto", operation: String = "install",
+                     key: String = "rsa:2048") throws {
+        var existing = try lab.devices.device(device) ?? DeviceTable.Device(name: device, profile: profile, capfAuth: auth, operation: operation,
+                                                                              key: key, certificate: nil, md5hash: "", publicKey: nil)
+        existing.profile = profile
+        existing.capfAuth = auth
+        existing.operation = operation
+        existing.key = key
+        try lab.devices.upsert(existing)
+    }
+
+    struct Run {
+        let status: Int32
+        let stdout: String
+        let stderr: String
+    }
+
+    private func phone(_ arguments: [String]) throws -> Run {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("phone")
+        process.arguments = arguments
+        let out = Pipe()
+        let err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        process.standardInput = FileHandle.nullDevice
+        try process.run()
+        let errorReader = DispatchQueue(label: "stderr")
+        var errorData = Data()
+        let group = DispatchGroup()
+        errorReader.async(group: group) { errorData = err.fileHandleForReading.readDataToEndOfFile() }
+        let outData = out.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        group.wait()
+        return Run(status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
+                   stderr: String(decoding: errorData, as: UTF8.self))
+    }
+
+    private func boot(_ extra: [String] = [], tftp: Bool = false) throws -> Run {
+        let server = tftp ? ["--transport", "tftp", "--server", "127.0.0.1:\(self.server.tftpPort)"]
+                          : ["--server", "127.0.0.1:\(self.server.httpPort)"]
+        return try phone(["boot"] + server + ["--mac", "A4:56:30:BB:FA:40", "--state", state, "--mic", mic, "--backoff-ms", "20"] + extra)
+    }
+
+    private func storedLSC() -> Identity? { PhoneStorage(directory: state).loadLSC().0 }
+
+    func testDemoFlowThenASecondBootOverTFTP() throws {
+        try add()
+        let first = try boot()
+        XCTAssertEqual(first.status, 0, first.stderr)
+        let lsc = try XCTUnwrap(storedLSC())
+        let row = try XCTUnwrap(lab.devices.device(device))
+        XCTAssertEqual(row.md5hash, hex(try lsc.certificate.md5()))
+        XCTAssertEqual(row.operation, "none", "the operation is reset after the install")
+        XCTAssertEqual(row.certificate, lsc.certificate.der)
+        let sql = try DeviceTable.query(path: lab.databasePath, "select md5hash,name from device where name='\(device)'")
+        XCTAssertEqual(sql, "md5hash                          name\n" + row.md5hash + " " + device)
+
+        let second = try boot(tftp: true)
+        XCTAssertEqual(second.status, 0, second.stderr)
+        XCTAssertFalse(second.stderr.contains("CAPF:"), "no second enrollment")
+        XCTAssertTrue(second.stderr.contains("TFTP: RRQ SEPA45630BBFA40.cnf.xml.enc.sgn"), second.stderr)
+        XCTAssertTrue(labLog.contains("TFTP: RRQ SEPA45630BBFA40.cnf.xml.enc.sgn → sent"), labLog)
+    }
+
+    /// An EC LSC cannot unwrap an RSA-wrapped key: the lab does not serve an `.enc.sgn`
+    /// the phone could not read, says why, and the phone backs off and reports it.
+    func testECEnrollmentAndTheRSAOnlyKeyWrap() throws {
+        try add(key: "ec:P-256")
+        let run = try boot()
+        XCTAssertEqual(run.status, 4, run.stderr)
+        XCTAssertEqual(storedLSC()?.privateKey.kind, .ec(.p256))
+        XCTAssertTrue(labLog.contains("its LSC key is EC P-256 and the .enc.sgn key wrap is RSA only"), labLog)
+        XCTAssertTrue(run.stderr.contains("encrypted configuration unavailable: the cluster does not serve SEPA45630BBFA40.cnf.xml.enc.sgn"),
+                      run.stderr)
+    }
+
+    func testAuthenticationStringRightWrongAndNone() throws {
+        try add(auth: "string:123456")
+        let none = try boot()
+        XCTAssertEqual(none.status, 5, none.stderr)
+        XCTAssertNil(storedLSC())
+        let wrong = try boot(["--auth-string", "111111"])
+        XCTAssertEqual(wrong.status, 5, wrong.stderr)
+        XCTAssertTrue(labLog.contains("wrong or missing authentication string, EndSession reason 7"), labLog)
+        XCTAssertNil(storedLSC())
+        let right = try boot(["--auth-string", "123456"])
+        XCTAssertEqual(right.status, 0, right.stderr)
+        XCTAssertNotNil(storedLSC())
+        XCTAssertFalse((none.stderr + wrong.stderr + right.stderr + labLog).contains("123456"), "the string is never logged")
+    }
+
+    func testFetchAndDeleteOperations() throws {
+        try add()
+        XCTAssertEqual(try boot().status, 0)
+        let lsc = try XCTUnwrap(storedLSC())
+        let itl = work.appendingPathComponent("lab/ITLFile.tlv").path
+        func capf() throws -> Run {
+            try phone(["capf", "--host", "127.0.0.1:\(server.capfPort)", "--device", device, "--trust", itl, "--state", state])
+        }
+        // The cluster forgets the hash; a fetch brings it back from the phone.
+        var row = try XCTUnwrap(lab.devices.device(device))
+        row.md5hash = ""
+        row.operation = "fetch"
+        try lab.devices.upsert(row)
+        let fetch = try capf()
+        XCTAssertEqual(fetch.status, 0, fetch.stderr)
+        XCTAssertTrue(fetch.stdout.contains("operation: fetch"))
+        XCTAssertEqual(try lab.devices.device(device)?.md5hash, hex(try lsc.certificate.md5()))
+
+        row = try XCTUnwrap(lab.devices.device(device))
+        row.operation = "delete"
+        try lab.devices.upsert(row)
+        let delete = try capf()
+        XCTAssertEqual(delete.status, 0, delete.stderr)
+        XCTAssertNil(storedLSC())
+        XCTAssertEqual(try lab.devices.device(device)?.md5hash, "")
+    }
+
+    func testNonSecureProfileServesTheFullSignedConfig() throws {
+        try add(profile: .nonSecure, operation: "none")
+        let run = try boot()
+        XCTAssertEqual(run.status, 0, run.stderr)
+        XCTAssertTrue(run.stdout.contains("security mode:  1 (non-secure)"), run.stdout)
+        XCTAssertFalse(run.stderr.contains("CAPF:"))
+    }
+
+    func testCAPFServiceDownBacksOffAndReports() throws {
+        try add()
+        // The configuration points at a CAPF port where nothing listens.
+        let probe = try TCPListener(host: "127.0.0.1", port: 0)
+        lab.capfPort = probe.port
+        _ = consume probe
+        let run = try boot()
+        XCTAssertEqual(run.status, 4, run.stderr)
+        XCTAssertTrue(run.stderr.contains("CAPF unreachable after 4 rounds"), run.stderr)
+        for round in 1...3 { XCTAssertTrue(run.stderr.contains("retry \(round) of 3 in 20 ms"), run.stderr) }
+    }
+
+    func testBadInputNeverStopsTheServer() throws {
+        try add()
+        // Garbage at each service.
+        if case .success(let http) = TCPConnection.connect(host: "127.0.0.1", port: server.httpPort, timeoutMs: 1000) {
+            _ = http.send(Array("BREW /coffee HTCPCP/1.0\r\n\r\n".utf8), timeoutMs: 1000)
+            _ = http.receive(timeoutMs: 1000)
+        }
+        if case .success(let capf) = TCPConnection.connect(host: "127.0.0.1", port: server.capfPort, timeoutMs: 1000) {
+            _ = capf.send([UInt8](repeating: 0x55, count: 300), timeoutMs: 1000)
+            _ = capf.receive(timeoutMs: 1000)
+        }
+        let udp = try UDPSocket(family: AF_INET)
+        _ = udp.send([0xFF, 0xFF, 1, 2, 3], to: try SocketAddress.resolve(host: "127.0.0.1", port: server.tftpPort).get())
+        // Then a whole boot still works.
+        let run = try boot()
+        XCTAssertEqual(run.status, 0, run.stderr)
+        XCTAssertTrue(labLog.contains("HTTP: bad request refused"), labLog)
+    }
+}
+
+func hex(_ bytes: [UInt8]) -> String { bytes.map { String(format: "%02x", $0) }.joined() }
