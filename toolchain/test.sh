@@ -7,4 +7,5 @@ toolchain/install-deps.sh
 toolchain/build-aarch64.sh
 toolchain/qemu-vectors.sh
 swift build --build-tests
+toolchain/qemu-lab-boot.sh
 swift test --skip-build --disable-swift-testing
