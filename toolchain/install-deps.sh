@@ -16,7 +16,10 @@ done
 as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
 echo "installing: ${missing[*]}" >&2
 dpkg --print-foreign-architectures | grep -qx arm64 || as_root dpkg --add-architecture arm64
-as_root apt-get update -qq
-as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+# A mirror mid-sync can fail one index (seen here for bookworm-security): go on with
+# the indexes that did download, and try the install twice.
+as_root apt-get update -qq || echo "apt-get update reported errors; continuing with the indexes it has" >&2
+install() { as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null; }
+install || { sleep 10; as_root apt-get update -qq || true; install; }
 # The tests start their own tftpd on a loopback port; the packaged daemon is not needed.
 as_root service tftpd-hpa stop >/dev/null 2>&1 || true

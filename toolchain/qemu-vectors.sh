@@ -60,5 +60,5 @@ else
 fi
 kill "$server" 2>/dev/null
 rm -rf "$served" "$state"
-echo "qemu: $passed passed, $failed failed"
+echo "qemu-${PHONE_ARCH:-aarch64}: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]
