@@ -176,7 +176,7 @@ final class CAPFSessionTests: XCTestCase {
         XCTAssertEqual(auth.byte(CAPFTag.version), 3)
         let step = try session.handle(.received(lines[1].bytes))
         guard case .generateKey(.rsa(bits: 2048)) = step.actions.last else { return XCTFail("a missing key type means RSA") }
-        let key = try CAPFKeyRequest.rsa(bits: 1024).generate(rng: rng)
+        let key = try KeyKind.rsa(bits: 1024).generate(rng: rng)
         _ = try session.handle(.keyGenerated(key))
         let issued = try CertificateIssuer.issue(.init(subject: "CN=SEPA45630BBFA40,O=Lab", serialNumber: [1, 2, 3]),
                                                  publicKey: PublicKey(subjectPublicKeyInfo: try key.subjectPublicKeyInfo()[...]),

@@ -144,14 +144,8 @@ public struct BootMachine {
                 return step([.fetch(name: next.name, server: next.server)], .noTrustList)
             }
             return fetchConfig(.fileNotFound(name: name, next: "trying " + configFetch().name))
-        case (.fetchingTrustList(var fetch, let kind), .fetchFailed(let name, let reason)) where sameText(name, fetch.name):
-            guard let next = nextServer(after: fetch.server) else {
-                return fail(.unreachable(file: name), .fetchFailed(name: name, server: fetch.server, reason: reason, next: nil))
-            }
-            fetch.server = next
-            server = next
-            state = .fetchingTrustList(fetch, kind: kind)
-            return step([.fetch(name: name, server: next)], .fetchFailed(name: name, server: next - 1, reason: reason, next: next))
+        case (.fetchingTrustList(let fetch, let kind), .fetchFailed(let name, let reason)) where sameText(name, fetch.name):
+            return failOver(fetch, reason: reason) { .fetchingTrustList($0, kind: kind) }
 
         case (.fetchingConfig(let fetch), .fileArrived(let name, let bytes)) where sameText(name, fetch.name):
             return configArrived(fetch, bytes: bytes, now: now)
@@ -162,14 +156,8 @@ public struct BootMachine {
             }
             state = .fetchingConfig(fetch)
             return step([.fetch(name: fetch.name, server: fetch.server)], .fileNotFound(name: name, next: "trying " + fetch.name))
-        case (.fetchingConfig(var fetch), .fetchFailed(let name, let reason)) where sameText(name, fetch.name):
-            guard let next = nextServer(after: fetch.server) else {
-                return fail(.unreachable(file: name), .fetchFailed(name: name, server: fetch.server, reason: reason, next: nil))
-            }
-            fetch.server = next
-            server = next
-            state = .fetchingConfig(fetch)
-            return step([.fetch(name: name, server: next)], .fetchFailed(name: name, server: next - 1, reason: reason, next: next))
+        case (.fetchingConfig(let fetch), .fetchFailed(let name, let reason)) where sameText(name, fetch.name):
+            return failOver(fetch, reason: reason) { .fetchingConfig($0) }
 
         case (.fetchingEncryptedConfig(let fetch, let partial), .fileArrived(let name, let bytes)) where sameText(name, fetch.name):
             return encryptedConfigArrived(name: name, bytes: bytes, partial: partial, now: now)
@@ -177,14 +165,8 @@ public struct BootMachine {
             return backOffUnavailable("the cluster does not serve " + name, now: now) { next in
                 .fileNotFound(name: name, next: next)
             }
-        case (.fetchingEncryptedConfig(var fetch, let partial), .fetchFailed(let name, let reason)) where sameText(name, fetch.name):
-            guard let next = nextServer(after: fetch.server) else {
-                return fail(.unreachable(file: name), .fetchFailed(name: name, server: fetch.server, reason: reason, next: nil))
-            }
-            fetch.server = next
-            server = next
-            state = .fetchingEncryptedConfig(fetch, partial: partial)
-            return step([.fetch(name: name, server: next)], .fetchFailed(name: name, server: next - 1, reason: reason, next: next))
+        case (.fetchingEncryptedConfig(let fetch, let partial), .fetchFailed(let name, let reason)) where sameText(name, fetch.name):
+            return failOver(fetch, reason: reason) { .fetchingEncryptedConfig($0, partial: partial) }
 
         case (.awaitingAuthString(let plan), .authStringEntered(var digits)):
             guard BootSettings.isValidAuthString(digits) else {
@@ -527,8 +509,19 @@ public struct BootMachine {
 
     // MARK: - Helpers
 
-    private func nextServer(after current: Int) -> Int? {
-        current + 1 < settings.serverCount ? current + 1 : nil
+    /// A fetch timed out or failed: the same file from the next server, which later
+    /// fetches then use; with no server left, the boot fails naming the file.
+    private mutating func failOver(_ fetch: Fetch, reason: String, _ makeState: (Fetch) -> State) -> BootStep {
+        let failed = fetch.server
+        guard failed + 1 < settings.serverCount else {
+            return fail(.unreachable(file: fetch.name), .fetchFailed(name: fetch.name, server: failed, reason: reason, next: nil))
+        }
+        var next = fetch
+        next.server = failed + 1
+        server = next.server
+        state = makeState(next)
+        return step([.fetch(name: next.name, server: next.server)],
+                    .fetchFailed(name: fetch.name, server: failed, reason: reason, next: next.server))
     }
 
     private func step(_ actions: [BootAction], _ event: BootEvent) -> BootStep {

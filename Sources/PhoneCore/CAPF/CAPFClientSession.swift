@@ -178,7 +178,7 @@ public struct CAPFClientSession {
         }
     }
 
-    private func keyRequest(_ message: CAPFMessage) throws(CAPFSessionError) -> CAPFKeyRequest {
+    private func keyRequest(_ message: CAPFMessage) throws(CAPFSessionError) -> KeyKind {
         // A real CUCM may send only the key size: a missing key type means RSA.
         switch message.byte(CAPFTag.keyType) ?? 0 {
         case 0:

@@ -1,18 +1,9 @@
 import PhoneCrypto
 import PhoneWire
 
-/// The key a KeyGenerateRequest asks for.
-public enum CAPFKeyRequest: Equatable {
-    case rsa(bits: Int)
-    case ec(Curve)
-
-    public var name: String {
-        switch self {
-        case .rsa(let bits): return "RSA-" + String(bits)
-        case .ec(let curve): return "EC " + curve.name
-        }
-    }
-
+/// The key a KeyGenerateRequest asks for is a `KeyKind`: RSA with its size, or EC on
+/// a curve.
+extension KeyKind {
     /// Generates the key (mbedTLS); the runner calls this between `RequestInProgress`
     /// and `KeyGenerateResponse`, since a 4096-bit RSA key takes seconds on a phone.
     public func generate(rng: RandomGenerator) throws(CryptoError) -> PrivateKey {
@@ -41,7 +32,7 @@ public enum CAPFSessionInput {
 public enum CAPFSessionAction {
     /// One message: write it in one piece (some servers stall on split writes).
     case send([UInt8])
-    case generateKey(CAPFKeyRequest)
+    case generateKey(KeyKind)
     /// Persist the new LSC and its key atomically (key file 0600), then feed `.stored`.
     case storeLSC(Identity)
     /// Remove the LSC and its key, then feed `.deleted`.
