@@ -71,14 +71,14 @@ enum BootCommand {
             settings.unavailableBackoffMs = [base, 2 * base, 4 * base, 8 * base]
         }
         var machine = BootMachine(settings: settings, memory: memory, rng: rng)
-        var platform = LinuxPhonePlatform(servers: servers, transport: transport, storage: storage, rng: rng) { elapsed, line in
+        var platform = LinuxPhonePlatform(servers: servers, transport: transport, storage: storage) { elapsed, line in
             if json {
                 io.outputLine("{\"t_ms\":" + String(elapsed) + ",\"event\":" + JSON.string(line) + "}")
             } else {
                 io.diagnostic("[" + Console.seconds(elapsed) + "] " + line)
             }
         }
-        let result = BootRunner.run(&machine, on: &platform)
+        let result = BootRunner.run(&machine, on: &platform, rng: rng)
         switch result {
         case .configured(let configuration):
             let lines = Summary.lines(configuration, device: device)

@@ -46,10 +46,10 @@ enum CAPFCommand {
         if let problem { io.diagnostic("phone: " + problem.file + " is corrupt, ignored: " + problem.reason) }
 
         let rng = try io.randomGenerator()
-        let runner = CAPFRunner(storage: storage, rng: rng) { io.diagnostic($0) }
+        var platform = LinuxPhonePlatform(servers: [], transport: .http, storage: storage) { _, line in io.diagnostic(line) }
         let request = CAPFRequest(server: .init(host: host, port: port), device: device, authentication: authentication,
                                   reason: .keyMismatch)
-        let outcome = runner.run(request, pinned: pinned, lsc: lsc, mic: mic)
+        let outcome = CAPFRunner().run(request, pinned: pinned, lsc: lsc, mic: mic, rng: rng, on: &platform)
         io.outputLine("operation: " + operationName(outcome))
         io.outputLine("outcome:   " + outcome.name)
         switch outcome {

@@ -194,11 +194,13 @@ final class CAPFLoopbackTests: XCTestCase {
         server.start()
         let storage = PhoneStorage(directory: stateDirectory)
         _ = storage.prepare()
-        var runner = CAPFRunner(storage: storage, rng: testRNG()) { _ in }
+        var platform = LinuxPhonePlatform(servers: [], transport: .http, storage: storage) { _, _ in }
+        var runner = CAPFRunner()
         runner.readTimeoutMs = 500
         let request = CAPFRequest(server: .init(host: "127.0.0.1", port: server.port), device: DeviceName("SEPA45630BBFA40")!,
                                   authentication: .automatic, reason: .keyMismatch)
-        let outcome = runner.run(request, pinned: [try Vectors.certificate("capf/capf-server.pem")], lsc: nil, mic: nil)
+        let outcome = runner.run(request, pinned: [try Vectors.certificate("capf/capf-server.pem")], lsc: nil, mic: nil,
+                                 rng: testRNG(), on: &platform)
         server.wait()
         guard case .failed(let reason) = outcome else { return XCTFail("\(outcome.name)") }
         XCTAssertTrue(reason.contains("stopped answering"), reason)

@@ -30,12 +30,11 @@ public struct LinuxPhonePlatform: PhonePlatform {
     let servers: [Server]
     let transport: Transport
     let storage: PhoneStorage
-    let capf: CAPFRunner
     let started: UInt64
     let console: (UInt64, String) -> Void
 
     /// `console` receives each line with its time since start, in milliseconds.
-    public init(servers: [Server], transport: Transport, storage: PhoneStorage, rng: RandomGenerator,
+    public init(servers: [Server], transport: Transport, storage: PhoneStorage,
                 console: @escaping (UInt64, String) -> Void) {
         self.servers = servers
         self.transport = transport
@@ -43,7 +42,6 @@ public struct LinuxPhonePlatform: PhonePlatform {
         let started = clp_monotonic_ms()
         self.started = started
         self.console = console
-        capf = CAPFRunner(storage: storage, rng: rng) { console(clp_monotonic_ms() - started, $0) }
     }
 
     func line(_ text: String) { console(clp_monotonic_ms() - started, text) }
@@ -77,8 +75,23 @@ public struct LinuxPhonePlatform: PhonePlatform {
         return true
     }
 
-    public mutating func runCAPF(_ request: CAPFRequest, pinned: [Certificate], lsc: Identity?, mic: Identity?) -> CAPFOutcome {
-        capf.run(request, pinned: pinned, lsc: lsc, mic: mic)
+    public mutating func connect(host: String, port: UInt16, timeoutMs: Int32) -> Result<TCPStream, StreamError> {
+        switch TCPConnection.connect(host: host, port: port, timeoutMs: timeoutMs) {
+        case .success(let connection): return .success(TCPStream(connection: connection))
+        case .failure(let error): return .failure(TCPStream.map(error))
+        }
+    }
+
+    public mutating func saveLSC(_ identity: Identity) -> Bool {
+        report(storage.saveLSC(identity), "store the LSC")
+    }
+
+    public mutating func deleteLSC() -> Bool {
+        report(storage.deleteLSC(), "delete the LSC")
+    }
+
+    public mutating func log(line text: String) {
+        line(text)
     }
 
     public mutating func askForAuthString(retry: Bool) -> [UInt8]? {
@@ -104,5 +117,26 @@ public struct LinuxPhonePlatform: PhonePlatform {
 
     public mutating func log(_ event: BootEvent) {
         line(event.consoleLine)
+    }
+}
+
+/// A TCP connection as the core's `ByteStream`.
+public struct TCPStream: ByteStream {
+    let connection: TCPConnection
+
+    public mutating func send(_ bytes: [UInt8], timeoutMs: Int32) -> Result<Void, StreamError> {
+        connection.send(bytes, timeoutMs: timeoutMs).mapError { Self.map($0) }
+    }
+
+    public mutating func receive(timeoutMs: Int32) -> Result<[UInt8], StreamError> {
+        connection.receive(timeoutMs: timeoutMs).mapError { Self.map($0) }
+    }
+
+    static func map(_ error: NetworkError) -> StreamError {
+        switch error {
+        case .timedOut: return .timedOut
+        case .closed: return .closed
+        default: return .failed(error.reason)
+        }
     }
 }

@@ -14,15 +14,21 @@ public enum FetchResult {
 /// A port implements this protocol (used as a generic constraint, which Embedded
 /// Swift accepts) and hands it to `BootRunner`. No method decides policy.
 public protocol PhonePlatform {
+    associatedtype Connection: ByteStream
+
     /// File transport (TFTP or HTTP) from the configured server `server` (an index into
     /// the list the platform was given).
     mutating func fetch(_ name: String, server: Int) -> FetchResult
+    /// TCP, for TLS to CAPF: the core runs TLS and the CAPF session over it.
+    mutating func connect(host: String, port: UInt16, timeoutMs: Int32) -> Result<Connection, StreamError>
     /// Storage: replace a trust list atomically.
     mutating func saveTrustList(_ kind: TrustListKind, _ bytes: [UInt8]) -> Bool
     /// Storage: remember whether the last applied configuration was encrypted.
     mutating func saveEncryptedFlag(_ value: Bool) -> Bool
-    /// TCP + TLS + CAPF session; persists a new LSC atomically before reporting success.
-    mutating func runCAPF(_ request: CAPFRequest, pinned: [Certificate], lsc: Identity?, mic: Identity?) -> CAPFOutcome
+    /// Storage: the new LSC and its private key, atomically and together (key owner-only).
+    mutating func saveLSC(_ identity: Identity) -> Bool
+    /// Storage: remove the LSC and its key.
+    mutating func deleteLSC() -> Bool
     /// The prompt: an authentication string from the user, or nil when nobody can answer.
     mutating func askForAuthString(retry: Bool) -> [UInt8]?
     /// Monotonic clock, milliseconds.
@@ -30,8 +36,10 @@ public protocol PhonePlatform {
     mutating func sleep(until time: UInt64)
     /// The phone resets (after a new LSC): drop caches, re-initialise the network.
     mutating func reset()
-    /// Logging: one console event per boot step, and platform lines (transport, CAPF).
+    /// Logging: one console event per boot step.
     mutating func log(_ event: BootEvent)
+    /// Logging: a line from a session (CAPF message names; never secrets).
+    mutating func log(line: String)
 }
 
 /// How `BootRunner.run` ended.
@@ -44,7 +52,8 @@ public enum BootResult {
 
 /// Carries out the boot machine's actions on a platform until the boot ends.
 public enum BootRunner {
-    public static func run<P: PhonePlatform>(_ machine: inout BootMachine, on platform: inout P) -> BootResult {
+    public static func run<P: PhonePlatform>(_ machine: inout BootMachine, on platform: inout P, rng: RandomGenerator,
+                                             capf: CAPFRunner = CAPFRunner()) -> BootResult {
         var inputs: [BootInput] = [.start]
         while !inputs.isEmpty {
             let input = inputs.removeFirst()
@@ -64,8 +73,8 @@ public enum BootRunner {
                     _ = platform.saveEncryptedFlag(value)
                 case .runCAPF(let request):
                     let pinned = machine.memory.trustStore.certificates(withRole: .capf)
-                    inputs.append(.capfFinished(platform.runCAPF(request, pinned: pinned, lsc: machine.memory.lsc,
-                                                                 mic: machine.memory.mic)))
+                    inputs.append(.capfFinished(capf.run(request, pinned: pinned, lsc: machine.memory.lsc, mic: machine.memory.mic,
+                                                         rng: rng, on: &platform)))
                 case .askForAuthString(let retry):
                     guard let digits = platform.askForAuthString(retry: retry) else { return .needsAuthString }
                     inputs.append(.authStringEntered(digits))

@@ -1,10 +1,9 @@
-import PhoneCore
 import PhoneCrypto
 import PhoneWire
 
-/// Runs one CAPF session over TCP and TLS: carries out the session's actions (send,
-/// generate the key, persist or delete the LSC) and returns how it ended. No policy
-/// here: what to do with the outcome is the boot machine's business.
+/// Runs one CAPF session over the platform's TCP and the core's TLS: carries out the
+/// session's actions (send, generate the key, persist or delete the LSC through the
+/// platform's storage) and returns how it ended.
 public struct CAPFRunner {
     public var connectTimeoutMs: Int32 = 5_000
     public var handshakeTimeoutMs: Int32 = 10_000
@@ -12,55 +11,48 @@ public struct CAPFRunner {
     /// phone's side, so it does not count against the server.
     public var readTimeoutMs: Int32 = 30_000
 
-    let storage: PhoneStorage
-    let rng: RandomGenerator
-    let log: (String) -> Void
-
-    public init(storage: PhoneStorage, rng: RandomGenerator, log: @escaping (String) -> Void) {
-        self.storage = storage
-        self.rng = rng
-        self.log = log
-    }
+    public init() {}
 
     /// `pinned`: the CAPF certificates of the installed trust lists; the server must
     /// present one of them, byte for byte.
-    public func run(_ request: CAPFRequest, pinned: [Certificate], lsc: Identity?, mic: Identity?) -> CAPFOutcome {
+    public func run<P: PhonePlatform>(_ request: CAPFRequest, pinned: [Certificate], lsc: Identity?, mic: Identity?,
+                                      rng: RandomGenerator, on platform: inout P) -> CAPFOutcome {
         guard !pinned.isEmpty else { return .failed("no CAPF certificate in the installed trust lists") }
-        let connection: TCPConnection
-        switch TCPConnection.connect(host: request.server.host, port: request.server.port, timeoutMs: connectTimeoutMs) {
+        var connection: P.Connection
+        switch platform.connect(host: request.server.host, port: request.server.port, timeoutMs: connectTimeoutMs) {
         case .success(let opened): connection = opened
-        case .failure(let error): return .unreachable(error.reason)
+        case .failure(let error):
+            return .unreachable("connect to " + request.server.host + ":" + String(request.server.port) + ": " + error.reason)
         }
         let tls: TLSEngine
         do { tls = try TLSEngine(pinnedServerCertificates: pinned, rng: rng) } catch { return .failed(error.reason) }
         do throws(RunError) {
-            try handshake(tls, connection)
-            log("CAPF: TLS 1.2 established with " + connection.peer + ", server certificate matches the trust list")
+            try handshake(tls, &connection)
+            platform.log(line: "CAPF: TLS 1.2 established with " + request.server.host + ":" + String(request.server.port)
+                         + ", server certificate matches the trust list")
             var session = CAPFClientSession(device: request.device, authentication: request.authentication,
                                             lsc: lsc, mic: mic, rng: rng)
             while true {
-                var pending: [CAPFSessionInput] = [try readPlaintext(tls, connection).map { .received($0) } ?? .closed]
+                var pending: [CAPFSessionInput] = [try readPlaintext(tls, &connection).map { .received($0) } ?? .closed]
                 while !pending.isEmpty {
                     let input = pending.removeFirst()
                     let step: CAPFSessionStep
                     do { step = try session.handle(input) } catch { throw .session(error) }
-                    for line in step.log { log(line) }
+                    for line in step.log { platform.log(line: line) }
                     for action in step.actions {
                         switch action {
                         case .send(let message):
-                            try send(message, tls, connection)
-                        case .generateKey(let keyRequest):
+                            try send(message, tls, &connection)
+                        case .generateKey(let kind):
                             do {
-                                pending.append(.keyGenerated(try keyRequest.generate(rng: rng)))
+                                pending.append(.keyGenerated(try kind.generate(rng: rng)))
                             } catch {
                                 pending.append(.keyGenerationFailed(error.reason))
                             }
                         case .storeLSC(let identity):
-                            let saved = storage.saveLSC(identity)
-                            if case .failure(let error) = saved { log("CAPF: could not store the LSC: " + error.reason) }
-                            pending.append(.stored(saved.isSuccess))
+                            pending.append(.stored(platform.saveLSC(identity)))
                         case .deleteLSC:
-                            pending.append(.deleted(storage.deleteLSC().isSuccess))
+                            pending.append(.deleted(platform.deleteLSC()))
                         case .finish(let outcome):
                             tls.close()
                             _ = connection.send(tls.takeOutgoing(), timeoutMs: 1_000)
@@ -71,8 +63,8 @@ public struct CAPFRunner {
             }
         } catch {
             switch error {
-            case .network(let network):
-                return .unreachable(network.reason)
+            case .stream(let streamError):
+                return .unreachable(streamError.reason)
             case .tls(let tlsError):
                 return .failed(tlsError.reason)
             case .session(let sessionError):
@@ -84,31 +76,31 @@ public struct CAPFRunner {
     }
 
     enum RunError: Error {
-        case network(NetworkError)
+        case stream(StreamError)
         case tls(TLSError)
         case session(CAPFSessionError)
         case stoppedAnswering
     }
 
-    private func handshake(_ tls: TLSEngine, _ connection: TCPConnection) throws(RunError) {
+    private func handshake<C: ByteStream>(_ tls: TLSEngine, _ connection: inout C) throws(RunError) {
         while true {
             let done: Bool
             do { done = try tls.handshake() } catch { throw .tls(error) }
             if tls.hasOutgoing {
                 if case .failure(let error) = connection.send(tls.takeOutgoing(), timeoutMs: handshakeTimeoutMs) {
-                    throw .network(error)
+                    throw .stream(error)
                 }
             }
             if done { return }
             switch connection.receive(timeoutMs: handshakeTimeoutMs) {
             case .success(let bytes): tls.receive(bytes[...])
-            case .failure(let error): throw .network(error)
+            case .failure(let error): throw .stream(error)
             }
         }
     }
 
     /// Plaintext, or nil when the server closed the connection.
-    private func readPlaintext(_ tls: TLSEngine, _ connection: TCPConnection) throws(RunError) -> [UInt8]? {
+    private func readPlaintext<C: ByteStream>(_ tls: TLSEngine, _ connection: inout C) throws(RunError) -> [UInt8]? {
         while true {
             do {
                 if let plaintext = try tls.read() { return plaintext }
@@ -120,21 +112,14 @@ public struct CAPFRunner {
             case .success(let bytes): tls.receive(bytes[...])
             case .failure(.closed): return nil
             case .failure(.timedOut): throw .stoppedAnswering
-            case .failure(let error): throw .network(error)
+            case .failure(let error): throw .stream(error)
             }
         }
     }
 
     /// One message, one TLS write, one TCP send.
-    private func send(_ message: [UInt8], _ tls: TLSEngine, _ connection: TCPConnection) throws(RunError) {
+    private func send<C: ByteStream>(_ message: [UInt8], _ tls: TLSEngine, _ connection: inout C) throws(RunError) {
         do { try tls.write(message) } catch { throw .tls(error) }
-        if case .failure(let error) = connection.send(tls.takeOutgoing(), timeoutMs: readTimeoutMs) { throw .network(error) }
-    }
-}
-
-extension Result {
-    var isSuccess: Bool {
-        if case .success = self { return true }
-        return false
+        if case .failure(let error) = connection.send(tls.takeOutgoing(), timeoutMs: readTimeoutMs) { throw .stream(error) }
     }
 }
