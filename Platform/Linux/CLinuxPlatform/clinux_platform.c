@@ -77,8 +77,14 @@ static void crash_if_asked(const char *variable) {
     if (value != NULL && atoi(value) == atomic_writes) kill(getpid(), SIGKILL);
 }
 
+static int fail_if_asked(const char *variable) {
+    const char *value = getenv(variable);
+    return value != NULL && atoi(value) == atomic_writes ? EIO : 0;
+}
+
 int clp_write_file_atomic(const char *path, const uint8_t *data, size_t length, uint32_t mode) {
     atomic_writes++;
+    if (fail_if_asked("PHONE_TEST_FAIL_AT_WRITE") != 0) return EIO;
     char temporary[PATH_MAX];
     if (snprintf(temporary, sizeof temporary, "%s.tmp-XXXXXX", path) >= (int)sizeof temporary) return ENAMETOOLONG;
     int fd = mkostemp(temporary, O_CLOEXEC);
