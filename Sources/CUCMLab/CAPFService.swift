@@ -49,7 +49,9 @@ final class CAPFService: @unchecked Sendable {
         init(lab: Lab, connection: TCPConnection) {
             self.lab = lab
             self.connection = connection
-            tls = try! TLSEngine(serverIdentity: lab.capf, rng: lab.rng)
+            // capf-not-in-itl: present a certificate the ITL does not list.
+            let identity = lab.attack == .capfNotInITL ? lab.stranger : lab.capf
+            tls = try! TLSEngine(serverIdentity: identity, rng: lab.rng)
         }
 
         func run() throws {
@@ -58,6 +60,15 @@ final class CAPFService: @unchecked Sendable {
                 tls.receive(try connection.receive(timeoutMs: 10_000).get()[...])
             }
             try flush()
+            if lab.attack == .capfLengthOverCap {
+                lab.log("ATTACK capf-length-over-cap: a header announcing 65535 bytes")
+                try tls.write([0x55, 1, 0, 0, 0, 1, 0xFF, 0xFF] + [UInt8](repeating: 0, count: 64))
+                return try flush()
+            }
+            if lab.attack == .capfRetryLaterForever {
+                lab.log("ATTACK capf-retry-later-forever: RetryLater 1 s")
+                return try send(.retryLater, [.init(CAPFTag.retryDelay, [0, 1])])
+            }
             // The first AuthRequest asks for the auth type of the device, which is not
             // known yet: ask for a string whenever the phone may have one (mode 1 below).
             try send(.authRequest, [.init(CAPFTag.version, [3]), .init(CAPFTag.authType, [0])])
@@ -120,19 +131,33 @@ final class CAPFService: @unchecked Sendable {
                 elements = [.init(CAPFTag.keySize, [UInt8(bits >> 8), UInt8(bits & 0xFF)]), .init(CAPFTag.keyType, [0])]
             }
             lab.log("CAPF: " + name + ": install scheduled, KeyGenerateRequest " + device.key)
+            if lab.attack == .capfSessionIDChanges {
+                lab.log("ATTACK capf-session-id-changes: KeyGenerateRequest under another session id")
+                try tls.write(CAPFMessage(.keyGenerateRequest, sessionID: sessionID &+ 1, elements).encoded())
+                try flush()
+                _ = try? receive()
+                return
+            }
             try send(.keyGenerateRequest, elements)
             var response = try receive()
             while response.command == .requestInProgress { response = try receive() }
             guard response.command == .keyGenerateResponse, let spki = response.value(CAPFTag.publicKey) else {
                 throw Failure("expected KeyGenerateResponse, got \(response.command.name)")
             }
-            let publicKey = try PublicKey(subjectPublicKeyInfo: spki[...])
-            var profile = CertificateIssuer.Profile(subject: "CN=" + name + ",O=Lab,OU=Phones",
-                                                    serialNumber: try lab.rng.bytes(16).map { $0 & 0x7F })
+            var publicKey = try PublicKey(subjectPublicKeyInfo: spki[...])
+            var subject = "CN=" + name + ",O=Lab,OU=Phones"
+            if lab.attack == .capfCertificateForAnotherKey {
+                publicKey = try PublicKey(subjectPublicKeyInfo: try lab.stranger.privateKey.subjectPublicKeyInfo()[...])
+            }
+            if lab.attack == .capfCertificateForAnotherDevice { subject = "CN=SEP000000000001,O=Lab,OU=Phones" }
+            var profile = CertificateIssuer.Profile(subject: subject, serialNumber: try lab.rng.bytes(16).map { $0 & 0x7F })
             profile.clientAndServerAuth = true
             let certificate = try CertificateIssuer.issue(profile, publicKey: publicKey, issuer: lab.capf, rng: lab.rng)
+            var der = certificate.der
+            if lab.attack == .capfGarbageCertificate { der = [0x30, 0x82, 0x01, 0x00] + [UInt8](repeating: 0x5A, count: 80) }
+            if let attack = lab.attack, attack.isCAPF { lab.log("ATTACK " + attack.rawValue + ": StoreCertificateRequest") }
             try send(.storeCertificateRequest, [.init(CAPFTag.certificateType, [1]),
-                                                .init(CAPFTag.certificate, CAPFElements.certificate(certificate.der, type: 1))])
+                                                .init(CAPFTag.certificate, CAPFElements.certificate(der, type: 1))])
             let stored = try receive()
             guard stored.command == .storeCertificateResponse, stored.byte(CAPFTag.reason) == CAPFReasonCode.success else {
                 lab.log("CAPF: " + name + ": the phone did not store the LSC (reason \(stored.byte(CAPFTag.reason) ?? 0)), table unchanged")

@@ -42,6 +42,20 @@ final class TFTPService: @unchecked Sendable {
     private func transfer(_ fields: [String], to client: SocketAddress) {
         let name = fields[0]
         guard let socket = try? UDPSocket(family: client.familyValue), case .success = socket.bind(host: host, port: 0) else { return }
+        if lab.attack == .endlessTFTP, name.hasSuffix(".cnf.xml.sgn") {
+            // Full 512-byte blocks for ever (no options acknowledged): only the phone's
+            // size cap ends it.
+            lab.log("ATTACK endless-tftp: RRQ " + name + " → blocks without end")
+            var block: UInt16 = 1
+            for _ in 0..<200_000 {
+                guard case .success = socket.send(TFTPPacket.data(block: block, payload: [UInt8](repeating: 0x41, count: 512)[...]).encoded(),
+                                                  to: client) else { return }
+                guard case .success(let (reply, _)) = socket.receive(timeoutMs: 2_000), reply.count >= 4 else { return }
+                if reply[1] == 5 { return }
+                block = block &+ 1
+            }
+            return
+        }
         switch lab.serve(name) {
         case .notFound(let why):
             lab.log("TFTP: RRQ " + name + " → not found (" + why + ")")
@@ -133,6 +147,22 @@ final class HTTPService: @unchecked Sendable {
             return
         }
         let name = String(line[1].dropFirst()).removingPercentEncoding ?? ""
+        if name.hasSuffix(".cnf.xml.sgn"), let attack = lab.attack {
+            if attack == .contentLength2GB {
+                lab.log("ATTACK content-length-2gb: GET /" + name + " → 200 with Content-Length 2147483648")
+                _ = connection.send(Array("HTTP/1.1 200 OK\r\nContent-Length: 2147483648\r\n\r\nxxxx".utf8), timeoutMs: 5_000)
+                return
+            }
+            if attack == .oneByteASecond {
+                lab.log("ATTACK one-byte-a-second: GET /" + name + " → dripping")
+                _ = connection.send(Array("HTTP/1.1 200 OK\r\nContent-Length: 100000\r\n\r\n".utf8), timeoutMs: 5_000)
+                for _ in 0..<120 {
+                    guard case .success = connection.send([0x3C], timeoutMs: 1_000) else { return }
+                    Thread.sleep(forTimeInterval: 1)
+                }
+                return
+            }
+        }
         switch lab.serve(name) {
         case .file(let bytes):
             lab.log("HTTP: GET /" + name + " → 200 (\(bytes.count) bytes)")

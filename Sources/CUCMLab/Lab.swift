@@ -74,6 +74,10 @@ public final class Lab: @unchecked Sendable {
         logSink(line)
     }
 
+    /// The evil-cluster attack in force, if any.
+    public var attack: Attack?
+    var strangerIdentity: Identity?
+
     /// Ports the configuration files point the phone at.
     public var capfHost = "127.0.0.1"
     public var capfPort: UInt16 = 3804
@@ -85,8 +89,14 @@ public final class Lab: @unchecked Sendable {
         case notFound(String)
     }
 
-    /// What CUCM serves for a name, per device and profile (boot-flow.md).
+    /// What the lab serves for a name: what CUCM would, unless an attack is in force.
     public func serve(_ name: String) -> Served {
+        let deviceName = name.hasPrefix("SEP") ? String(name.prefix(15)) : ""
+        return attacked(name, serveHonestly(name), device: try? devices.device(deviceName))
+    }
+
+    /// What CUCM serves for a name, per device and profile (boot-flow.md).
+    func serveHonestly(_ name: String) -> Served {
         if name == "ITLFile.tlv" { return .file(itl) }
         guard name.hasPrefix("SEP"), let dot = name.firstIndex(of: ".") else { return .notFound("no such file") }
         let deviceName = String(name[..<dot])

@@ -63,9 +63,15 @@ public enum LabCommands {
                 let path = URL(fileURLWithPath: try options.required("--dir")).appendingPathComponent("devices.sqlite").path
                 print(try DeviceTable.query(path: path, options.positional[0]))
             case "serve":
-                let options = try Options(rest, known: ["--dir", "--host", "--tftp-port", "--http-port", "--capf-port"])
+                let options = try Options(rest, known: ["--dir", "--host", "--tftp-port", "--http-port", "--capf-port", "--attack"])
                 let host = options.values["--host"] ?? "127.0.0.1"
                 let lab = try Lab(URL(fileURLWithPath: try options.required("--dir"))) { line in print("[lab] " + line) }
+                if let name = options.values["--attack"] {
+                    guard let attack = Attack(rawValue: name) else {
+                        throw UsageError(message: "--attack is one of " + Attack.allCases.map(\.rawValue).joined(separator: ", "))
+                    }
+                    lab.attack = attack
+                }
                 let server = try LabServer(lab: lab, host: host, tftpPort: try options.port("--tftp-port"),
                                            httpPort: try options.port("--http-port"), capfPort: try options.port("--capf-port"))
                 server.start()

@@ -15,9 +15,10 @@ enum BootCommand {
         let authText: String?
         let transportText: String?
         let backoffText: String?
+        let deadlineText: String?
         do throws(Arguments.UsageError) {
             arguments = try Arguments(words, valueOptions: ["--server", "--transport", "--mac", "--state", "--mic", "--auth-string",
-                                                            "--backoff-ms"],
+                                                            "--backoff-ms", "--fetch-deadline-ms"],
                                       flagOptions: ["--json"])
             guard arguments.positional.isEmpty else { throw Arguments.UsageError(message: "unexpected " + arguments.positional[0]) }
             macText = try arguments.required("--mac")
@@ -26,6 +27,7 @@ enum BootCommand {
             authText = try arguments.value("--auth-string")
             transportText = try arguments.value("--transport")
             backoffText = try arguments.value("--backoff-ms")
+            deadlineText = try arguments.value("--fetch-deadline-ms")
         } catch {
             throw CommandFailure(error)
         }
@@ -77,6 +79,12 @@ enum BootCommand {
             } else {
                 io.diagnostic("[" + Console.seconds(elapsed) + "] " + line)
             }
+        }
+        if let deadlineText {
+            guard let deadline = UInt64(deadlineText), deadline >= 100, deadline <= 600_000 else {
+                throw .usage("--fetch-deadline-ms must be 100 to 600000")
+            }
+            platform.fetchDeadlineMs = deadline
         }
         let result = BootRunner.run(&machine, on: &platform, rng: rng)
         switch result {

@@ -44,16 +44,16 @@ public struct Digest: ~Copyable {
     public init(_ algorithm: HashAlgorithm) throws(CryptoError) {
         self.algorithm = algorithm
         let context = UnsafeMutablePointer<mbedtls_md_context_t>.allocate(capacity: 1)
-        self.context = context
         mbedtls_md_init(context)
-        do throws(CryptoError) {
-            try check(mbedtls_md_setup(context, mbedtls_md_info_from_type(algorithm.mbedtlsType), 0), .digest)
-            try check(mbedtls_md_starts(context), .digest)
-        } catch {
+        var result = mbedtls_md_setup(context, mbedtls_md_info_from_type(algorithm.mbedtlsType), 0)
+        if result == 0 { result = mbedtls_md_starts(context) }
+        guard result == 0 else {
+            // Not yet stored in self: freed here, and no deinit will run for it.
             mbedtls_md_free(context)
             context.deallocate()
-            throw error
+            throw CryptoError(.digest, code: result)
         }
+        self.context = context
     }
 
     public mutating func update(_ bytes: UnsafeRawBufferPointer) throws(CryptoError) {

@@ -28,11 +28,9 @@ public final class RandomGenerator {
                 return box.fill(UnsafeMutableRawBufferPointer(start: output, count: length)) ? 0 : -1
             }, box, custom.baseAddress, custom.count)
         }
-        if result != 0 {
-            mbedtls_ctr_drbg_free(context)
-            context.deallocate()
-            throw CryptoError(.randomSeed, code: result)
-        }
+        // A class whose properties are all set runs its deinit when init throws: the
+        // deinit frees the context (freeing it here too was a use-after-free ASan found).
+        if result != 0 { throw CryptoError(.randomSeed, code: result) }
     }
 
     deinit {

@@ -7,7 +7,8 @@ public enum WriterError: Error, Equatable {
     case crypto(CryptoError)
     /// Signed files carry RSA PKCS#1 v1.5 signatures, and `.enc.sgn` wraps its key with RSA.
     case keyNotRSA
-    case plaintextDigestFailed
+    /// The file to sign again does not parse.
+    case notASignedFile(WireError)
 }
 
 /// Writes ITL/CTL, `.sgn` and `.enc.sgn` files the way the reference tool does, for
@@ -71,6 +72,26 @@ public enum SignedFileWriter {
         }
         return try write(version: .encrypted, signerVersion: nil, body: ciphertext, filename: filename,
                          signer: signer, timestamp: timestamp, hash: hash, encryption: encryption, rng: rng)
+    }
+
+    /// Signs an existing file again after its header was edited (the lab's attack mode
+    /// uses it to make hostile fields that still carry a valid signature).
+    public static func resign(_ bytes: [UInt8], signer: Identity, rng: RandomGenerator) throws(WriterError) -> [UInt8] {
+        let file: SignedFile
+        do { file = try SignedFile.parse(bytes) } catch { throw .notASignedFile(error) }
+        do throws(CryptoError) {
+            let (head, tail) = file.signedRanges
+            var digest = try Digest(file.hashAlgorithm.hashAlgorithm)
+            try digest.update(bytes[head])
+            try digest.update(bytes[tail])
+            let signature = try signer.privateKey.sign(file.hashAlgorithm.hashAlgorithm, digest: try digest.finalize(), rng: rng)
+            guard signature.count == file.signature.count else { throw CryptoError(.sign) }
+            var signed = bytes
+            signed.replaceSubrange(file.signature, with: signature)
+            return signed
+        } catch {
+            throw .crypto(error)
+        }
     }
 
     private static func write(version: FormatVersion, signerVersion: FormatVersion?, body: [UInt8], filename: String,

@@ -32,6 +32,8 @@ public struct LinuxPhonePlatform: PhonePlatform {
     let storage: PhoneStorage
     let started: UInt64
     let console: (UInt64, String) -> Void
+    /// The longest a single file fetch may take, whatever the server does.
+    public var fetchDeadlineMs: UInt64 = 60_000
 
     /// `console` receives each line with its time since start, in milliseconds.
     public init(servers: [Server], transport: Transport, storage: PhoneStorage,
@@ -52,7 +54,9 @@ public struct LinuxPhonePlatform: PhonePlatform {
         switch transport {
         case .http:
             line("HTTP: GET /" + name + " from " + where_)
-            return HTTPClient(maxSize: Self.maxFileSize).fetch(name, host: target.host, port: target.port)
+            var client = HTTPClient(maxSize: Self.maxFileSize)
+            client.totalTimeoutMs = fetchDeadlineMs
+            return client.fetch(name, host: target.host, port: target.port)
         case .tftp:
             line("TFTP: RRQ " + name + " from " + where_)
             return TFTPClient(maxSize: Self.maxFileSize).fetch(name, host: target.host, port: target.port)

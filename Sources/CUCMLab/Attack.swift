@@ -1,0 +1,123 @@
+import Foundation
+import PhoneCrypto
+import PhoneTrust
+import PhoneWire
+
+/// The evil cluster: one named attack at a time, on the files the lab serves or on its
+/// CAPF service (`cucm-lab serve --attack NAME`). Each must leave the phone in a safe,
+/// documented state (README, "Hostile clusters").
+public enum Attack: String, CaseIterable {
+    case flippedBit = "flipped-bit"
+    case unknownSigner = "unknown-signer"
+    case ccmOnlySigner = "ccm-only-signer"
+    case otherFilename = "other-filename"
+    case rogueITL = "rogue-itl"
+    case headerPastEnd = "header-past-end"
+    case containerLengths = "container-lengths"
+    case paddingOver16 = "padding-over-16"
+    case paddingOverBody = "padding-over-body"
+    case unknownDigest = "unknown-digest"
+    case wrappedForAnotherPhone = "wrapped-for-another-phone"
+    case entityBomb = "entity-bomb"
+    case contentLength2GB = "content-length-2gb"
+    case endlessTFTP = "endless-tftp"
+    case oneByteASecond = "one-byte-a-second"
+    case capfNotInITL = "capf-not-in-itl"
+    case capfSessionIDChanges = "capf-session-id-changes"
+    case capfLengthOverCap = "capf-length-over-cap"
+    case capfGarbageCertificate = "capf-garbage-der"
+    case capfCertificateForAnotherKey = "capf-certificate-for-another-key"
+    case capfCertificateForAnotherDevice = "capf-certificate-for-another-device"
+    case capfRetryLaterForever = "capf-retry-later-forever"
+
+    /// Attacks on the CAPF service (the rest change files or their transport).
+    public var isCAPF: Bool { rawValue.hasPrefix("capf-") }
+    /// Attacks on the `.enc.sgn`: they need a phone already enrolled.
+    public var targetsEncryptedConfig: Bool {
+        [.paddingOver16, .paddingOverBody, .wrappedForAnotherPhone].contains(self)
+    }
+}
+
+extension Lab {
+    /// A throwaway RSA identity nobody trusts (unknown signer, CAPF not in the ITL, the
+    /// other phone), made once per lab.
+    var stranger: Identity {
+        if let made = strangerIdentity { return made }
+        let key = try! PrivateKey.generateRSA(bits: 2048, rng: rng)
+        let certificate = try! CertificateIssuer.selfSigned(.init(subject: "CN=stranger,O=Elsewhere", serialNumber: [0x5A, 1]),
+                                                            key: key, rng: rng)
+        let identity = try! Identity(certificate: certificate, privateKey: key)
+        strangerIdentity = identity
+        return identity
+    }
+
+    /// The file as the attack wants it served.
+    func attacked(_ name: String, _ served: Served, device: DeviceTable.Device?) -> Served {
+        guard let attack, case .file(var bytes) = served else { return served }
+        let now = UInt32(Date().timeIntervalSince1970)
+        do {
+            switch (attack, name) {
+            case (.rogueITL, "ITLFile.tlv"):
+                return .file(try SignedFileWriter.trustList(
+                    entries: [(stranger.certificate, .sast), (stranger.certificate, .ccmTFTP), (stranger.certificate, .capf)],
+                    signer: stranger, filename: "ITLFile.tlv", timestamp: now, rng: rng))
+            case (.ccmOnlySigner, "ITLFile.tlv"):
+                return .file(try SignedFileWriter.trustList(
+                    entries: [(sast.certificate, .sast), (tftp.certificate, .ccm), (capf.certificate, .capf)],
+                    signer: sast, filename: "ITLFile.tlv", timestamp: now, rng: rng))
+            case (_, "ITLFile.tlv"):
+                return served
+            default:
+                break
+            }
+            let isSigned = name.hasSuffix(".cnf.xml.sgn")
+            let isEncrypted = name.hasSuffix(".cnf.xml.enc.sgn")
+            switch attack {
+            case .flippedBit where isSigned:
+                bytes[bytes.count - 1] ^= 0x01
+            case .unknownSigner where isSigned:
+                let file = try SignedFile.parse(bytes)
+                bytes = try SignedFileWriter.signedConfig(Array(file[file.body]), filename: name, signer: stranger, timestamp: now, rng: rng)
+            case .otherFilename where isSigned:
+                let file = try SignedFile.parse(bytes)
+                bytes = try SignedFileWriter.signedConfig(Array(file[file.body]), filename: "SEP000000000001.cnf.xml.sgn",
+                                                          signer: tftp, timestamp: now, rng: rng)
+            case .headerPastEnd where isSigned:
+                bytes[8] = 0xFF
+                bytes[9] = 0xF0
+            case .containerLengths where isSigned:
+                bytes[12] = bytes[12] &- 7  // signer info shorter than its elements
+            case .unknownDigest where isSigned:
+                let file = try SignedFile.parse(bytes)
+                // Signature info (tag 7, 15 bytes) ends where the signature element starts;
+                // its first element is tag 8, the digest algorithm.
+                let hashTag = file.signatureElement.lowerBound - 15
+                guard bytes[hashTag] == SignedFileTag.hashAlgorithm else { return .notFound("attack could not find tag 8") }
+                bytes[hashTag + 3] = 7
+            case .entityBomb where isSigned:
+                let bomb = """
+                    <?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">
+                    <!ENTITY lol3 "&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;">]><device>&lol3;</device>
+                    """
+                bytes = try SignedFileWriter.signedConfig(Array(bomb.utf8), filename: name, signer: tftp, timestamp: now, rng: rng)
+            case .paddingOver16 where isEncrypted, .paddingOverBody where isEncrypted:
+                let file = try SignedFile.parse(bytes)
+                guard let info = file.encryption else { return served }
+                let count = attack == .paddingOver16 ? 17 : 0xFFFF
+                bytes[info.iv.upperBound + 3] = UInt8(count >> 8)
+                bytes[info.iv.upperBound + 4] = UInt8(count & 0xFF)
+                bytes = try SignedFileWriter.resign(bytes, signer: tftp, rng: rng)
+            case .wrappedForAnotherPhone where isEncrypted:
+                guard let device else { return served }
+                bytes = try SignedFileWriter.encryptedConfig(fullConfig(device), filename: name, recipient: stranger.certificate,
+                                                             signer: tftp, timestamp: now, rng: rng)
+            default:
+                return served
+            }
+            log("ATTACK " + attack.rawValue + ": served a hostile " + name)
+            return .file(bytes)
+        } catch {
+            return .notFound("attack " + attack.rawValue + " could not build " + name + ": \(error)")
+        }
+    }
+}

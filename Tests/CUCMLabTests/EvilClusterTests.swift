@@ -1,0 +1,88 @@
+import CUCMLab
+import Foundation
+import LinuxPlatform
+import XCTest
+
+/// The evil cluster: every named attack against the real `phone`, one at a time. Each
+/// must end in the documented safe state (README, "Hostile clusters"), persist nothing
+/// from the failed step, log the cause, and stay within bounded time and memory.
+final class EvilClusterTests: XCTestCase {
+    /// Exit code and the cause the phone's console must name.
+    static let expected: [Attack: (Int32, String)] = [
+        .flippedBit: (1, "bad signature"),
+        .unknownSigner: (1, "signer unknown: CN=stranger"),
+        .ccmOnlySigner: (1, "signer lacks the role"),
+        .otherFilename: (1, "filename mismatch"),
+        .rogueITL: (0, "Trust List update failed"),
+        .headerPastEnd: (1, "header length 65520 does not fit"),
+        .containerLengths: (1, "crosses the end of its container"),
+        .paddingOver16: (1, "bad padding count 17"),
+        .paddingOverBody: (1, "bad padding count 65535"),
+        .unknownDigest: (1, "unsupported digest algorithm 7"),
+        .wrappedForAnotherPhone: (1, "key unwrap failed"),
+        .entityBomb: (1, "DOCTYPE not allowed"),
+        .contentLength2GB: (3, "over the 8388608-byte cap"),
+        .endlessTFTP: (3, "larger than 8388608 bytes"),
+        .oneByteASecond: (3, "HTTP fetch exceeded 3 s"),
+        .capfNotInITL: (4, "is not a CAPF record of the installed trust list"),
+        .capfSessionIDChanges: (4, "session id changed"),
+        .capfLengthOverCap: (4, "over the 16384-byte cap"),
+        .capfGarbageCertificate: (4, "the certificate is not valid DER"),
+        .capfCertificateForAnotherKey: (4, "not the key the phone generated"),
+        .capfCertificateForAnotherDevice: (4, "not SEPA45630BBFA40"),
+        .capfRetryLaterForever: (4, "CAPF keeps answering RetryLater"),
+    ]
+
+    func testEveryAttackEndsInItsSafeState() throws {
+        var table = ["| attack | exit | end state | seconds |", "|---|---|---|---|"]
+        for attack in Attack.allCases {
+            let (status, cause) = try XCTUnwrap(Self.expected[attack], attack.rawValue)
+            let fixture = try LabFixture()
+            defer { fixture.close() }
+            try fixture.add()
+            if attack.targetsEncryptedConfig || attack == .rogueITL {
+                // These attack a phone that already enrolled and trusts the cluster.
+                XCTAssertEqual(try fixture.bootWith(environment: [:]).status, 0, attack.rawValue)
+            }
+            let before = snapshot(fixture.state)
+            fixture.lab.attack = attack
+            let started = Date()
+            var arguments = ["boot", "--mac", "A4:56:30:BB:FA:40", "--state", fixture.state, "--mic", fixture.mic,
+                             "--backoff-ms", "20", "--fetch-deadline-ms", "3000"]
+            arguments += attack == .endlessTFTP ? ["--transport", "tftp", "--server", "127.0.0.1:\(fixture.server.tftpPort)"]
+                                                : ["--server", "127.0.0.1:\(fixture.server.httpPort)"]
+            let run = try fixture.phone(arguments)
+            let seconds = Date().timeIntervalSince(started)
+            let after = snapshot(fixture.state)
+            XCTAssertEqual(run.status, status, attack.rawValue + ": " + run.stderr)
+            XCTAssertTrue(run.stderr.contains(cause), attack.rawValue + " must name the cause: " + run.stderr)
+            XCTAssertLessThan(seconds, 20, attack.rawValue + " is bounded in time")
+            // Nothing from the failed step on flash: the LSC and its key unchanged (or still
+            // absent), the trust list unchanged when it was the thing attacked.
+            XCTAssertEqual(after["lsc.pem"], before["lsc.pem"], attack.rawValue + " changed the LSC")
+            if attack == .rogueITL { XCTAssertEqual(after["itl.tlv"], before["itl.tlv"], "the installed ITL survives") }
+            XCTAssertFalse(after.keys.contains { $0.contains(".tmp-") }, attack.rawValue)
+            // The phone's last word: "phone: <exit reason>: <cause>".
+            let endState = run.status == 0 ? "configured (" + (run.stderr.contains(cause) ? cause : "") + ")"
+                : run.stderr.split(separator: "\n").last { $0.hasPrefix("phone: ") }.map { String($0.dropFirst(7)) } ?? "failed"
+            table.append("| " + attack.rawValue + " | \(run.status) | " + endState + " | " + String(format: "%.1f", seconds) + " |")
+        }
+        // Memory: the largest resident set of any phone run above.
+        var usage = rusage()
+        getrusage(RUSAGE_CHILDREN.rawValue, &usage)
+        XCTAssertLessThan(usage.ru_maxrss, 128 * 1024, "phone stays under 128 MB resident (KB: \(usage.ru_maxrss))")
+        table.append("")
+        table.append("largest resident set of any phone run: \(usage.ru_maxrss / 1024) MB")
+        print(table.joined(separator: "\n"))
+        try? table.joined(separator: "\n").write(toFile: FileManager.default.temporaryDirectory.appendingPathComponent("evil-cluster.md").path,
+                                                 atomically: true, encoding: .utf8)
+    }
+
+    private func snapshot(_ directory: String) -> [String: Data] {
+        var files: [String: Data] = [:]
+        for name in (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? [] {
+            files[name] = FileManager.default.contents(atPath: directory + "/" + name)
+        }
+        return files
+    }
+}
