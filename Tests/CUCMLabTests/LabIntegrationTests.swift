@@ -230,12 +230,14 @@ final class LabIntegrationTests: XCTestCase {
 func hex(_ bytes: [UInt8]) -> String { bytes.map { String(format: "%02x", $0) }.joined() }
 
 /// Power cuts and flash failures along a whole boot with enrolment: the phone's writes
-/// are mic.pem, itl.tlv, lsc.pem and the encrypted flag. After each fault, a fresh boot
+/// are mic.pem, itl.tlv, lsc.pem and the encrypted flag; each is crashed before and after
+/// its rename, and failed at the write and at the rename (16 points). After each fault, a fresh boot
 /// finds only whole files and reaches configured, or the documented state.
 final class LabFaultInjectionTests: XCTestCase {
     func testCrashAndFailAtEveryWriteOfAnEnrollingBoot() throws {
         var points = 0
-        for variable in ["PHONE_TEST_CRASH_AT_WRITE", "PHONE_TEST_CRASH_AFTER_RENAME", "PHONE_TEST_FAIL_AT_WRITE"] {
+        for variable in ["PHONE_TEST_CRASH_AT_WRITE", "PHONE_TEST_CRASH_AFTER_RENAME", "PHONE_TEST_FAIL_AT_WRITE",
+                         "PHONE_TEST_FAIL_AT_RENAME"] {
             for write in 1...4 {
                 let fixture = try LabFixture()
                 defer { fixture.close() }
@@ -264,7 +266,7 @@ final class LabFaultInjectionTests: XCTestCase {
                 XCTAssertEqual(leftovers, [], "\(variable)=\(write)")
             }
         }
-        XCTAssertEqual(points, 12)
+        XCTAssertEqual(points, 16)
     }
 }
 

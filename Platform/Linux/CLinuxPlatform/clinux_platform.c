@@ -94,6 +94,7 @@ int clp_write_file_atomic(const char *path, const uint8_t *data, size_t length, 
     if (result == 0 && fsync(fd) != 0) result = errno;
     if (close(fd) != 0 && result == 0) result = errno;
     if (result == 0) crash_if_asked("PHONE_TEST_CRASH_AT_WRITE");
+    if (result == 0) result = fail_if_asked("PHONE_TEST_FAIL_AT_RENAME");
     if (result == 0 && rename(temporary, path) != 0) result = errno;
     if (result != 0) {
         unlink(temporary);

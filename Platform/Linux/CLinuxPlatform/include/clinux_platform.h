@@ -24,7 +24,8 @@ int clp_read_file(const char *path, uint8_t *buffer, size_t capacity, size_t *le
 /// kills itself (SIGKILL) during the Nth atomic write, after the temporary file is
 /// synced and before the rename; with PHONE_TEST_CRASH_AFTER_RENAME=N, right after the
 /// Nth rename, before the directory sync; with PHONE_TEST_FAIL_AT_WRITE=N the Nth write
-/// fails with EIO and changes nothing (a full or failing flash).
+/// fails with EIO and changes nothing (a full or failing flash), and with
+/// PHONE_TEST_FAIL_AT_RENAME=N its rename fails (the temporary file is removed).
 int clp_write_file_atomic(const char *path, const uint8_t *data, size_t length, uint32_t mode);
 
 /// Writes all bytes to a file descriptor (1 stdout, 2 stderr), retrying short writes.
