@@ -70,7 +70,11 @@ final class EvilClusterTests: XCTestCase {
         // Memory: the largest resident set of any phone run above.
         var usage = rusage()
         getrusage(RUSAGE_CHILDREN.rawValue, &usage)
-        XCTAssertLessThan(usage.ru_maxrss, 128 * 1024, "phone stays under 128 MB resident (KB: \(usage.ru_maxrss))")
+        // Under AddressSanitizer (test.sh sets ASAN_OPTIONS) shadow memory inflates the
+        // resident set; the bound is checked in the plain run.
+        if ProcessInfo.processInfo.environment["ASAN_OPTIONS"] == nil {
+            XCTAssertLessThan(usage.ru_maxrss, 128 * 1024, "phone stays under 128 MB resident (KB: \(usage.ru_maxrss))")
+        }
         table.append("")
         table.append("largest resident set of any phone run: \(usage.ru_maxrss / 1024) MB")
         print(table.joined(separator: "\n"))
