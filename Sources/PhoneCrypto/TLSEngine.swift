@@ -191,9 +191,3 @@ public final class TLSEngine {
         _ = mbedtls_ssl_close_notify(ssl)
     }
 
-    /// The peer's certificate after the handshake.
-    public var peerCertificate: [UInt8]? {
-        guard let certificate = mbedtls_ssl_get_peer_cert(ssl) else { return nil }
-        return [UInt8](UnsafeBufferPointer(start: certificate.pointee.raw.p, count: certificate.pointee.raw.len))
-    }
-}

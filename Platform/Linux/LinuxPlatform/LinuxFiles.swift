@@ -86,7 +86,6 @@ public enum LinuxProcess {
         return clp_entropy(base.assumingMemoryBound(to: UInt8.self), buffer.count) == 0
     }
 
-    public static func monotonicMilliseconds() -> UInt64 { clp_monotonic_ms() }
 }
 
 /// Ends the process with this status.
