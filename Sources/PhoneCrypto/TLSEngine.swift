@@ -190,4 +190,4 @@ public final class TLSEngine {
     public func close() {
         _ = mbedtls_ssl_close_notify(ssl)
     }
-
+}
