@@ -9,29 +9,23 @@ import PhoneWire
 /// operation reset to none. A misbehaving phone ends its own session, never the service.
 final class CAPFService: @unchecked Sendable {
     let lab: Lab
-    let listener: TCPListener
-    private var running = true
+    let connections: AcceptLoop
 
     init(lab: Lab, host: String, port: UInt16) throws {
         self.lab = lab
-        listener = try TCPListener(host: host, port: port)
+        connections = try AcceptLoop(host: host, port: port)
     }
 
-    var port: UInt16 { listener.port }
+    var port: UInt16 { connections.port }
 
     func start() {
-        Thread { [self] in
-            while running {
-                guard case .success(let connection) = listener.accept(timeoutMs: 200) else { continue }
-                Thread { [self] in
-                    let session = Session(lab: lab, connection: connection)
-                    do { try session.run() } catch { lab.log("CAPF: session ended with an error: \(error)") }
-                }.start()
-            }
-        }.start()
+        connections.start { [lab] connection in
+            let session = Session(lab: lab, connection: connection)
+            do { try session.run() } catch { lab.log("CAPF: session ended with an error: \(error)") }
+        }
     }
 
-    func stop() { running = false }
+    func stop() { connections.stop() }
 
     struct Failure: Error, CustomStringConvertible {
         let description: String

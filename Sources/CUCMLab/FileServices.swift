@@ -113,26 +113,18 @@ final class TFTPService: @unchecked Sendable {
 /// The lab's HTTP file service (port 6970 on CUCM): GET only, 200 or 404.
 final class HTTPService: @unchecked Sendable {
     let lab: Lab
-    let listener: TCPListener
-    private var running = true
+    let connections: AcceptLoop
 
     init(lab: Lab, host: String, port: UInt16) throws {
         self.lab = lab
-        listener = try TCPListener(host: host, port: port)
+        connections = try AcceptLoop(host: host, port: port)
     }
 
-    var port: UInt16 { listener.port }
+    var port: UInt16 { connections.port }
 
-    func start() {
-        Thread { [self] in
-            while running {
-                guard case .success(let connection) = listener.accept(timeoutMs: 200) else { continue }
-                Thread { [self] in handle(connection) }.start()
-            }
-        }.start()
-    }
+    func start() { connections.start { [self] connection in handle(connection) } }
 
-    func stop() { running = false }
+    func stop() { connections.stop() }
 
     private func handle(_ connection: TCPConnection) {
         var request: [UInt8] = []
@@ -173,6 +165,29 @@ final class HTTPService: @unchecked Sendable {
             _ = connection.send(Array("HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\nConnection: close\r\n\r\n".utf8), timeoutMs: 5_000)
         }
     }
+}
+
+/// Accepts TCP connections until stopped, each handled on a thread of its own.
+final class AcceptLoop: @unchecked Sendable {
+    let listener: TCPListener
+    private var running = true
+
+    init(host: String, port: UInt16) throws {
+        listener = try TCPListener(host: host, port: port)
+    }
+
+    var port: UInt16 { listener.port }
+
+    func start(_ handle: @escaping (TCPConnection) -> Void) {
+        Thread { [self] in
+            while running {
+                guard case .success(let connection) = listener.accept(timeoutMs: 200) else { continue }
+                Thread { handle(connection) }.start()
+            }
+        }.start()
+    }
+
+    func stop() { running = false }
 }
 
 /// All three services of the lab cluster.
