@@ -37,7 +37,7 @@ final class CAPFService: @unchecked Sendable {
         let lab: Lab
         let connection: TCPConnection
         let tls: TLSEngine
-        var plaintext: [UInt8] = []
+        var framer = CAPFFramer()
         let sessionID = UInt32.random(in: 1...UInt32.max)
 
         init(lab: Lab, connection: TCPConnection) {
@@ -178,18 +178,12 @@ final class CAPFService: @unchecked Sendable {
 
         private func receive() throws -> CAPFMessage {
             while true {
-                if plaintext.count >= CAPFMessage.headerLength {
-                    let length = try CAPFMessage.payloadLength(header: plaintext[0..<CAPFMessage.headerLength])
-                    if plaintext.count >= CAPFMessage.headerLength + length {
-                        let bytes = Array(plaintext[0..<(CAPFMessage.headerLength + length)])
-                        plaintext.removeFirst(bytes.count)
-                        let message = try CAPFMessage.decode(bytes)
-                        guard message.sessionID == sessionID else { throw Failure("the phone changed the session id") }
-                        return message
-                    }
+                if let message = try framer.next() {
+                    guard message.sessionID == sessionID else { throw Failure("the phone changed the session id") }
+                    return message
                 }
                 if let more = try tls.read() {
-                    plaintext += more
+                    framer.append(more)
                     continue
                 }
                 // Key generation on a slow phone takes seconds: a generous timeout.

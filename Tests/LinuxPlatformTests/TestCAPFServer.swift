@@ -62,7 +62,7 @@ final class TestCAPFServer: @unchecked Sendable {
 
     private var tls: TLSEngine!
     private var connection: TCPConnection!
-    private var plaintext: [UInt8] = []
+    private var framer = CAPFFramer()
     private let sessionID: UInt32 = 0x0A0B0C0D
 
     private func serve() throws {
@@ -180,18 +180,12 @@ final class TestCAPFServer: @unchecked Sendable {
 
     private func receive() throws -> CAPFMessage {
         while true {
-            if plaintext.count >= CAPFMessage.headerLength {
-                let length = try CAPFMessage.payloadLength(header: plaintext[0..<CAPFMessage.headerLength])
-                if plaintext.count >= CAPFMessage.headerLength + length {
-                    let bytes = Array(plaintext[0..<(CAPFMessage.headerLength + length)])
-                    plaintext.removeFirst(bytes.count)
-                    let message = try CAPFMessage.decode(bytes)
-                    received.append(message)
-                    return message
-                }
+            if let message = try framer.next() {
+                received.append(message)
+                return message
             }
             if let more = try tls.read() {
-                plaintext += more
+                framer.append(more)
                 continue
             }
             tls.receive(try connection.receive(timeoutMs: 10_000).get()[...])

@@ -39,7 +39,7 @@ public struct CAPFClientSession {
     let rng: RandomGenerator
     private var state: State = .awaitingAuthRequest
     private var sessionID: UInt32?
-    private var buffer: [UInt8] = []
+    private var framer = CAPFFramer()
 
     public init(device: DeviceName, authentication: CAPFAuthentication, lsc: Identity?, mic: Identity?, rng: RandomGenerator) {
         self.device = device
@@ -61,7 +61,7 @@ public struct CAPFClientSession {
         var step = CAPFSessionStep()
         switch input {
         case .received(let bytes):
-            buffer.append(contentsOf: bytes)
+            framer.append(bytes)
             while let message = try nextMessage() {
                 try receive(message, &step)
                 if isFinished { break }
@@ -99,15 +99,9 @@ public struct CAPFClientSession {
     // MARK: - Messages
 
     private mutating func nextMessage() throws(CAPFSessionError) -> CAPFMessage? {
-        guard buffer.count >= CAPFMessage.headerLength else { return nil }
-        let length: Int
-        do { length = try CAPFMessage.payloadLength(header: buffer[0..<CAPFMessage.headerLength]) } catch { throw .wire(error) }
-        let total = CAPFMessage.headerLength + length
-        guard buffer.count >= total else { return nil }
-        let bytes = Array(buffer[0..<total])
-        buffer.removeFirst(total)
-        let message: CAPFMessage
-        do { message = try CAPFMessage.decode(bytes) } catch { throw .wire(error) }
+        let next: CAPFMessage?
+        do { next = try framer.next() } catch { throw .wire(error) }
+        guard let message = next else { return nil }
         if let sessionID, sessionID != message.sessionID {
             throw .sessionIDChanged(expected: sessionID, received: message.sessionID)
         }
