@@ -58,11 +58,18 @@ final class LabFixture {
         let stderr: String
     }
 
-    func phone(_ arguments: [String], environment: [String: String] = [:]) throws -> Run {
+    func phone(_ arguments: [String], environment: [String: String] = [:], addressSpaceLimitKB: Int? = nil) throws -> Run {
         let process = Process()
         process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
-        process.executableURL = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("phone")
-        process.arguments = arguments
+        let phone = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("phone").path
+        if let addressSpaceLimitKB {
+            // The shell sets the limit, then becomes the phone.
+            process.executableURL = URL(fileURLWithPath: "/bin/sh")
+            process.arguments = ["-c", "ulimit -v \(addressSpaceLimitKB) && exec \"$0\" \"$@\"", phone] + arguments
+        } else {
+            process.executableURL = URL(fileURLWithPath: phone)
+            process.arguments = arguments
+        }
         let out = Pipe()
         let err = Pipe()
         process.standardOutput = out
