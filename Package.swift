@@ -10,7 +10,13 @@ let package = Package(
     products: [
         .executable(name: "phone", targets: ["phone"]),
         .executable(name: "cucm-lab", targets: ["cucm-lab"]),
+        .library(name: "PhoneCrypto", targets: ["PhoneCrypto"]),
+        .library(name: "PhoneWire", targets: ["PhoneWire"]),
         .library(name: "PhoneTrust", targets: ["PhoneTrust"]),
+        // For Benchmarks/ (its own package): the phone program in-process, the lab's PKI and device table.
+        .library(name: "LinuxPlatform", targets: ["LinuxPlatform"]),
+        .library(name: "PhoneApp", targets: ["PhoneApp"]),
+        .library(name: "CUCMLab", targets: ["CUCMLab"]),
     ],
     targets: [
         .systemLibrary(name: "CMbedTLS", path: "Sources/CMbedTLS"),

@@ -65,6 +65,16 @@ public enum LabCommands {
             case "serve":
                 let options = try Options(rest, known: ["--dir", "--host", "--tftp-port", "--http-port", "--capf-port", "--attack"])
                 let host = options.values["--host"] ?? "127.0.0.1"
+                // One line per event as it happens, also when the log goes to a file or a pipe
+                // (a program waiting for the "serving on" line would otherwise wait for a full buffer).
+                setvbuf(stdout, nil, _IOLBF, 0)
+                // A signal mask is inherited across exec: a parent that blocks SIGTERM (some
+                // harnesses do) would leave a lab that only SIGKILL stops. Unblock the stop
+                // signals before any server thread starts, so every thread inherits that.
+                var stopSignals = sigset_t()
+                sigemptyset(&stopSignals)
+                for signal in [SIGTERM, SIGINT, SIGHUP] { sigaddset(&stopSignals, signal) }
+                pthread_sigmask(SIG_UNBLOCK, &stopSignals, nil)
                 let lab = try Lab(URL(fileURLWithPath: try options.required("--dir"))) { line in print("[lab] " + line) }
                 if let name = options.values["--attack"] {
                     guard let attack = Attack(rawValue: name) else {

@@ -317,3 +317,43 @@ final class SecretsTests: XCTestCase {
         XCTAssertFalse(everything.contains("lab-Secret-7f3a"), "a configuration password was logged")
     }
 }
+
+/// `cucm-lab serve` as another program starts it: output piped, SIGTERM blocked in the parent.
+final class LabServeProcessTests: XCTestCase {
+    func testServeAnnouncesItsPortsAtOnceAndStopsOnSIGTERMThoughTheParentBlockedIt() throws {
+        let fixture = try LabFixture()
+        defer { fixture.close() }
+        let labProgram = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+            .appendingPathComponent("cucm-lab").path
+        // The mask is inherited across exec; the "serving on" line must arrive though
+        // stdout is a pipe (line-buffered), and SIGTERM must still stop the server.
+        let script = """
+            import signal, subprocess, sys
+            signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGTERM})
+            lab = subprocess.Popen([sys.argv[1], 'serve', '--dir', sys.argv[2], '--tftp-port', '0',
+                                    '--http-port', '0', '--capf-port', '0'], stdout=subprocess.PIPE)
+            def give_up(*_):
+                lab.kill()
+                sys.exit('no "serving on" line within 10 s')
+            signal.signal(signal.SIGALRM, give_up)
+            signal.alarm(10)
+            print(lab.stdout.readline().decode().strip())
+            lab.terminate()
+            try:
+                print('exit', lab.wait(timeout=10))
+            except subprocess.TimeoutExpired:
+                lab.kill()
+                print('still running after SIGTERM')
+            """
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["python3", "-c", script, labProgram, fixture.work.appendingPathComponent("lab").path]
+        let output = Pipe()
+        process.standardOutput = output
+        try process.run()
+        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        XCTAssertTrue(text.hasPrefix("[lab] serving on 127.0.0.1: TFTP "), text)
+        XCTAssertTrue(text.contains("exit -15"), text)
+    }
+}

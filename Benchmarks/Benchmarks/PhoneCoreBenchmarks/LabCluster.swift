@@ -1,0 +1,111 @@
+import CUCMLab
+import Foundation
+import LinuxPlatform
+import PhoneApp
+
+/// The lab cluster for the loopback benchmarks: `cucm-lab serve` in a child process, so
+/// the harness's malloc counts and memory figures are the phone's alone. The phone runs
+/// in this process through the same entry point as the `phone` program.
+final class LabCluster {
+    let work: URL
+    let labDirectory: URL
+    let devices: DeviceTable
+    private let server: Process
+    private(set) var httpPort = 0
+    private(set) var capfPort = 0
+    let mic = Inputs.vectors.appendingPathComponent("interop/pki/phone-mic.pem").path
+    let device = Inputs.device
+
+    /// `CUCM_LAB` names the lab program; `run.sh` builds it (release) and sets it.
+    static var labProgram: String {
+        ProcessInfo.processInfo.environment["CUCM_LAB"]
+            ?? Inputs.repository.appendingPathComponent(".build/release/cucm-lab").path
+    }
+
+    init() throws {
+        work = FileManager.default.temporaryDirectory.appendingPathComponent("phone-bench-\(getpid())-\(UUID().uuidString)")
+        labDirectory = work.appendingPathComponent("lab")
+        try FileManager.default.createDirectory(at: labDirectory, withIntermediateDirectories: true)
+        try Lab.initialise(labDirectory)
+        devices = try DeviceTable(path: labDirectory.appendingPathComponent("devices.sqlite").path)
+
+        guard FileManager.default.isExecutableFile(atPath: Self.labProgram) else {
+            throw Failure("no lab program at \(Self.labProgram): build it with `swift build -c release --product cucm-lab` or set CUCM_LAB")
+        }
+        let log = work.appendingPathComponent("lab.log")
+        _ = FileManager.default.createFile(atPath: log.path, contents: nil)
+        server = Process()
+        server.executableURL = URL(fileURLWithPath: Self.labProgram)
+        server.arguments = ["serve", "--dir", labDirectory.path, "--host", "127.0.0.1",
+                            "--tftp-port", "0", "--http-port", "0", "--capf-port", "0"]
+        server.standardOutput = try FileHandle(forWritingTo: log)
+        server.standardError = FileHandle.nullDevice
+        try server.run()
+        // The lab prints "[lab] serving on 127.0.0.1: TFTP t, HTTP h, CAPF c" once listening.
+        let deadline = Date().addingTimeInterval(10)
+        while Date() < deadline {
+            let text = (try? String(contentsOf: log, encoding: .utf8)) ?? ""
+            if let line = text.split(separator: "\n").first(where: { $0.contains("serving on") }) {
+                let numbers = line.split(whereSeparator: { !$0.isNumber }).compactMap { Int($0) }
+                // 127, 0, 0, 1, then the three ports.
+                if numbers.count >= 7 {
+                    httpPort = numbers[5]
+                    capfPort = numbers[6]
+                    return
+                }
+            }
+            usleep(20_000)
+        }
+        server.terminate()
+        throw Failure("the lab did not start listening within 10 s (log: \(log.path))")
+    }
+
+    func stop() {
+        server.terminate()
+        server.waitUntilExit()
+        try? FileManager.default.removeItem(at: work)
+    }
+
+    /// Schedules a CAPF install for the phone and forgets any certificate it had, as an
+    /// administrator would before a new enrolment.
+    func scheduleInstall(key: String) throws {
+        try devices.upsert(DeviceTable.Device(name: device, profile: .encrypted, capfAuth: "auto", operation: "install",
+                                              key: key, certificate: nil, md5hash: "", publicKey: nil))
+    }
+
+    /// An empty phone state directory (no LSC, no trust list): a phone out of the box.
+    func freshState(_ name: String) throws -> String {
+        let state = work.appendingPathComponent(name)
+        try? FileManager.default.removeItem(at: state)
+        try FileManager.default.createDirectory(at: state, withIntermediateDirectories: true)
+        return state.path
+    }
+
+    func capf(state: String) -> Int32 {
+        PhoneProgram.run(["capf", "--host", "127.0.0.1:\(capfPort)", "--device", device,
+                          "--trust", labDirectory.appendingPathComponent("ITLFile.tlv").path,
+                          "--state", state, "--mic", mic], io: QuietIO())
+    }
+
+    func boot(state: String) -> Int32 {
+        PhoneProgram.run(["boot", "--server", "127.0.0.1:\(httpPort)", "--mac", "A4:56:30:BB:FA:40",
+                          "--state", state, "--mic", mic], io: QuietIO())
+    }
+
+    struct Failure: Error, CustomStringConvertible {
+        let description: String
+        init(_ description: String) { self.description = description }
+    }
+}
+
+/// The phone's files and entropy, without its console: the benchmark prints nothing per run.
+struct QuietIO: CommandIO {
+    private let linux = LinuxCommandIO()
+    func readFile(_ path: String, limit: Int) -> Result<[UInt8], FileError> { linux.readFile(path, limit: limit) }
+    func writeFile(_ path: String, _ bytes: [UInt8], mode: UInt32) -> Result<Void, FileError> {
+        linux.writeFile(path, bytes, mode: mode)
+    }
+    func output(_ bytes: [UInt8]) {}
+    func diagnostic(_ line: String) {}
+    func entropy(_ buffer: UnsafeMutableRawBufferPointer) -> Bool { linux.entropy(buffer) }
+}

@@ -1,0 +1,171 @@
+import Benchmark
+import EncSgnFloor
+import Foundation
+import LibXML2Reference
+import OpenSSLReference
+import PhoneCrypto
+import PhoneTrust
+import PhoneWire
+
+/// Every benchmark reports these; the time units are fixed to nanoseconds so the
+/// exported percentiles are exact integers for `report.py`. The harness's own CPU
+/// metric ticks in 10 ms steps here, too coarse for millisecond calls, so CPU time is
+/// the measuring thread's own clock (the lab runs in another process; the phone has no
+/// threads of its own).
+let peakHeapMetric = BenchmarkMetric.custom("peak heap above baseline (bytes)", polarity: .prefersSmaller,
+                                            useScalingFactor: false)
+let threadCPUMetric = BenchmarkMetric.custom("thread CPU time (ns)", polarity: .prefersSmaller, useScalingFactor: false)
+let metrics: [BenchmarkMetric] = [.wallClock, threadCPUMetric, .mallocCountTotal, .peakMemoryResident, peakHeapMetric]
+
+func configuration(seconds: Int, iterations: Int) -> Benchmark.Configuration {
+    .init(metrics: metrics, timeUnits: .nanoseconds, warmupIterations: 3, scalingFactor: .one,
+          maxDuration: .seconds(seconds), maxIterations: iterations)
+}
+
+func threadCPUTime() -> Int {
+    var time = timespec()
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &time)
+    return time.tv_sec * 1_000_000_000 + time.tv_nsec
+}
+
+/// One measured call: its CPU time and peak heap go to the custom metrics.
+func measured<Result>(_ benchmark: Benchmark, _ body: () throws -> Result) rethrows -> Result {
+    let start = threadCPUTime()
+    let (result, peak) = try PeakHeap.measure(body)
+    benchmark.measurement(threadCPUMetric, threadCPUTime() - start)
+    benchmark.measurement(peakHeapMetric, peak)
+    blackHole(result)
+    return result
+}
+
+let benchmarks: @Sendable () -> Void = {
+    let quick = configuration(seconds: 3, iterations: 2_000)
+
+    // MARK: Trust lists: parse, parse every record's certificate, verify the signature.
+    let trustLists: [(name: String, path: String?, kind: TrustListKind, servedAs: String)] = [
+        ("itl_interop", "interop/ITLFile.tlv", .itl, "ITLFile.tlv"),
+        ("itl_interop_per_device", "interop/ITLSEPA45630BBFA40.tlv", .itl, "ITLSEPA45630BBFA40.tlv"),
+        ("ctl_interop", "interop/CTLFile.tlv", .ctl, "CTLFile.tlv"),
+        ("itl_cucm_style", "cucm-style/ITLFile.tlv", .itl, "ITLFile.tlv"),
+        ("itl_50_records", nil, .itl, "ITLFile.tlv"),
+    ]
+    for list in trustLists {
+        nonisolated(unsafe) var bytes: [UInt8] = []
+        Benchmark("trustlist_" + list.name, configuration: quick) { benchmark in
+            _ = try measured(benchmark) { try TrustStore.verifySelfConsistent(bytes, kind: list.kind, servedAs: list.servedAs) }
+        } setup: {
+            bytes = list.path.map(Inputs.vector) ?? Inputs.fiftyRecordITL()
+        }
+    }
+
+    for size in Inputs.Size.allCases {
+        // MARK: .sgn: parse, filename, signer lookup in the ITL, signature.
+        nonisolated(unsafe) var signed: [UInt8] = []
+        Benchmark("sgn_verify_" + size.rawValue, configuration: quick) { benchmark in
+            _ = try measured(benchmark) { try Inputs.store.verifyConfiguration(signed, servedAs: Inputs.sgnName) }
+        } setup: {
+            signed = Inputs.signed(size)
+        }
+
+        // MARK: .enc.sgn: verify, unwrap the key, decrypt, check the digest.
+        nonisolated(unsafe) var encrypted: [UInt8] = []
+        Benchmark("encsgn_core_" + size.rawValue, configuration: quick) { benchmark in
+            _ = try measured(benchmark) {
+                let verified = try Inputs.store.verifyConfiguration(encrypted, servedAs: Inputs.encSgnName)
+                return try EncryptedConfig.decrypt(verified, privateKey: Inputs.phone.privateKey, rng: Inputs.rng)
+            }
+        } setup: {
+            encrypted = Inputs.encrypted(size)
+        }
+
+        nonisolated(unsafe) var floorInput = BareInput()
+        Benchmark("encsgn_floor_mbedtls_" + size.rawValue, configuration: quick) { benchmark in
+            _ = try measured(benchmark) { try floorInput.decryptWithFloor() }
+        } setup: {
+            floorInput = try BareInput(Inputs.encrypted(size))
+        } teardown: {
+            floorInput.release()
+        }
+
+        nonisolated(unsafe) var referenceInput = BareInput()
+        Benchmark("encsgn_openssl_" + size.rawValue, configuration: quick) { benchmark in
+            _ = try measured(benchmark) { try referenceInput.decryptWithOpenSSL() }
+        } setup: {
+            referenceInput = try BareInput(Inputs.encrypted(size))
+        } teardown: {
+            referenceInput.release()
+        }
+
+        // MARK: XML into the configuration model, and libxml2's reader over the same bytes.
+        nonisolated(unsafe) var xml: [UInt8] = []
+        Benchmark("xml_core_" + size.rawValue, configuration: quick) { benchmark in
+            _ = try measured(benchmark) { try DeviceConfiguration.parse(xml) }
+        } setup: {
+            xml = Inputs.configuration(size)
+        }
+        Benchmark("xml_libxml2_reader_" + size.rawValue, configuration: quick) { benchmark in
+            _ = try measured(benchmark) {
+                let elements = xml.withUnsafeBufferPointer { libxml2_reference_walk($0.baseAddress, $0.count) }
+                guard elements > 0 else { throw LabCluster.Failure("libxml2 rejected the configuration") }
+                return elements
+            }
+        } setup: {
+            xml = Inputs.configuration(size)
+            libxml2_reference_init()
+        }
+    }
+
+    // MARK: Loopback against the lab (a child process): CAPF enrolment and whole boots.
+    let loopback = configuration(seconds: 20, iterations: 30)
+    nonisolated(unsafe) var lab: LabCluster?
+    for key in ["rsa:2048", "ec:P-256"] {
+        Benchmark("capf_enroll_" + (key == "rsa:2048" ? "rsa2048" : "ecp256"), configuration: loopback) { benchmark in
+            guard let lab else { throw LabCluster.Failure("no lab") }
+            try lab.scheduleInstall(key: key)
+            let state = try lab.freshState("capf")
+            benchmark.startMeasurement()
+            let status = measured(benchmark) { lab.capf(state: state) }
+            benchmark.stopMeasurement()
+            guard status == 0 else { throw LabCluster.Failure("phone capf exited \(status)") }
+        } setup: {
+            lab = try LabCluster()
+        } teardown: {
+            lab?.stop()
+            lab = nil
+        }
+    }
+
+    Benchmark("boot_with_enrollment", configuration: loopback) { benchmark in
+        guard let lab else { throw LabCluster.Failure("no lab") }
+        try lab.scheduleInstall(key: "rsa:2048")
+        let state = try lab.freshState("boot-enrol")
+        benchmark.startMeasurement()
+        let status = measured(benchmark) { lab.boot(state: state) }
+        benchmark.stopMeasurement()
+        guard status == 0 else { throw LabCluster.Failure("phone boot exited \(status)") }
+    } setup: {
+        lab = try LabCluster()
+    } teardown: {
+        lab?.stop()
+        lab = nil
+    }
+
+    nonisolated(unsafe) var enrolledState = ""
+    Benchmark("boot_without_enrollment", configuration: loopback) { benchmark in
+        guard let lab else { throw LabCluster.Failure("no lab") }
+        let status = measured(benchmark) { lab.boot(state: enrolledState) }
+        guard status == 0 else { throw LabCluster.Failure("phone boot exited \(status)") }
+    } setup: {
+        let cluster = try LabCluster()
+        lab = cluster
+        // One enrolling boot first: afterwards the phone holds an LSC whose MD5 the
+        // cluster has, and each measured boot goes straight to the .enc.sgn.
+        try cluster.scheduleInstall(key: "rsa:2048")
+        enrolledState = try cluster.freshState("boot-enrolled")
+        let status = cluster.boot(state: enrolledState)
+        guard status == 0 else { throw LabCluster.Failure("the enrolling boot exited \(status)") }
+    } teardown: {
+        lab?.stop()
+        lab = nil
+    }
+}
