@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
-# Installs what building, testing and cross-building need, from Debian's packages:
-# mbedTLS 2.28 for the host and for arm64, the arm64 C library and crt files, QEMU
-# user-mode emulation. Idempotent: does nothing when everything is present.
+# Installs what building, testing, cross-building and benchmarking need, from Debian's
+# packages: mbedTLS 2.28 for the host and for arm64, the arm64 C library and crt files,
+# QEMU user-mode emulation; OpenSSL's libcrypto and libxml2 for the benchmarks'
+# references. Idempotent: does nothing when everything is present.
 set -euo pipefail
 
 packages=(libmbedtls-dev libmbedtls-dev:arm64 libc6-dev-arm64-cross gcc-aarch64-linux-gnu
-          binutils-aarch64-linux-gnu qemu-user tftpd-hpa libsqlite3-dev python3)
+          binutils-aarch64-linux-gnu qemu-user tftpd-hpa libsqlite3-dev python3
+          libssl-dev libxml2-dev)
 
 missing=()
 for package in "${packages[@]}"; do

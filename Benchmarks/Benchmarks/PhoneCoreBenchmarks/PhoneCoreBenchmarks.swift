@@ -18,7 +18,9 @@ let threadCPUMetric = BenchmarkMetric.custom("thread CPU time (ns)", polarity: .
 let metrics: [BenchmarkMetric] = [.wallClock, threadCPUMetric, .mallocCountTotal, .peakMemoryResident, peakHeapMetric]
 
 func configuration(seconds: Int, iterations: Int) -> Benchmark.Configuration {
-    .init(metrics: metrics, timeUnits: .nanoseconds, warmupIterations: 3, scalingFactor: .one,
+    .init(metrics: metrics, timeUnits: .nanoseconds,
+          units: [.mallocCountTotal: .count, .peakMemoryResident: .count, peakHeapMetric: .count, threadCPUMetric: .count],
+          warmupIterations: 3, scalingFactor: .one,
           maxDuration: .seconds(seconds), maxIterations: iterations)
 }
 
