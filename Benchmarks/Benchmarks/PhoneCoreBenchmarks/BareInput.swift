@@ -7,6 +7,8 @@ import PhoneWire
 /// each field is (found here, in setup, so the measured calls do no parsing), the keys
 /// parsed once and an output buffer allocated once.
 struct BareInput {
+    enum Library { case mbedTLSFloor, openSSL }
+
     private var file: [UInt8] = []
     private var layout = enc_sgn_layout()
     private var output: UnsafeMutableBufferPointer<UInt8> = .init(start: nil, count: 0)
@@ -15,7 +17,7 @@ struct BareInput {
 
     init() {}
 
-    init(_ bytes: [UInt8]) throws {
+    init(_ bytes: [UInt8], on library: Library) throws {
         let parsed = try SignedFile.parse(bytes)
         guard let encryption = parsed.encryption, parsed.hashAlgorithm == .sha1, encryption.digestAlgorithm == .sha1 else {
             throw LabCluster.Failure("the floor and the reference take a SHA-1 .enc.sgn")
@@ -31,32 +33,30 @@ struct BareInput {
         output = .allocate(capacity: parsed.body.count)
         output.initialize(repeating: 0)
 
+        // NUL-terminated, as mbedTLS's PEM parser wants.
         var certificate = Inputs.vector("interop/pki/ccm-tftp.pem")
         var key = Inputs.vector("interop/pki/phone-mic.pem")
         certificate.append(0)
         key.append(0)
-        floor = enc_sgn_floor_create(certificate, certificate.count, key, key.count)
-        reference = openssl_reference_create(certificate, certificate.count, key, key.count)
-        guard floor != nil, reference != nil else { throw LabCluster.Failure("the floor or the reference could not load the keys") }
+        switch library {
+        case .mbedTLSFloor: floor = enc_sgn_floor_create(certificate, certificate.count, key, key.count)
+        case .openSSL: reference = openssl_reference_create(certificate, certificate.count, key, key.count)
+        }
+        guard floor != nil || reference != nil else { throw LabCluster.Failure("\(library) could not load the keys") }
     }
 
-    func decryptWithFloor() throws -> Int {
-        try check(file.withUnsafeBufferPointer { bytes in
-            withUnsafePointer(to: layout) { enc_sgn_floor_decrypt(floor, bytes.baseAddress, $0, output.baseAddress, output.count) }
-        }, "mbedTLS floor")
-    }
-
-    func decryptWithOpenSSL() throws -> Int {
-        try check(file.withUnsafeBufferPointer { bytes in
-            withUnsafePointer(to: layout) {
-                openssl_reference_decrypt(reference, bytes.baseAddress, $0, output.baseAddress, output.count)
+    /// Verifies and decrypts with the library chosen at init; the plaintext length.
+    func decrypt() throws -> Int {
+        let result = file.withUnsafeBufferPointer { bytes in
+            withUnsafePointer(to: layout) { layout in
+                if let floor {
+                    return enc_sgn_floor_decrypt(floor, bytes.baseAddress, layout, output.baseAddress, output.count)
+                }
+                return openssl_reference_decrypt(reference, bytes.baseAddress, layout, output.baseAddress, output.count)
             }
-        }, "OpenSSL reference")
-    }
-
-    private func check(_ result: Int, _ who: String) throws -> Int {
+        }
         guard result == layout.body_length - layout.padding_count else {
-            throw LabCluster.Failure(who + " failed at step \(-result)")
+            throw LabCluster.Failure("the bare decryption failed at step \(-result)")
         }
         return result
     }

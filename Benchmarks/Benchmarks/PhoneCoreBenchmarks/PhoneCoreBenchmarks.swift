@@ -82,18 +82,18 @@ let benchmarks: @Sendable () -> Void = {
 
         nonisolated(unsafe) var floorInput = BareInput()
         Benchmark("encsgn_floor_mbedtls_" + size.rawValue, configuration: quick) { benchmark in
-            _ = try measured(benchmark) { try floorInput.decryptWithFloor() }
+            _ = try measured(benchmark) { try floorInput.decrypt() }
         } setup: {
-            floorInput = try BareInput(Inputs.encrypted(size))
+            floorInput = try BareInput(Inputs.encrypted(size), on: .mbedTLSFloor)
         } teardown: {
             floorInput.release()
         }
 
         nonisolated(unsafe) var referenceInput = BareInput()
         Benchmark("encsgn_openssl_" + size.rawValue, configuration: quick) { benchmark in
-            _ = try measured(benchmark) { try referenceInput.decryptWithOpenSSL() }
+            _ = try measured(benchmark) { try referenceInput.decrypt() }
         } setup: {
-            referenceInput = try BareInput(Inputs.encrypted(size))
+            referenceInput = try BareInput(Inputs.encrypted(size), on: .openSSL)
         } teardown: {
             referenceInput.release()
         }
