@@ -118,54 +118,43 @@ let benchmarks: @Sendable () -> Void = {
     }
 
     // MARK: Loopback against the lab (a child process): CAPF enrolment and whole boots.
-    let loopback = configuration(seconds: 20, iterations: 30)
-    nonisolated(unsafe) var lab: LabCluster?
-    for key in ["rsa:2048", "ec:P-256"] {
-        Benchmark("capf_enroll_" + (key == "rsa:2048" ? "rsa2048" : "ecp256"), configuration: loopback) { benchmark in
-            guard let lab else { throw LabCluster.Failure("no lab") }
+    for (name, key) in [("capf_enroll_rsa2048", "rsa:2048"), ("capf_enroll_ecp256", "ec:P-256")] {
+        loopbackBenchmark(name, prepare: { lab in
             try lab.scheduleInstall(key: key)
-            let state = try lab.freshState("capf")
-            benchmark.startMeasurement()
-            let status = measured(benchmark) { lab.capf(state: state) }
-            benchmark.stopMeasurement()
-            guard status == 0 else { throw LabCluster.Failure("phone capf exited \(status)") }
-        } setup: {
-            lab = try LabCluster()
-        } teardown: {
-            lab?.stop()
-            lab = nil
-        }
+            return try lab.freshState("capf")
+        }, phone: { lab, state in lab.capf(state: state) })
     }
-
-    Benchmark("boot_with_enrollment", configuration: loopback) { benchmark in
-        guard let lab else { throw LabCluster.Failure("no lab") }
+    loopbackBenchmark("boot_with_enrollment", prepare: { lab in
         try lab.scheduleInstall(key: "rsa:2048")
-        let state = try lab.freshState("boot-enrol")
-        benchmark.startMeasurement()
-        let status = measured(benchmark) { lab.boot(state: state) }
-        benchmark.stopMeasurement()
-        guard status == 0 else { throw LabCluster.Failure("phone boot exited \(status)") }
-    } setup: {
-        lab = try LabCluster()
-    } teardown: {
-        lab?.stop()
-        lab = nil
-    }
+        return try lab.freshState("boot")
+    }, phone: { lab, state in lab.boot(state: state) })
+    // One enrolling boot first: afterwards the phone holds an LSC whose MD5 the cluster
+    // has, and each measured boot goes straight to the .enc.sgn.
+    loopbackBenchmark("boot_without_enrollment", prepareLab: { lab in
+        try lab.scheduleInstall(key: "rsa:2048")
+        let status = lab.boot(state: try lab.freshState("enrolled"))
+        guard status == 0 else { throw LabCluster.Failure("the enrolling boot exited \(status)") }
+    }, prepare: { lab in lab.work.appendingPathComponent("enrolled").path }, phone: { lab, state in lab.boot(state: state) })
+}
 
-    nonisolated(unsafe) var enrolledState = ""
-    Benchmark("boot_without_enrollment", configuration: loopback) { benchmark in
+/// A benchmark with a lab of its own: `prepareLab` runs once after the lab starts;
+/// `prepare` (not measured) readies each run and returns the phone's state directory;
+/// `phone` is the measured run, whose exit status must be 0.
+func loopbackBenchmark(_ name: String, prepareLab: @escaping (LabCluster) throws -> Void = { _ in },
+                       prepare: @escaping (LabCluster) throws -> String,
+                       phone: @escaping (LabCluster, String) -> Int32) {
+    nonisolated(unsafe) var lab: LabCluster?
+    Benchmark(name, configuration: configuration(seconds: 20, iterations: 60)) { benchmark in
         guard let lab else { throw LabCluster.Failure("no lab") }
-        let status = measured(benchmark) { lab.boot(state: enrolledState) }
-        guard status == 0 else { throw LabCluster.Failure("phone boot exited \(status)") }
+        let state = try prepare(lab)
+        benchmark.startMeasurement()
+        let status = measured(benchmark) { phone(lab, state) }
+        benchmark.stopMeasurement()
+        guard status == 0 else { throw LabCluster.Failure(name + ": the phone exited \(status)") }
     } setup: {
         let cluster = try LabCluster()
         lab = cluster
-        // One enrolling boot first: afterwards the phone holds an LSC whose MD5 the
-        // cluster has, and each measured boot goes straight to the .enc.sgn.
-        try cluster.scheduleInstall(key: "rsa:2048")
-        enrolledState = try cluster.freshState("boot-enrolled")
-        let status = cluster.boot(state: enrolledState)
-        guard status == 0 else { throw LabCluster.Failure("the enrolling boot exited \(status)") }
+        try prepareLab(cluster)
     } teardown: {
         lab?.stop()
         lab = nil
