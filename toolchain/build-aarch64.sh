@@ -11,6 +11,7 @@ triple=aarch64-none-none-elf
 build() { swift build -c release --triple "$triple" --toolset toolchain/aarch64-linux.json --scratch-path "$scratch" "$@"; }
 
 build --product phone
+toolchain/refuse-outlined-objects.sh aarch64-linux-gnu-nm "$scratch/$triple/release"
 mkdir -p out/aarch64
 aarch64-linux-gnu-strip -o out/aarch64/phone "$scratch/$triple/release/phone"
 

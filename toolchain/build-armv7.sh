@@ -15,6 +15,7 @@ if [ ${#missing[@]} -gt 0 ]; then
     DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
 swift build -c release --triple armv7-none-none-eabi --toolset toolchain/armv7-linux.json --scratch-path .build-armv7 --product phone
+toolchain/refuse-outlined-objects.sh arm-linux-gnueabihf-nm .build-armv7/armv7-none-none-eabi/release
 mkdir -p out/armv7
 arm-linux-gnueabihf-strip -o out/armv7/phone .build-armv7/armv7-none-none-eabi/release/phone
 arm-linux-gnueabihf-size out/armv7/phone | tail -1 | awk '{ printf "armv7 phone (stripped): text %d, data %d, bss %d\n", $1, $2, $3 }'
