@@ -1,11 +1,15 @@
+import Glibc
 import MallocInterposerSwift
 
 /// The largest amount of heap in use during a measured call, above what was in use when
 /// it started. The interposer counts bytes allocated and freed; live bytes only rise at
-/// an allocation, so checking after every allocation finds the exact peak.
+/// an allocation, so checking after every allocation of the measuring thread finds the
+/// peak. The counters are process-wide: the harness's own threads' net allocations are
+/// in the figure too (small; they free what they allocate).
 enum PeakHeap {
-    // Written only by the allocating (benchmark) thread while the hook is installed.
+    // Written only by the measuring thread (the hook returns at once on any other).
     nonisolated(unsafe) private static var peak = 0
+    nonisolated(unsafe) private static var measuringThread = pthread_self()
 
     private static func live() -> Int {
         let statistics = MallocInterposerSwift.getStatistics()
@@ -16,9 +20,11 @@ enum PeakHeap {
     /// live heap at the start. Needs a malloc metric in the benchmark's configuration
     /// (the interposer counts, and calls the hook, only while the harness measures).
     static func measure<Result>(_ body: () throws -> Result) rethrows -> (Result, peakAboveBaseline: Int) {
+        measuringThread = pthread_self()
         let baseline = live()
         peak = baseline
         MallocInterposerSwift.setAllocationHook { _ in
+            guard pthread_equal(pthread_self(), PeakHeap.measuringThread) != 0 else { return }
             let now = PeakHeap.live()
             if now > PeakHeap.peak { PeakHeap.peak = now }
         }
