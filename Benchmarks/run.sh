@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs the whole benchmark suite (release builds) and writes the Markdown table of
 # medians and ratios to Benchmarks/results.md and into README.md, then checks the
-# thresholds (exit 1 when one is not met). About 70 s on 2 cores after the builds.
+# thresholds (exit 1 when one is not met). 70 to 100 s on 2 cores after the builds.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 toolchain/install-deps.sh
