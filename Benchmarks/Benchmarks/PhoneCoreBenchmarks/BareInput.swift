@@ -20,7 +20,7 @@ struct BareInput {
     init(_ bytes: [UInt8], on library: Library) throws {
         let parsed = try SignedFile.parse(bytes)
         guard let encryption = parsed.encryption, parsed.hashAlgorithm == .sha1, encryption.digestAlgorithm == .sha1 else {
-            throw LabCluster.Failure("the floor and the reference take a SHA-1 .enc.sgn")
+            throw BenchmarkFailure("the floor and the reference take a SHA-1 .enc.sgn")
         }
         let (head, tail) = parsed.signedRanges
         file = bytes
@@ -42,7 +42,7 @@ struct BareInput {
         case .mbedTLSFloor: floor = enc_sgn_floor_create(certificate, certificate.count, key, key.count)
         case .openSSL: reference = openssl_reference_create(certificate, certificate.count, key, key.count)
         }
-        guard floor != nil || reference != nil else { throw LabCluster.Failure("\(library) could not load the keys") }
+        guard floor != nil || reference != nil else { throw BenchmarkFailure("\(library) could not load the keys") }
     }
 
     /// Verifies and decrypts with the library chosen at init; the plaintext length.
@@ -56,7 +56,7 @@ struct BareInput {
             }
         }
         guard result == layout.body_length - layout.padding_count else {
-            throw LabCluster.Failure("the bare decryption failed at step \(-result)")
+            throw BenchmarkFailure("the bare decryption failed at step \(-result)")
         }
         return result
     }

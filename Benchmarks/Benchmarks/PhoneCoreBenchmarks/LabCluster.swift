@@ -30,7 +30,7 @@ final class LabCluster {
         devices = try DeviceTable(path: labDirectory.appendingPathComponent("devices.sqlite").path)
 
         guard FileManager.default.isExecutableFile(atPath: Self.labProgram) else {
-            throw Failure("no lab program at \(Self.labProgram): build it with `swift build -c release --product cucm-lab` or set CUCM_LAB")
+            throw BenchmarkFailure("no lab program at \(Self.labProgram): build it with `swift build -c release --product cucm-lab` or set CUCM_LAB")
         }
         let log = work.appendingPathComponent("lab.log")
         _ = FileManager.default.createFile(atPath: log.path, contents: nil)
@@ -57,7 +57,7 @@ final class LabCluster {
             usleep(20_000)
         }
         server.terminate()
-        throw Failure("the lab did not start listening within 10 s (log: \(log.path))")
+        throw BenchmarkFailure("the lab did not start listening within 10 s (log: \(log.path))")
     }
 
     func stop() {
@@ -90,11 +90,6 @@ final class LabCluster {
     func boot(state: String) -> Int32 {
         PhoneProgram.run(["boot", "--server", "127.0.0.1:\(httpPort)", "--mac", "A4:56:30:BB:FA:40",
                           "--state", state, "--mic", mic], io: QuietIO())
-    }
-
-    struct Failure: Error, CustomStringConvertible {
-        let description: String
-        init(_ description: String) { self.description = description }
     }
 }
 

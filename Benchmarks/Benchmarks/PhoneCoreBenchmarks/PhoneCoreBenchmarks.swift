@@ -108,7 +108,7 @@ let benchmarks: @Sendable () -> Void = {
         Benchmark("xml_libxml2_reader_" + size.rawValue, configuration: quick) { benchmark in
             _ = try measured(benchmark) {
                 let elements = xml.withUnsafeBufferPointer { libxml2_reference_walk($0.baseAddress, $0.count) }
-                guard elements > 0 else { throw LabCluster.Failure("libxml2 rejected the configuration") }
+                guard elements > 0 else { throw BenchmarkFailure("libxml2 rejected the configuration") }
                 return elements
             }
         } setup: {
@@ -133,7 +133,7 @@ let benchmarks: @Sendable () -> Void = {
     loopbackBenchmark("boot_without_enrollment", prepareLab: { lab in
         try lab.scheduleInstall(key: "rsa:2048")
         let status = lab.boot(state: try lab.freshState("enrolled"))
-        guard status == 0 else { throw LabCluster.Failure("the enrolling boot exited \(status)") }
+        guard status == 0 else { throw BenchmarkFailure("the enrolling boot exited \(status)") }
     }, prepare: { lab in lab.work.appendingPathComponent("enrolled").path }, phone: { lab, state in lab.boot(state: state) })
 }
 
@@ -145,12 +145,12 @@ func loopbackBenchmark(_ name: String, prepareLab: @escaping (LabCluster) throws
                        phone: @escaping (LabCluster, String) -> Int32) {
     nonisolated(unsafe) var lab: LabCluster?
     Benchmark(name, configuration: configuration(seconds: 20, iterations: 60)) { benchmark in
-        guard let lab else { throw LabCluster.Failure("no lab") }
+        guard let lab else { throw BenchmarkFailure("no lab") }
         let state = try prepare(lab)
         benchmark.startMeasurement()
         let status = measured(benchmark) { phone(lab, state) }
         benchmark.stopMeasurement()
-        guard status == 0 else { throw LabCluster.Failure(name + ": the phone exited \(status)") }
+        guard status == 0 else { throw BenchmarkFailure(name + ": the phone exited \(status)") }
     } setup: {
         let cluster = try LabCluster()
         lab = cluster
