@@ -13,7 +13,15 @@ cleanup() {
     rm -rf "$results"
 }
 trap cleanup EXIT
+log="$results/benchmark.log"
+status=0
 (cd Benchmarks && CUCM_LAB="$PWD/../.build/release/cucm-lab" \
     swift package --allow-writing-to-package-directory benchmark --no-progress \
-        --format histogramPercentiles --path "$results" >/dev/null)
+        --format histogramPercentiles --path "$results") >"$log" 2>&1 || status=$?
+# The harness exits 0 when a benchmark's setup or body throws; its output says "failed".
+if [ "$status" -ne 0 ] || grep -q "failed" "$log"; then
+    grep -A 3 "failed" "$log" >&2 || tail -n 40 "$log" >&2
+    echo "run.sh: the benchmark run failed" >&2
+    exit 1
+fi
 python3 Benchmarks/report.py "$results" --output Benchmarks/results.md --readme README.md
