@@ -52,39 +52,14 @@ final class LabFixture {
         try lab.devices.upsert(existing)
     }
 
-    struct Run {
-        let status: Int32
-        let stdout: String
-        let stderr: String
-    }
+    typealias Run = ProgramRun
 
     func phone(_ arguments: [String], environment: [String: String] = [:], addressSpaceLimitKB: Int? = nil) throws -> Run {
-        let process = Process()
-        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
-        let phone = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("phone").path
-        if let addressSpaceLimitKB {
-            // The shell sets the limit, then becomes the phone.
-            process.executableURL = URL(fileURLWithPath: "/bin/sh")
-            process.arguments = ["-c", "ulimit -v \(addressSpaceLimitKB) && exec \"$0\" \"$@\"", phone] + arguments
-        } else {
-            process.executableURL = URL(fileURLWithPath: phone)
-            process.arguments = arguments
-        }
-        let out = Pipe()
-        let err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        process.standardInput = FileHandle.nullDevice
-        try process.run()
-        let errorReader = DispatchQueue(label: "stderr")
-        var errorData = Data()
-        let group = DispatchGroup()
-        errorReader.async(group: group) { errorData = err.fileHandleForReading.readDataToEndOfFile() }
-        let outData = out.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        group.wait()
-        return Run(status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
-                   stderr: String(decoding: errorData, as: UTF8.self))
+        let phone = ProgramRun.builtProgram("phone")
+        guard let addressSpaceLimitKB else { return try ProgramRun.run(phone, arguments, environment: environment) }
+        // The shell sets the limit, then becomes the phone.
+        return try ProgramRun.run("/bin/sh", ["-c", "ulimit -v \(addressSpaceLimitKB) && exec \"$0\" \"$@\"", phone] + arguments,
+                                  environment: environment)
     }
 
     func boot(_ extra: [String] = [], tftp: Bool = false) throws -> Run {
@@ -323,8 +298,7 @@ final class LabServeProcessTests: XCTestCase {
     func testServeAnnouncesItsPortsAtOnceAndStopsOnSIGTERMThoughTheParentBlockedIt() throws {
         let fixture = try LabFixture()
         defer { fixture.close() }
-        let labProgram = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
-            .appendingPathComponent("cucm-lab").path
+        let labProgram = ProgramRun.builtProgram("cucm-lab")
         // The mask is inherited across exec; the "serving on" line must arrive though
         // stdout is a pipe (line-buffered), and SIGTERM must still stop the server.
         let script = """
@@ -345,14 +319,9 @@ final class LabServeProcessTests: XCTestCase {
                 lab.kill()
                 print('still running after SIGTERM')
             """
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", "-c", script, labProgram, fixture.work.appendingPathComponent("lab").path]
-        let output = Pipe()
-        process.standardOutput = output
-        try process.run()
-        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
+        let run = try ProgramRun.run("/usr/bin/env", ["python3", "-c", script, labProgram,
+                                                       fixture.work.appendingPathComponent("lab").path])
+        let text = run.stdout
         XCTAssertTrue(text.hasPrefix("[lab] serving on 127.0.0.1: TFTP "), text)
         XCTAssertTrue(text.contains("exit -15"), text)
     }

@@ -31,34 +31,10 @@ final class PhoneBootTests: XCTestCase {
         try? FileManager.default.removeItem(at: directory)
     }
 
-    /// The `phone` program next to the test bundle (built by `swift build --build-tests`).
-    static var phoneBinary: String {
-        URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("phone").path
-    }
-
-    struct Run {
-        let status: Int32
-        let signal: Bool
-        let stdout: String
-        let stderr: String
-    }
+    typealias Run = ProgramRun
 
     private func phone(_ arguments: [String], environment: [String: String] = [:]) throws -> Run {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: Self.phoneBinary)
-        process.arguments = arguments
-        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
-        let out = Pipe()
-        let err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        process.standardInput = FileHandle.nullDevice
-        try process.run()
-        let stdout = out.fileHandleForReading.readDataToEndOfFile()
-        let stderr = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return Run(status: process.terminationStatus, signal: process.terminationReason == .uncaughtSignal,
-                   stdout: String(decoding: stdout, as: UTF8.self), stderr: String(decoding: stderr, as: UTF8.self))
+        try ProgramRun.run(ProgramRun.builtProgram("phone"), arguments, environment: environment)
     }
 
     private func boot(_ transport: String, port: UInt16, environment: [String: String] = [:]) throws -> Run {
