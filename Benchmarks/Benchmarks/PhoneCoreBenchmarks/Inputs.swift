@@ -1,4 +1,5 @@
 import Foundation
+import LinuxPlatform
 import PhoneCrypto
 import PhoneTrust
 import PhoneWire
@@ -23,11 +24,7 @@ enum Inputs {
 
     static let rng: RandomGenerator = {
         do {
-            return try RandomGenerator(personalization: Array("benchmarks".utf8)) { buffer in
-                guard let file = fopen("/dev/urandom", "rb") else { return false }
-                defer { fclose(file) }
-                return fread(buffer.baseAddress, 1, buffer.count, file) == buffer.count
-            }
+            return try RandomGenerator(personalization: Array("benchmarks".utf8), entropy: LinuxProcess.entropy)
         } catch {
             fatalError("random generator: \(error)")
         }
