@@ -42,10 +42,14 @@ def read_medians(directory):
             # The header ends with the unit the values are in, e.g. "(ns) *" or "(K) *".
             units = re.findall(r"\(([^)]*)\)", header)
             factor = SCALE.get(units[-1], 1) if units and units[-1] in SCALE else 1
-            for line in file:
-                percentile, value = line.split("\t")
-                if percentile == "50":
-                    medians.setdefault(benchmark, {})[METRICS[metric]] = int(value) * factor
+            for number, line in enumerate(file, start=2):
+                fields = line.rstrip("\n").split("\t")
+                if len(fields) != 2 or not all(field.isdigit() for field in fields):
+                    raise SystemExit(f"report.py: {path}:{number}: not 'percentile<TAB>value': {line[:80]!r}")
+                if fields[0] == "50":
+                    medians.setdefault(benchmark, {})[METRICS[metric]] = int(fields[1]) * factor
+            if METRICS[metric] not in medians.get(benchmark, {}):
+                raise SystemExit(f"report.py: {path}: no 50th percentile")
     return medians
 
 

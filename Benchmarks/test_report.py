@@ -107,6 +107,27 @@ class ReportTests(unittest.TestCase):
         self.assertNotEqual(status, 0)
         self.assertIn("no wall result for boot_with_enrollment", stderr)
 
+    def test_malformed_export_is_named_with_its_line(self):
+        write_run(self.directory)
+        name = "Current_run.PhoneCoreBenchmarks.xml_core_1MB.wallClock.histogram.percentiles.tsv"
+        with open(os.path.join(self.directory, name), "a") as file:
+            file.write("101\tnot a number\n")
+        status, _, stderr = run(self.directory)
+        self.assertNotEqual(status, 0)
+        self.assertIn(name + ":103: not 'percentile<TAB>value'", stderr)
+
+    def test_truncated_export_without_a_median_is_refused(self):
+        write_run(self.directory)
+        name = "Current_run.PhoneCoreBenchmarks.xml_core_1MB.wallClock.histogram.percentiles.tsv"
+        path = os.path.join(self.directory, name)
+        with open(path) as file:
+            lines = file.readlines()
+        with open(path, "w") as file:
+            file.writelines(lines[:20])
+        status, _, stderr = run(self.directory)
+        self.assertNotEqual(status, 0)
+        self.assertIn(name + ": no 50th percentile", stderr)
+
     def test_readme_section_replaced_between_markers_only(self):
         write_run(self.directory)
         readme = os.path.join(self.directory, "README.md")
