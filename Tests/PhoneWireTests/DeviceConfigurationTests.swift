@@ -96,6 +96,74 @@ final class DeviceConfigurationTests: XCTestCase {
         XCTAssertEqual(error("<device><a>"), .xml(XMLError(.unexpectedEnd, at: 11)))
     }
 
+    /// What a production CUCM writes for values it has not set: absent, not malformed.
+    func testEmptyValuesThatDecideNothingAreAbsent() throws {
+        let xml = """
+            <device xsi:type="axl:XIPPhone"><loadInformation></loadInformation><ipAddressMode> </ipAddressMode>\
+            <deviceSecurityMode></deviceSecurityMode><transportLayerProtocol/><versionStamp></versionStamp>\
+            <capfAuthMode>0</capfAuthMode><capfList><capf><phonePort>3804</phonePort><processNodeName></processNodeName></capf>\
+            <capf><phonePort></phonePort><processNodeName>capf2</processNodeName></capf></capfList>\
+            <devicePool><callManagerGroup><members>\
+            <member priority=""><callManager><ports><sipPort></sipPort><securedSipPort>5061</securedSipPort></ports>\
+            <processNodeName>cm</processNodeName></callManager></member>\
+            <member priority="1"><callManager><processNodeName></processNodeName></callManager></member>\
+            </members></callManagerGroup></devicePool>\
+            <TVS><members><member><port></port><address>tvs</address></member><member><address/></member></members></TVS>\
+            <certHash></certHash></device>
+            """
+        let config = try DeviceConfiguration.parse(Array(xml.utf8))
+        XCTAssertNil(config.loadInformation)
+        XCTAssertNil(config.ipAddressMode)
+        XCTAssertNil(config.deviceSecurityMode)
+        XCTAssertNil(config.transportLayerProtocol)
+        XCTAssertNil(config.versionStamp)
+        // The CAPF entry without an address names no server; the empty port is the default.
+        XCTAssertEqual(config.capfServers, [.init(host: "capf2", port: 3804)])
+        XCTAssertEqual(config.callManagers.count, 1)
+        XCTAssertEqual(config.callManagers[0].priority, 0)
+        XCTAssertEqual(config.callManagers[0].ports.map(\.name), ["securedSipPort"])
+        XCTAssertEqual(config.tvsServers, [.init(host: "tvs", port: 2445)])
+        XCTAssertEqual(config.certHash, "")
+    }
+
+    func testOnlyAnEmptyCAPFAddressNamesNoServer() throws {
+        let xml = "<device><capfList><capf><phonePort>3804</phonePort><processNodeName></processNodeName></capf></capfList></device>"
+        XCTAssertEqual(try DeviceConfiguration.parse(Array(xml.utf8)).capfServers, [])
+    }
+
+    /// The four values a security decision rests on stay strict: empty or repeated is refused.
+    func testDecisiveValuesStayStrict() {
+        func error(_ inner: String) -> ConfigError? {
+            do {
+                _ = try DeviceConfiguration.parse(Array(("<device>" + inner + "</device>").utf8))
+                return nil
+            } catch {
+                return error as? ConfigError
+            }
+        }
+        XCTAssertEqual(error("<encrConfig></encrConfig>"), .invalidValue(element: "encrConfig", offset: 9))
+        XCTAssertEqual(error("<fullConfig> </fullConfig>"), .invalidValue(element: "fullConfig", offset: 9))
+        XCTAssertEqual(error("<capfAuthMode></capfAuthMode>"), .invalidValue(element: "capfAuthMode", offset: 9))
+        XCTAssertEqual(error("<encrConfig>false</encrConfig><encrConfig>true</encrConfig>"),
+                       .duplicateElement(element: "encrConfig", offset: 39))
+        XCTAssertEqual(error("<capfAuthMode>0</capfAuthMode><capfAuthMode>1</capfAuthMode>"),
+                       .duplicateElement(element: "capfAuthMode", offset: 39))
+        XCTAssertEqual(error("<fullConfig>false</fullConfig><fullConfig>true</fullConfig>"),
+                       .duplicateElement(element: "fullConfig", offset: 39))
+        // Present but not what the element holds is still an error, decisive or not.
+        XCTAssertEqual(error("<ipAddressMode>v4</ipAddressMode>"), .invalidValue(element: "ipAddressMode", offset: 9))
+        XCTAssertEqual(error("<capfList><capf><processNodeName>" + String(repeating: "a", count: 256)
+                             + "</processNodeName></capf></capfList>"),
+                       .invalidValue(element: "processNodeName", offset: 25))
+        XCTAssertEqual(error("<DOCTYPE/>"), nil, "an element named DOCTYPE is just an unknown element")
+        XCTAssertEqual(error("<!DOCTYPE device []>"), .xml(XMLError(.doctypeNotAllowed, at: 8)))
+    }
+
+    func testARepeatedInformationalValueKeepsTheFirst() throws {
+        let xml = "<device><loadInformation>first</loadInformation><loadInformation>second</loadInformation></device>"
+        XCTAssertEqual(try DeviceConfiguration.parse(Array(xml.utf8)).loadInformation, "first")
+    }
+
     func testSecretsAreNotInTheModel() throws {
         let config = try DeviceConfiguration.parse(Vectors.bytes("interop/plain-SEPA45630BBFA40.cnf.xml"))
         let dumped = "\(config)"

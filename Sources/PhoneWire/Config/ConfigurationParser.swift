@@ -1,6 +1,24 @@
 /// Builds a `DeviceConfiguration` from the tokenizer's stream. Elements are recognised
 /// by local name (a prefix such as `axl:` is ignored, and never needs declaring: CUCM
 /// writes `xsi:type` with no namespace declaration) and by their path from `<device>`.
+///
+/// Policy (formats.md §2, "Real clusters are untidy"; README states the same): liberal
+/// where no security decision rests on a value, strict where one does.
+/// - Strict, every failure a typed error with the element's offset: `fullConfig`,
+///   `encrConfig` (`true`/`false` in any case; empty is an error), `capfAuthMode` (a
+///   number; empty is an error), `certHash` (empty means the cluster holds no
+///   certificate, else 32 hex digits). Each of these four may appear once.
+/// - Liberal: an element the model does not read is skipped, whatever it holds, with its
+///   attributes and children. An empty value of an element the model reads but decides
+///   nothing on is absent: a `capf`, call-manager `member` or TVS `member` without an
+///   address names no server (CUCM writes `<processNodeName></processNodeName>` for
+///   phones that have nothing to do with CAPF), an empty port takes the default, an
+///   empty `loadInformation`, `versionStamp`, `ipAddressMode`, `deviceSecurityMode`,
+///   `transportLayerProtocol` or `priority` is unset. When one of these appears twice the
+///   first value counts. A value that is present but not what the element holds (a port of
+///   70000, a mode that is not a number, a 300-byte host name) is still an error.
+/// - The bounds stay: depth, element count, text and name lengths, no DOCTYPE
+///   (`XMLLimits.configuration`), at most `maxServers` entries of each list.
 extension DeviceConfiguration {
     public static func parse(_ bytes: [UInt8], limits: XMLLimits = .configuration) throws(ConfigError) -> DeviceConfiguration {
         var parser = ConfigurationParser(bytes, limits: limits)
@@ -110,6 +128,7 @@ struct ConfigurationParser {
                 do { value = try XMLText.decode(bytes, attribute.value, hasReferences: attribute.hasReferences) } catch {
                     throw .xml(error)
                 }
+                if Self.trimmed(value).isEmpty { continue }
                 guard let priority = Self.integer(value) else { throw .invalidValue(element: "member", offset: attribute.value.lowerBound) }
                 memberPriority = priority
             }
@@ -155,8 +174,8 @@ struct ConfigurationParser {
             return
         }
         if depth == 4, path[1] == .capfList, path[2] == .capf, collecting {
-            if element == .processNodeName { capfHost = try host(element, offset) }
-            if element == .phonePort { capfPort = try port(element, offset) }
+            if element == .processNodeName, capfHost == nil { capfHost = try host(element, offset) }
+            if element == .phonePort, capfPort == nil { capfPort = try port(element, offset) }
         } else if depth == 3, element == .capf, path[1] == .capfList {
             guard let capfHost else { return }
             guard config.capfServers.count < DeviceConfiguration.maxServers else {
@@ -164,11 +183,9 @@ struct ConfigurationParser {
             }
             config.capfServers.append(.init(host: capfHost, port: capfPort ?? DeviceConfiguration.defaultCAPFPort))
         } else if depth == 7, collecting {
-            callManagerHost = try host(element, offset)
+            if callManagerHost == nil { callManagerHost = try host(element, offset) }
         } else if depth == 8, collecting, let portName {
-            if !text.allSatisfy(Self.isSpace) {
-                callManagerPorts.append((portName, try port(.port, offset)))
-            }
+            if let number = try port(.port, offset) { callManagerPorts.append((portName, number)) }
         } else if depth == 5, element == .member, path[1] == .devicePool {
             guard let callManagerHost else { return }
             guard config.callManagers.count < DeviceConfiguration.maxServers else {
@@ -176,8 +193,8 @@ struct ConfigurationParser {
             }
             config.callManagers.append(.init(priority: memberPriority, host: callManagerHost, ports: callManagerPorts))
         } else if depth == 5, path[1] == .tvs, collecting {
-            if element == .address { tvsHost = try host(element, offset) }
-            if element == .port { tvsPort = try port(element, offset) }
+            if element == .address, tvsHost == nil { tvsHost = try host(element, offset) }
+            if element == .port, tvsPort == nil { tvsPort = try port(element, offset) }
         } else if depth == 4, element == .member, path[1] == .tvs {
             guard let tvsHost else { return }
             guard config.tvsServers.count < DeviceConfiguration.maxServers else {
@@ -187,13 +204,19 @@ struct ConfigurationParser {
         }
     }
 
+    /// The four elements a security decision rests on: strict, and once only.
+    private static let decisive: [ConfigElement] = [.fullConfig, .encrConfig, .certHash, .capfAuthMode]
+
     private mutating func scalar(_ element: ConfigElement, _ offset: Int) throws(ConfigError) {
         guard element != .other else { return }
         let name = Self.name(of: element)
-        // A hostile partial config could say certHash twice; neither is trusted then.
-        guard !seenScalars.contains(element) else { throw .duplicateElement(element: name, offset: offset) }
-        seenScalars.append(element)
         let value = Self.trimmed(text)
+        if seenScalars.contains(element) {
+            // A hostile partial config could say certHash twice; neither is trusted then.
+            guard !Self.decisive.contains(element) else { throw .duplicateElement(element: name, offset: offset) }
+            return
+        }
+        seenScalars.append(element)
         switch element {
         case .fullConfig: config.fullConfig = try boolean(value, name, offset)
         case .encrConfig: config.encrConfig = try boolean(value, name, offset)
@@ -204,11 +227,11 @@ struct ConfigurationParser {
             config.certHash = String(decoding: value.map { $0 >= UInt8(ascii: "A") && $0 <= UInt8(ascii: "F") ? $0 | 0x20 : $0 },
                                      as: UTF8.self)
         case .capfAuthMode: config.capfAuthMode = try integer(value, name, offset)
-        case .ipAddressMode: config.ipAddressMode = try integer(value, name, offset)
-        case .deviceSecurityMode: config.deviceSecurityMode = try integer(value, name, offset)
-        case .transportLayerProtocol: config.transportLayerProtocol = try integer(value, name, offset)
-        case .loadInformation: config.loadInformation = String(decoding: value, as: UTF8.self)
-        case .versionStamp: config.versionStamp = String(decoding: value, as: UTF8.self)
+        case .ipAddressMode: config.ipAddressMode = try optionalInteger(value, name, offset)
+        case .deviceSecurityMode: config.deviceSecurityMode = try optionalInteger(value, name, offset)
+        case .transportLayerProtocol: config.transportLayerProtocol = try optionalInteger(value, name, offset)
+        case .loadInformation: config.loadInformation = value.isEmpty ? nil : String(decoding: value, as: UTF8.self)
+        case .versionStamp: config.versionStamp = value.isEmpty ? nil : String(decoding: value, as: UTF8.self)
         default: break
         }
     }
@@ -227,16 +250,26 @@ struct ConfigurationParser {
         return number
     }
 
-    private func port(_ element: ConfigElement, _ offset: Int) throws(ConfigError) -> UInt16 {
-        guard let number = Self.integer(Self.trimmed(text)), number > 0, number <= 65535 else {
+    /// An empty value is unset; anything else must be a number.
+    private func optionalInteger(_ value: ArraySlice<UInt8>, _ name: String, _ offset: Int) throws(ConfigError) -> Int? {
+        value.isEmpty ? nil : try integer(value, name, offset)
+    }
+
+    /// The collected text as a port: nil when empty (the default applies).
+    private func port(_ element: ConfigElement, _ offset: Int) throws(ConfigError) -> UInt16? {
+        let value = Self.trimmed(text)
+        if value.isEmpty { return nil }
+        guard let number = Self.integer(value), number > 0, number <= 65535 else {
             throw .invalidValue(element: Self.name(of: element), offset: offset)
         }
         return UInt16(number)
     }
 
-    private func host(_ element: ConfigElement, _ offset: Int) throws(ConfigError) -> String {
+    /// The collected text as a host name or address: nil when empty (no server named).
+    private func host(_ element: ConfigElement, _ offset: Int) throws(ConfigError) -> String? {
         let value = Self.trimmed(text)
-        guard !value.isEmpty, value.count <= 255 else { throw .invalidValue(element: Self.name(of: element), offset: offset) }
+        if value.isEmpty { return nil }
+        guard value.count <= 255 else { throw .invalidValue(element: Self.name(of: element), offset: offset) }
         return String(decoding: value, as: UTF8.self)
     }
 
