@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # libFuzzer (with AddressSanitizer) on every parser and session that reads bytes from
 # the network. Usage: toolchain/fuzz.sh SECONDS [TARGET…]   (default: all targets)
-# Seeds: Tests/Fuzz/Corpus/<target> (kept in the repo) and ../shared/vectors, read in
+# Seeds: Tests/Fuzz/Corpus/<target> and Tests/RealClusterConfigs (kept in the repo) and ../shared/vectors, read in
 # place. New inputs go to .build-fuzz/corpus/<target>; crashes to .build-fuzz/crashes.
 # Prints one line per target (executions, coverage) and "fuzz: N passed, N failed".
 set -uo pipefail
@@ -33,7 +33,7 @@ for target in "${targets[@]}"; do
         -L "$out/modules" -lPhoneCore -lPhoneTrust -lPhoneCrypto -lPhoneWire -lmbedtls -lmbedx509 -lmbedcrypto \
         -o "$out/$target" 2>"$out/$target.build.log" || { cat "$out/$target.build.log"; exit 1; }
     mkdir -p "$out/corpus/$target" "Tests/Fuzz/Corpus/$target"
-    "$out/$target" "$out/corpus/$target" "Tests/Fuzz/Corpus/$target" ../shared/vectors/interop ../shared/vectors/cucm-style \
+    "$out/$target" "$out/corpus/$target" "Tests/Fuzz/Corpus/$target" Tests/RealClusterConfigs ../shared/vectors/interop ../shared/vectors/cucm-style \
         ../shared/vectors/capf -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -max_len=65536 \
         -artifact_prefix="$out/crashes/$target-" -print_final_stats=1 >"$out/$target.log" 2>&1
     status=$?

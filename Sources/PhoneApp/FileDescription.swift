@@ -48,7 +48,7 @@ enum FileDescription {
             if let key = record.publicKey { add("Public Key", String(key.count) + " bytes") }
             if let signature = record.signature { add("Signature", String(signature.count) + " bytes") }
             add("Certificate", String(record.certificate.count) + " bytes")
-            if let ip = record.ipAddress { add("IP Address", hexString(list[ip])) }
+            if let ip = record.ipAddress { add("IP Address", ipAddressText(list[ip])) }
             if let certificate = try? Certificate(der: list[record.certificate]) {
                 add("Key Algorithm", certificate.keyKind.isRSA ? "RSA" : "EC")
                 add("Key", certificate.keyKind.name)
@@ -58,5 +58,26 @@ enum FileDescription {
             }
         }
         return lines
+    }
+
+    /// A record's IP address: dotted quad for IPv4 (what a real CTL holds), colon-separated
+    /// groups for IPv6, hex with its length for anything else.
+    static func ipAddressText(_ bytes: ArraySlice<UInt8>) -> String {
+        switch bytes.count {
+        case 4:
+            var parts: [String] = []
+            for byte in bytes { parts.append(String(byte)) }
+            return parts.joined(separator: ".")
+        case 16:
+            var groups: [String] = []
+            var index = bytes.startIndex
+            while index < bytes.endIndex {
+                groups.append(String(UInt16(bytes[index]) << 8 | UInt16(bytes[index + 1]), radix: 16))
+                index += 2
+            }
+            return groups.joined(separator: ":")
+        default:
+            return hexString(bytes) + " (" + String(bytes.count) + " bytes)"
+        }
     }
 }

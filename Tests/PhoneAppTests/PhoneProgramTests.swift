@@ -1,6 +1,7 @@
 import Foundation
 import LinuxPlatform
 import PhoneApp
+import PhoneWire
 import TestSupport
 import XCTest
 
@@ -127,6 +128,31 @@ final class PhoneProgramTests: XCTestCase {
         XCTAssertEqual(run(["verify", interop + "/signed-SEPA45630BBFA40.cnf.xml.sgn"]).status, 2)
         XCTAssertEqual(run(["verify", "--name"]).status, 2)
         XCTAssertEqual(run(["help"]).status, 0)
+    }
+
+    /// A real CTL's records carry the servers' IPv4 addresses; inspect prints them as a
+    /// person reads them (the signature is not checked by inspect, so it is left zero).
+    func testInspectPrintsRecordAddressesAsAddresses() throws {
+        let certificate = try Vectors.certificate("cucm-style/pki/callmanager.pem")
+        var body: [UInt8] = []
+        for address: [UInt8] in [[127, 0, 0, 1], [0xfd, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x12, 0x34], [1, 2, 3]] {
+            body += try SignedFileBuilder.trustRecord(
+                subject: Array(certificate.subject.utf8), issuer: Array(certificate.issuer.utf8),
+                serialNumber: certificate.serialNumber, role: .sast, publicKey: certificate.bareKey(),
+                certificateSignature: certificate.signature, certificate: certificate.der, ipAddress: address)
+        }
+        let signer = SignedFileBuilder.Signer(name: Array(certificate.subject.utf8), issuer: Array(certificate.issuer.utf8),
+                                              serialNumber: certificate.serialNumber, hashAlgorithm: .sha1,
+                                              signatureLength: 256)
+        let unsigned = try SignedFileBuilder(version: .trustList, signer: signer, filename: Array("CTLFile.tlv".utf8),
+                                             timestamp: 0).build(body: body[...])
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("ctl-\(UUID().uuidString).tlv").path
+        FileManager.default.createFile(atPath: path, contents: Data(try XCTUnwrap(unsigned.signed(with: [UInt8](repeating: 0, count: 256)))))
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let (status, io) = run(["inspect", path])
+        XCTAssertEqual(status, 0, io.stderr.joined())
+        let addresses = blocks(io.text).compactMap { $0["IP Address"] }
+        XCTAssertEqual(addresses, ["127.0.0.1", "fd00:0:0:0:0:0:0:1234", "010203 (3 bytes)"])
     }
 
     func testInspectOfGarbageIsATypedRejection() throws {

@@ -137,10 +137,11 @@ public struct SignedFileBuilder {
     }
 
     /// One trust-list record in the reference order: length, subject, issuer, serial,
-    /// role, public key, certificate signature, certificate.
+    /// role, public key, certificate signature, certificate, and the server's IP address
+    /// when given (a real CTL's records carry one: 4 bytes, IPv4).
     public static func trustRecord(subject: [UInt8], issuer: [UInt8], serialNumber: [UInt8], role: TrustRole,
                                    publicKey: [UInt8], certificateSignature: [UInt8],
-                                   certificate: [UInt8]) throws(BuildError) -> [UInt8] {
+                                   certificate: [UInt8], ipAddress: [UInt8]? = nil) throws(BuildError) -> [UInt8] {
         typealias T = TrustRecordTag
         var out = ElementWriter()
         out.element(T.recordLength, [0, 0])
@@ -151,6 +152,7 @@ public struct SignedFileBuilder {
         try out.element(T.publicKey, publicKey[...])
         try out.element(T.signature, certificateSignature[...])
         try out.element(T.certificate, certificate[...])
+        if let ipAddress { try out.element(T.ipAddress, ipAddress[...]) }
         guard out.bytes.count <= Int(UInt16.max) else { throw .fieldTooLong(tag: T.recordLength) }
         let length = ElementWriter.u16(out.bytes.count)
         out.bytes[3] = length[0]
