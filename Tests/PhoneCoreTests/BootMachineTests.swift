@@ -21,9 +21,10 @@ final class BootMachineTests: XCTestCase {
             "SEPA45630BBFA40.cnf.xml.sgn", "SEPA45630BBFA40.cnf.xml.enc.sgn",
         ])
         XCTAssertEqual(world.capfRequests.count, 1)
-        XCTAssertEqual(world.capfRequests[0].reason, .keyMismatch)
-        XCTAssertEqual(world.capfRequests[0].authentication, .automatic)
-        XCTAssertEqual(world.capfRequests[0].server, .init(host: "127.0.0.1", port: 3804))
+        let request = try XCTUnwrap(world.capfRequests.first)
+        XCTAssertEqual(request.reason, .keyMismatch)
+        XCTAssertEqual(request.authentication, .automatic)
+        XCTAssertEqual(request.server, .init(host: "127.0.0.1", port: 3804))
         XCTAssertEqual(world.resets, 1)
         // The ITL was installed once (first use); the second time it was unchanged.
         XCTAssertEqual(world.persistedTrustLists.count, 1)

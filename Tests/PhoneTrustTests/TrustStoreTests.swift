@@ -27,6 +27,34 @@ final class TrustStoreTests: XCTestCase {
         XCTAssertEqual(store.ctl?.list.bytes, beforeCTL, "the installed CTL must survive", file: file, line: line)
     }
 
+    /// A list signed by one of its own records that is not SAST (the TFTP or the CAPF
+    /// certificate) is not self-consistent: refused on first use and when read back from
+    /// flash, though its signature is good and it holds a SAST record.
+    func testAListSignedByItsOwnNonSASTRecordIsRefused() throws {
+        let sast = try Vectors.identity("interop/pki/sast.pem")
+        for signerPath in ["interop/pki/ccm-tftp.pem", "interop/pki/capf.pem"] {
+            let signer = try Vectors.identity(signerPath)
+            let role: TrustRole = signerPath.contains("capf") ? .capf : .tftp
+            let list = try SignedFileWriter.trustList(entries: [(sast.certificate, .sast), (signer.certificate, role)],
+                                                      signer: signer, filename: "ITLFile.tlv", timestamp: 1_800_000_000,
+                                                      rng: testRNG())
+            var store = TrustStore()
+            XCTAssertThrowsError(try store.install(list, kind: .itl, servedAs: "ITLFile.tlv"), signerPath) { error in
+                XCTAssertEqual(error as? TrustError, .signerNotListed, signerPath)
+            }
+            XCTAssertNil(store.itl, signerPath)
+            XCTAssertThrowsError(try TrustStore.restore(ctl: nil, itl: list), signerPath) { error in
+                XCTAssertEqual(error as? TrustError, .signerNotListed, signerPath)
+            }
+            XCTAssertThrowsError(try TrustStore.restore(ctl: list, itl: nil), signerPath)
+            // The same records signed by the SAST are fine: only the signer's role differs.
+            let good = try SignedFileWriter.trustList(entries: [(sast.certificate, .sast), (signer.certificate, role)],
+                                                      signer: sast, filename: "ITLFile.tlv", timestamp: 1_800_000_000,
+                                                      rng: testRNG())
+            XCTAssertEqual(try store.install(good, kind: .itl, servedAs: "ITLFile.tlv").outcome, .firstUse, signerPath)
+        }
+    }
+
     func testFirstITLIsTrustedOnFirstUse() throws {
         var store = TrustStore()
         let update = try store.install(Vectors.bytes("interop/ITLFile.tlv"), kind: .itl, servedAs: "ITLFile.tlv")
