@@ -24,7 +24,10 @@ let package = Package(
         .target(name: "PhoneWire"),
         .target(name: "PhoneTrust", dependencies: ["PhoneCrypto", "PhoneWire"]),
         .target(name: "PhoneCore", dependencies: ["PhoneTrust"]),
-        .target(name: "CLinuxPlatform", path: "Platform/Linux/CLinuxPlatform"),
+        // The power-cut and I/O-failure hooks (PHONE_TEST_*) exist in debug builds only, which
+        // the tests run; the firmware (release, Embedded) never holds them.
+        .target(name: "CLinuxPlatform", path: "Platform/Linux/CLinuxPlatform",
+                cSettings: [.define("PHONE_TEST_HOOKS", .when(configuration: .debug))]),
         .target(name: "LinuxPlatform", dependencies: ["CLinuxPlatform", "PhoneCore"], path: "Platform/Linux/LinuxPlatform"),
         .target(name: "PhoneApp", dependencies: ["PhoneCore", "LinuxPlatform"]),
         .executableTarget(name: "phone", dependencies: ["PhoneApp"]),
@@ -35,7 +38,7 @@ let package = Package(
         .target(name: "CUCMLab", dependencies: ["LinuxPlatform", "CSQLite"], swiftSettings: [.swiftLanguageMode(.v5)]),
         .executableTarget(name: "cucm-lab", dependencies: ["CUCMLab"], swiftSettings: [.swiftLanguageMode(.v5)]),
 
-        .testTarget(name: "PhoneCryptoTests", dependencies: ["PhoneCrypto", "TestSupport"]),
+        .testTarget(name: "PhoneCryptoTests", dependencies: ["PhoneCrypto", "PhoneWire", "TestSupport"]),
         .testTarget(name: "PhoneWireTests", dependencies: ["PhoneWire", "TestSupport"]),
         .testTarget(name: "PhoneTrustTests", dependencies: ["PhoneTrust", "TestSupport"]),
         .testTarget(name: "PhoneCoreTests", dependencies: ["PhoneCore", "TestSupport"]),

@@ -89,7 +89,7 @@ final class CAPFService: @unchecked Sendable {
                 if let certificate = CAPFElements.parseCertificate(answer.value(CAPFTag.certificate) ?? []) {
                     let parsed = try Certificate(der: certificate.der[...])
                     device.certificate = certificate.der
-                    device.md5hash = try hex(parsed.md5())
+                    device.md5hash = try hexString(parsed.md5())
                     device.publicKey = try parsed.subjectPublicKeyInfo()
                     lab.log("CAPF: " + name + ": fetched its certificate, md5hash " + device.md5hash + " stored")
                 } else {
@@ -158,11 +158,11 @@ final class CAPFService: @unchecked Sendable {
                 return try send(.endSession, [.init(CAPFTag.reason, [CAPFReasonCode.invalidElement])])
             }
             device.certificate = certificate.der
-            device.md5hash = try hex(certificate.md5())
+            device.md5hash = try hexString(certificate.md5())
             device.publicKey = spki
             device.operation = "none"
             try lab.devices.upsert(device)
-            lab.log("CAPF: " + name + ": LSC issued (" + publicKey.kind.name + ", serial " + hex(certificate.serialNumber)
+            lab.log("CAPF: " + name + ": LSC issued (" + publicKey.kind.name + ", serial " + hexString(certificate.serialNumber)
                     + "), md5hash " + device.md5hash + " stored")
             try send(.endSession, [.init(CAPFTag.reason, [1])])
         }
@@ -193,4 +193,3 @@ final class CAPFService: @unchecked Sendable {
     }
 }
 
-func hex(_ bytes: [UInt8]) -> String { bytes.map { String(format: "%02x", $0) }.joined() }

@@ -19,14 +19,3 @@ enum UTCTime {
 
     private static func twoDigits(_ value: Int) -> String { value < 10 ? "0" + String(value) : String(value) }
 }
-
-/// Lowercase hex, as a cluster database and the reference tool print hashes and serials.
-func hexString(_ bytes: some Sequence<UInt8>) -> String {
-    let digits: [UInt8] = Array("0123456789abcdef".utf8)
-    var text: [UInt8] = []
-    for byte in bytes {
-        text.append(digits[Int(byte >> 4)])
-        text.append(digits[Int(byte & 0x0F)])
-    }
-    return String(decoding: text, as: UTF8.self)
-}

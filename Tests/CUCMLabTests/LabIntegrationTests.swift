@@ -2,6 +2,7 @@ import CUCMLab
 import Foundation
 import LinuxPlatform
 import PhoneCrypto
+import PhoneWire
 import TestSupport
 import XCTest
 
@@ -102,7 +103,7 @@ final class LabIntegrationTests: XCTestCase {
         XCTAssertEqual(first.status, 0, first.stderr)
         let lsc = try XCTUnwrap(storedLSC())
         let row = try XCTUnwrap(lab.devices.device(device))
-        XCTAssertEqual(row.md5hash, hex(try lsc.certificate.md5()))
+        XCTAssertEqual(row.md5hash, hexString(try lsc.certificate.md5()))
         XCTAssertEqual(row.operation, "none", "the operation is reset after the install")
         XCTAssertEqual(row.certificate, lsc.certificate.der)
         let sql = try DeviceTable.query(path: lab.databasePath, "select md5hash,name from device where name='\(device)'")
@@ -158,7 +159,7 @@ final class LabIntegrationTests: XCTestCase {
         let fetch = try capf()
         XCTAssertEqual(fetch.status, 0, fetch.stderr)
         XCTAssertTrue(fetch.stdout.contains("operation: fetch"))
-        XCTAssertEqual(try lab.devices.device(device)?.md5hash, hex(try lsc.certificate.md5()))
+        XCTAssertEqual(try lab.devices.device(device)?.md5hash, hexString(try lsc.certificate.md5()))
 
         row = try XCTUnwrap(lab.devices.device(device))
         row.operation = "delete"
@@ -209,7 +210,6 @@ final class LabIntegrationTests: XCTestCase {
     }
 }
 
-func hex(_ bytes: [UInt8]) -> String { bytes.map { String(format: "%02x", $0) }.joined() }
 
 /// Power cuts and flash failures along a whole boot with enrolment: the phone's writes
 /// are mic.pem, itl.tlv, lsc.pem and the encrypted flag; each is crashed before and after

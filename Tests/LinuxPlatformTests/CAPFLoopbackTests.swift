@@ -63,7 +63,7 @@ final class CAPFLoopbackTests: XCTestCase {
                                  file: StaticString = #filePath, line: UInt = #line) throws {
         XCTAssertEqual(status, 0, io.stderr.joined(separator: "\n"), file: file, line: line)
         let issued = try XCTUnwrap(server.issued, file: file, line: line)
-        let md5 = hex(try issued.md5())
+        let md5 = hexString(try issued.md5())
         XCTAssertTrue(io.text.contains("operation: install"), io.text, file: file, line: line)
         XCTAssertTrue(io.text.contains("md5:     " + md5), io.text, file: file, line: line)
         let stored = try Identity(pem: [UInt8](try Data(contentsOf: URL(fileURLWithPath: lscPath))))

@@ -170,5 +170,5 @@ struct LabCluster {
                                              signer: tftp, timestamp: 1_800_000_000, rng: rng)
     }
 
-    static func md5(_ identity: Identity) throws -> String { hex(try identity.certificate.md5()) }
+    static func md5(_ identity: Identity) throws -> String { hexString(try identity.certificate.md5()) }
 }

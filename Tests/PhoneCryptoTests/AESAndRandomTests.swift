@@ -1,4 +1,5 @@
 import PhoneCrypto
+import PhoneWire
 import TestSupport
 import XCTest
 
@@ -9,7 +10,7 @@ final class AESAndRandomTests: XCTestCase {
         let iv = unhex("000102030405060708090a0b0c0d0e0f")
         let plaintext = unhex("6bc1bee22e409f96e93d7e117393172aae2d8a571e03ac9c9eb76fac45af8e51")
         let ciphertext = try AES128CBC.encrypt(key: key, iv: iv[...], plaintext[...])
-        XCTAssertEqual(hex(ciphertext), "7649abac8119b246cee98e9b12e9197d5086cb9b507219ee95db113a917678b2")
+        XCTAssertEqual(hexString(ciphertext), "7649abac8119b246cee98e9b12e9197d5086cb9b507219ee95db113a917678b2")
         XCTAssertEqual(try AES128CBC.decrypt(key: key, iv: iv[...], ciphertext[...]), plaintext)
     }
 

@@ -1,4 +1,5 @@
 import PhoneCrypto
+import PhoneWire
 import TestSupport
 import XCTest
 
@@ -8,9 +9,9 @@ final class CertificateTests: XCTestCase {
         let sast = try Vectors.certificate("interop/pki/sast.pem")
         XCTAssertEqual(sast.subject, "CN=SAST-A45630BBFA40,O=Lab,OU=Security")
         XCTAssertEqual(sast.issuer, "CN=SAST-A45630BBFA40,O=Lab,OU=Security")
-        XCTAssertEqual(hex(sast.serialNumber), "a1f54319a05fb86c5ef303538a46e330")
+        XCTAssertEqual(hexString(sast.serialNumber), "a1f54319a05fb86c5ef303538a46e330")
         XCTAssertEqual(sast.der.count, 916)
-        XCTAssertEqual(hex(try sast.sha1()), "ac87b59bf0e8d3d240f39382cff5876326a69f69")
+        XCTAssertEqual(hexString(try sast.sha1()), "ac87b59bf0e8d3d240f39382cff5876326a69f69")
         XCTAssertEqual(sast.keyKind, .rsa(bits: 2048))
         XCTAssertEqual(sast.signature.count, 256)
         XCTAssertEqual(try sast.bareKey().count, 270)

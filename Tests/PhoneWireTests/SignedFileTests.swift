@@ -20,7 +20,7 @@ final class SignedFileTests: XCTestCase {
         XCTAssertNil(file.signerVersion)
         XCTAssertEqual(file.signerNameText, "CN=cucm-A45630BBFA40,O=Lab,OU=Voice")
         XCTAssertEqual(file.issuerNameText, "CN=cucm-A45630BBFA40,O=Lab,OU=Voice")
-        XCTAssertEqual(hex(file[file.serialNumber]), "d16a804c82a45868b735a52442922987")
+        XCTAssertEqual(hexString(file[file.serialNumber]), "d16a804c82a45868b735a52442922987")
         XCTAssertEqual(file.hashAlgorithm, .sha1)
         XCTAssertEqual(file.signature.count, 256)
         XCTAssertEqual(file.signatureElement.count, 259)
@@ -40,7 +40,7 @@ final class SignedFileTests: XCTestCase {
         XCTAssertEqual(info.keyAlgorithm, SignedFile.aes128CBC)
         XCTAssertEqual(info.wrappedKey.count, 256)
         XCTAssertEqual(info.digestAlgorithm, .sha1)
-        XCTAssertEqual(hex(file[info.digest]), "a1ec4f250e7eccbf1fb4c1599dde8035dbad97ef")
+        XCTAssertEqual(hexString(file[info.digest]), "a1ec4f250e7eccbf1fb4c1599dde8035dbad97ef")
         XCTAssertEqual(file.body.count % 16, 0)
     }
 

@@ -14,7 +14,7 @@ final class TrustListTests: XCTestCase {
                 XCTAssertEqual(String(record.range.count) + " bytes", fields["Record Length"], name)
                 XCTAssertEqual(list.file.text(record.subjectName), fields["Subject Name"], name)
                 XCTAssertEqual(list.file.text(record.issuerName), fields["Issuer Name"], name)
-                XCTAssertEqual(hex(list[record.serialNumber]), fields["Serial Numer"], name)
+                XCTAssertEqual(hexString(list[record.serialNumber]), fields["Serial Numer"], name)
                 XCTAssertEqual(record.role.name, fields["Role"], name)
                 XCTAssertEqual(record.publicKey.map { String($0.count) + " bytes" }, fields["Public Key"], name)
                 XCTAssertEqual(record.signature.map { String($0.count) + " bytes" }, fields["Signature"], name)

@@ -51,10 +51,6 @@ public func testRNG() -> RandomGenerator {
     }
 }
 
-public func hex(_ bytes: some Sequence<UInt8>) -> String {
-    bytes.map { String(format: "%02x", $0) }.joined()
-}
-
 public func unhex(_ text: String) -> [UInt8] {
     var bytes: [UInt8] = []
     var index = text.startIndex

@@ -70,7 +70,12 @@ static int write_all(int fd, const uint8_t *data, size_t length) {
 
 int clp_write_fd(int fd, const uint8_t *data, size_t length) { return write_all(fd, data, length); }
 
+#ifdef PHONE_TEST_HOOKS
+// Fault injection for the power-cut tests (clinux_platform.h). Only debug builds define
+// PHONE_TEST_HOOKS (Package.swift); the firmware builds are release and never hold it.
 static int atomic_writes;
+
+static void count_atomic_write(void) { atomic_writes++; }
 
 static void crash_if_asked(const char *variable) {
     const char *value = getenv(variable);
@@ -81,9 +86,14 @@ static int fail_if_asked(const char *variable) {
     const char *value = getenv(variable);
     return value != NULL && atoi(value) == atomic_writes ? EIO : 0;
 }
+#else
+static void count_atomic_write(void) {}
+static void crash_if_asked(const char *variable) { (void)variable; }
+static int fail_if_asked(const char *variable) { (void)variable; return 0; }
+#endif
 
 int clp_write_file_atomic(const char *path, const uint8_t *data, size_t length, uint32_t mode) {
-    atomic_writes++;
+    count_atomic_write();
     if (fail_if_asked("PHONE_TEST_FAIL_AT_WRITE") != 0) return EIO;
     char temporary[PATH_MAX];
     if (snprintf(temporary, sizeof temporary, "%s.tmp-XXXXXX", path) >= (int)sizeof temporary) return ENAMETOOLONG;

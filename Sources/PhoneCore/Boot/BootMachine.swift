@@ -375,13 +375,7 @@ public struct BootMachine {
 
     private func ownCertificateHash() -> String? {
         guard let certificate = memory.activeIdentity?.certificate, let md5 = try? certificate.md5() else { return nil }
-        let digits: [UInt8] = Array("0123456789abcdef".utf8)
-        var text: [UInt8] = []
-        for byte in md5 {
-            text.append(digits[Int(byte >> 4)])
-            text.append(digits[Int(byte & 0x0F)])
-        }
-        return String(decoding: text, as: UTF8.self)
+        return hexString(md5)
     }
 
     // MARK: - CAPF

@@ -20,7 +20,8 @@ int clp_read_file(const char *path, uint8_t *buffer, size_t capacity, size_t *le
 /// over the target, fsync of the directory. `mode` is applied at creation (0600 for
 /// secrets). On failure the target is untouched and the temporary file removed.
 ///
-/// Power-cut testing: with PHONE_TEST_CRASH_AT_WRITE=N in the environment, the process
+/// Power-cut testing (debug builds only, where PHONE_TEST_HOOKS is defined): with
+/// PHONE_TEST_CRASH_AT_WRITE=N in the environment, the process
 /// kills itself (SIGKILL) during the Nth atomic write, after the temporary file is
 /// synced and before the rename; with PHONE_TEST_CRASH_AFTER_RENAME=N, right after the
 /// Nth rename, before the directory sync; with PHONE_TEST_FAIL_AT_WRITE=N the Nth write
