@@ -35,14 +35,17 @@ let package = Package(
         // Host only: the lab cluster (Foundation, SQLite, threads).
         .systemLibrary(name: "CSQLite", path: "Sources/CSQLite"),
         // Thread-per-connection servers; Swift 5 mode keeps Sendable checking to warnings.
-        .target(name: "CUCMLab", dependencies: ["LinuxPlatform", "CSQLite"], swiftSettings: [.swiftLanguageMode(.v5)]),
+        // Running a program of this package to its end (the lab's demo, the tests).
+        .target(name: "HostProcess"),
+        .target(name: "CUCMLab", dependencies: ["LinuxPlatform", "CSQLite", "HostProcess"],
+                swiftSettings: [.swiftLanguageMode(.v5)]),
         .executableTarget(name: "cucm-lab", dependencies: ["CUCMLab"], swiftSettings: [.swiftLanguageMode(.v5)]),
 
         .testTarget(name: "PhoneCryptoTests", dependencies: ["PhoneCrypto", "PhoneWire", "TestSupport"]),
         .testTarget(name: "PhoneWireTests", dependencies: ["PhoneWire", "TestSupport"]),
         .testTarget(name: "PhoneTrustTests", dependencies: ["PhoneTrust", "TestSupport"]),
         .testTarget(name: "PhoneCoreTests", dependencies: ["PhoneCore", "TestSupport"]),
-        .testTarget(name: "LinuxPlatformTests", dependencies: ["LinuxPlatform", "PhoneApp", "TestSupport"]),
+        .testTarget(name: "LinuxPlatformTests", dependencies: ["LinuxPlatform", "PhoneApp", "HostProcess", "TestSupport"]),
         .testTarget(name: "CUCMLabTests", dependencies: ["CUCMLab", "TestSupport"], swiftSettings: [.swiftLanguageMode(.v5)]),
         .testTarget(name: "PhoneAppTests", dependencies: ["PhoneApp", "TestSupport"]),
         .target(name: "TestSupport", dependencies: ["PhoneCrypto"], path: "Tests/TestSupport"),

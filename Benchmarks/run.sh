@@ -7,15 +7,19 @@ cd "$(dirname "$0")/.."
 toolchain/install-deps.sh
 swift build -c release --product cucm-lab
 results=$(mktemp -d)
+# The benchmarks' lab directories go under $results/tmp, each with the lab's lab.pid.
+mkdir "$results/tmp"
 cleanup() {
-    # A benchmark process that died before its teardown leaves its lab running.
-    pkill -f "cucm-lab serve --dir /tmp/phone-bench-" 2>/dev/null || true
+    # A benchmark process that died before its teardown leaves its lab running: stop it by its id.
+    for pidfile in "$results"/tmp/phone-bench-*/lab.pid; do
+        [ -f "$pidfile" ] && kill "$(cat "$pidfile")" 2>/dev/null || true
+    done
     rm -rf "$results"
 }
 trap cleanup EXIT
 log="$results/benchmark.log"
 status=0
-(cd Benchmarks && CUCM_LAB="$PWD/../.build/release/cucm-lab" \
+(cd Benchmarks && CUCM_LAB="$PWD/../.build/release/cucm-lab" TMPDIR="$results/tmp" \
     swift package --allow-writing-to-package-directory benchmark --no-progress \
         --format histogramPercentiles --path "$results") >"$log" 2>&1 || status=$?
 # The harness exits 0 when a benchmark's setup or body throws; its output says "failed".

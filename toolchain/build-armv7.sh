@@ -4,16 +4,9 @@
 # Usage: toolchain/build-armv7.sh  → out/armv7/phone;  PHONE_ARCH=armv7 toolchain/qemu-vectors.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
-packages=(libmbedtls-dev:armhf libc6-dev-armhf-cross gcc-arm-linux-gnueabihf binutils-arm-linux-gnueabihf qemu-user)
-missing=()
-for package in "${packages[@]}"; do
-    dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
-done
-if [ ${#missing[@]} -gt 0 ]; then
-    dpkg --print-foreign-architectures | grep -qx armhf || dpkg --add-architecture armhf
-    apt-get update -qq || echo "apt-get update reported errors; continuing with the indexes it has" >&2
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
-fi
+. toolchain/lib.sh
+dpkg --print-foreign-architectures | grep -qx armhf || as_root dpkg --add-architecture armhf
+install_packages libmbedtls-dev:armhf libc6-dev-armhf-cross gcc-arm-linux-gnueabihf binutils-arm-linux-gnueabihf qemu-user
 swift build -c release --triple armv7-none-none-eabi --toolset toolchain/armv7-linux.json --scratch-path .build-armv7 --product phone
 toolchain/refuse-outlined-objects.sh arm-linux-gnueabihf-nm .build-armv7/armv7-none-none-eabi/release
 mkdir -p out/armv7

@@ -4,8 +4,9 @@
 # valgrind: allocation count from memcheck, peak heap from massif).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. toolchain/lib.sh
 toolchain/install-deps.sh
-command -v valgrind >/dev/null || { apt-get install -y -qq valgrind >/dev/null; }
+install_packages valgrind
 toolchain/build-aarch64.sh >/dev/null
 swift build --product phone >/dev/null
 swift build --product cucm-lab >/dev/null
@@ -17,7 +18,6 @@ echo "dynamic dependencies: $(aarch64-linux-gnu-readelf -d out/aarch64/phone | a
 
 work=$(mktemp -d)
 lab=.build/debug/cucm-lab
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
 boot_once() {  # boot_once TOOL-PREFIX… : a fresh lab device and phone state, one full boot with enrolment
     rm -rf "$work/lab" "$work/phone"
     $lab init --dir "$work/lab" >/dev/null
@@ -26,10 +26,10 @@ boot_once() {  # boot_once TOOL-PREFIX… : a fresh lab device and phone state, 
     http=$(free_port); capf=$(free_port)
     $lab serve --dir "$work/lab" --http-port "$http" --capf-port "$capf" >/dev/null 2>&1 &
     local server=$!
-    for _ in $(seq 100); do python3 -c "import socket; socket.create_connection(('127.0.0.1', $http), 0.2)" 2>/dev/null && break; sleep 0.1; done
+    wait_for_port "$http"
     "$@" .build/debug/phone boot --server "127.0.0.1:$http" --mac A45630BBFA40 --state "$work/phone" \
         --mic ../shared/vectors/interop/pki/phone-mic.pem >/dev/null 2>"$work/boot.err" || true
-    kill "$server"; wait "$server" 2>/dev/null || true
+    stop_process "$server"
 }
 echo "## one full boot with CAPF enrolment (host debug build, valgrind)"
 boot_once valgrind --tool=memcheck --log-file="$work/memcheck.txt"

@@ -4,6 +4,7 @@
 # show the md5hash the lab stored. Prints "qemu-lab: N passed, N failed".
 set -uo pipefail
 cd "$(dirname "$0")/.."
+. toolchain/lib.sh
 swift build --product cucm-lab >/dev/null || exit 1
 [ -x out/aarch64/phone ] || toolchain/build-aarch64.sh >/dev/null || exit 1
 work=$(mktemp -d)
@@ -13,14 +14,13 @@ failed=0
 check() {  # check DESCRIPTION CONDITION-RESULT
     if [ "$2" = 0 ]; then passed=$((passed + 1)); else failed=$((failed + 1)); echo "FAIL: $1"; fi
 }
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
 
 $lab init --dir "$work/lab" >/dev/null
 $lab device add SEPA45630BBFA40 --dir "$work/lab" --profile encrypted --capf-auth auto --operation install --key rsa:2048 >/dev/null
 http=$(free_port); capf=$(free_port); tftp=$(free_port)
 $lab serve --dir "$work/lab" --host 127.0.0.1 --http-port "$http" --capf-port "$capf" --tftp-port "$tftp" >"$work/lab.log" 2>&1 &
 server=$!
-for _ in $(seq 100); do python3 -c "import socket; socket.create_connection(('127.0.0.1', $http), 0.2)" 2>/dev/null && break; sleep 0.1; done
+wait_for_port "$http"
 
 toolchain/run-qemu.sh boot --server "127.0.0.1:$http" --mac A4:56:30:BB:FA:40 --state "$work/phone" \
     --mic ../shared/vectors/interop/pki/phone-mic.pem >"$work/boot.out" 2>"$work/boot.err"
@@ -31,8 +31,7 @@ stored=$($lab sql --dir "$work/lab" "select md5hash from device where name='SEPA
 status=$(toolchain/run-qemu.sh status --state "$work/phone")
 [[ -n "$stored" && "$status" == *"LSC:"*"md5:     $stored"* ]]; check "ARM phone status shows the md5hash the lab stored ($stored)" $?
 
-kill "$server" 2>/dev/null
-wait "$server" 2>/dev/null
+stop_process "$server"
 if [ "$failed" -gt 0 ]; then cat "$work/boot.err" "$work/lab.log"; fi
 rm -rf "$work"
 echo "qemu-lab: $passed passed, $failed failed"

@@ -3,6 +3,8 @@
 # line says the phone must do. Prints "qemu: N passed, N failed".
 set -uo pipefail
 cd "$(dirname "$0")/.."
+. toolchain/lib.sh
+work=$(mktemp -d)
 vectors=../shared/vectors/interop
 passed=0
 failed=0
@@ -11,10 +13,10 @@ expect() {  # expect STATUS DESCRIPTION -- phone arguments…
     local want=$1 what=$2
     shift 3
     local got
-    toolchain/run-qemu.sh "$@" >/tmp/qemu-vectors.out 2>/tmp/qemu-vectors.err
+    toolchain/run-qemu.sh "$@" >"$work/vector.out" 2>"$work/vector.err"
     got=$?
     if [ "$got" -eq "$want" ]; then passed=$((passed + 1)); else
-        failed=$((failed + 1)); echo "FAIL: $what (exit $got, wanted $want): $(cat /tmp/qemu-vectors.err)"; fi
+        failed=$((failed + 1)); echo "FAIL: $what (exit $got, wanted $want): $(cat "$work/vector.err")"; fi
 }
 
 expect 0 "ITL trusted on first use" -- verify $vectors/ITLFile.tlv
@@ -36,21 +38,22 @@ else
 fi
 # A whole boot of the ARM phone under QEMU over HTTP (python's http.server on loopback)
 # serving the interop vectors: configured without CAPF, the MIC's hash matches.
-served=$(mktemp -d)
-state=$(mktemp -d)
+served="$work/served"
+state="$work/state"
+mkdir -p "$served"
 cp $vectors/ITLFile.tlv "$served/"
 cp $vectors/partial-SEPA45630BBFA40.cnf.xml.sgn "$served/SEPA45630BBFA40.cnf.xml.sgn"
 cp $vectors/SEPA45630BBFA40.cnf.xml.enc.sgn "$served/"
-port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+port=$(free_port)
 python3 -m http.server "$port" --bind 127.0.0.1 --directory "$served" >/dev/null 2>&1 &
 server=$!
-for _ in $(seq 50); do python3 -c "import socket; socket.create_connection(('127.0.0.1', $port), 0.2)" 2>/dev/null && break; sleep 0.1; done
+wait_for_port "$port"
 summary=$(toolchain/run-qemu.sh boot --server "127.0.0.1:$port" --mac A4:56:30:BB:FA:40 --state "$state/phone" \
-        --mic $vectors/pki/phone-mic.pem 2>/tmp/qemu-boot.err)
+        --mic $vectors/pki/phone-mic.pem 2>"$work/boot.err")
 if [[ "$summary" == *"call manager 1: cucm-sub1.example.test"* ]]; then
     passed=$((passed + 1))
 else
-    failed=$((failed + 1)); echo "FAIL: ARM boot over HTTP: $(tail -3 /tmp/qemu-boot.err)"
+    failed=$((failed + 1)); echo "FAIL: ARM boot over HTTP: $(tail -3 "$work/boot.err")"
 fi
 status=$(toolchain/run-qemu.sh status --state "$state/phone")
 if [[ "$status" == *"md5:     $(cat $vectors/phone-mic.md5)"* ]]; then
@@ -58,7 +61,7 @@ if [[ "$status" == *"md5:     $(cat $vectors/phone-mic.md5)"* ]]; then
 else
     failed=$((failed + 1)); echo "FAIL: ARM status does not show the MIC hash"
 fi
-kill "$server" 2>/dev/null
-rm -rf "$served" "$state"
+stop_process "$server"
+rm -rf "$work"
 echo "qemu-${PHONE_ARCH:-aarch64}: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]

@@ -1,4 +1,5 @@
 import Foundation
+import HostProcess
 import PhoneCrypto
 
 /// `cucm-lab demo`: the troubleshooting note's story on loopback. A lab on free ports,
@@ -93,36 +94,8 @@ enum Demo {
         return path
     }
 
-    struct Run {
-        let status: Int32
-        let stdout: String
-        let stderr: String
-    }
-
     /// The `phone` program built beside this one.
-    static func runPhone(_ arguments: [String]) throws -> Run {
-        let me = URL(fileURLWithPath: (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0])
-        let process = Process()
-        process.executableURL = me.deletingLastPathComponent().appendingPathComponent("phone")
-        process.arguments = arguments
-        let out = Pipe()
-        let err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        process.standardInput = FileHandle.nullDevice
-        try process.run()
-        // Read both pipes while the phone runs, so neither can fill up and block it.
-        final class Box: @unchecked Sendable { var data = Data() }
-        let errors = Box()
-        let done = DispatchSemaphore(value: 0)
-        Thread {
-            errors.data = err.fileHandleForReading.readDataToEndOfFile()
-            done.signal()
-        }.start()
-        let outData = out.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        done.wait()
-        return Run(status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
-                   stderr: String(decoding: errors.data, as: UTF8.self))
+    static func runPhone(_ arguments: [String]) throws -> ProgramRun {
+        try ProgramRun.run(ProgramRun.builtProgram("phone"), arguments)
     }
 }

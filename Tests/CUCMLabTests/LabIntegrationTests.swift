@@ -1,5 +1,6 @@
 import CUCMLab
 import Foundation
+import HostProcess
 import LinuxPlatform
 import PhoneCrypto
 import PhoneWire

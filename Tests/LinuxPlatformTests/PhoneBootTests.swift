@@ -1,4 +1,5 @@
 import Foundation
+import HostProcess
 import LinuxPlatform
 import PhoneCore
 import PhoneCrypto

@@ -41,6 +41,8 @@ final class LabCluster {
         server.standardOutput = try FileHandle(forWritingTo: log)
         server.standardError = FileHandle.nullDevice
         try server.run()
+        // run.sh stops, by this id, a lab whose benchmark process died before `stop()`.
+        try Data(String(server.processIdentifier).utf8).write(to: work.appendingPathComponent("lab.pid"))
         // The lab prints "[lab] serving on 127.0.0.1: TFTP t, HTTP h, CAPF c" once listening.
         let deadline = Date().addingTimeInterval(10)
         while Date() < deadline {

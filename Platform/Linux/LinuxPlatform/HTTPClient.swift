@@ -28,10 +28,11 @@ public struct HTTPClient {
         if case .failure(let error) = connection.send(Array(request.utf8), timeoutMs: readTimeoutMs) { return .failed(error.reason) }
         var parser = HTTPResponseParser(bodyLimit: maxSize)
         var response: HTTPResponseParser.Response?
+        let overDeadline = FetchResult.failed("HTTP fetch exceeded " + String(totalTimeoutMs / 1000) + " s")
         do throws(HTTPResponseParser.ParseError) {
             while response == nil {
                 let elapsed = clp_monotonic_ms() - started
-                guard elapsed < totalTimeoutMs else { return .failed("HTTP fetch exceeded " + String(totalTimeoutMs / 1000) + " s") }
+                guard elapsed < totalTimeoutMs else { return overDeadline }
                 let wait = Int32(min(UInt64(readTimeoutMs), totalTimeoutMs - elapsed))
                 switch connection.receive(timeoutMs: wait) {
                 case .success(let bytes):
@@ -39,7 +40,8 @@ public struct HTTPClient {
                 case .failure(.closed):
                     response = try parser.finish()
                 case .failure(let error):
-                    return .failed(error.reason)
+                    // The last wait ends at the deadline: its timeout is the deadline's doing.
+                    return clp_monotonic_ms() - started >= totalTimeoutMs ? overDeadline : .failed(error.reason)
                 }
             }
         } catch {

@@ -1,6 +1,7 @@
 import Foundation
 
-/// A program of this package run to its end, as a user runs it.
+/// A program of this package run to its end, as a user runs it: the lab's demo runs the
+/// phone with it, the tests run both programs with it. Host only (Foundation).
 public struct ProgramRun {
     public let status: Int32
     /// Ended by a signal (a crash, SIGKILL) rather than by exiting.
@@ -8,9 +9,11 @@ public struct ProgramRun {
     public let stdout: String
     public let stderr: String
 
-    /// A program built beside the test bundle (`swift build --build-tests` builds them all).
+    /// A program built beside the running one (the test bundle, or `cucm-lab`): SwiftPM
+    /// puts every product of a build in one folder.
     public static func builtProgram(_ name: String) -> String {
-        URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent(name).path
+        let me = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
+        return URL(fileURLWithPath: me).deletingLastPathComponent().appendingPathComponent(name).path
     }
 
     /// Runs `executable` with standard input empty, reading both output streams while it
