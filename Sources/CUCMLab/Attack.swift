@@ -29,6 +29,10 @@ public enum Attack: String, CaseIterable {
     case capfCertificateForAnotherKey = "capf-certificate-for-another-key"
     case capfCertificateForAnotherDevice = "capf-certificate-for-another-device"
     case capfRetryLaterForever = "capf-retry-later-forever"
+    case capfWrongProtocol = "capf-wrong-protocol"
+    case capfOutOfOrder = "capf-out-of-order"
+    case capfEndSessionMidInstall = "capf-end-session-mid-install"
+    case capfStopsAnswering = "capf-stops-answering"
 
     /// Attacks on the CAPF service (the rest change files or their transport).
     public var isCAPF: Bool { rawValue.hasPrefix("capf-") }

@@ -63,6 +63,11 @@ final class CAPFService: @unchecked Sendable {
                 lab.log("ATTACK capf-retry-later-forever: RetryLater 1 s")
                 return try send(.retryLater, [.init(CAPFTag.retryDelay, [0, 1])])
             }
+            if lab.attack == .capfWrongProtocol {
+                lab.log("ATTACK capf-wrong-protocol: a header with protocol 23")
+                try tls.write([0x17, 1, 0, 0, 0, 1, 0, 0])
+                return try flush()
+            }
             // The first AuthRequest asks for the auth type of the device, which is not
             // known yet: ask for a string whenever the phone may have one (mode 1 below).
             try send(.authRequest, [.init(CAPFTag.version, [3]), .init(CAPFTag.authType, [0])])
@@ -79,6 +84,10 @@ final class CAPFService: @unchecked Sendable {
                     lab.log("CAPF: " + name + ": wrong or missing authentication string, EndSession reason 7")
                     return try send(.endSession, [.init(CAPFTag.reason, [CAPFReasonCode.invalidElement])])
                 }
+            }
+            if lab.attack == .capfOutOfOrder {
+                lab.log("ATTACK capf-out-of-order: StoreCertificateRequest before any key")
+                return try send(.storeCertificateRequest, [.init(CAPFTag.certificateType, [1])])
             }
             switch device.operation {
             case "install":
@@ -137,6 +146,16 @@ final class CAPFService: @unchecked Sendable {
             while response.command == .requestInProgress { response = try receive() }
             guard response.command == .keyGenerateResponse, let spki = response.value(CAPFTag.publicKey) else {
                 throw Failure("expected KeyGenerateResponse, got \(response.command.name)")
+            }
+            if lab.attack == .capfEndSessionMidInstall {
+                lab.log("ATTACK capf-end-session-mid-install: EndSession success after the key, no certificate")
+                return try send(.endSession, [.init(CAPFTag.reason, [CAPFReasonCode.success])])
+            }
+            if lab.attack == .capfStopsAnswering {
+                // Silent for longer than a phone's shortened read timeout, then gone.
+                lab.log("ATTACK capf-stops-answering: silent for 2 s after the key, then the connection closes")
+                Thread.sleep(forTimeInterval: 2)
+                return
             }
             var publicKey = try PublicKey(subjectPublicKeyInfo: spki[...])
             var subject = "CN=" + name + ",O=Lab,OU=Phones"

@@ -32,6 +32,10 @@ final class EvilClusterTests: XCTestCase {
         .capfCertificateForAnotherKey: (4, "not the key the phone generated"),
         .capfCertificateForAnotherDevice: (4, "not SEPA45630BBFA40"),
         .capfRetryLaterForever: (4, "CAPF keeps answering RetryLater"),
+        .capfWrongProtocol: (4, "not a CAPF message (protocol 23)"),
+        .capfOutOfOrder: (4, "unexpected StoreCertificateRequest"),
+        .capfEndSessionMidInstall: (4, "server ended the session before issuing a certificate"),
+        .capfStopsAnswering: (4, "server closed the connection while awaiting the certificate"),
     ]
 
     func testEveryAttackEndsInItsSafeState() throws {
