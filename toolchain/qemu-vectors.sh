@@ -40,7 +40,7 @@ fi
 # serving the interop vectors: configured without CAPF, the MIC's hash matches.
 served="$work/served"
 state="$work/state"
-mkdir -p "$served"
+mkdir -p "$served" "$state"
 cp $vectors/ITLFile.tlv "$served/"
 cp $vectors/partial-SEPA45630BBFA40.cnf.xml.sgn "$served/SEPA45630BBFA40.cnf.xml.sgn"
 cp $vectors/SEPA45630BBFA40.cnf.xml.enc.sgn "$served/"

@@ -70,7 +70,7 @@ final class CAPFService: @unchecked Sendable {
             }
             // The first AuthRequest asks for the auth type of the device, which is not
             // known yet: ask for a string whenever the phone may have one (mode 1 below).
-            try send(.authRequest, [.init(CAPFTag.version, [3]), .init(CAPFTag.authType, [0])])
+            try send(.authRequest, [.init(CAPFTag.version, [3]), .init(CAPFTag.authType, [CAPFAuthType.none])])
             let auth = try receive()
             guard auth.command == .authResponse else { throw Failure("expected AuthResponse, got \(auth.command.name)") }
             let name = String(decoding: CAPFElements.parseText(auth.value(CAPFTag.deviceName) ?? []) ?? [], as: UTF8.self)
@@ -87,7 +87,7 @@ final class CAPFService: @unchecked Sendable {
             }
             if lab.attack == .capfOutOfOrder {
                 lab.log("ATTACK capf-out-of-order: StoreCertificateRequest before any key")
-                return try send(.storeCertificateRequest, [.init(CAPFTag.certificateType, [1])])
+                return try send(.storeCertificateRequest, [.init(CAPFTag.certificateType, [CAPFCertificateType.lsc])])
             }
             switch device.operation {
             case "install":
@@ -127,11 +127,11 @@ final class CAPFService: @unchecked Sendable {
             let name = device.name
             var elements: [CAPFMessage.Element] = []
             if device.key.hasPrefix("ec:") {
-                let curves = ["ec:P-256": UInt8(0), "ec:P-384": 1, "ec:P-521": 2]
-                elements = [.init(CAPFTag.keyType, [1]), .init(CAPFTag.curve, [curves[device.key] ?? 0])]
+                let curves = ["ec:P-256": CAPFCurve.p256, "ec:P-384": CAPFCurve.p384, "ec:P-521": CAPFCurve.p521]
+                elements = [.init(CAPFTag.keyType, [CAPFKeyType.ec]), .init(CAPFTag.curve, [curves[device.key] ?? CAPFCurve.p256])]
             } else {
                 let bits = UInt16(device.key.dropFirst("rsa:".count)) ?? 2048
-                elements = [.init(CAPFTag.keySize, [UInt8(bits >> 8), UInt8(bits & 0xFF)]), .init(CAPFTag.keyType, [0])]
+                elements = [.init(CAPFTag.keySize, [UInt8(bits >> 8), UInt8(bits & 0xFF)]), .init(CAPFTag.keyType, [CAPFKeyType.rsa])]
             }
             lab.log("CAPF: " + name + ": install scheduled, KeyGenerateRequest " + device.key)
             if lab.attack == .capfSessionIDChanges {
@@ -169,8 +169,8 @@ final class CAPFService: @unchecked Sendable {
             var der = certificate.der
             if lab.attack == .capfGarbageCertificate { der = [0x30, 0x82, 0x01, 0x00] + [UInt8](repeating: 0x5A, count: 80) }
             if let attack = lab.attack, attack.isCAPF { lab.log("ATTACK " + attack.rawValue + ": StoreCertificateRequest") }
-            try send(.storeCertificateRequest, [.init(CAPFTag.certificateType, [1]),
-                                                .init(CAPFTag.certificate, CAPFElements.certificate(der, type: 1))])
+            try send(.storeCertificateRequest, [.init(CAPFTag.certificateType, [CAPFCertificateType.lsc]),
+                                                .init(CAPFTag.certificate, CAPFElements.certificate(der, type: CAPFCertificateType.lsc))])
             let stored = try receive()
             guard stored.command == .storeCertificateResponse, stored.byte(CAPFTag.reason) == CAPFReasonCode.success else {
                 lab.log("CAPF: " + name + ": the phone did not store the LSC (reason \(stored.byte(CAPFTag.reason) ?? 0)), table unchanged")

@@ -73,11 +73,11 @@ enum BootCommand {
             settings.unavailableBackoffMs = [base, 2 * base, 4 * base, 8 * base]
         }
         var machine = BootMachine(settings: settings, memory: memory, rng: rng)
-        var platform = LinuxPhonePlatform(servers: servers, transport: transport, storage: storage) { elapsed, line in
+        var platform = LinuxPhonePlatform(servers: servers, transport: transport, storage: storage) { elapsed, entry in
             if json {
-                io.outputLine("{\"t_ms\":" + String(elapsed) + ",\"event\":" + JSON.string(line) + "}")
+                io.outputLine(EventJSON.line(entry, elapsedMs: elapsed))
             } else {
-                io.diagnostic("[" + Console.seconds(elapsed) + "] " + line)
+                io.diagnostic("[" + ConsoleText.seconds(elapsed) + "] " + ConsoleText.line(entry))
             }
         }
         if let deadlineText {
@@ -91,30 +91,37 @@ enum BootCommand {
         case .configured(let configuration):
             let lines = Summary.lines(configuration, device: device)
             if json {
-                io.outputLine("{\"result\":\"configured\",\"device\":" + JSON.string(device.text) + ",\"summary\":["
-                              + lines.map { JSON.string($0) }.joined(separator: ",") + "]}")
+                io.outputLine(JSON.object([("result", .string("configured")), ("device", .string(device.text)),
+                                           ("summary", .array(lines.map { .string($0) }))]).text)
             } else {
                 for line in lines { io.outputLine(line) }
             }
         case .needsAuthString:
-            if json { io.outputLine("{\"result\":\"needs-auth-string\"}") }
+            if json { io.outputLine(JSON.object([("result", .string("needs-auth-string"))]).text) }
             throw .needsAuthString
         case .failed(let failure):
-            if json { io.outputLine("{\"result\":\"failed\",\"reason\":" + JSON.string(failure.reason) + "}") }
-            throw exitFailure(failure)
+            let exit = exitFailure(failure)
+            if json {
+                io.outputLine(JSON.object([("result", .string("failed"))] + EventJSON.failure(failure)
+                                          + [("exit", .number(Int64(exit.exitCode)))]).text)
+            }
+            throw exit
         }
     }
 
     /// Which exit code a boot failure gets (README).
     static func exitFailure(_ failure: BootFailure) -> CommandFailure {
+        let reason = FailureText.boot(failure)
         switch failure {
         case .unreachable, .configNotFound:
-            return .unreachable(failure.reason)
+            return .unreachable(reason)
         case .configRejected, .configMalformed, .decryptionFailed, .partialConfigWithoutTrustList:
-            return .rejected(failure.reason)
+            return .rejected(reason)
         case .partialConfigWithoutEncryption, .noCAPFServer, .unsupportedCAPFAuthMode, .noCertificateForCAPF,
-             .enrollmentFailed, .encryptedConfigUnavailable, .tooManyResets:
-            return .enrollmentFailed(failure.reason)
+             .capfRefused, .encryptedConfigUnavailable, .tooManyResets:
+            return .enrollmentFailed(reason)
+        case .internalFault:
+            return .internalFault(reason)
         }
     }
 }
@@ -139,38 +146,5 @@ enum Summary {
         for server in configuration.capfServers { lines.append("  CAPF:           " + server.host + ":" + String(server.port)) }
         if let stamp = configuration.versionStamp { lines.append("  version stamp:  " + stamp) }
         return lines
-    }
-}
-
-enum Console {
-    /// `   12.345`: seconds since start, for the console log.
-    static func seconds(_ milliseconds: UInt64) -> String {
-        let whole = String(milliseconds / 1000)
-        let fraction = String(milliseconds % 1000)
-        var padded = whole
-        while padded.utf8.count < 4 { padded = " " + padded }
-        var decimals = fraction
-        while decimals.utf8.count < 3 { decimals = "0" + decimals }
-        return padded + "." + decimals
-    }
-}
-
-enum JSON {
-    static func string(_ text: String) -> String {
-        var out: [UInt8] = [UInt8(ascii: "\"")]
-        let digits: [UInt8] = Array("0123456789abcdef".utf8)
-        for byte in text.utf8 {
-            switch byte {
-            case UInt8(ascii: "\""): out += [92, 34]
-            case 92: out += [92, 92]
-            case 10: out += [92, UInt8(ascii: "n")]
-            case 13: out += [92, UInt8(ascii: "r")]
-            case 9: out += [92, UInt8(ascii: "t")]
-            case 0..<32: out += Array("\\u00".utf8) + [digits[Int(byte >> 4)], digits[Int(byte & 15)]]
-            default: out.append(byte)
-            }
-        }
-        out.append(UInt8(ascii: "\""))
-        return String(decoding: out, as: UTF8.self)
     }
 }

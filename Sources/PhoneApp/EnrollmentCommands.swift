@@ -46,21 +46,23 @@ enum CAPFCommand {
         if let problem { io.diagnostic("phone: " + problem.file + " is corrupt, ignored: " + problem.reason) }
 
         let rng = try io.randomGenerator()
-        var platform = LinuxPhonePlatform(servers: [], transport: .http, storage: storage) { _, line in io.diagnostic(line) }
+        var platform = LinuxPhonePlatform(servers: [], transport: .http, storage: storage) { _, entry in
+            io.diagnostic(ConsoleText.line(entry))
+        }
         let request = CAPFRequest(server: .init(host: host, port: port), device: device, authentication: authentication,
-                                  reason: .keyMismatch)
-        let outcome = CAPFRunner().run(request, pinned: pinned, lsc: lsc, mic: mic, rng: rng, on: &platform)
+                                  reason: .keyMismatch, pinned: pinned, lsc: lsc, mic: mic)
+        let outcome = platform.enroll(request, rng: rng)
         io.outputLine("operation: " + operationName(outcome))
-        io.outputLine("outcome:   " + outcome.name)
+        io.outputLine("outcome:   " + FailureText.capf(outcome.result))
         switch outcome {
         case .installed(let identity):
             for line in StateFiles.describe(identity.certificate) { io.outputLine("  " + line) }
         case .deleted, .fetched, .nothingScheduled:
             break
-        case .unreachable(let reason):
-            throw .unreachable(reason)
+        case .failed(.connect(let error)):
+            throw .unreachable(FailureText.capf(.connect(error)))
         case .retryLater, .invalidAuthentication, .unknownDevice, .failed:
-            throw .enrollmentFailed(outcome.name)
+            throw .enrollmentFailed(FailureText.capf(outcome.result))
         }
     }
 

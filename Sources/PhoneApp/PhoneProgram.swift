@@ -18,6 +18,8 @@ public enum PhoneProgram {
         public static let enrollmentFailed: Int32 = 4
         /// capfAuthMode 1 and no authentication string was given.
         public static let needsAuthString: Int32 = 5
+        /// A defect of the core itself (never a cluster's doing): report it.
+        public static let internalFault: Int32 = 6
     }
 
     /// Caps on what the program reads: far above any real file, far below memory.
@@ -38,7 +40,7 @@ public enum PhoneProgram {
           status --state DIR                            MIC, LSC (MD5 as the cluster stores it), trust lists
         NAME is the name the file was served under (default: FILE's own name).
         Exit codes: 0 success, 1 rejected (trust failure; the reason is printed), 2 usage or file error,
-        3 unreachable, 4 enrollment failed, 5 needs an authentication string.
+        3 unreachable, 4 enrollment failed, 5 needs an authentication string, 6 internal fault.
         """
 
     /// Runs one command; `arguments` excludes the program name.
@@ -91,6 +93,9 @@ public enum PhoneProgram {
             case .needsAuthString:
                 io.diagnostic("phone: an authentication string is needed (capfAuthMode 1): pass --auth-string")
                 return ExitCode.needsAuthString
+            case .internalFault(let reason):
+                io.diagnostic("phone: " + reason)
+                return ExitCode.internalFault
             }
         }
     }
@@ -106,8 +111,20 @@ enum CommandFailure: Error {
     case unreachable(String)
     case enrollmentFailed(String)
     case needsAuthString
+    case internalFault(String)
 
     init(_ error: Arguments.UsageError) { self = .usage(error.message) }
+
+    var exitCode: Int32 {
+        switch self {
+        case .usage, .file, .input: return PhoneProgram.ExitCode.usage
+        case .rejected: return PhoneProgram.ExitCode.rejected
+        case .unreachable: return PhoneProgram.ExitCode.unreachable
+        case .enrollmentFailed: return PhoneProgram.ExitCode.enrollmentFailed
+        case .needsAuthString: return PhoneProgram.ExitCode.needsAuthString
+        case .internalFault: return PhoneProgram.ExitCode.internalFault
+        }
+    }
 }
 
 extension CommandIO {

@@ -184,13 +184,12 @@ final class CAPFLoopbackTests: XCTestCase {
         let storage = PhoneStorage(directory: fixture.state)
         _ = storage.prepare()
         var platform = LinuxPhonePlatform(servers: [], transport: .http, storage: storage) { _, _ in }
-        var runner = CAPFRunner()
-        runner.readTimeoutMs = 500
+        platform.capfRunner.readTimeoutMs = 500
         let request = CAPFRequest(server: .init(host: "127.0.0.1", port: fixture.server.capfPort),
-                                  device: DeviceName("SEPA45630BBFA40")!, authentication: .automatic, reason: .keyMismatch)
-        let outcome = runner.run(request, pinned: [lab.capf.certificate], lsc: nil, mic: nil, rng: testRNG(), on: &platform)
-        guard case .failed(let reason) = outcome else { return XCTFail("\(outcome.name)") }
-        XCTAssertTrue(reason.contains("stopped answering"), reason)
+                                  device: DeviceName("SEPA45630BBFA40")!, authentication: .automatic, reason: .keyMismatch,
+                                  pinned: [lab.capf.certificate], lsc: nil, mic: nil)
+        let outcome = platform.enroll(request, rng: testRNG())
+        XCTAssertEqual(outcome.result, .failed(.stoppedAnswering(afterMs: 500)))
         XCTAssertFalse(FileManager.default.fileExists(atPath: lscPath))
     }
 

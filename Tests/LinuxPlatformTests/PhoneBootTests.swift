@@ -68,17 +68,45 @@ final class PhoneBootTests: XCTestCase {
         XCTAssertFalse(again.stderr.contains("RRQ SEPA45630BBFA40.cnf.xml.sgn"), again.stderr)
     }
 
+    /// `--json`: one object per event with its typed fields (README, "The JSON log"), then the result.
     func testBootOverHTTPWithJSONEvents() throws {
         let server = try HTTPServerProcess(directory: served)
         let run = try phone(["boot", "--server", "127.0.0.1:\(server.port)", "--mac", "SEPA45630BBFA40", "--state", state,
                              "--mic", mic, "--json"])
         XCTAssertEqual(run.status, 0, run.stderr)
-        let lines = run.stdout.split(separator: "\n")
-        for line in lines {
-            XCTAssertNoThrow(try JSONSerialization.jsonObject(with: Data(line.utf8)), String(line))
+        let objects = try run.stdout.split(separator: "\n").map { line in
+            try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any], String(line))
         }
-        XCTAssertTrue(lines.last?.contains("\"result\":\"configured\"") ?? false, run.stdout)
-        XCTAssertTrue(run.stdout.contains("HTTP: GET /ITLFile.tlv"), run.stdout)
+        let events = objects.dropLast()
+        XCTAssertTrue(events.allSatisfy { $0["event"] is String && $0["t_ms"] is Int }, run.stdout)
+        XCTAssertTrue(events.contains { $0["event"] as? String == "fetching" && $0["transport"] as? String == "http"
+                                        && $0["file"] as? String == "ITLFile.tlv" && $0["port"] as? Int == Int(server.port) })
+        XCTAssertTrue(events.contains { $0["event"] as? String == "trustListInstalled" && $0["kind"] as? String == "ITL"
+                                        && $0["outcome"] as? String == "firstUse" && $0["state"] as? String == "fetchingConfig" })
+        let partial = try XCTUnwrap(events.first { $0["event"] as? String == "partialConfig" })
+        XCTAssertEqual(partial["matches"] as? Bool, true)
+        XCTAssertEqual(partial["ownCertificate"] as? String, "MIC")
+        XCTAssertEqual((partial["then"] as? [String: Any])?["action"] as? String, "fetch")
+        XCTAssertEqual(events.last?["event"] as? String, "configApplied")
+        XCTAssertEqual(events.last?["encrypted"] as? Bool, true)
+        XCTAssertEqual(objects.last?["result"] as? String, "configured")
+        XCTAssertFalse(run.stdout.contains("S3cret"))
+    }
+
+    func testJSONFailureNamesTheFailureAndTheExitCode() throws {
+        try FileManager.default.removeItem(at: served.appendingPathComponent("SEPA45630BBFA40.cnf.xml.enc.sgn"))
+        try Data(Vectors.bytes("interop/tampered-cipher-SEPA45630BBFA40.cnf.xml.enc.sgn"))
+            .write(to: served.appendingPathComponent("SEPA45630BBFA40.cnf.xml.enc.sgn"))
+        let server = try HTTPServerProcess(directory: served)
+        let run = try phone(["boot", "--server", "127.0.0.1:\(server.port)", "--mac", "SEPA45630BBFA40", "--state", state,
+                             "--mic", mic, "--json"])
+        XCTAssertEqual(run.status, 1, run.stderr)
+        let last = try XCTUnwrap(run.stdout.split(separator: "\n").last)
+        let result = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(last.utf8)) as? [String: Any])
+        XCTAssertEqual(result["result"] as? String, "failed")
+        XCTAssertEqual(result["failure"] as? String, "configRejected")
+        XCTAssertEqual(result["exit"] as? Int, 1)
+        XCTAssertTrue((result["reason"] as? String ?? "").contains("bad signature"), last.description)
     }
 
     func testExitCodes() throws {

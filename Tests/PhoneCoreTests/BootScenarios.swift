@@ -144,7 +144,7 @@ enum BootScenarios {
         let world = ScriptedWorld()
         world.files["ITLFile.tlv"] = lab.itl
         world.files[device.signedConfig] = try lab.partial(certHash: "", capfServers: ["capf-a", "capf-b"])
-        world.capfDefault = { request in .unreachable("connection refused by " + request.server.host) }
+        world.capfDefault = { _ in .failed(.connect(.refused)) }
         var machine = machine(memory: BootMemory(mic: try mic()))
         world.run(&machine)
         return (world, machine)
@@ -287,7 +287,7 @@ enum BootScenarios {
     static func earlyTimePassed() throws -> ScriptedWorld {
         var (world, machine) = try waitingMachine()
         let step = machine.handle(.timePassed, now: 1)
-        world.record(step, machine)
+        world.record(step)
         return world
     }
 
@@ -298,23 +298,24 @@ enum BootScenarios {
         var machine = machine(memory: BootMemory(mic: try mic()))
         let partial = try lab.partial(certHash: "")
         var step = machine.handle(.start, now: 0)
-        world.record(step, machine)
+        world.record(step)
         for name in ["CTLSEPA45630BBFA40.tlv", "CTLFile.tlv", "ITLSEPA45630BBFA40.tlv"] {
             step = machine.handle(.fileNotFound(name: name), now: 0)
-            world.record(step, machine)
+            world.record(step)
         }
         step = machine.handle(.fileArrived(name: "ITLFile.tlv", bytes: lab.itl), now: 0)
-        world.record(step, machine)
+        world.record(step)
         step = machine.handle(.fileArrived(name: device.signedConfig, bytes: partial), now: 0)
-        world.record(step, machine)
-        step = machine.handle(.capfFinished(.unreachable("refused")), now: 0)
-        world.record(step, machine)
+        world.record(step)
+        step = machine.handle(.capfFinished(.failed(.connect(.refused))), now: 0)
+        world.record(step)
         return (world, machine)
     }
 }
 
 extension ScriptedWorld {
-    func record(_ step: BootStep, _ machine: BootMachine) {
-        recordExternal(step.event, machine.lastTransition)
+    /// Records a step driven by hand (not through `BootRunner`).
+    func record(_ step: BootStep) {
+        log(step.event, transition: step.transition)
     }
 }

@@ -5,9 +5,10 @@ import PhoneWire
 import TestSupport
 import XCTest
 
-/// A cluster and a phone platform in one: it answers the boot machine's actions from a
-/// table of files and a scripted CAPF, keeps a clock, and records everything.
-final class ScriptedWorld {
+/// A cluster and a phone platform in one: it implements the platform roles from a table
+/// of files and a scripted CAPF, keeps a clock, and records everything. `BootRunner`
+/// drives the machine on it, so the runner's own loop is what these tests exercise.
+final class ScriptedWorld: PhonePlatform {
     /// Files served, by name. A name missing here is "file not found".
     var files: [String: [UInt8]] = [:]
     /// Servers that time out.
@@ -17,117 +18,120 @@ final class ScriptedWorld {
     /// Answers to `runCAPF`, in order; when empty, `capfDefault`.
     var capfAnswers: [(CAPFRequest) -> CAPFOutcome] = []
     var capfDefault: (CAPFRequest) -> CAPFOutcome = { _ in .nothingScheduled }
-    /// Strings the "user" types when asked; nil entries mean the user does nothing.
+    /// Strings the "user" types when asked; when none is left the user does nothing.
     var typedAuthStrings: [[UInt8]] = []
+    /// The runner stops after this many steps (a machine that never settles is a failure).
+    var stepLimit = 500
 
-    private(set) var now: UInt64 = 0
+    private(set) var clock: UInt64 = 0
     private(set) var fetched: [String] = []
     private(set) var events: [BootEvent] = []
+    private(set) var capfEvents: [CAPFEvent] = []
     private(set) var transitions: [BootTransition] = []
     private(set) var capfRequests: [CAPFRequest] = []
     private(set) var persistedTrustLists: [(TrustListKind, [UInt8])] = []
     private(set) var persistedEncryptedFlags: [Bool] = []
+    private(set) var savedLSCs: [Identity] = []
     private(set) var resets = 0
-    private(set) var configuration: DeviceConfiguration?
-    private(set) var failure: BootFailure?
+    private(set) var result: BootResult?
     private(set) var waitingForUser = false
 
-    /// Runs until configured, failed, or waiting for the user; at most `limit` steps.
+    var configuration: DeviceConfiguration? {
+        if case .configured(let configuration) = result { return configuration }
+        return nil
+    }
+
+    var failure: BootFailure? {
+        if case .failed(let failure) = result { return failure }
+        return nil
+    }
+
+    /// Runs the boot with `BootRunner` until it is configured, failed, or waiting for the user.
     @discardableResult
-    func run(_ machine: inout BootMachine, limit: Int = 500) -> BootStateKind {
-        var queue: [BootInput] = [.start]
-        var steps = 0
-        while let input = queue.first {
-            queue.removeFirst()
-            steps += 1
-            guard steps <= limit else {
-                XCTFail("the machine did not settle in \(limit) steps")
-                return machine.stateKind
-            }
-            let step = machine.handle(input, now: now)
-            events.append(step.event)
-            if let transition = machine.lastTransition, !isIgnored(step.event) { transitions.append(transition) }
-            for action in step.actions {
-                if let next = perform(action) { queue.append(next) }
-            }
-        }
+    func run(_ machine: inout BootMachine) -> BootStateKind {
+        var world = self
+        result = BootRunner.run(&machine, on: &world, rng: testRNG())
         return machine.stateKind
     }
 
-    /// Feeds one input after a pause (the user typing a string, say), then runs on.
+    /// Feeds the input the boot waited for (the user typing a string), then runs on.
     func resume(_ machine: inout BootMachine, with input: BootInput) -> BootStateKind {
         waitingForUser = false
-        let step = machine.handle(input, now: now)
-        events.append(step.event)
-        if let transition = machine.lastTransition, !isIgnored(step.event) { transitions.append(transition) }
-        var queue: [BootInput] = []
-        for action in step.actions {
-            if let next = perform(action) { queue.append(next) }
-        }
-        while let next = queue.first {
-            queue.removeFirst()
-            let step = machine.handle(next, now: now)
-            events.append(step.event)
-            if let transition = machine.lastTransition, !isIgnored(step.event) { transitions.append(transition) }
-            for action in step.actions {
-                if let more = perform(action) { queue.append(more) }
-            }
-        }
+        var world = self
+        result = BootRunner.run(&machine, on: &world, rng: testRNG(), inputs: [input])
         return machine.stateKind
     }
 
-    private func isIgnored(_ event: BootEvent) -> Bool {
-        if case .ignored = event { return true }
-        return false
-    }
-
-    private func perform(_ action: BootAction) -> BootInput? {
-        switch action {
-        case .fetch(let name, let server):
-            fetched.append(name)
-            if deadServers.contains(server) || (server == 0 && failingOnFirstServer.contains(name)) {
-                return .fetchFailed(name: name, reason: "timed out")
-            }
-            guard let bytes = files[name] else { return .fileNotFound(name: name) }
-            return .fileArrived(name: name, bytes: bytes)
-        case .persistTrustList(let kind, let bytes):
-            persistedTrustLists.append((kind, bytes))
-            return nil
-        case .persistEncryptedFlag(let flag):
-            persistedEncryptedFlags.append(flag)
-            return nil
-        case .runCAPF(let request):
-            capfRequests.append(request)
-            let answer = capfAnswers.isEmpty ? capfDefault : capfAnswers.removeFirst()
-            return .capfFinished(answer(request))
-        case .askForAuthString:
-            guard !typedAuthStrings.isEmpty else {
-                waitingForUser = true
-                return nil
-            }
-            return .authStringEntered(typedAuthStrings.removeFirst())
-        case .waitUntil(let time):
-            now = max(now, time)
-            return .timePassed
-        case .reset:
-            resets += 1
-            return .reset
-        case .configured(let config):
-            configuration = config
-            return nil
-        case .failed(let cause):
-            failure = cause
+    /// The partial-config checks the boot logged, with what followed each.
+    var partialConfigChecks: [(PartialConfigCheck, BootNext)] {
+        events.compactMap { event in
+            if case .partialConfig(let check, let then) = event { return (check, then) }
             return nil
         }
     }
 
-    /// Records a step driven outside `run` (hand-fed inputs).
-    func recordExternal(_ event: BootEvent, _ transition: BootTransition?) {
-        events.append(event)
-        if let transition, !isIgnored(event) { transitions.append(transition) }
+    /// Every event, for failure messages.
+    var log: String { events.map { "\($0)" }.joined(separator: "\n") }
+
+    // MARK: - The platform roles
+
+    func fetch(_ name: String, server: Int) -> FetchResult {
+        fetched.append(name)
+        if exhausted || deadServers.contains(server) || (server == 0 && failingOnFirstServer.contains(name)) {
+            return .failed(.connection(.timedOut))
+        }
+        guard let bytes = files[name] else { return .notFound }
+        return .file(bytes)
     }
 
-    var consoleLog: String { events.map(\.consoleLine).joined(separator: "\n") }
+    func saveTrustList(_ kind: TrustListKind, _ bytes: [UInt8]) -> Bool {
+        persistedTrustLists.append((kind, bytes))
+        return true
+    }
+
+    func saveEncryptedFlag(_ value: Bool) -> Bool {
+        persistedEncryptedFlags.append(value)
+        return true
+    }
+
+    func saveLSC(_ identity: Identity) -> Bool {
+        savedLSCs.append(identity)
+        return true
+    }
+
+    func deleteLSC() -> Bool { true }
+
+    func log(_ event: BootEvent, transition: BootTransition?) {
+        events.append(event)
+        if let transition { transitions.append(transition) }
+        if events.count == stepLimit + 1 { XCTFail("the machine did not settle in \(stepLimit) steps") }
+    }
+
+    /// Past the step limit every role answers with what ends a boot.
+    private var exhausted: Bool { events.count > stepLimit }
+
+    func log(_ event: CAPFEvent) { capfEvents.append(event) }
+
+    func now() -> UInt64 { clock }
+
+    func sleep(until time: UInt64) { clock = max(clock, time) }
+
+    func reset() { resets += 1 }
+
+    func askForAuthString(retry: Bool) -> [UInt8]? {
+        guard !exhausted, !typedAuthStrings.isEmpty else {
+            waitingForUser = true
+            return nil
+        }
+        return typedAuthStrings.removeFirst()
+    }
+
+    func enroll(_ request: CAPFRequest, rng: RandomGenerator) -> CAPFOutcome {
+        capfRequests.append(request)
+        if exhausted { return .unknownDevice }
+        let answer = capfAnswers.isEmpty ? capfDefault : capfAnswers.removeFirst()
+        return answer(request)
+    }
 }
 
 /// The lab side of the scripted world: a cluster built from the interop PKI with the

@@ -14,7 +14,7 @@ final class DeviceConfigurationTests: XCTestCase {
         XCTAssertFalse(config.isPartial)
         XCTAssertFalse(config.encrConfig)
         XCTAssertNil(config.certHash)
-        XCTAssertEqual(config.capfAuthMode, 0)
+        XCTAssertEqual(config.capfAuthMode, .automatic)
         XCTAssertEqual(config.capfServers, [.init(host: "127.0.0.1", port: 3804)])
         XCTAssertEqual(config.loadInformation, "SIP75.9-3-1SR2-1S")
         XCTAssertEqual(config.ipAddressMode, 0)

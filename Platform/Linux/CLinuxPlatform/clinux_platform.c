@@ -20,6 +20,34 @@
 #include <time.h>
 #include <unistd.h>
 
+const int32_t CLP_ENOENT = ENOENT;
+const int32_t CLP_EINVAL = EINVAL;
+const int32_t CLP_ETIMEDOUT = ETIMEDOUT;
+const int32_t CLP_ECONNREFUSED = ECONNREFUSED;
+const int32_t CLP_ECONNRESET = ECONNRESET;
+const int32_t CLP_EPIPE = EPIPE;
+
+const char *clp_errno_text(int32_t code) {
+    switch (code) {
+    case ENOENT: return "no such file or directory";
+    case EEXIST: return "file exists";
+    case EPIPE: return "broken pipe";
+    case ECONNRESET: return "connection reset";
+    case ETIMEDOUT: return "timed out";
+    case ECONNREFUSED: return "connection refused";
+    case EHOSTUNREACH: return "no route to host";
+    case ENETUNREACH: return "network unreachable";
+    case EACCES: return "permission denied";
+    case ENOTDIR: return "not a directory";
+    case EISDIR: return "is a directory";
+    case ENOSPC: return "no space left on device";
+    case EROFS: return "read-only file system";
+    case EIO: return "input/output error";
+    case EINVAL: return "invalid argument";
+    default: return NULL;
+    }
+}
+
 int64_t clp_file_size(const char *path) {
     struct stat info;
     if (stat(path, &info) != 0) return -(int64_t)errno;

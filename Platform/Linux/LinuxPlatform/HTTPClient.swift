@@ -20,15 +20,17 @@ public struct HTTPClient {
         let connection: TCPConnection
         switch TCPConnection.connect(host: host, port: port, timeoutMs: connectTimeoutMs) {
         case .success(let opened): connection = opened
-        case .failure(let error): return .failed(error.reason)
+        case .failure(let error): return .failed(.connection(error.streamError))
         }
         let hostHeader = host.utf8.contains(UInt8(ascii: ":")) ? "[" + host + "]" : host
         let request = "GET /" + Self.percentEncoded(name) + " HTTP/1.1\r\nHost: " + hostHeader + ":" + String(port)
             + "\r\nUser-Agent: phone\r\nConnection: close\r\n\r\n"
-        if case .failure(let error) = connection.send(Array(request.utf8), timeoutMs: readTimeoutMs) { return .failed(error.reason) }
+        if case .failure(let error) = connection.send(Array(request.utf8), timeoutMs: readTimeoutMs) {
+            return .failed(.connection(error.streamError))
+        }
         var parser = HTTPResponseParser(bodyLimit: maxSize)
         var response: HTTPResponseParser.Response?
-        let overDeadline = FetchResult.failed("HTTP fetch exceeded " + String(totalTimeoutMs / 1000) + " s")
+        let overDeadline = FetchResult.failed(.deadlineExceeded(ms: totalTimeoutMs))
         do throws(HTTPResponseParser.ParseError) {
             while response == nil {
                 let elapsed = clp_monotonic_ms() - started
@@ -41,18 +43,18 @@ public struct HTTPClient {
                     response = try parser.finish()
                 case .failure(let error):
                     // The last wait ends at the deadline: its timeout is the deadline's doing.
-                    return clp_monotonic_ms() - started >= totalTimeoutMs ? overDeadline : .failed(error.reason)
+                    return clp_monotonic_ms() - started >= totalTimeoutMs ? overDeadline : .failed(.connection(error.streamError))
                 }
             }
         } catch {
-            return .failed(error.reason)
+            return .failed(.httpMalformed(error))
         }
-        guard let response else { return .failed("HTTP: no response") }
+        guard let response else { return .failed(.httpMalformed(.malformedStatusLine)) }
         switch response.status {
         case 200: return .file(response.body)
         case 404: return .notFound
-        case 300...399: return .failed("HTTP " + String(response.status) + ": redirects are not followed")
-        default: return .failed("HTTP status " + String(response.status))
+        case 300...399: return .failed(.httpRedirect(response.status))
+        default: return .failed(.httpStatus(response.status))
         }
     }
 

@@ -7,7 +7,7 @@ public enum FileError: Error, Equatable {
 
     public var reason: String {
         switch self {
-        case .system(let path, let code): return path + ": " + errnoName(code)
+        case .system(let path, let code): return path + ": " + errnoText(code)
         case .tooLarge(let path, let limit): return path + ": larger than " + String(limit) + " bytes"
         }
     }
@@ -93,20 +93,8 @@ public func exitProcess(_ status: Int32) -> Never {
     clp_exit(status)
 }
 
-func errnoName(_ code: Int32) -> String {
-    switch code {
-    case 2: return "no such file or directory"
-    case 17: return "file exists"
-    case 32: return "broken pipe"
-    case 104: return "connection reset"
-    case 110: return "timed out"
-    case 111: return "connection refused"
-    case 113: return "no route to host"
-    case 13: return "permission denied"
-    case 20: return "not a directory"
-    case 21: return "is a directory"
-    case 28: return "no space left on device"
-    case 30: return "read-only file system"
-    default: return "error " + String(code)
-    }
+/// A short description of an errno value, from the C library's names.
+public func errnoText(_ code: Int32) -> String {
+    guard let text = clp_errno_text(code) else { return "error " + String(code) }
+    return String(cString: text)
 }

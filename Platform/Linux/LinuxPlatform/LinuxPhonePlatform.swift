@@ -4,15 +4,34 @@ import PhoneCrypto
 import PhoneTrust
 import PhoneWire
 
+/// What the Linux board puts on its console: the core's events and the board's own.
+/// Data only; the program makes the text (or JSON) of each.
+public enum ConsoleEntry {
+    case boot(BootEvent, transition: BootTransition?)
+    case capf(CAPFEvent)
+    /// A file fetch starts.
+    case fetching(LinuxPhonePlatform.Transport, name: String, from: LinuxPhonePlatform.Server)
+    /// A flash write failed (the core goes on).
+    case storageFailed(StoredItem, FileError)
+    case reset
+}
+
+/// What the board stores on flash.
+public enum StoredItem: Equatable {
+    case trustList(TrustListKind)
+    case encryptedFlag
+    case lsc
+    case lscRemoval
+}
+
 /// The Linux board: TFTP or HTTP to the configured servers, the state directory as
-/// flash, CAPF over TCP+TLS, the terminal as prompt, stderr as console.
-public struct LinuxPhonePlatform: PhonePlatform {
+/// flash, CAPF over TCP+TLS, the terminal as prompt, a console callback.
+public struct LinuxPhonePlatform: PhonePlatform, TCPConnector {
     public enum Transport {
         case tftp
         case http
 
         public var defaultPort: UInt16 { self == .tftp ? 69 : 6970 }
-        public var name: String { self == .tftp ? "TFTP" : "HTTP" }
     }
 
     public struct Server {
@@ -31,13 +50,15 @@ public struct LinuxPhonePlatform: PhonePlatform {
     let transport: Transport
     let storage: PhoneStorage
     let started: UInt64
-    let console: (UInt64, String) -> Void
+    let console: (UInt64, ConsoleEntry) -> Void
     /// The longest a single file fetch may take, whatever the server does.
     public var fetchDeadlineMs: UInt64 = 60_000
+    /// How CAPF sessions run (timeouts).
+    public var capfRunner = CAPFRunner()
 
-    /// `console` receives each line with its time since start, in milliseconds.
+    /// `console` receives each entry with its time since start, in milliseconds.
     public init(servers: [Server], transport: Transport, storage: PhoneStorage,
-                console: @escaping (UInt64, String) -> Void) {
+                console: @escaping (UInt64, ConsoleEntry) -> Void) {
         self.servers = servers
         self.transport = transport
         self.storage = storage
@@ -46,34 +67,32 @@ public struct LinuxPhonePlatform: PhonePlatform {
         self.console = console
     }
 
-    func line(_ text: String) { console(clp_monotonic_ms() - started, text) }
+    func show(_ entry: ConsoleEntry) { console(clp_monotonic_ms() - started, entry) }
 
     public mutating func fetch(_ name: String, server: Int) -> FetchResult {
         let target = servers[min(server, servers.count - 1)]
-        let where_ = target.host + ":" + String(target.port)
+        show(.fetching(transport, name: name, from: target))
         switch transport {
         case .http:
-            line("HTTP: GET /" + name + " from " + where_)
             var client = HTTPClient(maxSize: Self.maxFileSize)
             client.totalTimeoutMs = fetchDeadlineMs
             return client.fetch(name, host: target.host, port: target.port)
         case .tftp:
-            line("TFTP: RRQ " + name + " from " + where_)
             return TFTPClient(maxSize: Self.maxFileSize).fetch(name, host: target.host, port: target.port)
         }
     }
 
     public mutating func saveTrustList(_ kind: TrustListKind, _ bytes: [UInt8]) -> Bool {
-        report(storage.saveTrustList(kind, bytes), "store " + kind.name)
+        report(storage.saveTrustList(kind, bytes), .trustList(kind))
     }
 
     public mutating func saveEncryptedFlag(_ value: Bool) -> Bool {
-        report(storage.saveLastConfigEncrypted(value), "store the encrypted-config flag")
+        report(storage.saveLastConfigEncrypted(value), .encryptedFlag)
     }
 
-    private func report(_ result: Result<Void, FileError>, _ what: String) -> Bool {
+    private func report(_ result: Result<Void, FileError>, _ item: StoredItem) -> Bool {
         if case .failure(let error) = result {
-            line("FLASH: could not " + what + ": " + error.reason)
+            show(.storageFailed(item, error))
             return false
         }
         return true
@@ -82,20 +101,25 @@ public struct LinuxPhonePlatform: PhonePlatform {
     public mutating func connect(host: String, port: UInt16, timeoutMs: Int32) -> Result<TCPStream, StreamError> {
         switch TCPConnection.connect(host: host, port: port, timeoutMs: timeoutMs) {
         case .success(let connection): return .success(TCPStream(connection: connection))
-        case .failure(let error): return .failure(TCPStream.map(error))
+        case .failure(let error): return .failure(error.streamError)
         }
     }
 
     public mutating func saveLSC(_ identity: Identity) -> Bool {
-        report(storage.saveLSC(identity), "store the LSC")
+        report(storage.saveLSC(identity), .lsc)
     }
 
     public mutating func deleteLSC() -> Bool {
-        report(storage.deleteLSC(), "delete the LSC")
+        report(storage.deleteLSC(), .lscRemoval)
     }
 
-    public mutating func log(line text: String) {
-        line(text)
+    public mutating func log(_ event: CAPFEvent) {
+        show(.capf(event))
+    }
+
+    public mutating func enroll(_ request: CAPFRequest, rng: RandomGenerator) -> CAPFOutcome {
+        let runner = capfRunner
+        return runner.run(request, rng: rng, on: &self)
     }
 
     public mutating func askForAuthString(retry: Bool) -> [UInt8]? {
@@ -116,11 +140,11 @@ public struct LinuxPhonePlatform: PhonePlatform {
     }
 
     public mutating func reset() {
-        line("BOOT: reset")
+        show(.reset)
     }
 
-    public mutating func log(_ event: BootEvent) {
-        line(event.consoleLine)
+    public mutating func log(_ event: BootEvent, transition: BootTransition?) {
+        show(.boot(event, transition: transition))
     }
 }
 
@@ -129,18 +153,10 @@ public struct TCPStream: ByteStream {
     let connection: TCPConnection
 
     public mutating func send(_ bytes: [UInt8], timeoutMs: Int32) -> Result<Void, StreamError> {
-        connection.send(bytes, timeoutMs: timeoutMs).mapError { Self.map($0) }
+        connection.send(bytes, timeoutMs: timeoutMs).mapError { $0.streamError }
     }
 
     public mutating func receive(timeoutMs: Int32) -> Result<[UInt8], StreamError> {
-        connection.receive(timeoutMs: timeoutMs).mapError { Self.map($0) }
-    }
-
-    static func map(_ error: NetworkError) -> StreamError {
-        switch error {
-        case .timedOut: return .timedOut
-        case .closed: return .closed
-        default: return .failed(error.reason)
-        }
+        connection.receive(timeoutMs: timeoutMs).mapError { $0.streamError }
     }
 }

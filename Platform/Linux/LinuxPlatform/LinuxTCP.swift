@@ -1,4 +1,5 @@
 import CLinuxPlatform
+import PhoneCore
 
 /// Why a TCP operation failed.
 public enum NetworkError: Error, Equatable {
@@ -12,15 +13,25 @@ public enum NetworkError: Error, Equatable {
         case .timedOut(let what): return what + " timed out"
         case .refused(let what): return what + ": connection refused"
         case .closed: return "connection closed by the peer"
-        case .system(let what, let code): return what + ": " + errnoName(code)
+        case .system(let what, let code): return what + ": " + errnoText(code)
+        }
+    }
+
+    /// The core's view of it (the operation's name is the caller's context).
+    public var streamError: StreamError {
+        switch self {
+        case .timedOut: return .timedOut
+        case .refused: return .refused
+        case .closed: return .closed
+        case .system(_, let code): return .system(errno: code)
         }
     }
 
     static func from(_ code: Int32, _ what: String) -> NetworkError {
         switch code {
-        case 110: return .timedOut(what)  // ETIMEDOUT
-        case 111: return .refused(what)  // ECONNREFUSED
-        case 104, 32: return .closed  // ECONNRESET, EPIPE
+        case CLP_ETIMEDOUT: return .timedOut(what)
+        case CLP_ECONNREFUSED: return .refused(what)
+        case CLP_ECONNRESET, CLP_EPIPE: return .closed
         default: return .system(what, errno: code)
         }
     }

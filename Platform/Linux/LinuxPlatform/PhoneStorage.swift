@@ -55,7 +55,7 @@ public struct PhoneStorage {
                 } catch {
                     problems.append(Problem(file: path(name), reason: error.reason))
                 }
-            case .failure(.system(_, 2)):
+            case .failure(.system(_, CLP_ENOENT)):
                 continue  // absent
             case .failure(let error):
                 problems.append(Problem(file: path(name), reason: error.reason))
@@ -83,7 +83,7 @@ public struct PhoneStorage {
             } catch {
                 return (nil, Problem(file: path(name), reason: "not a certificate with its key: " + error.reason))
             }
-        case .failure(.system(_, 2)):
+        case .failure(.system(_, CLP_ENOENT)):
             return (nil, nil)
         case .failure(let error):
             return (nil, Problem(file: path(name), reason: error.reason))
@@ -104,7 +104,7 @@ public struct PhoneStorage {
         do {
             bytes = try PEM.encodeCertificate(identity.certificate.der) + identity.privateKey.exportPEM().copyBytes()
         } catch {
-            return .failure(.system(path: path(name), errno: 22))
+            return .failure(.system(path: path(name), errno: CLP_EINVAL))
         }
         defer { zeroize(&bytes) }
         return LinuxFiles.writeAtomically(path(name), bytes, mode: 0o600)

@@ -16,10 +16,10 @@ public struct TFTPClient {
         let server: SocketAddress
         switch SocketAddress.resolve(host: host, port: port) {
         case .success(let address): server = address
-        case .failure(let error): return .failed(error.reason)
+        case .failure: return .failed(.nameNotResolved)
         }
         let socket: UDPSocket
-        do { socket = try UDPSocket(family: server.family) } catch { return .failed(error.reason) }
+        do { socket = try UDPSocket(family: server.family) } catch { return .failed(.connection(error.streamError)) }
         var session = TFTPReadSession(filename: name, options: options)
         var transferPeer: SocketAddress?
         var deadline: UInt64 = 0
@@ -36,7 +36,7 @@ public struct TFTPClient {
                 case .failed(.notFound):
                     return .notFound
                 case .failed(let error):
-                    return .failed(error.reason)
+                    return .failed(.tftp(error))
                 }
             }
             let now = clp_monotonic_ms()
@@ -62,7 +62,7 @@ public struct TFTPClient {
             case .failure(.timedOut):
                 actions = session.timerFired(now: clp_monotonic_ms())
             case .failure(let error):
-                return .failed(error.reason)
+                return .failed(.connection(error.streamError))
             }
         }
     }

@@ -1,79 +1,70 @@
 import PhoneTrust
+import PhoneWire
 
-/// The one structured log event each transition emits. The platform prints
-/// `consoleLine` as a phone console would; nothing secret is ever in an event (no key,
-/// no authentication string, no configuration content beyond what the boot uses).
+/// The one event each step of the boot emits: typed data for the console, the JSON
+/// log and a C callback alike (`PhoneApp` makes the text). Nothing secret is ever in an
+/// event: no key, no authentication string, no configuration content beyond what the
+/// boot uses.
 public enum BootEvent: Equatable {
-    case started(device: String, reset: Int, trustLists: String)
+    case started(device: DeviceName, reset: Int, installed: [TrustListKind])
     case trustListInstalled(name: String, kind: TrustListKind, outcome: TrustListUpdate.Outcome, signer: String)
-    case trustListRejected(name: String, kind: TrustListKind, reason: String)
-    case fileNotFound(name: String, next: String?)
-    case fetchFailed(name: String, server: Int, reason: String, next: Int?)
-    case noTrustList
+    /// The installed list stays; the phone goes on with what it trusts.
+    case trustListRejected(name: String, kind: TrustListKind, cause: TrustError)
+    case fileNotFound(name: String, then: BootNext)
+    /// `nextServer` nil: no server left.
+    case fetchFailed(name: String, server: Int, cause: FetchFailure, nextServer: Int?)
+    case noTrustList(then: BootNext)
     case configApplied(name: String, signer: String?, encrypted: Bool)
-    case partialConfig(name: String, signer: String?, certHash: String, ownHash: String?, ownCertificate: String, matches: Bool,
-                       next: String)
-    case directDecryptFailed(name: String, reason: String)
-    case decryptionFailed(name: String, reason: String, next: String)
-    case capfStarting(host: String, port: UInt16, authentication: String, reason: String)
-    case capfEnded(outcome: String, next: String)
-    case authStringRequested(retry: Bool)
+    case partialConfig(PartialConfigCheck, then: BootNext)
+    /// The `.enc.sgn` asked for first (the last config was encrypted) was not usable.
+    case directDecryptFailed(name: String, cause: BootFailure, then: BootNext)
+    case decryptionFailed(name: String, cause: TrustError, then: BootNext)
+    case capfStarting(CAPFAttempt)
+    case capfEnded(CAPFResult, then: BootNext)
     case authStringRefused
-    case resumed(String)
+    case resumed(then: BootNext)
     case stillWaiting(untilMs: UInt64)
-    case resetting(count: Int)
     case failed(BootFailure)
-    case ignored(input: String, state: String)
+    case ignored(input: BootInputKind, state: BootStateKind)
+}
 
-    public var consoleLine: String {
-        switch self {
-        case .started(let device, let reset, let trustLists):
-            return "BOOT: " + device + (reset > 0 ? " after reset " + String(reset) : "") + ", " + trustLists
-        case .trustListInstalled(let name, let kind, let outcome, let signer):
-            let what: String
-            switch outcome {
-            case .firstUse: what = kind.name + " installed"
-            case .updated: what = "Trust List updated"
-            case .unchanged: what = kind.name + " unchanged"
-            }
-            return "SECD: " + what + ": " + name + " signed by " + signer
-        case .trustListRejected(let name, _, let reason):
-            return "SECD: Trust List update failed: " + name + ": " + reason
-        case .fileNotFound(let name, let next):
-            return "CFG: File Not Found " + name + (next.map { "; " + $0 } ?? "")
-        case .fetchFailed(let name, let server, let reason, let next):
-            return "CFG: " + name + " from server " + String(server + 1) + " failed: " + reason
-                + (next.map { ", trying server " + String($0 + 1) } ?? "")
-        case .noTrustList:
-            return "SECD: No Trust List installed"
-        case .configApplied(let name, let signer, let encrypted):
-            return "CFG: " + name + (encrypted ? " decrypted" : "") + (signer.map { ", signed by " + $0 } ?? ", unsigned")
-                + ": full configuration applied"
-        case .partialConfig(let name, let signer, let certHash, let ownHash, let ownCertificate, let matches, let next):
-            return "CFG: " + name + " partial (encrConfig), signed by " + (signer ?? "?") + "; certHash '" + certHash
-                + "' vs " + ownCertificate + " MD5 '" + (ownHash ?? "") + "': " + (matches ? "match" : "differ") + "; " + next
-        case .directDecryptFailed(let name, let reason):
-            return "CFG: " + name + " not usable (" + reason + "), falling back to the signed config"
-        case .decryptionFailed(let name, let reason, let next):
-            return "CFG: " + name + ": " + reason + "; " + next
-        case .capfStarting(let host, let port, let authentication, let reason):
-            return "CAPF: connecting to " + host + ":" + String(port) + " (" + authentication + "), reason: " + reason
-        case .capfEnded(let outcome, let next):
-            return "CAPF: session ended: " + outcome + "; " + next
-        case .authStringRequested(let retry):
-            return retry ? "CAPF: authentication string refused, enter it again" : "CAPF: authentication string required"
-        case .authStringRefused:
-            return "CAPF: authentication string must be 4 to 16 digits"
-        case .resumed(let what):
-            return "BOOT: back-off over, " + what
-        case .stillWaiting(let until):
-            return "BOOT: still waiting until t=" + String(until) + " ms"
-        case .resetting(let count):
-            return "BOOT: new LSC stored, resetting (" + String(count) + ")"
-        case .failed(let failure):
-            return "BOOT: failed: " + failure.reason
-        case .ignored(let input, let state):
-            return "BOOT: ignored " + input + " while " + state
-        }
+/// What the phone does after the step an event reports.
+public enum BootNext: Equatable {
+    case fetching(String)
+    case enrolling(CAPFAttempt)
+    case askingForAuthString(retry: Bool)
+    case resetting
+    /// A CAPF round failed: round `round` of `of` after the delay.
+    case retryingCAPF(round: Int, of: Int, inMs: UInt64)
+    /// CAPF said RetryLater.
+    case retryingCAPFLater(inMs: UInt64)
+    /// The encrypted configuration is not to be had yet: the config again after the delay.
+    case askingAgain(UnavailableCause, inMs: UInt64)
+    case stopping(BootFailure)
+}
+
+/// The partial configuration's certificate hash against the phone's own.
+public struct PartialConfigCheck: Equatable {
+    public enum Certificate: Equatable, Sendable {
+        case lsc
+        case mic
+        case none
+    }
+
+    public let name: String
+    public let signer: String?
+    /// As the configuration says it (case folded); empty when the cluster holds none.
+    public let certHash: String
+    public let ownHash: String?
+    public let ownCertificate: Certificate
+    public let matches: Bool
+
+    public init(name: String, signer: String?, certHash: String, ownHash: String?, ownCertificate: Certificate, matches: Bool) {
+        self.name = name
+        self.signer = signer
+        self.certHash = certHash
+        self.ownHash = ownHash
+        self.ownCertificate = ownCertificate
+        self.matches = matches
     }
 }

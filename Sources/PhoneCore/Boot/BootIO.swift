@@ -8,7 +8,7 @@ public enum BootInput {
     case fileArrived(name: String, bytes: [UInt8])
     case fileNotFound(name: String)
     /// Timeout or connection failure from the server the fetch went to.
-    case fetchFailed(name: String, reason: String)
+    case fetchFailed(name: String, FetchFailure)
     case capfFinished(CAPFOutcome)
     case timePassed
     case authStringEntered([UInt8])
@@ -36,6 +36,7 @@ public enum BootAction {
     case persistTrustList(TrustListKind, [UInt8])
     /// Persist whether the last configuration was encrypted.
     case persistEncryptedFlag(Bool)
+    /// Run this CAPF session (it carries its pinned certificates and identities).
     case runCAPF(CAPFRequest)
     /// Show the user a prompt for the authentication string (`retry`: the last was refused).
     case askForAuthString(retry: Bool)
@@ -49,43 +50,10 @@ public enum BootAction {
     case failed(BootFailure)
 }
 
-/// Why a boot ended without a configuration.
-public enum BootFailure: Error, Equatable {
-    /// Every file server failed for this file.
-    case unreachable(file: String)
-    case configNotFound
-    case configRejected(file: String, TrustError)
-    case configMalformed(file: String, ConfigError)
-    /// A partial configuration arrived unsigned, with no trust list to verify the rest.
-    case partialConfigWithoutTrustList
-    /// A partial configuration that does not say `encrConfig`: nothing to fetch.
-    case partialConfigWithoutEncryption
-    case noCAPFServer
-    case unsupportedCAPFAuthMode(Int)
-    /// capfAuthMode 3/4 and the phone holds no certificate.
-    case noCertificateForCAPF
-    case enrollmentFailed(String)
-    /// The encrypted configuration stayed out of reach; names the cause.
-    case encryptedConfigUnavailable(String)
-    /// Decryption failed again after a CAPF enrolment meant to fix it.
-    case decryptionFailed(TrustError)
-    case tooManyResets(Int)
-
-    public var reason: String {
-        switch self {
-        case .unreachable(let file): return "no file server answered for " + file
-        case .configNotFound: return "no configuration file found"
-        case .configRejected(let file, let error): return file + " rejected: " + error.reason
-        case .configMalformed(let file, let error): return file + " malformed: " + error.reason
-        case .partialConfigWithoutTrustList: return "partial configuration but no trust list installed"
-        case .partialConfigWithoutEncryption: return "partial configuration without encrConfig"
-        case .noCAPFServer: return "partial configuration lists no CAPF server"
-        case .unsupportedCAPFAuthMode(let mode): return "unsupported capfAuthMode " + String(mode)
-        case .noCertificateForCAPF: return "CAPF wants a certificate and the phone has none"
-        case .enrollmentFailed(let cause): return "enrollment failed: " + cause
-        case .encryptedConfigUnavailable(let cause): return "encrypted configuration unavailable: " + cause
-        case .decryptionFailed(let error): return "decryption failed after enrollment: " + error.reason
-        case .tooManyResets(let count): return "too many resets (" + String(count) + ")"
-        }
-    }
+/// One step of the machine: what to do, the one event to log, and the transition it
+/// took (nil when the input was ignored).
+public struct BootStep {
+    public let actions: [BootAction]
+    public let event: BootEvent
+    public let transition: BootTransition?
 }

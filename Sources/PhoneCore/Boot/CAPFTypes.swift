@@ -1,7 +1,9 @@
 import PhoneCrypto
+import PhoneTrust
 import PhoneWire
 
-/// How the phone authenticates to CAPF, from `capfAuthMode` (formats.md §2).
+/// How the phone authenticates to CAPF, from `capfAuthMode` (formats.md §2), with the
+/// string itself when there is one.
 public enum CAPFAuthentication: Equatable {
     /// Mode 0: no string; the phone enrols on its own.
     case automatic
@@ -12,13 +14,20 @@ public enum CAPFAuthentication: Equatable {
     /// Modes 3 and 4: the installed certificate and its signed data, LSC or MIC first.
     case certificate(lscFirst: Bool)
 
-    /// For logs: never the string itself.
-    public var name: String {
+    /// The same without the string: what an event may carry.
+    public enum Method: Equatable, Sendable {
+        case automatic
+        case string
+        case nullString
+        case certificate(lscFirst: Bool)
+    }
+
+    public var method: Method {
         switch self {
-        case .automatic: return "automatic"
-        case .string: return "authentication string"
-        case .nullString: return "null string"
-        case .certificate(let lscFirst): return lscFirst ? "certificate (LSC first)" : "certificate (MIC first)"
+        case .automatic: return .automatic
+        case .string: return .string
+        case .nullString: return .nullString
+        case .certificate(let lscFirst): return .certificate(lscFirst: lscFirst)
         }
     }
 
@@ -39,28 +48,46 @@ public enum CAPFReason: Equatable, Sendable {
     case keyMismatch
     /// The `.enc.sgn` could not be decrypted with our key.
     case decryptionFailed
-
-    public var name: String {
-        switch self {
-        case .keyMismatch: return "key mismatch"
-        case .decryptionFailed: return "decryption failed"
-        }
-    }
 }
 
-/// One CAPF session to run: the platform connects (TLS, port from the config), and the
-/// CAPF client session does the rest.
-public struct CAPFRequest: Equatable {
+/// One CAPF session to run, with everything it needs: the runner never reaches back into
+/// the boot machine.
+public struct CAPFRequest {
     public let server: DeviceConfiguration.CAPFServer
     public let device: DeviceName
     public let authentication: CAPFAuthentication
     public let reason: CAPFReason
+    /// The CAPF certificates of the installed trust lists: the server must present one.
+    public let pinned: [Certificate]
+    public let lsc: Identity?
+    public let mic: Identity?
 
     public init(server: DeviceConfiguration.CAPFServer, device: DeviceName, authentication: CAPFAuthentication,
-                reason: CAPFReason) {
+                reason: CAPFReason, pinned: [Certificate], lsc: Identity?, mic: Identity?) {
         self.server = server
         self.device = device
         self.authentication = authentication
+        self.reason = reason
+        self.pinned = pinned
+        self.lsc = lsc
+        self.mic = mic
+    }
+
+    /// What an event may show of it.
+    public var attempt: CAPFAttempt {
+        CAPFAttempt(server: server, method: authentication.method, reason: reason)
+    }
+}
+
+/// A CAPF session as the console shows it starting.
+public struct CAPFAttempt: Equatable, Sendable {
+    public let server: DeviceConfiguration.CAPFServer
+    public let method: CAPFAuthentication.Method
+    public let reason: CAPFReason
+
+    public init(server: DeviceConfiguration.CAPFServer, method: CAPFAuthentication.Method, reason: CAPFReason) {
+        self.server = server
+        self.method = method
         self.reason = reason
     }
 }
@@ -80,22 +107,59 @@ public enum CAPFOutcome {
     case invalidAuthentication
     /// EndSession with reason 9.
     case unknownDevice
-    /// Could not connect, TLS failed, or the server stopped answering.
-    case unreachable(String)
-    /// The session broke the protocol or the phone could not complete it.
-    case failed(String)
+    /// No answer: could not connect, TLS failed, the session broke or was abandoned.
+    case failed(CAPFProblem)
 
-    public var name: String {
+    /// The outcome without key material: what an event may carry.
+    public var result: CAPFResult {
         switch self {
-        case .installed(let identity): return "LSC installed (" + identity.certificate.subject + ")"
-        case .deleted: return "LSC deleted"
-        case .fetched: return "certificate fetched by the server"
-        case .nothingScheduled: return "no operation scheduled"
-        case .retryLater(let seconds): return "retry later (" + String(seconds) + " s)"
-        case .invalidAuthentication: return "invalid authentication"
-        case .unknownDevice: return "unknown device"
-        case .unreachable(let reason): return "unreachable: " + reason
-        case .failed(let reason): return "failed: " + reason
+        case .installed(let identity): return .installed(subject: identity.certificate.subject)
+        case .deleted: return .deleted
+        case .fetched: return .fetched
+        case .nothingScheduled: return .nothingScheduled
+        case .retryLater(let seconds): return .retryLater(seconds: seconds)
+        case .invalidAuthentication: return .invalidAuthentication
+        case .unknownDevice: return .unknownDevice
+        case .failed(let problem): return .failed(problem)
         }
     }
+}
+
+/// `CAPFOutcome` as events carry it.
+public enum CAPFResult: Equatable {
+    case installed(subject: String)
+    case deleted
+    case fetched
+    case nothingScheduled
+    case retryLater(seconds: UInt32)
+    case invalidAuthentication
+    case unknownDevice
+    case failed(CAPFProblem)
+}
+
+/// Why one CAPF session gave no answer.
+public enum CAPFProblem: Error, Equatable {
+    case connect(StreamError)
+    /// The connection broke during the session.
+    case stream(StreamError)
+    case noPinnedCertificate
+    case tls(TLSError)
+    case session(CAPFSessionError)
+    /// No server message within the runner's read timeout.
+    case stoppedAnswering(afterMs: Int32)
+    case couldNotStoreLSC
+    case couldNotDeleteLSC
+    /// The phone refused the certificate the server issued.
+    case certificateRefused(CertificateRefusal)
+    /// EndSession after the key was sent and before a certificate came.
+    case endedBeforeCertificate(reason: UInt8)
+    /// EndSession with a reason the phone does not know.
+    case endSession(reason: UInt8)
+}
+
+/// Why the phone refused an issued certificate.
+public enum CertificateRefusal: Equatable, Sendable {
+    case notDER
+    case otherKey
+    case otherDevice(subject: String, expected: DeviceName)
 }

@@ -15,16 +15,16 @@ public struct CAPFClientSession {
         case awaitingEndSession(CAPFOutcome)
         case finished
 
-        var name: String {
+        var phase: CAPFSessionPhase {
             switch self {
-            case .awaitingAuthRequest: return "awaiting AuthRequest"
-            case .awaitingOperation: return "awaiting the operation"
-            case .generatingKey: return "generating the key"
-            case .awaitingCertificate: return "awaiting the certificate"
-            case .storing: return "storing the LSC"
-            case .deleting: return "deleting the LSC"
-            case .awaitingEndSession: return "awaiting EndSession"
-            case .finished: return "finished"
+            case .awaitingAuthRequest: return .awaitingAuthRequest
+            case .awaitingOperation: return .awaitingOperation
+            case .generatingKey: return .generatingKey
+            case .awaitingCertificate: return .awaitingCertificate
+            case .storing: return .storing
+            case .deleting: return .deleting
+            case .awaitingEndSession: return .awaitingEndSession
+            case .finished: return .finished
             }
         }
     }
@@ -54,7 +54,7 @@ public struct CAPFClientSession {
         return false
     }
 
-    public var stateName: String { state.name }
+    public var phase: CAPFSessionPhase { state.phase }
 
     public mutating func handle(_ input: CAPFSessionInput) throws(CAPFSessionError) -> CAPFSessionStep {
         guard !isFinished else { return CAPFSessionStep() }
@@ -69,20 +69,20 @@ public struct CAPFClientSession {
         case .keyGenerated(let key):
             guard case .generatingKey = state else { return step }
             let spki: [UInt8]
-            do { spki = try key.subjectPublicKeyInfo() } catch { throw .keyGenerationFailed(error.reason) }
+            do { spki = try key.subjectPublicKeyInfo() } catch { throw .keyGenerationFailed(error) }
             send(.keyGenerateResponse, [.init(CAPFTag.publicKey, spki)], &step)
             state = .awaitingCertificate(key)
-        case .keyGenerationFailed(let why):
-            throw .keyGenerationFailed(why)
+        case .keyGenerationFailed(let error):
+            throw .keyGenerationFailed(error)
         case .stored(let ok):
             guard case .storing(let identity) = state else { return step }
-            step.log.append(ok ? "CAPF: LSC stored" : "CAPF: could not store the LSC, reporting failure")
+            step.events.append(.lscStored(ok))
             send(.storeCertificateResponse, [reason(ok ? CAPFReasonCode.success : CAPFReasonCode.invalidElement)], &step)
-            state = .awaitingEndSession(ok ? .installed(identity) : .failed("the phone could not store the LSC"))
+            state = .awaitingEndSession(ok ? .installed(identity) : .failed(.couldNotStoreLSC))
         case .deleted(let ok):
             guard case .deleting = state else { return step }
             send(.deleteCertificateResponse, [reason(ok ? CAPFReasonCode.success : CAPFReasonCode.invalidElement)], &step)
-            state = .awaitingEndSession(ok ? .deleted : .failed("the phone could not delete the LSC"))
+            state = .awaitingEndSession(ok ? .deleted : .failed(.couldNotDeleteLSC))
         case .closed:
             if case .awaitingEndSession(let outcome) = state {
                 // The answer was sent; a server that hangs up instead of EndSession
@@ -91,7 +91,7 @@ public struct CAPFClientSession {
                 step.actions.append(.finish(outcome))
                 return step
             }
-            throw .closed(state: state.name)
+            throw .closed(phase: state.phase)
         }
         return step
     }
@@ -110,11 +110,7 @@ public struct CAPFClientSession {
     }
 
     private mutating func receive(_ message: CAPFMessage, _ step: inout CAPFSessionStep) throws(CAPFSessionError) {
-        var line = "CAPF: <- " + message.command.name
-        if !message.skippedTags.isEmpty {
-            line += " (skipped unknown elements " + message.skippedTags.map { String($0) }.joined(separator: ",") + ")"
-        }
-        step.log.append(line)
+        step.events.append(.received(message.command, skippedTags: message.skippedTags))
         // RetryLater may come at any time before the operation completes.
         if message.command == .retryLater {
             let delay = message.integer(CAPFTag.retryDelay) ?? 60
@@ -128,14 +124,15 @@ public struct CAPFClientSession {
             finish(endOutcome(message.byte(CAPFTag.reason)), &step)
         case (.awaitingOperation, .keyGenerateRequest):
             let request = try keyRequest(message)
-            step.log.append("CAPF: install requested, " + request.name)
+            step.events.append(.installRequested(request))
             send(.requestInProgress, [], &step)
             step.actions.append(.generateKey(request))
             state = .generatingKey
         case (.awaitingOperation, .fetchCertificateRequest):
             if let lsc {
                 send(.fetchCertificateResponse, [reason(CAPFReasonCode.success),
-                                                 .init(CAPFTag.certificate, CAPFElements.certificate(lsc.certificate.der, type: 1))], &step)
+                                                 .init(CAPFTag.certificate, CAPFElements.certificate(lsc.certificate.der,
+                                                                                                     type: CAPFCertificateType.lsc))], &step)
             } else {
                 // No LSC: reason 7, as formats.md §3 says.
                 send(.fetchCertificateResponse, [reason(CAPFReasonCode.invalidElement)], &step)
@@ -147,12 +144,11 @@ public struct CAPFClientSession {
         case (.awaitingCertificate(let key), .storeCertificateRequest):
             try receiveCertificate(message, key: key, &step)
         case (.awaitingCertificate, .endSession):
-            finish(.failed("server ended the session before issuing a certificate (reason "
-                           + String(message.byte(CAPFTag.reason) ?? 0) + ")"), &step)
+            finish(.failed(.endedBeforeCertificate(reason: message.byte(CAPFTag.reason) ?? 0)), &step)
         case (.awaitingEndSession(let outcome), .endSession):
             finish(outcome, &step)
         default:
-            throw .unexpectedCommand(message.command.name, state: state.name)
+            throw .unexpectedCommand(message.command, phase: state.phase)
         }
     }
 
@@ -168,58 +164,58 @@ public struct CAPFClientSession {
         case CAPFReasonCode.noAction, CAPFReasonCode.success, nil: return .nothingScheduled
         case CAPFReasonCode.invalidElement: return .invalidAuthentication
         case CAPFReasonCode.unknownDevice: return .unknownDevice
-        default: return .failed("EndSession with reason " + String(code ?? 0))
+        default: return .failed(.endSession(reason: code ?? 0))
         }
     }
 
     private func keyRequest(_ message: CAPFMessage) throws(CAPFSessionError) -> KeyKind {
         // A real CUCM may send only the key size: a missing key type means RSA.
-        switch message.byte(CAPFTag.keyType) ?? 0 {
-        case 0:
+        switch message.byte(CAPFTag.keyType) ?? CAPFKeyType.rsa {
+        case CAPFKeyType.rsa:
             guard let bits = message.integer(CAPFTag.keySize) else {
-                throw .missingElement(tag: CAPFTag.keySize, command: message.command.name)
+                throw .missingElement(tag: CAPFTag.keySize, command: message.command)
             }
-            guard bits >= 512, bits <= 4096, bits % 8 == 0 else { throw .unsupportedKeyRequest("RSA-" + String(bits)) }
+            guard bits >= 512, bits <= 4096, bits % 8 == 0 else { throw .unsupportedKeyRequest(.rsaSize(bits)) }
             return .rsa(bits: Int(bits))
-        case 1:
-            switch message.byte(CAPFTag.curve) ?? 0 {
-            case 0: return .ec(.p256)
-            case 1: return .ec(.p384)
-            case 2: return .ec(.p521)
-            case let other: throw .unsupportedKeyRequest("curve " + String(other))
+        case CAPFKeyType.ec:
+            switch message.byte(CAPFTag.curve) ?? CAPFCurve.p256 {
+            case CAPFCurve.p256: return .ec(.p256)
+            case CAPFCurve.p384: return .ec(.p384)
+            case CAPFCurve.p521: return .ec(.p521)
+            case let other: throw .unsupportedKeyRequest(.curve(other))
             }
         case let other:
-            throw .unsupportedKeyRequest("key type " + String(other))
+            throw .unsupportedKeyRequest(.keyType(other))
         }
     }
 
     private mutating func receiveCertificate(_ message: CAPFMessage, key: PrivateKey,
                                              _ step: inout CAPFSessionStep) throws(CAPFSessionError) {
         guard let value = message.value(CAPFTag.certificate) else {
-            throw .missingElement(tag: CAPFTag.certificate, command: message.command.name)
+            throw .missingElement(tag: CAPFTag.certificate, command: message.command)
         }
-        let refusal: String?
+        let refusal: CertificateRefusal?
         var identity: Identity?
         if let parsed = CAPFElements.parseCertificate(value), let certificate = try? Certificate(der: parsed.der[...]) {
             if !key.matches(certificate) {
-                refusal = "the certificate's public key is not the key the phone generated"
+                refusal = .otherKey
             } else if !Self.names(certificate.subject, device) {
-                refusal = "the certificate is for " + certificate.subject + ", not " + device.text
+                refusal = .otherDevice(subject: certificate.subject, expected: device)
             } else {
                 identity = try? Identity(certificate: certificate, privateKey: key)
-                refusal = identity == nil ? "the certificate does not match the key" : nil
+                refusal = identity == nil ? .otherKey : nil
             }
         } else {
-            refusal = "the certificate is not valid DER"
+            refusal = .notDER
         }
         if let refusal {
-            step.log.append("CAPF: refusing the certificate: " + refusal)
+            step.events.append(.certificateRefused(refusal))
             send(.storeCertificateResponse, [reason(CAPFReasonCode.invalidElement)], &step)
-            state = .awaitingEndSession(.failed(refusal))
+            state = .awaitingEndSession(.failed(.certificateRefused(refusal)))
             return
         }
         guard let identity else { return }
-        step.log.append("CAPF: certificate received for " + identity.certificate.subject)
+        step.events.append(.certificateReceived(subject: identity.certificate.subject))
         step.actions.append(.storeLSC(identity))
         state = .storing(identity)
     }
@@ -256,19 +252,20 @@ public struct CAPFClientSession {
         let authType = message.byte(CAPFTag.authType)
         var preferLSC: Bool?
         switch authType {
-        case 3: preferLSC = true
-        case 4: preferLSC = false
+        case CAPFAuthType.lsc: preferLSC = true
+        case CAPFAuthType.mic: preferLSC = false
         case nil: if case .certificate(let lscFirst) = authentication { preferLSC = lscFirst }
         default: break
         }
         if let preferLSC {
-            let chosen: (Identity, UInt8)? = preferLSC ? (lsc.map { ($0, 1) } ?? mic.map { ($0, 2) })
-                                                       : (mic.map { ($0, 2) } ?? lsc.map { ($0, 1) })
+            let asLSC = lsc.map { ($0, CAPFCertificateType.lsc) }
+            let asMIC = mic.map { ($0, CAPFCertificateType.mic) }
+            let chosen: (Identity, UInt8)? = preferLSC ? (asLSC ?? asMIC) : (asMIC ?? asLSC)
             if let (identity, type) = chosen {
                 elements += try certificateElements(identity, type: type)
             }
         }
-        step.log.append("CAPF: -> AuthResponse (" + authentication.name + ")")
+        step.events.append(.answeredAuthRequest(authentication.method))
         send(.authResponse, elements, &step)
         state = .awaitingOperation
     }
@@ -283,7 +280,7 @@ public struct CAPFClientSession {
             var elements: [CAPFMessage.Element] = [.init(CAPFTag.certificate, CAPFElements.certificate(der, type: type))]
             elements.append(.init(CAPFTag.signedData, try sign(identity.privateKey, .sha1, data)))
             elements.append(.init(CAPFTag.sha2SignedData, CAPFElements.sha2SignedData(try sign(identity.privateKey, .sha512, data))))
-            if type == 2, identity.privateKey.kind.isRSA, let sessionID {
+            if type == CAPFCertificateType.mic, identity.privateKey.kind.isRSA, let sessionID {
                 let littleEndian: [UInt8] = [UInt8(truncatingIfNeeded: sessionID), UInt8(truncatingIfNeeded: sessionID >> 8),
                                              UInt8(truncatingIfNeeded: sessionID >> 16), UInt8(truncatingIfNeeded: sessionID >> 24)]
                 let sudi = littleEndian + der
@@ -306,7 +303,7 @@ public struct CAPFClientSession {
     private func reason(_ code: UInt8) -> CAPFMessage.Element { .init(CAPFTag.reason, [code]) }
 
     private func send(_ command: CAPFCommand, _ elements: [CAPFMessage.Element], _ step: inout CAPFSessionStep) {
-        if command != .authResponse { step.log.append("CAPF: -> " + command.name) }
+        if command != .authResponse { step.events.append(.sent(command)) }
         step.actions.append(.send(CAPFMessage(command, sessionID: sessionID ?? 0, elements).encoded()))
     }
 }

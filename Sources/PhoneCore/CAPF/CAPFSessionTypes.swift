@@ -19,7 +19,7 @@ public enum CAPFSessionInput {
     /// Plaintext from the TLS connection, in whatever chunks it arrived.
     case received([UInt8])
     case keyGenerated(PrivateKey)
-    case keyGenerationFailed(String)
+    case keyGenerationFailed(CryptoError)
     /// The new LSC and key were (or were not) persisted atomically.
     case stored(Bool)
     /// The LSC and key were (or were not) removed.
@@ -41,35 +41,55 @@ public enum CAPFSessionAction {
     case finish(CAPFOutcome)
 }
 
-/// Why a CAPF session was abandoned.
+/// Where a CAPF session stands (the session's states without their data).
+public enum CAPFSessionPhase: Equatable, Sendable {
+    case awaitingAuthRequest
+    case awaitingOperation
+    case generatingKey
+    case awaitingCertificate
+    case storing
+    case deleting
+    case awaitingEndSession
+    case finished
+}
+
+/// A key request the phone does not serve.
+public enum UnsupportedKeyRequest: Equatable, Sendable {
+    case rsaSize(UInt32)
+    case curve(UInt8)
+    case keyType(UInt8)
+}
+
+/// Why a CAPF session was abandoned. Data only; `PhoneApp` words it.
 public enum CAPFSessionError: Error, Equatable {
     case wire(CAPFWireError)
     case sessionIDChanged(expected: UInt32, received: UInt32)
-    case unexpectedCommand(String, state: String)
-    case missingElement(tag: UInt8, command: String)
-    case unsupportedKeyRequest(String)
-    case keyGenerationFailed(String)
+    case unexpectedCommand(CAPFCommand, phase: CAPFSessionPhase)
+    case missingElement(tag: UInt8, command: CAPFCommand)
+    case unsupportedKeyRequest(UnsupportedKeyRequest)
+    case keyGenerationFailed(CryptoError)
     case signingFailed
-    case closed(state: String)
-
-    public var reason: String {
-        switch self {
-        case .wire(let error): return error.reason
-        case .sessionIDChanged(let expected, let received):
-            return "CAPF session id changed from " + String(expected) + " to " + String(received)
-        case .unexpectedCommand(let command, let state): return "unexpected " + command + " while " + state
-        case .missingElement(let tag, let command): return command + " lacks element " + String(tag)
-        case .unsupportedKeyRequest(let what): return "unsupported key request: " + what
-        case .keyGenerationFailed(let why): return "key generation failed: " + why
-        case .signingFailed: return "could not sign the authentication data"
-        case .closed(let state): return "server closed the connection while " + state
-        }
-    }
+    case closed(phase: CAPFSessionPhase)
 }
 
-/// One step of the session: actions, and lines for the console (command names, never
-/// key material or the authentication string).
+/// What a CAPF session shows on the console: command names and decisions, never key
+/// material or the authentication string.
+public enum CAPFEvent: Equatable {
+    /// The runner: TLS is up and the server's certificate is a pinned CAPF record.
+    case tlsEstablished(host: String, port: UInt16)
+    /// A message from the server; `skippedTags`: elements the codec does not know.
+    case received(CAPFCommand, skippedTags: [UInt8])
+    case sent(CAPFCommand)
+    /// AuthResponse, with how the phone authenticated.
+    case answeredAuthRequest(CAPFAuthentication.Method)
+    case installRequested(KeyKind)
+    case certificateReceived(subject: String)
+    case certificateRefused(CertificateRefusal)
+    case lscStored(Bool)
+}
+
+/// One step of the session: actions, and its console events.
 public struct CAPFSessionStep {
     public var actions: [CAPFSessionAction] = []
-    public var log: [String] = []
+    public var events: [CAPFEvent] = []
 }

@@ -1,16 +1,11 @@
-/// Why a byte stream operation failed.
-public enum StreamError: Error, Equatable {
+/// Why a byte stream operation failed. Data only; `PhoneApp` words it.
+public enum StreamError: Error, Equatable, Sendable {
     case timedOut
+    /// The peer closed the connection (or reset it).
     case closed
-    case failed(String)
-
-    public var reason: String {
-        switch self {
-        case .timedOut: return "timed out"
-        case .closed: return "connection closed by the peer"
-        case .failed(let why): return why
-        }
-    }
+    case refused
+    /// Any other failure of the platform's socket layer, by its errno.
+    case system(errno: Int32)
 }
 
 /// A connected byte stream (TCP), the platform's half of a TLS connection: the core runs

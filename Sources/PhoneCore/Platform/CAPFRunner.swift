@@ -3,7 +3,7 @@ import PhoneWire
 
 /// Runs one CAPF session over the platform's TCP and the core's TLS: carries out the
 /// session's actions (send, generate the key, persist or delete the LSC through the
-/// platform's storage) and returns how it ended.
+/// platform's flash) and returns how it ended.
 public struct CAPFRunner {
     public var connectTimeoutMs: Int32 = 5_000
     public var handshakeTimeoutMs: Int32 = 10_000
@@ -13,32 +13,29 @@ public struct CAPFRunner {
 
     public init() {}
 
-    /// `pinned`: the CAPF certificates of the installed trust lists; the server must
-    /// present one of them, byte for byte.
-    public func run<P: PhonePlatform>(_ request: CAPFRequest, pinned: [Certificate], lsc: Identity?, mic: Identity?,
-                                      rng: RandomGenerator, on platform: inout P) -> CAPFOutcome {
-        guard !pinned.isEmpty else { return .failed("no CAPF certificate in the installed trust lists") }
+    /// The server must present one of `request.pinned`, byte for byte.
+    public func run<P: TCPConnector & FlashStorage & PhoneConsole>(_ request: CAPFRequest, rng: RandomGenerator,
+                                                                  on platform: inout P) -> CAPFOutcome {
+        guard !request.pinned.isEmpty else { return .failed(.noPinnedCertificate) }
         var connection: P.Connection
         switch platform.connect(host: request.server.host, port: request.server.port, timeoutMs: connectTimeoutMs) {
         case .success(let opened): connection = opened
-        case .failure(let error):
-            return .unreachable("connect to " + request.server.host + ":" + String(request.server.port) + ": " + error.reason)
+        case .failure(let error): return .failed(.connect(error))
         }
         let tls: TLSEngine
-        do { tls = try TLSEngine(pinnedServerCertificates: pinned, rng: rng) } catch { return .failed(error.reason) }
-        do throws(RunError) {
+        do { tls = try TLSEngine(pinnedServerCertificates: request.pinned, rng: rng) } catch { return .failed(.tls(error)) }
+        do throws(CAPFProblem) {
             try handshake(tls, &connection)
-            platform.log(line: "CAPF: TLS 1.2 established with " + request.server.host + ":" + String(request.server.port)
-                         + ", server certificate matches the trust list")
+            platform.log(.tlsEstablished(host: request.server.host, port: request.server.port))
             var session = CAPFClientSession(device: request.device, authentication: request.authentication,
-                                            lsc: lsc, mic: mic, rng: rng)
+                                            lsc: request.lsc, mic: request.mic, rng: rng)
             while true {
                 var pending: [CAPFSessionInput] = [try readPlaintext(tls, &connection).map { .received($0) } ?? .closed]
                 while !pending.isEmpty {
                     let input = pending.removeFirst()
                     let step: CAPFSessionStep
                     do { step = try session.handle(input) } catch { throw .session(error) }
-                    for line in step.log { platform.log(line: line) }
+                    for event in step.events { platform.log(event) }
                     for action in step.actions {
                         switch action {
                         case .send(let message):
@@ -47,7 +44,7 @@ public struct CAPFRunner {
                             do {
                                 pending.append(.keyGenerated(try kind.generate(rng: rng)))
                             } catch {
-                                pending.append(.keyGenerationFailed(error.reason))
+                                pending.append(.keyGenerationFailed(error))
                             }
                         case .storeLSC(let identity):
                             pending.append(.stored(platform.saveLSC(identity)))
@@ -62,27 +59,11 @@ public struct CAPFRunner {
                 }
             }
         } catch {
-            switch error {
-            case .stream(let streamError):
-                return .unreachable(streamError.reason)
-            case .tls(let tlsError):
-                return .failed(tlsError.reason)
-            case .session(let sessionError):
-                return .failed(sessionError.reason)
-            case .stoppedAnswering:
-                return .failed("the CAPF server stopped answering (no message in " + String(readTimeoutMs / 1000) + " s)")
-            }
+            return .failed(error)
         }
     }
 
-    enum RunError: Error {
-        case stream(StreamError)
-        case tls(TLSError)
-        case session(CAPFSessionError)
-        case stoppedAnswering
-    }
-
-    private func handshake<C: ByteStream>(_ tls: TLSEngine, _ connection: inout C) throws(RunError) {
+    private func handshake<C: ByteStream>(_ tls: TLSEngine, _ connection: inout C) throws(CAPFProblem) {
         while true {
             let done: Bool
             do { done = try tls.handshake() } catch { throw .tls(error) }
@@ -100,7 +81,7 @@ public struct CAPFRunner {
     }
 
     /// Plaintext, or nil when the server closed the connection.
-    private func readPlaintext<C: ByteStream>(_ tls: TLSEngine, _ connection: inout C) throws(RunError) -> [UInt8]? {
+    private func readPlaintext<C: ByteStream>(_ tls: TLSEngine, _ connection: inout C) throws(CAPFProblem) -> [UInt8]? {
         while true {
             do {
                 if let plaintext = try tls.read() { return plaintext }
@@ -111,14 +92,14 @@ public struct CAPFRunner {
             switch connection.receive(timeoutMs: readTimeoutMs) {
             case .success(let bytes): tls.receive(bytes[...])
             case .failure(.closed): return nil
-            case .failure(.timedOut): throw .stoppedAnswering
+            case .failure(.timedOut): throw .stoppedAnswering(afterMs: readTimeoutMs)
             case .failure(let error): throw .stream(error)
             }
         }
     }
 
     /// One message, one TLS write, one TCP send.
-    private func send<C: ByteStream>(_ message: [UInt8], _ tls: TLSEngine, _ connection: inout C) throws(RunError) {
+    private func send<C: ByteStream>(_ message: [UInt8], _ tls: TLSEngine, _ connection: inout C) throws(CAPFProblem) {
         do { try tls.write(message) } catch { throw .tls(error) }
         if case .failure(let error) = connection.send(tls.takeOutgoing(), timeoutMs: readTimeoutMs) { throw .stream(error) }
     }

@@ -7,16 +7,6 @@ public enum TFTPError: Error, Equatable {
     case timedOut(retries: Int)
     case tooLarge(limit: Int)
     case protocolViolation(String)
-
-    public var reason: String {
-        switch self {
-        case .notFound: return "file not found"
-        case .serverError(let code, let message): return "TFTP error " + String(code) + ": " + message
-        case .timedOut(let retries): return "timed out after " + String(retries) + " retransmissions"
-        case .tooLarge(let limit): return "file larger than " + String(limit) + " bytes (CFG TFTP Size Error)"
-        case .protocolViolation(let what): return "TFTP protocol violation: " + what
-        }
-    }
 }
 
 /// One TFTP read (RFC 1350, octet mode) with option negotiation (RFC 2347: blksize

@@ -100,6 +100,34 @@ public enum CAPFReasonCode {
     public static let unknownDevice: UInt8 = 9
 }
 
+/// Values of element 8, the auth type an AuthRequest asks for.
+public enum CAPFAuthType {
+    public static let none: UInt8 = 0
+    public static let string: UInt8 = 1
+    public static let nullString: UInt8 = 2
+    public static let lsc: UInt8 = 3
+    public static let mic: UInt8 = 4
+}
+
+/// Values of element 3 and of the certificate element's type byte.
+public enum CAPFCertificateType {
+    public static let lsc: UInt8 = 1
+    public static let mic: UInt8 = 2
+}
+
+/// Values of element 17.
+public enum CAPFKeyType {
+    public static let rsa: UInt8 = 0
+    public static let ec: UInt8 = 1
+}
+
+/// Values of element 18.
+public enum CAPFCurve {
+    public static let p256: UInt8 = 0
+    public static let p384: UInt8 = 1
+    public static let p521: UInt8 = 2
+}
+
 /// Why CAPF bytes were refused, with the offset within the message.
 public enum CAPFWireError: Error, Equatable, Sendable {
     case wrongProtocol(UInt8)

@@ -226,7 +226,7 @@ struct ConfigurationParser {
             }
             config.certHash = String(decoding: value.map { $0 >= UInt8(ascii: "A") && $0 <= UInt8(ascii: "F") ? $0 | 0x20 : $0 },
                                      as: UTF8.self)
-        case .capfAuthMode: config.capfAuthMode = try integer(value, name, offset)
+        case .capfAuthMode: config.capfAuthMode = CAPFAuthMode(try integer(value, name, offset))
         case .ipAddressMode: config.ipAddressMode = try optionalInteger(value, name, offset)
         case .deviceSecurityMode: config.deviceSecurityMode = try optionalInteger(value, name, offset)
         case .transportLayerProtocol: config.transportLayerProtocol = try optionalInteger(value, name, offset)

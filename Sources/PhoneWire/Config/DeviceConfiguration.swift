@@ -52,7 +52,7 @@ public struct DeviceConfiguration: Equatable, Sendable {
     /// Lowercase hex MD5 as written (case folded); empty when the cluster holds none;
     /// nil when the element is absent.
     public var certHash: String?
-    public var capfAuthMode: Int?
+    public var capfAuthMode: CAPFAuthMode?
     /// In document order.
     public var capfServers: [CAPFServer] = []
     public var loadInformation: String?

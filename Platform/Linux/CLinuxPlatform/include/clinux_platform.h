@@ -10,6 +10,19 @@
 // Returns 0, or a positive errno. CLP_TOO_LARGE when the file exceeds the cap.
 #define CLP_TOO_LARGE (-2)
 
+/// The errno values the Swift side tells apart, taken from the C library's <errno.h>
+/// in the .c file (so they are the target's own numbers, never literals in Swift).
+extern const int32_t CLP_ENOENT;
+extern const int32_t CLP_EINVAL;
+extern const int32_t CLP_ETIMEDOUT;
+extern const int32_t CLP_ECONNREFUSED;
+extern const int32_t CLP_ECONNRESET;
+extern const int32_t CLP_EPIPE;
+
+/// A short lowercase description of an errno value ("no such file or directory"),
+/// or NULL for one without a name here.
+const char *clp_errno_text(int32_t code);
+
 /// Size of a regular file in bytes, or a negative errno.
 int64_t clp_file_size(const char *path);
 

@@ -1,0 +1,55 @@
+import PhoneCrypto
+import PhoneWire
+
+/// How `BootRunner.run` ended.
+public enum BootResult {
+    case configured(DeviceConfiguration)
+    case failed(BootFailure)
+    /// capfAuthMode 1 and nobody entered a string.
+    case needsAuthString
+}
+
+/// Carries out the boot machine's actions on a platform until the boot ends.
+public enum BootRunner {
+    /// `inputs`: `.start` for a boot; a test resumes a paused boot with the input it
+    /// waited for (an entered string).
+    public static func run<P: PhonePlatform>(_ machine: inout BootMachine, on platform: inout P, rng: RandomGenerator,
+                                             inputs first: [BootInput] = [.start]) -> BootResult {
+        var inputs = first
+        while !inputs.isEmpty {
+            let input = inputs.removeFirst()
+            let step = machine.handle(input, now: platform.now())
+            platform.log(step.event, transition: step.transition)
+            for action in step.actions {
+                switch action {
+                case .fetch(let name, let server):
+                    switch platform.fetch(name, server: server) {
+                    case .file(let bytes): inputs.append(.fileArrived(name: name, bytes: bytes))
+                    case .notFound: inputs.append(.fileNotFound(name: name))
+                    case .failed(let failure): inputs.append(.fetchFailed(name: name, failure))
+                    }
+                case .persistTrustList(let kind, let bytes):
+                    _ = platform.saveTrustList(kind, bytes)
+                case .persistEncryptedFlag(let value):
+                    _ = platform.saveEncryptedFlag(value)
+                case .runCAPF(let request):
+                    inputs.append(.capfFinished(platform.enroll(request, rng: rng)))
+                case .askForAuthString(let retry):
+                    guard let digits = platform.askForAuthString(retry: retry) else { return .needsAuthString }
+                    inputs.append(.authStringEntered(digits))
+                case .waitUntil(let time):
+                    platform.sleep(until: time)
+                    inputs.append(.timePassed)
+                case .reset:
+                    platform.reset()
+                    inputs.append(.reset)
+                case .configured(let configuration):
+                    return .configured(configuration)
+                case .failed(let failure):
+                    return .failed(failure)
+                }
+            }
+        }
+        return .failed(.internalFault(.stoppedWithoutOutcome))
+    }
+}

@@ -1,0 +1,80 @@
+import PhoneCrypto
+import PhoneTrust
+import PhoneWire
+
+/// What a file fetch came to.
+public enum FetchResult {
+    case file([UInt8])
+    case notFound
+    /// Timeout, connection failure, transfer error: the next server may do better.
+    case failed(FetchFailure)
+}
+
+/// Why a fetch failed. Data only; `PhoneApp` words it.
+public enum FetchFailure: Error, Equatable {
+    /// The server's name did not resolve.
+    case nameNotResolved
+    /// The connection or socket failed.
+    case connection(StreamError)
+    /// The whole fetch took longer than the platform's deadline.
+    case deadlineExceeded(ms: UInt64)
+    case httpStatus(Int)
+    /// 3xx: the phone follows no redirect.
+    case httpRedirect(Int)
+    case httpMalformed(HTTPResponseParser.ParseError)
+    case tftp(TFTPError)
+}
+
+// The platform contract, as small roles (ARCHITECTURE.md, "The platform contract"). A
+// port implements them on one type; the core uses each only through generic
+// constraints (which Embedded Swift accepts), and no method decides policy.
+
+/// File transport: TFTP or HTTP from configured server `server` (an index into the list
+/// the platform was given).
+public protocol FileTransport {
+    mutating func fetch(_ name: String, server: Int) -> FetchResult
+}
+
+/// The phone's flash: every write atomic; false when it failed (the core goes on).
+public protocol FlashStorage {
+    mutating func saveTrustList(_ kind: TrustListKind, _ bytes: [UInt8]) -> Bool
+    /// Whether the last applied configuration was encrypted.
+    mutating func saveEncryptedFlag(_ value: Bool) -> Bool
+    /// The new LSC and its private key, together (key owner-only).
+    mutating func saveLSC(_ identity: Identity) -> Bool
+    mutating func deleteLSC() -> Bool
+}
+
+/// TCP, for the sessions the core runs over TLS (CAPF).
+public protocol TCPConnector {
+    associatedtype Connection: ByteStream
+    mutating func connect(host: String, port: UInt16, timeoutMs: Int32) -> Result<Connection, StreamError>
+}
+
+/// The console: every boot step's event (with the transition it took, nil when the
+/// input was ignored) and every CAPF session event. Text, if any, is made here.
+public protocol PhoneConsole {
+    mutating func log(_ event: BootEvent, transition: BootTransition?)
+    mutating func log(_ event: CAPFEvent)
+}
+
+/// The monotonic clock (milliseconds), and the reset the phone does after a new LSC.
+public protocol ClockAndReset {
+    func now() -> UInt64
+    mutating func sleep(until time: UInt64)
+    mutating func reset()
+}
+
+/// The prompt: an authentication string from the user, or nil when nobody can answer.
+public protocol AuthStringPrompt {
+    mutating func askForAuthString(retry: Bool) -> [UInt8]?
+}
+
+/// One CAPF session run to its end. A port with TCP, flash and a console gets it from
+/// `CAPFRunner`; a test world scripts it.
+public protocol CAPFEnrollment {
+    mutating func enroll(_ request: CAPFRequest, rng: RandomGenerator) -> CAPFOutcome
+}
+
+/// Everything a boot needs.
+public typealias PhonePlatform = FileTransport & FlashStorage & PhoneConsole & ClockAndReset & AuthStringPrompt & CAPFEnrollment
