@@ -38,7 +38,7 @@ public enum CAPFRefusal: Equatable, Sendable {
 }
 
 /// Why the encrypted configuration stayed out of reach.
-public enum UnavailableCause: Equatable {
+public enum UnavailableCause: Equatable, Sendable {
     /// The cluster does not serve the `.enc.sgn`.
     case notServed(file: String)
     /// Every CAPF server failed in every round; the last attempt's problem.

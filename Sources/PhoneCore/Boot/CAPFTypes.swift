@@ -126,7 +126,7 @@ public enum CAPFOutcome {
 }
 
 /// `CAPFOutcome` as events carry it.
-public enum CAPFResult: Equatable {
+public enum CAPFResult: Equatable, Sendable {
     case installed(subject: String)
     case deleted
     case fetched

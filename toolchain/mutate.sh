@@ -1,0 +1,57 @@
+#!/usr/bin/env bash
+# Mutation check of the security decisions: each line of toolchain/mutations.tsv, alone,
+# applied to a copy of the committed tree (HEAD), rebuilt and run against the test suite.
+# A mutation the suite does not catch survives: a decision no test defends. Prints a
+# Markdown table and "mutate: N killed, N survived"; exits 1 when one survives or a line
+# no longer applies. Not in the test command (about half an hour on 2 cores).
+# Usage: toolchain/mutate.sh [NAME-FILTER]
+set -uo pipefail
+cd "$(dirname "$0")/.."
+. toolchain/lib.sh
+filter=${1:-}
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+mkdir "$work/tree"
+git archive HEAD | tar -x -C "$work/tree"
+# The tests read ../shared/vectors beside the tree.
+ln -s "$(cd .. && pwd)/shared" "$work/shared"
+cd "$work/tree"
+echo "baseline build and suite…" >&2
+swift build --build-tests >"$work/build.log" 2>&1 || { tail -20 "$work/build.log"; exit 1; }
+swift test --skip-build --disable-swift-testing >"$work/baseline.log" 2>&1 || { echo "the unmutated suite fails" >&2; exit 1; }
+
+killed=0
+survived=0
+broken=0
+table=("| mutation | file | result | caught by |" "|---|---|---|---|")
+while IFS=$'\t' read -r name file search replace; do
+    [[ -z "$name" || "$name" == \#* ]] && continue
+    [[ -n "$filter" && "$name" != *"$filter"* ]] && continue
+    cp "$file" "$work/original"
+    if ! python3 - "$file" "$search" "$replace" <<'PY'
+import sys
+path, search, replace = sys.argv[1], sys.argv[2].replace("\\n", "\n"), sys.argv[3].replace("\\n", "\n")
+text = open(path).read()
+if text.count(search) != 1:
+    sys.exit("mutation text found %d times in %s" % (text.count(search), path))
+open(path, "w").write(text.replace(search, replace))
+PY
+    then
+        broken=$((broken + 1)); table+=("| $name | $file | does not apply | — |"); continue
+    fi
+    started=$(date +%s)
+    if ! swift build --build-tests >"$work/mutant-build.log" 2>&1; then
+        result="killed (does not build)"; caught="the compiler"; killed=$((killed + 1))
+    elif swift test --skip-build --disable-swift-testing >"$work/mutant.log" 2>&1; then
+        result="**survived**"; caught="—"; survived=$((survived + 1))
+    else
+        result="killed"; killed=$((killed + 1))
+        caught=$(grep -oE "error: [A-Za-z]+\.test[A-Za-z0-9_]+" "$work/mutant.log" | sed 's/error: //' | sort -u | head -3 | paste -sd, -)
+    fi
+    cp "$work/original" "$file"
+    table+=("| $name | \`$file\` | $result | $caught |")
+    echo "$name: $result ($(( $(date +%s) - started )) s)" >&2
+done < "$OLDPWD/toolchain/mutations.tsv"
+printf '%s\n' "${table[@]}"
+echo "mutate: $killed killed, $survived survived, $broken not applicable"
+[ "$survived" -eq 0 ] && [ "$broken" -eq 0 ]
