@@ -26,8 +26,11 @@ let package = Package(
         .target(name: "PhoneCore", dependencies: ["PhoneTrust"]),
         // The power-cut and I/O-failure hooks (PHONE_TEST_*) exist in debug builds only, which
         // the tests run; the firmware (release, Embedded) never holds them.
+        // Release builds (the firmware) fortify the shim's libc calls; only this C target gets it,
+        // so the Embedded importer of other C modules never sees it.
         .target(name: "CLinuxPlatform", path: "Platform/Linux/CLinuxPlatform",
-                cSettings: [.define("PHONE_TEST_HOOKS", .when(configuration: .debug))]),
+                cSettings: [.define("PHONE_TEST_HOOKS", .when(configuration: .debug)),
+                            .define("_FORTIFY_SOURCE", to: "2", .when(configuration: .release))]),
         .target(name: "LinuxPlatform", dependencies: ["CLinuxPlatform", "PhoneCore"], path: "Platform/Linux/LinuxPlatform"),
         .target(name: "PhoneApp", dependencies: ["PhoneCore", "LinuxPlatform"]),
         .executableTarget(name: "phone", dependencies: ["PhoneApp"]),

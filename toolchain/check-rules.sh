@@ -1,18 +1,33 @@
 #!/usr/bin/env bash
 # Rules the firmware keeps that no compiler checks (ARCHITECTURE.md, "Rules the code keeps"):
 # - the fault-injection hooks (PHONE_TEST_*) never reach a firmware binary;
+# - every firmware binary is hardened as a distribution hardens a network-facing program:
+#   position-independent, non-executable stack, full RELRO (relro and BIND_NOW), the stack
+#   protector in use, the C shim built with _FORTIFY_SOURCE=2 (a fortified __*_chk call),
+#   and at most 400 KB stripped;
 # - code shared with the Embedded build builds text by concatenation, never interpolation.
 # Usage: toolchain/check-rules.sh FIRMWARE-BINARY…   Prints "rules: N passed, N failed".
 set -uo pipefail
 cd "$(dirname "$0")/.."
 passed=0
 failed=0
+check() {  # check DESCRIPTION COMMAND…: one rule
+    local what=$1
+    shift
+    if "$@"; then passed=$((passed + 1)); else failed=$((failed + 1)); echo "FAIL: $what"; fi
+}
 for binary in "$@"; do
-    if grep -a -q PHONE_TEST_ "$binary"; then
-        failed=$((failed + 1)); echo "FAIL: $binary holds a PHONE_TEST_ hook"
-    else
-        passed=$((passed + 1))
-    fi
+    header=$(readelf -hW "$binary")
+    dynamic=$(readelf -dW "$binary")
+    segments=$(readelf -lW "$binary")
+    symbols=$(readelf --dyn-syms -W "$binary")
+    check "$binary holds no PHONE_TEST_ hook" bash -c '! grep -a -q PHONE_TEST_ "$1"' _ "$binary"
+    check "$binary is position-independent" bash -c 'grep -q "Type: *DYN" <<<"$1" && grep -q "FLAGS_1.*PIE" <<<"$2"' _ "$header" "$dynamic"
+    check "$binary has a non-executable stack" bash -c 'grep -E "GNU_STACK" <<<"$1" | grep -qvE " RWE "' _ "$segments"
+    check "$binary has full RELRO" bash -c 'grep -q GNU_RELRO <<<"$1" && grep -qE "BIND_NOW|FLAGS_1.* NOW" <<<"$2"' _ "$segments" "$dynamic"
+    check "$binary uses the stack protector" bash -c 'grep -q " __stack_chk_fail" <<<"$1"' _ "$symbols"
+    check "$binary calls fortified functions" bash -c 'grep -qE " __[a-z]+_chk(@|$)" <<<"$1"' _ "$symbols"
+    check "$binary is at most 400 KB ($(stat -c %s "$binary") bytes)" test "$(stat -c %s "$binary")" -le 409600
 done
 shared=(Sources/PhoneCrypto Sources/PhoneWire Sources/PhoneTrust Sources/PhoneCore Sources/PhoneApp Sources/phone
         Platform/Linux/LinuxPlatform)

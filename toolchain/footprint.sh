@@ -1,24 +1,33 @@
 #!/usr/bin/env bash
-# Footprint of the phone: the stripped aarch64 binary's text/data/bss and dynamic
-# dependencies, and the heap of one full boot with CAPF enrolment (host build under
-# valgrind: allocation count from memcheck, peak heap from massif).
+# Footprint of the firmware: each architecture's stripped binary (size, text/data/bss,
+# dynamic dependencies), and the heap of one full boot with CAPF enrolment measured on the
+# x86_64 firmware binary itself (valgrind: allocation count from memcheck, peak heap and
+# where it is from massif), beside the host debug build for comparison.
+# Usage: toolchain/footprint.sh [--massif-detail]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . toolchain/lib.sh
 toolchain/install-deps.sh
 install_packages valgrind
-toolchain/build-aarch64.sh >/dev/null
+for arch in x86_64 aarch64 armv7; do
+    [ -x "out/$arch/phone" ] || toolchain/build-firmware.sh "$arch" >/dev/null
+done
 swift build --product phone >/dev/null
 swift build --product cucm-lab >/dev/null
 
-echo "## aarch64 phone (Embedded Swift, stripped)"
-aarch64-linux-gnu-size out/aarch64/phone | tail -1 | awk '{ printf "text %d, data %d, bss %d bytes\n", $1, $2, $3 }'
-echo "file size: $(stat -c %s out/aarch64/phone) bytes"
-echo "dynamic dependencies: $(aarch64-linux-gnu-readelf -d out/aarch64/phone | awk '/NEEDED/ { gsub(/[\[\]]/, "", $5); printf "%s ", $5 }')"
+for arch in x86_64 aarch64 armv7; do
+    binutils=$( [ "$arch" = aarch64 ] && echo aarch64-linux-gnu- || { [ "$arch" = armv7 ] && echo arm-linux-gnueabihf-; } || true)
+    echo "## $arch firmware (Embedded Swift, stripped): $(stat -c %s "out/$arch/phone") bytes"
+    "${binutils}size" "out/$arch/phone" | tail -1 | awk '{ printf "text %d, data %d, bss %d bytes\n", $1, $2, $3 }'
+    echo "dynamic dependencies: $(readelf -dW "out/$arch/phone" | awk '/NEEDED/ { gsub(/[\[\]]/, "", $5); printf "%s ", $5 }')"
+done
 
 work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
 lab=.build/debug/cucm-lab
-boot_once() {  # boot_once TOOL-PREFIX… : a fresh lab device and phone state, one full boot with enrolment
+boot_once() {  # boot_once PHONE TOOL-PREFIX… : a fresh lab device and phone state, one full boot with enrolment
+    local phone=$1
+    shift
     rm -rf "$work/lab" "$work/phone"
     $lab init --dir "$work/lab" >/dev/null
     $lab device add SEPA45630BBFA40 --dir "$work/lab" --operation install >/dev/null
@@ -27,15 +36,18 @@ boot_once() {  # boot_once TOOL-PREFIX… : a fresh lab device and phone state, 
     $lab serve --dir "$work/lab" --http-port "$http" --capf-port "$capf" >/dev/null 2>&1 &
     local server=$!
     wait_for_port "$http"
-    "$@" .build/debug/phone boot --server "127.0.0.1:$http" --mac A45630BBFA40 --state "$work/phone" \
+    "$@" "$phone" boot --server "127.0.0.1:$http" --mac A45630BBFA40 --state "$work/phone" \
         --mic ../shared/vectors/interop/pki/phone-mic.pem >/dev/null 2>"$work/boot.err" || true
     stop_process "$server"
+    grep -q "LSC installed" "$work/boot.err" && grep -q "decrypted" "$work/boot.err" || {
+        echo "the boot did not complete"; cat "$work/boot.err"; exit 1; }
 }
-echo "## one full boot with CAPF enrolment (host debug build, valgrind)"
-boot_once valgrind --tool=memcheck --log-file="$work/memcheck.txt"
-grep -q "LSC installed" "$work/boot.err" && grep -q "decrypted" "$work/boot.err" || { echo "the boot did not complete"; cat "$work/boot.err"; exit 1; }
-grep "total heap usage" "$work/memcheck.txt" | sed 's/^==[0-9]*== *//'
-boot_once valgrind --tool=massif --massif-out-file="$work/massif.out"
-peak=$(grep mem_heap_B "$work/massif.out" | cut -d= -f2 | sort -n | tail -1)
-echo "peak heap (massif): $peak bytes"
-rm -rf "$work"
+for phone in out/x86_64/phone .build/debug/phone; do
+    echo "## one full boot with CAPF enrolment: $phone (valgrind)"
+    boot_once "$phone" valgrind --tool=memcheck --log-file="$work/memcheck.txt"
+    grep "total heap usage" "$work/memcheck.txt" | sed 's/^==[0-9]*== *//'
+    boot_once "$phone" valgrind --tool=massif --threshold=2.0 --massif-out-file="$work/massif.out"
+    peak=$(grep mem_heap_B "$work/massif.out" | cut -d= -f2 | sort -n | tail -1)
+    echo "peak heap (massif): $peak bytes"
+    if [ "${1:-}" = "--massif-detail" ]; then ms_print "$work/massif.out" | grep -A40 "(peak)" | head -60; fi
+done

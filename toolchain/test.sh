@@ -1,16 +1,20 @@
 #!/usr/bin/env bash
-# Every test: installs what it needs, builds the core and the phone as Embedded Swift
-# for aarch64 and checks the vectors and a boot against the lab under QEMU, fuzzes
-# every network parser for 30 seconds each, builds the benchmark package and tests its
-# report, runs the host test suite under AddressSanitizer, then runs it plainly.
+# Every test: installs what it needs, builds the firmware (the phone as Embedded Swift)
+# for x86_64, aarch64 and armv7, checks the rules every firmware binary keeps, runs the
+# vectors and a boot with enrolment against the lab on each (x86_64 natively, ARM under
+# QEMU), fuzzes every network parser for 30 seconds each, builds the benchmark package
+# and tests its report, runs the host test suite under AddressSanitizer, then plainly.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 toolchain/install-deps.sh
-toolchain/build-aarch64.sh
-toolchain/check-rules.sh out/aarch64/phone
-toolchain/qemu-vectors.sh
+firmware=(x86_64 aarch64 armv7)
+for arch in "${firmware[@]}"; do toolchain/build-firmware.sh "$arch"; done
+toolchain/check-rules.sh out/x86_64/phone out/aarch64/phone out/armv7/phone
 swift build --build-tests
-toolchain/qemu-lab-boot.sh
+for arch in "${firmware[@]}"; do
+    toolchain/firmware-vectors.sh "$arch"
+    toolchain/firmware-lab-boot.sh "$arch"
+done
 toolchain/fuzz.sh 30
 # The benchmark package must keep building against the core, and its report's threshold
 # checks are tested on made-up results; the benchmarks themselves run with Benchmarks/run.sh.

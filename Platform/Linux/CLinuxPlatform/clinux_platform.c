@@ -1,4 +1,8 @@
 #define _GNU_SOURCE
+// <stdlib.h> first: with _FORTIFY_SOURCE its inline checks compare MB_LEN_MAX against
+// glibc's value, and the Embedded (freestanding) triples' <limits.h> says 1.
+#include <stdlib.h>
+
 #include "clinux_platform.h"
 
 #include <errno.h>
@@ -19,6 +23,24 @@
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
+
+#ifdef CLP_DEFINE_STACK_CHK_GUARD
+#include <sys/auxv.h>
+// The x86_64 firmware build (toolchain/firmware/x86_64.json): Embedded Swift's none-elf
+// stack protector reads a global canary, and x86_64 glibc keeps its canary in thread-local
+// storage and exports none. The protector stays on: the shim defines the canary and seeds
+// it from the kernel's AT_RANDOM bytes before main. No local's address is taken here, so
+// this function itself is not instrumented.
+uintptr_t __stack_chk_guard;
+
+__attribute__((constructor(101), no_stack_protector)) static void clp_seed_stack_guard(void) {
+    const unsigned char *random = (const unsigned char *)getauxval(AT_RANDOM);
+    uintptr_t guard = 0;
+    for (size_t index = 0; random != NULL && index < sizeof guard; index++) guard |= (uintptr_t)random[index] << (8 * index);
+    // A zero low byte stops a string overflow from copying the canary out, as glibc does.
+    __stack_chk_guard = guard & ~(uintptr_t)0xff;
+}
+#endif
 
 const int32_t CLP_ENOENT = ENOENT;
 const int32_t CLP_EINVAL = EINVAL;

@@ -1,9 +1,12 @@
 #!/usr/bin/env bash
-# The ARM build against the interop vectors under QEMU: what each vector's README
-# line says the phone must do. Prints "qemu: N passed, N failed".
+# A firmware binary against the interop vectors (x86_64 natively, ARM under QEMU): what
+# each vector's README line says the phone must do, and a whole boot over HTTP.
+# Usage: toolchain/firmware-vectors.sh aarch64|armv7|x86_64   Prints "firmware-ARCH: N passed, N failed".
 set -uo pipefail
 cd "$(dirname "$0")/.."
 . toolchain/lib.sh
+arch=${1:?usage: toolchain/firmware-vectors.sh aarch64|armv7|x86_64}
+run() { toolchain/run-firmware.sh "$arch" "$@"; }
 work=$(mktemp -d)
 vectors=../shared/vectors/interop
 passed=0
@@ -13,7 +16,7 @@ expect() {  # expect STATUS DESCRIPTION -- phone arguments…
     local want=$1 what=$2
     shift 3
     local got
-    toolchain/run-qemu.sh "$@" >"$work/vector.out" 2>"$work/vector.err"
+    run "$@" >"$work/vector.out" 2>"$work/vector.err"
     got=$?
     if [ "$got" -eq "$want" ]; then passed=$((passed + 1)); else
         failed=$((failed + 1)); echo "FAIL: $what (exit $got, wanted $want): $(cat "$work/vector.err")"; fi
@@ -30,13 +33,13 @@ expect 1 "tampered body" -- verify $vectors/tampered-body-SEPA45630BBFA40.cnf.xm
 expect 1 "truncated config" -- verify $vectors/truncated-SEPA45630BBFA40.cnf.xml.sgn --trust $vectors/ITLFile.tlv --name SEPA45630BBFA40.cnf.xml.sgn
 expect 1 "tampered cipher" -- decrypt $vectors/tampered-cipher-SEPA45630BBFA40.cnf.xml.enc.sgn --key $vectors/pki/phone-mic.pem --trust $vectors/ITLFile.tlv --name SEPA45630BBFA40.cnf.xml.enc.sgn
 
-if toolchain/run-qemu.sh decrypt $vectors/SEPA45630BBFA40.cnf.xml.enc.sgn --key $vectors/pki/phone-mic.pem \
+if run decrypt $vectors/SEPA45630BBFA40.cnf.xml.enc.sgn --key $vectors/pki/phone-mic.pem \
         --trust $vectors/ITLFile.tlv | cmp -s - $vectors/plain-SEPA45630BBFA40.cnf.xml; then
     passed=$((passed + 1))
 else
     failed=$((failed + 1)); echo "FAIL: decrypted config differs from the plain file"
 fi
-# A whole boot of the ARM phone under QEMU over HTTP (python's http.server on loopback)
+# A whole boot of the firmware over HTTP (python's http.server on loopback)
 # serving the interop vectors: configured without CAPF, the MIC's hash matches.
 served="$work/served"
 state="$work/state"
@@ -48,20 +51,20 @@ port=$(free_port)
 python3 -m http.server "$port" --bind 127.0.0.1 --directory "$served" >/dev/null 2>&1 &
 server=$!
 wait_for_port "$port"
-summary=$(toolchain/run-qemu.sh boot --server "127.0.0.1:$port" --mac A4:56:30:BB:FA:40 --state "$state/phone" \
+summary=$(run boot --server "127.0.0.1:$port" --mac A4:56:30:BB:FA:40 --state "$state/phone" \
         --mic $vectors/pki/phone-mic.pem 2>"$work/boot.err")
 if [[ "$summary" == *"call manager 1: cucm-sub1.example.test"* ]]; then
     passed=$((passed + 1))
 else
-    failed=$((failed + 1)); echo "FAIL: ARM boot over HTTP: $(tail -3 "$work/boot.err")"
+    failed=$((failed + 1)); echo "FAIL: boot over HTTP: $(tail -3 "$work/boot.err")"
 fi
-status=$(toolchain/run-qemu.sh status --state "$state/phone")
+status=$(run status --state "$state/phone")
 if [[ "$status" == *"md5:     $(cat $vectors/phone-mic.md5)"* ]]; then
     passed=$((passed + 1))
 else
-    failed=$((failed + 1)); echo "FAIL: ARM status does not show the MIC hash"
+    failed=$((failed + 1)); echo "FAIL: status does not show the MIC hash"
 fi
 stop_process "$server"
 rm -rf "$work"
-echo "qemu-${PHONE_ARCH:-aarch64}: $passed passed, $failed failed"
+echo "firmware-$arch: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]

@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
-# The ARM phone under qemu-aarch64 against the host's cucm-lab on loopback, through the
-# whole encrypted-config flow with CAPF enrolment; then `phone status` under QEMU must
-# show the md5hash the lab stored. Prints "qemu-lab: N passed, N failed".
+# A firmware binary (x86_64 natively, ARM under QEMU) against the host's cucm-lab on
+# loopback, through the whole encrypted-config flow with CAPF enrolment; then its
+# `phone status` must show the md5hash the lab stored.
+# Usage: toolchain/firmware-lab-boot.sh aarch64|armv7|x86_64   Prints "firmware-lab-ARCH: N passed, N failed".
 set -uo pipefail
 cd "$(dirname "$0")/.."
 . toolchain/lib.sh
+arch=${1:?usage: toolchain/firmware-lab-boot.sh aarch64|armv7|x86_64}
 swift build --product cucm-lab >/dev/null || exit 1
-[ -x out/aarch64/phone ] || toolchain/build-aarch64.sh >/dev/null || exit 1
 work=$(mktemp -d)
 lab=.build/debug/cucm-lab
 passed=0
@@ -22,17 +23,17 @@ $lab serve --dir "$work/lab" --host 127.0.0.1 --http-port "$http" --capf-port "$
 server=$!
 wait_for_port "$http"
 
-toolchain/run-qemu.sh boot --server "127.0.0.1:$http" --mac A4:56:30:BB:FA:40 --state "$work/phone" \
+toolchain/run-firmware.sh "$arch" boot --server "127.0.0.1:$http" --mac A4:56:30:BB:FA:40 --state "$work/phone" \
     --mic ../shared/vectors/interop/pki/phone-mic.pem >"$work/boot.out" 2>"$work/boot.err"
-check "ARM boot against the lab ends configured" $?
-grep -q "session ended: LSC installed" "$work/boot.err"; check "ARM phone enrolled over CAPF/TLS" $?
-grep -q "cnf.xml.enc.sgn decrypted" "$work/boot.err"; check "ARM phone decrypted the .enc.sgn" $?
+check "$arch boot against the lab ends configured" $?
+grep -q "session ended: LSC installed" "$work/boot.err"; check "$arch phone enrolled over CAPF/TLS" $?
+grep -q "cnf.xml.enc.sgn decrypted" "$work/boot.err"; check "$arch phone decrypted the .enc.sgn" $?
 stored=$($lab sql --dir "$work/lab" "select md5hash from device where name='SEPA45630BBFA40'" | tail -1)
-status=$(toolchain/run-qemu.sh status --state "$work/phone")
-[[ -n "$stored" && "$status" == *"LSC:"*"md5:     $stored"* ]]; check "ARM phone status shows the md5hash the lab stored ($stored)" $?
+status=$(toolchain/run-firmware.sh "$arch" status --state "$work/phone")
+[[ -n "$stored" && "$status" == *"LSC:"*"md5:     $stored"* ]]; check "$arch phone status shows the md5hash the lab stored ($stored)" $?
 
 stop_process "$server"
 if [ "$failed" -gt 0 ]; then cat "$work/boot.err" "$work/lab.log"; fi
 rm -rf "$work"
-echo "qemu-lab: $passed passed, $failed failed"
+echo "firmware-lab-$arch: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]
