@@ -3,7 +3,7 @@
 Markdown table of medians and ratios, checks the thresholds of issue 9, and puts the
 table into the README between its benchmark markers.
 
-usage: report.py RESULTS_DIR --output FILE [--readme README.md]
+usage: report.py RESULTS_DIR --output FILE [--readme README.md] [--firmware OUT_DIR]
 Exit status 1 when a threshold is not met (the table is written all the same)."""
 
 import argparse
@@ -22,7 +22,12 @@ METRICS = {
     "mallocCountTotal": "mallocs",
     "peakMemoryResident": "rss",
     "peak_heap_above_baseline_(bytes)": "heap",
+    "process_wall_time_(ns)": "process_wall",
+    "process_CPU_time_(ns)": "process_cpu",
+    "process_peak_RSS_(bytes)": "process_rss",
 }
+FIRMWARE_ARCHITECTURES = ["x86_64", "aarch64", "armv7"]
+FIRMWARE_SIZE_LIMIT = 400 * 1024
 MiB = 1024 * 1024
 BEGIN, END = "<!-- benchmarks:begin -->", "<!-- benchmarks:end -->"
 
@@ -87,7 +92,7 @@ def kib(n):
     return f"{n / 1024:.1f}"
 
 
-def render(medians, when, where):
+def render(medians, when, where, firmware_sizes=None):
     def get(benchmark, metric):
         try:
             return medians[benchmark][metric]
@@ -141,6 +146,28 @@ def render(medians, when, where):
                         ("boot without enrolment", "boot_without_enrollment")]:
         lines.append(row(label, name))
 
+    lines += ["", "**Whole processes: the x86_64 firmware (Embedded Swift, what ships) beside the host release build**, "
+              "from exec to exit, measured by `process-probe` (wall, CPU, peak resident set of the process itself); "
+              "last column: the same work in-process (the rows above)", "",
+              "| | firmware wall ms | firmware CPU ms | firmware peak RSS MiB | host wall ms | host CPU ms "
+              "| host peak RSS MiB | in-process ms |", "|---|---:|---:|---:|---:|---:|---:|---:|"]
+    for label, name, in_process in [("inspect ITLFile.tlv", "inspect", "trustlist_itl_interop"),
+                                    ("verify the signed config (2 KB)", "verify", "sgn_verify_2KB"),
+                                    ("decrypt 64 KB", "decrypt_64KB", "encsgn_core_64KB"),
+                                    ("decrypt 1 MB", "decrypt_1MB", "encsgn_core_1MB"),
+                                    ("boot without enrolment", "boot_without_enrollment", "boot_without_enrollment"),
+                                    ("boot with enrolment (RSA-2048)", "boot_with_enrollment", "boot_with_enrollment")]:
+        cells = [label]
+        for program in ["firmware", "host"]:
+            benchmark = f"process_{name}_{program}"
+            cells += [ms(get(benchmark, "process_wall")), ms(get(benchmark, "process_cpu")),
+                      f"{get(benchmark, 'process_rss') / MiB:.1f}"]
+        cells.append(ms(get(in_process, "wall")))
+        lines.append("| " + " | ".join(cells) + " |")
+    if firmware_sizes:
+        lines += ["", "Firmware binaries (stripped): " + ", ".join(f"{arch} {size:,} bytes".replace(",", " ")
+                                                                for arch, size in firmware_sizes.items()) + "."]
+
     checks = []
     for size in ["64KB", "1MB"]:
         ratio = get("encsgn_core_" + size, "wall") / get("encsgn_floor_mbedtls_" + size, "wall")
@@ -157,6 +184,14 @@ def render(medians, when, where):
     ratio = get("xml_core_1MB", "wall") / get("xml_libxml2_reader_1MB", "wall")
     checks.append(("XML 1 MB: core ÷ libxml2 reader, wall", "≤ 1.00", f"{ratio:.3f}", ratio <= 1.0))
 
+    ratio = get("process_decrypt_1MB_firmware", "process_wall") / get("encsgn_core_1MB", "wall")
+    checks.append(("firmware `phone decrypt` 1 MB, whole process ÷ in-process core, wall", "≤ 1.30", f"{ratio:.3f}",
+                   ratio <= 1.30))
+    rss = get("process_decrypt_1MB_firmware", "process_rss")
+    checks.append(("firmware `phone decrypt` 1 MB, peak RSS", "≤ 5 MiB", f"{rss / MiB:.2f} MiB", rss <= 5 * MiB))
+    for arch, size in (firmware_sizes or {}).items():
+        checks.append((f"{arch} firmware, stripped", "≤ 400 KiB (409 600 B)", f"{size} B", size <= FIRMWARE_SIZE_LIMIT))
+
     lines += ["", "**Thresholds**", "", "| check | threshold | measured | |", "|---|---|---|---|"]
     for name, threshold, measured, ok in checks:
         lines.append(f"| {name} | {threshold} | {measured} | {'met' if ok else 'NOT MET'} |")
@@ -168,12 +203,20 @@ def main():
     parser.add_argument("results")
     parser.add_argument("--output", required=True)
     parser.add_argument("--readme")
+    parser.add_argument("--firmware", help="the out/ folder of toolchain/build-firmware.sh: sizes are checked")
     arguments = parser.parse_args()
+    firmware_sizes = {}
+    if arguments.firmware:
+        for arch in FIRMWARE_ARCHITECTURES:
+            path = os.path.join(arguments.firmware, arch, "phone")
+            if not os.path.exists(path):
+                raise SystemExit(f"report.py: no firmware binary at {path}")
+            firmware_sizes[arch] = os.path.getsize(path)
     medians = read_medians(arguments.results)
     if not medians:
         raise SystemExit(f"report.py: no results in {arguments.results}")
     when = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
-    table, met = render(medians, when, machine())
+    table, met = render(medians, when, machine(), firmware_sizes)
     with open(arguments.output, "w") as file:
         file.write(table)
     if arguments.readme:

@@ -6,7 +6,12 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 toolchain/install-deps.sh
 swift build -c release --product cucm-lab
+# The whole-process rows: the host release build, the x86_64 firmware (what ships) and the
+# probe; the report checks every firmware binary's size.
+swift build -c release --product phone
+for arch in x86_64 aarch64 armv7; do toolchain/build-firmware.sh "$arch"; done
 results=$(mktemp -d)
+cc -O2 -Wall -o "$results/process-probe" Benchmarks/process-probe.c
 # The benchmarks' lab directories go under $results/tmp, each with the lab's lab.pid.
 mkdir "$results/tmp"
 cleanup() {
@@ -19,7 +24,8 @@ cleanup() {
 trap cleanup EXIT
 log="$results/benchmark.log"
 status=0
-(cd Benchmarks && CUCM_LAB="$PWD/../.build/release/cucm-lab" TMPDIR="$results/tmp" \
+(cd Benchmarks && CUCM_LAB="$PWD/../.build/release/cucm-lab" TMPDIR="$results/tmp" PROCESS_PROBE="$results/process-probe" \
+    PHONE_FIRMWARE="$PWD/../out/x86_64/phone" PHONE_HOST="$PWD/../.build/release/phone" \
     swift package --allow-writing-to-package-directory benchmark --no-progress \
         --format histogramPercentiles --path "$results") >"$log" 2>&1 || status=$?
 # The harness exits 0 when a benchmark's setup or body throws; its output says "failed".
@@ -28,4 +34,4 @@ if [ "$status" -ne 0 ] || grep -q "failed" "$log"; then
     echo "run.sh: the benchmark run failed" >&2
     exit 1
 fi
-python3 Benchmarks/report.py "$results" --output Benchmarks/results.md --readme README.md
+python3 Benchmarks/report.py "$results" --output Benchmarks/results.md --readme README.md --firmware out

@@ -18,6 +18,12 @@ BENCHMARKS = (["trustlist_" + n for n in ["itl_interop", "itl_interop_per_device
                  for kind in ["sgn_verify", "encsgn_core", "encsgn_floor_mbedtls", "encsgn_openssl", "xml_core",
                               "xml_libxml2_reader"]]
               + ["capf_enroll_rsa2048", "capf_enroll_ecp256", "boot_with_enrollment", "boot_without_enrollment"])
+PROCESS_BENCHMARKS = [f"process_{work}_{program}" for program in ["firmware", "host"]
+                      for work in ["inspect", "verify", "decrypt_64KB", "decrypt_1MB", "boot_without_enrollment",
+                                   "boot_with_enrollment"]]
+PROCESS_FILES = {"process_wall": ("process_wall_time_(ns)", "process wall time (ns) (#) *"),
+                 "process_cpu": ("process_CPU_time_(ns)", "process CPU time (ns) (#) *"),
+                 "process_rss": ("process_peak_RSS_(bytes)", "process peak RSS (bytes) (#) *")}
 FILES = {"wall": ("wallClock", "Time (wall clock) (ns) *"),
          "cpu": ("thread_CPU_time_(ns)", "thread CPU time (ns) (#) *"),
          "mallocs": ("mallocCountTotal", "Malloc (total) (#) *"),
@@ -29,10 +35,12 @@ def write_run(directory, overrides=None, header_units=None):
     """Every benchmark with 1 ms, 100 mallocs, 4 KiB heap, unless overridden; the median
     (percentile 50) differs from its neighbours so a wrong row would show."""
     overrides = overrides or {}
-    for benchmark in BENCHMARKS:
-        for metric, (file_metric, header) in FILES.items():
+    runs = [(benchmark, FILES) for benchmark in BENCHMARKS] + [(benchmark, PROCESS_FILES) for benchmark in PROCESS_BENCHMARKS]
+    for benchmark, files in runs:
+        for metric, (file_metric, header) in files.items():
             median = overrides.get((benchmark, metric), {"wall": 1_000_000, "cpu": 900_000, "mallocs": 100,
-                                                         "rss": 30 << 20, "heap": 4096}[metric])
+                                                         "rss": 30 << 20, "heap": 4096, "process_wall": 1_100_000,
+                                                         "process_cpu": 1_000_000, "process_rss": 3 << 20}[metric])
             if header_units and metric in header_units:
                 header = header.replace("(#)", f"({header_units[metric][0]})")
                 median //= header_units[metric][1]
@@ -127,6 +135,34 @@ class ReportTests(unittest.TestCase):
         status, _, stderr = run(self.directory)
         self.assertNotEqual(status, 0)
         self.assertIn(name + ": no 50th percentile", stderr)
+
+    def test_firmware_decrypt_over_the_process_limits_fails(self):
+        write_run(self.directory, {("process_decrypt_1MB_firmware", "process_wall"): 1_400_000,
+                                   ("process_decrypt_1MB_firmware", "process_rss"): 6 << 20})
+        status, table, _ = run(self.directory)
+        self.assertEqual(status, 1)
+        self.assertIn("| firmware `phone decrypt` 1 MB, whole process ÷ in-process core, wall | ≤ 1.30 | 1.400 | NOT MET |", table)
+        self.assertIn("| firmware `phone decrypt` 1 MB, peak RSS | ≤ 5 MiB | 6.00 MiB | NOT MET |", table)
+        self.assertIn("| decrypt 1 MB | 1.400 | 1.000 | 6.0 | 1.100 | 1.000 | 3.0 | 1.000 |", table)
+
+    def test_firmware_sizes_are_checked(self):
+        write_run(self.directory)
+        out = os.path.join(self.directory, "out")
+        for arch, size in [("x86_64", 380_000), ("aarch64", 330_000), ("armv7", 410_000)]:
+            os.makedirs(os.path.join(out, arch))
+            with open(os.path.join(out, arch, "phone"), "wb") as file:
+                file.write(b"\0" * size)
+        output = os.path.join(self.directory, "table.md")
+        completed = subprocess.run([sys.executable, os.path.join(HERE, "report.py"), self.directory, "--output", output,
+                                    "--firmware", out], capture_output=True, text=True)
+        self.assertEqual(completed.returncode, 1)
+        table = open(output).read()
+        self.assertIn("| armv7 firmware, stripped | ≤ 400 KiB (409 600 B) | 410000 B | NOT MET |", table)
+        self.assertIn("| x86_64 firmware, stripped | ≤ 400 KiB (409 600 B) | 380000 B | met |", table)
+        missing = subprocess.run([sys.executable, os.path.join(HERE, "report.py"), self.directory, "--output", output,
+                                  "--firmware", os.path.join(self.directory, "nowhere")], capture_output=True, text=True)
+        self.assertNotEqual(missing.returncode, 0)
+        self.assertIn("no firmware binary at", missing.stderr)
 
     def test_readme_section_replaced_between_markers_only(self):
         write_run(self.directory)

@@ -37,6 +37,7 @@ enum Inputs {
     /// The configuration signer of the interop cluster (CCM+TFTP in its ITL) and the phone.
     static let signer = identity("interop/pki/ccm-tftp.pem")
     static let phone = identity("interop/pki/phone-mic.pem")
+    static let phoneKeyPath = vectors.appendingPathComponent("interop/pki/phone-mic.pem").path
 
     /// A store holding the interop ITL, as the phone has it after its first boot.
     static let store: TrustStore = {

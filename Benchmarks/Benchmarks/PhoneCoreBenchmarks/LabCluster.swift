@@ -90,8 +90,12 @@ final class LabCluster {
     }
 
     func boot(state: String) -> Int32 {
-        PhoneProgram.run(["boot", "--server", "127.0.0.1:\(httpPort)", "--mac", "A4:56:30:BB:FA:40",
-                          "--state", state, "--mic", mic], io: QuietIO())
+        PhoneProgram.run(bootArguments(state: state), io: QuietIO())
+    }
+
+    /// `phone boot` against this lab, as the in-process and the whole-process rows run it.
+    func bootArguments(state: String) -> [String] {
+        ["boot", "--server", "127.0.0.1:\(httpPort)", "--mac", "A4:56:30:BB:FA:40", "--state", state, "--mic", mic]
     }
 }
 

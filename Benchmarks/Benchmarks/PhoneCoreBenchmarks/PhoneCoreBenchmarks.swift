@@ -129,6 +129,9 @@ let benchmarks: @Sendable () -> Void = {
         let status = lab.boot(state: try lab.freshState("enrolled"))
         guard status == 0 else { throw BenchmarkFailure("the enrolling boot exited \(status)") }
     }, prepare: { lab in lab.work.appendingPathComponent("enrolled").path }, phone: { lab, state in lab.boot(state: state) })
+
+    // MARK: Whole processes: the firmware binary beside the host build.
+    wholeProcessBenchmarks()
 }
 
 /// A benchmark with a lab of its own: `prepareLab` runs once after the lab starts;

@@ -1,0 +1,105 @@
+import Benchmark
+import Foundation
+
+/// The whole-process rows: a `phone` program run from exec to exit by `process-probe`
+/// (Benchmarks/process-probe.c, built by run.sh), which reports the program's own wall
+/// time, CPU time and peak resident set. The firmware (the x86_64 Embedded build, what
+/// ships) and the host release build run the same commands.
+let processWallMetric = BenchmarkMetric.custom("process wall time (ns)", polarity: .prefersSmaller, useScalingFactor: false)
+let processCPUMetric = BenchmarkMetric.custom("process CPU time (ns)", polarity: .prefersSmaller, useScalingFactor: false)
+let processRSSMetric = BenchmarkMetric.custom("process peak RSS (bytes)", polarity: .prefersSmaller, useScalingFactor: false)
+
+enum WholeProcess {
+    /// Set by run.sh; the defaults are where its builds put them.
+    static func path(_ variable: String, _ fallback: String) -> String {
+        ProcessInfo.processInfo.environment[variable] ?? Inputs.repository.appendingPathComponent(fallback).path
+    }
+
+    static let probe = path("PROCESS_PROBE", ".build/process-probe")
+    static let programs: [(name: String, path: String)] = [
+        ("firmware", path("PHONE_FIRMWARE", "out/x86_64/phone")),
+        ("host", path("PHONE_HOST", ".build/release/phone")),
+    ]
+
+    static let configuration = Benchmark.Configuration(
+        metrics: [processWallMetric, processCPUMetric, processRSSMetric], timeUnits: .nanoseconds,
+        units: [processWallMetric: .count, processCPUMetric: .count, processRSSMetric: .count],
+        warmupIterations: 2, scalingFactor: .one, maxDuration: .seconds(10), maxIterations: 200)
+
+    /// Runs `program arguments…` once and records its figures; its exit status must be 0.
+    static func measure(_ benchmark: Benchmark, _ program: String, _ arguments: [String]) throws {
+        for file in [probe, program] where !FileManager.default.isExecutableFile(atPath: file) {
+            throw BenchmarkFailure("no program at " + file + ": run Benchmarks/run.sh, which builds it")
+        }
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: probe)
+        process.arguments = [program] + arguments
+        let output = Pipe()
+        process.standardOutput = output
+        try process.run()
+        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        let fields = text.split(whereSeparator: { $0 == " " || $0 == "\n" }).compactMap { Int($0) }
+        guard process.terminationStatus == 0, fields.count == 4 else {
+            throw BenchmarkFailure("process-probe failed for " + program + ": " + text)
+        }
+        guard fields[0] == 0 else { throw BenchmarkFailure(program + " " + arguments.joined(separator: " ") + " exited \(fields[0])") }
+        benchmark.measurement(processWallMetric, fields[1])
+        benchmark.measurement(processCPUMetric, fields[2])
+        benchmark.measurement(processRSSMetric, fields[3] * 1024)
+    }
+}
+
+/// inspect, verify, decrypt of 64 KB and 1 MB, and boots without and with enrolment, for
+/// the firmware and the host build.
+func wholeProcessBenchmarks() {
+    let vectors = Inputs.vectors.appendingPathComponent("interop").path
+    let itl = vectors + "/ITLFile.tlv"
+    for program in WholeProcess.programs {
+        Benchmark("process_inspect_" + program.name, configuration: WholeProcess.configuration) { benchmark in
+            try WholeProcess.measure(benchmark, program.path, ["inspect", itl])
+        }
+        Benchmark("process_verify_" + program.name, configuration: WholeProcess.configuration) { benchmark in
+            try WholeProcess.measure(benchmark, program.path, ["verify", vectors + "/signed-SEPA45630BBFA40.cnf.xml.sgn",
+                                                               "--trust", itl, "--name", Inputs.sgnName])
+        }
+        for size in [Inputs.Size.medium, .large] {
+            nonisolated(unsafe) var file = ""
+            Benchmark("process_decrypt_" + size.rawValue + "_" + program.name, configuration: WholeProcess.configuration) { benchmark in
+                try WholeProcess.measure(benchmark, program.path, ["decrypt", file, "--key", Inputs.phoneKeyPath, "--trust", itl,
+                                                                   "--name", Inputs.encSgnName])
+            } setup: {
+                file = FileManager.default.temporaryDirectory.appendingPathComponent("process-\(size.rawValue)-\(getpid()).enc.sgn").path
+                try Data(Inputs.encrypted(size)).write(to: URL(fileURLWithPath: file))
+            } teardown: {
+                try? FileManager.default.removeItem(atPath: file)
+            }
+        }
+        processBootBenchmark("process_boot_with_enrollment_" + program.name, program.path, prepare: { lab in
+            try lab.scheduleInstall(key: "rsa:2048")
+            return try lab.freshState("boot")
+        })
+        processBootBenchmark("process_boot_without_enrollment_" + program.name, program.path, prepareLab: { lab in
+            try lab.scheduleInstall(key: "rsa:2048")
+            let status = lab.boot(state: try lab.freshState("enrolled"))
+            guard status == 0 else { throw BenchmarkFailure("the enrolling boot exited \(status)") }
+        }, prepare: { lab in lab.work.appendingPathComponent("enrolled").path })
+    }
+}
+
+/// A whole-process boot against a lab of its own (see `loopbackBenchmark`).
+func processBootBenchmark(_ name: String, _ program: String, prepareLab: @escaping (LabCluster) throws -> Void = { _ in },
+                          prepare: @escaping (LabCluster) throws -> String) {
+    nonisolated(unsafe) var lab: LabCluster?
+    Benchmark(name, configuration: WholeProcess.configuration) { benchmark in
+        guard let lab else { throw BenchmarkFailure("no lab") }
+        try WholeProcess.measure(benchmark, program, lab.bootArguments(state: try prepare(lab)))
+    } setup: {
+        let cluster = try LabCluster()
+        lab = cluster
+        try prepareLab(cluster)
+    } teardown: {
+        lab?.stop()
+        lab = nil
+    }
+}
