@@ -2,7 +2,8 @@
 // CPU time (user + system, ns) and peak resident set (KiB): "exit wall_ns cpu_ns maxrss_kib".
 // A small process of its own so the child's peak RSS is the child's: after a vfork-style
 // spawn the kernel folds the spawning process's own peak into the child's ru_maxrss, and
-// the benchmark harness is tens of MiB. Standard input and output go to /dev/null, and
+// the benchmark harness is tens of MiB. LD_PRELOAD (the harness's malloc interposer) is
+// not passed on. Standard input and output go to /dev/null, and
 // standard error too unless PROBE_STDERR is set.
 // Usage: process-probe PROGRAM [ARGUMENT…]   (built by Benchmarks/run.sh)
 #define _GNU_SOURCE
@@ -23,6 +24,8 @@ int main(int argc, char **argv) {
         fprintf(stderr, "usage: process-probe PROGRAM [ARGUMENT…]\n");
         return 2;
     }
+    // The harness preloads its malloc interposer; the measured program never runs with it.
+    unsetenv("LD_PRELOAD");
     posix_spawn_file_actions_t actions;
     posix_spawn_file_actions_init(&actions);
     posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);

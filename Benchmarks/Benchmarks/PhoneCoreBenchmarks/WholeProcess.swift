@@ -34,6 +34,9 @@ enum WholeProcess {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: probe)
         process.arguments = [program] + arguments
+        // A phone's environment, not the harness's: its preloaded malloc interposer and its
+        // other variables added 4.5 MiB of resident memory to a 2.3 MiB `phone inspect`.
+        process.environment = ["PATH": "/usr/bin:/bin"]
         let output = Pipe()
         process.standardOutput = output
         try process.run()
