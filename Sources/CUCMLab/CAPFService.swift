@@ -45,7 +45,7 @@ final class CAPFService: @unchecked Sendable {
             self.connection = connection
             // capf-not-in-itl: present a certificate the ITL does not list.
             let identity = lab.attack == .capfNotInITL ? lab.stranger : lab.capf
-            tls = try! TLSEngine(serverIdentity: identity, rng: lab.rng)
+            tls = try! TLSEngine(serverIdentity: identity, rng: lab.rng, exportSecrets: lab.keyLogPath != nil)
         }
 
         func run() throws {
@@ -54,6 +54,9 @@ final class CAPFService: @unchecked Sendable {
                 tls.receive(try connection.receive(timeoutMs: 10_000).get()[...])
             }
             try flush()
+            if let path = lab.keyLogPath, let secrets = tls.sessionSecrets, case .failure(let error) = KeyLogFile.append(secrets, to: path) {
+                lab.log("CAPF: could not append to the key log: " + error.reason)
+            }
             if lab.attack == .capfLengthOverCap {
                 lab.log("ATTACK capf-length-over-cap: a header announcing 65535 bytes")
                 try tls.write([0x55, 1, 0, 0, 0, 1, 0xFF, 0xFF] + [UInt8](repeating: 0, count: 64))

@@ -76,6 +76,8 @@ public final class Lab: @unchecked Sendable {
 
     /// The evil-cluster attack in force, if any.
     public var attack: Attack?
+    /// Where the CAPF service appends each TLS session's secrets (NSS key log), if asked.
+    public var keyLogPath: String?
     var strangerIdentity: Identity?
 
     /// Ports the configuration files point the phone at.

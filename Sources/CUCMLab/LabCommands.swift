@@ -63,7 +63,8 @@ public enum LabCommands {
                 let path = URL(fileURLWithPath: try options.required("--dir")).appendingPathComponent("devices.sqlite").path
                 print(try DeviceTable.query(path: path, options.positional[0]))
             case "serve":
-                let options = try Options(rest, known: ["--dir", "--host", "--tftp-port", "--http-port", "--capf-port", "--attack"])
+                let options = try Options(rest, known: ["--dir", "--host", "--tftp-port", "--http-port", "--capf-port", "--attack",
+                                                        "--keylog"])
                 let host = options.values["--host"] ?? "127.0.0.1"
                 // One line per event as it happens, also when the log goes to a file or a pipe
                 // (a program waiting for the "serving on" line would otherwise wait for a full buffer).
@@ -81,6 +82,10 @@ public enum LabCommands {
                         throw UsageError(message: "--attack is one of " + Attack.allCases.map(\.rawValue).joined(separator: ", "))
                     }
                     lab.attack = attack
+                }
+                if let keyLog = options.values["--keylog"] {
+                    lab.keyLogPath = keyLog
+                    print("[lab] TLS: key log on: CAPF session secrets are appended to " + keyLog)
                 }
                 let server = try LabServer(lab: lab, host: host, tftpPort: try options.port("--tftp-port"),
                                            httpPort: try options.port("--http-port"), capfPort: try options.port("--capf-port"))

@@ -16,9 +16,10 @@ enum BootCommand {
         let transportText: String?
         let backoffText: String?
         let deadlineText: String?
+        let keyLog: String?
         do throws(Arguments.UsageError) {
             arguments = try Arguments(words, valueOptions: ["--server", "--transport", "--mac", "--state", "--mic", "--auth-string",
-                                                            "--backoff-ms", "--fetch-deadline-ms"],
+                                                            "--backoff-ms", "--fetch-deadline-ms", "--keylog"],
                                       flagOptions: ["--json"])
             guard arguments.positional.isEmpty else { throw Arguments.UsageError(message: "unexpected " + arguments.positional[0]) }
             macText = try arguments.required("--mac")
@@ -28,6 +29,7 @@ enum BootCommand {
             transportText = try arguments.value("--transport")
             backoffText = try arguments.value("--backoff-ms")
             deadlineText = try arguments.value("--fetch-deadline-ms")
+            keyLog = try arguments.value("--keylog")
         } catch {
             throw CommandFailure(error)
         }
@@ -86,6 +88,7 @@ enum BootCommand {
             }
             platform.fetchDeadlineMs = deadline
         }
+        platform.keyLogPath = keyLog
         let result = BootRunner.run(&machine, on: &platform, rng: rng)
         switch result {
         case .configured(let configuration):

@@ -13,14 +13,17 @@ enum CAPFCommand {
         let stateDirectory: String
         let micPath: String?
         let authText: String?
+        let keyLog: String?
         do throws(Arguments.UsageError) {
-            arguments = try Arguments(words, valueOptions: ["--host", "--device", "--trust", "--state", "--mic", "--auth-string"])
+            arguments = try Arguments(words, valueOptions: ["--host", "--device", "--trust", "--state", "--mic", "--auth-string",
+                                                            "--keylog"])
             guard arguments.positional.isEmpty else { throw Arguments.UsageError(message: "unexpected " + arguments.positional[0]) }
             hostPort = try arguments.required("--host")
             deviceText = try arguments.required("--device")
             stateDirectory = try arguments.required("--state")
             micPath = try arguments.value("--mic")
             authText = try arguments.value("--auth-string")
+            keyLog = try arguments.value("--keylog")
         } catch {
             throw CommandFailure(error)
         }
@@ -49,6 +52,7 @@ enum CAPFCommand {
         var platform = LinuxPhonePlatform(servers: [], transport: .http, storage: storage) { _, entry in
             io.diagnostic(ConsoleText.line(entry))
         }
+        platform.keyLogPath = keyLog
         let request = CAPFRequest(server: .init(host: host, port: port), device: device, authentication: authentication,
                                   reason: .keyMismatch, pinned: pinned, lsc: lsc, mic: mic)
         let outcome = platform.enroll(request, rng: rng)

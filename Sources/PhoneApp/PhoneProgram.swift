@@ -29,16 +29,17 @@ public enum PhoneProgram {
     public static let usage = """
         usage: phone <command> [options]
           boot --server HOST[:PORT] [--server …] [--transport http|tftp] --mac MAC --state DIR
-               [--mic PEM] [--auth-string DIGITS] [--backoff-ms N] [--fetch-deadline-ms N] [--json]
+               [--mic PEM] [--auth-string DIGITS] [--backoff-ms N] [--fetch-deadline-ms N] [--json] [--keylog FILE]
                                                         the whole boot: trust lists, config, CAPF, decryption
           inspect FILE                                  print every header field and record
           verify FILE [--trust TLV]... [--name NAME]    check a signature (and trust-list update rules)
           decrypt FILE --key PEM --trust TLV [--trust TLV] [--name NAME] [--output OUT]
                                                         verify and decrypt an .enc.sgn
-          capf --host HOST[:PORT] --device SEP<MAC> --trust TLV --state DIR [--mic PEM] [--auth-string DIGITS]
+          capf --host HOST[:PORT] --device SEP<MAC> --trust TLV --state DIR [--mic PEM] [--auth-string DIGITS] [--keylog FILE]
                                                         one CAPF session (TLS, port 3804 by default)
           status --state DIR                            MIC, LSC (MD5 as the cluster stores it), trust lists
         NAME is the name the file was served under (default: FILE's own name).
+        --keylog FILE appends each TLS session's secrets to FILE (mode 0600) for Wireshark.
         Exit codes: 0 success, 1 rejected (trust failure; the reason is printed), 2 usage or file error,
         3 unreachable, 4 enrollment failed, 5 needs an authentication string, 6 internal fault.
         """

@@ -37,6 +37,8 @@ public final class TLSEngine {
         var outgoing: [UInt8] = []
         var pinned: [[UInt8]] = []
         var rejectedSubject: String?
+        /// Filled at the end of the handshake when secrets export was asked for.
+        var secrets: TLSSessionSecrets?
     }
 
     private let ssl: UnsafeMutablePointer<mbedtls_ssl_context>
@@ -49,17 +51,25 @@ public final class TLSEngine {
 
     public private(set) var isHandshakeComplete = false
 
-    /// A client that accepts only a server presenting one of `pinned`.
-    public convenience init(pinnedServerCertificates pinned: [Certificate], rng: RandomGenerator) throws(TLSError) {
-        try self.init(role: .client, identity: nil, pinned: pinned, rng: rng)
+    /// A client that accepts only a server presenting one of `pinned`. With
+    /// `exportSecrets`, the session's secrets are kept for a key log (`sessionSecrets`);
+    /// off unless asked.
+    public convenience init(pinnedServerCertificates pinned: [Certificate], rng: RandomGenerator,
+                            exportSecrets: Bool = false) throws(TLSError) {
+        try self.init(role: .client, identity: nil, pinned: pinned, rng: rng, exportSecrets: exportSecrets)
     }
 
     /// A server presenting `identity` (the lab's CAPF service; tests).
-    public convenience init(serverIdentity identity: Identity, rng: RandomGenerator) throws(TLSError) {
-        try self.init(role: .server, identity: identity, pinned: [], rng: rng)
+    public convenience init(serverIdentity identity: Identity, rng: RandomGenerator, exportSecrets: Bool = false) throws(TLSError) {
+        try self.init(role: .server, identity: identity, pinned: [], rng: rng, exportSecrets: exportSecrets)
     }
 
-    private init(role: Role, identity: Identity?, pinned: [Certificate], rng: RandomGenerator) throws(TLSError) {
+    /// The session's client random and master secret, once the handshake has derived
+    /// them, when the engine was made with `exportSecrets`.
+    public var sessionSecrets: TLSSessionSecrets? { transport.secrets }
+
+    private init(role: Role, identity: Identity?, pinned: [Certificate], rng: RandomGenerator,
+                 exportSecrets: Bool) throws(TLSError) {
         ssl = .allocate(capacity: 1)
         config = .allocate(capacity: 1)
         mbedtls_ssl_init(ssl)
@@ -100,6 +110,18 @@ public final class TLSEngine {
         } else if let identity {
             result = mbedtls_ssl_conf_own_cert(config, identity.certificate.context, identity.privateKey.context)
             guard result == 0 else { throw .setup(code: result) }
+        }
+        if exportSecrets {
+            // mbedTLS 2.28 hands the master secret and both randoms to this callback when
+            // the keys are derived (MBEDTLS_SSL_EXPORT_KEYS, on in Debian's build).
+            mbedtls_ssl_conf_export_keys_ext_cb(config, { state, masterSecret, _, _, _, _, clientRandom, _, _ in
+                guard let state, let masterSecret, let clientRandom else { return 0 }
+                let transport = Unmanaged<Transport>.fromOpaque(state).takeUnretainedValue()
+                transport.secrets = TLSSessionSecrets(clientRandom: Array(UnsafeBufferPointer(start: clientRandom, count: 32)),
+                                                      masterSecret: SecretBytes(copying: UnsafeBufferPointer(start: masterSecret,
+                                                                                                             count: 48)))
+                return 0
+            }, Unmanaged.passUnretained(transport).toOpaque())
         }
         result = mbedtls_ssl_setup(ssl, config)
         guard result == 0 else { throw .setup(code: result) }
@@ -190,4 +212,12 @@ public final class TLSEngine {
     public func close() {
         _ = mbedtls_ssl_close_notify(ssl)
     }
+}
+
+/// What a TLS 1.2 key log needs of one session (the NSS key log format Wireshark reads:
+/// `CLIENT_RANDOM <client random> <master secret>`). The master secret is zeroized when
+/// this is dropped.
+public struct TLSSessionSecrets {
+    public let clientRandom: [UInt8]
+    public let masterSecret: SecretBytes
 }

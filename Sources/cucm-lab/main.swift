@@ -10,7 +10,7 @@ let usage = """
                  [--capf-auth auto|null|string:DIGITS] [--operation install|fetch|delete|none] [--key rsa:2048|ec:P-256|…]
       device list --dir DIR
       sql --dir DIR "select md5hash,name from device where name='SEP…'"     (read-only)
-      serve --dir DIR [--host 127.0.0.1] [--tftp-port P] [--http-port P] [--capf-port P] [--attack NAME]
+      serve --dir DIR [--host 127.0.0.1] [--tftp-port P] [--http-port P] [--capf-port P] [--attack NAME] [--keylog FILE]
                                              NAME: an evil-cluster attack (README, "Hostile clusters")
       itl --dir DIR --out FILE               write the lab's ITL again (fresh timestamp)
       sign FILE --dir DIR --name NAME --out OUT       a .sgn signed by the lab's CCM+TFTP key

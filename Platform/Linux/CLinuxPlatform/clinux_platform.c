@@ -171,6 +171,14 @@ int clp_write_file_atomic(const char *path, const uint8_t *data, size_t length, 
     return result;
 }
 
+int clp_append_file(const char *path, const uint8_t *data, size_t length, uint32_t mode) {
+    int fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, (mode_t)mode);
+    if (fd < 0) return errno;
+    int result = write_all(fd, data, length);
+    if (close(fd) != 0 && result == 0) result = errno;
+    return result;
+}
+
 int clp_entropy(uint8_t *buffer, size_t length) {
     size_t filled = 0;
     while (filled < length) {

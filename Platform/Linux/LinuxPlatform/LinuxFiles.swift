@@ -41,6 +41,14 @@ public enum LinuxFiles {
 }
 
 extension LinuxFiles {
+    /// Appends, creating the file with `mode` when it is new.
+    public static func append(_ path: String, _ bytes: [UInt8], mode: UInt32) -> Result<Void, FileError> {
+        let result = path.withCString { cPath in
+            bytes.withUnsafeBufferPointer { clp_append_file(cPath, $0.baseAddress, $0.count, mode) }
+        }
+        return result == 0 ? .success(()) : .failure(.system(path: path, errno: result))
+    }
+
     /// Removes a file (and syncs its directory); succeeds when it was not there.
     public static func remove(_ path: String) -> Result<Void, FileError> {
         let result = path.withCString { clp_remove_file($0) }

@@ -14,6 +14,8 @@ public enum ConsoleEntry {
     /// A flash write failed (the core goes on).
     case storageFailed(StoredItem, FileError)
     case reset
+    /// The TLS key log is on: said once, at the start of the run.
+    case keyLogOn(path: String)
 }
 
 /// What the board stores on flash.
@@ -22,11 +24,12 @@ public enum StoredItem: Equatable {
     case encryptedFlag
     case lsc
     case lscRemoval
+    case keyLog
 }
 
 /// The Linux board: TFTP or HTTP to the configured servers, the state directory as
 /// flash, CAPF over TCP+TLS, the terminal as prompt, a console callback.
-public struct LinuxPhonePlatform: PhonePlatform, TCPConnector {
+public struct LinuxPhonePlatform: PhonePlatform, TCPConnector, TLSKeyLog {
     public enum Transport {
         case tftp
         case http
@@ -55,6 +58,10 @@ public struct LinuxPhonePlatform: PhonePlatform, TCPConnector {
     public var fetchDeadlineMs: UInt64 = 60_000
     /// How CAPF sessions run (timeouts).
     public var capfRunner = CAPFRunner()
+    /// Where TLS session secrets are appended (NSS key log format), when asked for.
+    public var keyLogPath: String? {
+        didSet { if let keyLogPath { show(.keyLogOn(path: keyLogPath)) } }
+    }
 
     /// `console` receives each entry with its time since start, in milliseconds.
     public init(servers: [Server], transport: Transport, storage: PhoneStorage,
@@ -142,6 +149,14 @@ public struct LinuxPhonePlatform: PhonePlatform, TCPConnector {
     public mutating func reset() {
         show(.reset)
     }
+
+    public var logsTLSSecrets: Bool { keyLogPath != nil }
+
+    public mutating func record(_ secrets: TLSSessionSecrets) {
+        guard let keyLogPath else { return }
+        _ = report(KeyLogFile.append(secrets, to: keyLogPath), .keyLog)
+    }
+
 
     public mutating func log(_ event: BootEvent, transition: BootTransition?) {
         show(.boot(event, transition: transition))

@@ -16,6 +16,8 @@ enum ConsoleText {
             return transport == .http ? "HTTP: GET /" + name + from : "TFTP: RRQ " + name + from
         case .storageFailed(let item, let error): return "FLASH: could not " + stored(item) + ": " + error.reason
         case .reset: return "BOOT: reset"
+        case .keyLogOn(let path):
+            return "TLS: key log on: session secrets are appended to " + path + " (anyone with it can read the sessions)"
         }
     }
 
@@ -125,6 +127,7 @@ enum ConsoleText {
         case .encryptedFlag: return "store the encrypted-config flag"
         case .lsc: return "store the LSC"
         case .lscRemoval: return "delete the LSC"
+        case .keyLog: return "append to the key log"
         }
     }
 

@@ -23,6 +23,8 @@ enum EventJSON {
                        ("cause", .string(error.reason))]
         case .reset:
             fields.append(("event", .string("reset")))
+        case .keyLogOn(let path):
+            fields += [("event", .string("keyLogOn")), ("file", .string(path))]
         }
         return JSON.object(fields).text
     }

@@ -14,8 +14,8 @@ public struct CAPFRunner {
     public init() {}
 
     /// The server must present one of `request.pinned`, byte for byte.
-    public func run<P: TCPConnector & FlashStorage & PhoneConsole>(_ request: CAPFRequest, rng: RandomGenerator,
-                                                                  on platform: inout P) -> CAPFOutcome {
+    public func run<P: TCPConnector & FlashStorage & PhoneConsole & TLSKeyLog>(_ request: CAPFRequest, rng: RandomGenerator,
+                                                                             on platform: inout P) -> CAPFOutcome {
         guard !request.pinned.isEmpty else { return .failed(.noPinnedCertificate) }
         var connection: P.Connection
         switch platform.connect(host: request.server.host, port: request.server.port, timeoutMs: connectTimeoutMs) {
@@ -23,9 +23,14 @@ public struct CAPFRunner {
         case .failure(let error): return .failed(.connect(error))
         }
         let tls: TLSEngine
-        do { tls = try TLSEngine(pinnedServerCertificates: request.pinned, rng: rng) } catch { return .failed(.tls(error)) }
+        do {
+            tls = try TLSEngine(pinnedServerCertificates: request.pinned, rng: rng, exportSecrets: platform.logsTLSSecrets)
+        } catch {
+            return .failed(.tls(error))
+        }
         do throws(CAPFProblem) {
             try handshake(tls, &connection)
+            if let secrets = tls.sessionSecrets { platform.record(secrets) }
             platform.log(.tlsEstablished(host: request.server.host, port: request.server.port))
             var session = CAPFClientSession(device: request.device, authentication: request.authentication,
                                             lsc: request.lsc, mic: request.mic, rng: rng)

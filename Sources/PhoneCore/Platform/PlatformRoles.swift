@@ -70,6 +70,14 @@ public protocol AuthStringPrompt {
     mutating func askForAuthString(retry: Bool) -> [UInt8]?
 }
 
+/// The TLS key log, for people who look at a session in Wireshark: off unless asked.
+/// When on, each TLS session the core runs hands its secrets here once its handshake is
+/// done; the platform writes them where the user asked (never to the console).
+public protocol TLSKeyLog {
+    var logsTLSSecrets: Bool { get }
+    mutating func record(_ secrets: TLSSessionSecrets)
+}
+
 /// One CAPF session run to its end. A port with TCP, flash and a console gets it from
 /// `CAPFRunner`; a test world scripts it.
 public protocol CAPFEnrollment {

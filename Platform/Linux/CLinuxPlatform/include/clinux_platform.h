@@ -42,6 +42,10 @@ int clp_read_file(const char *path, uint8_t *buffer, size_t capacity, size_t *le
 /// PHONE_TEST_FAIL_AT_RENAME=N its rename fails (the temporary file is removed).
 int clp_write_file_atomic(const char *path, const uint8_t *data, size_t length, uint32_t mode);
 
+/// Appends to a file, creating it with `mode` when it does not exist (a key log: 0600).
+/// Returns 0 or an errno.
+int clp_append_file(const char *path, const uint8_t *data, size_t length, uint32_t mode);
+
 /// Writes all bytes to a file descriptor (1 stdout, 2 stderr), retrying short writes.
 int clp_write_fd(int fd, const uint8_t *data, size_t length);
 
