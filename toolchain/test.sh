@@ -2,7 +2,8 @@
 # Every test: installs what it needs, builds the firmware (the phone as Embedded Swift)
 # for x86_64, aarch64 and armv7, checks the rules every firmware binary keeps, runs the
 # vectors and a boot with enrolment against the lab on each (x86_64 natively, ARM under
-# QEMU), fuzzes every network parser for 30 seconds each, builds the benchmark package
+# QEMU), checks the Wireshark view of CAPF and TVS (key log, dissector, tshark), fuzzes
+# every network parser for 30 seconds each, builds the benchmark package
 # and tests its report, runs the host test suite under AddressSanitizer, then plainly.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -15,6 +16,7 @@ for arch in "${firmware[@]}"; do
     toolchain/firmware-vectors.sh "$arch"
     toolchain/firmware-lab-boot.sh "$arch"
 done
+toolchain/wireshark-check.sh
 toolchain/fuzz.sh 30
 # The benchmark package must keep building against the core, and its report's threshold
 # checks are tested on made-up results; the benchmarks themselves run with Benchmarks/run.sh.
