@@ -193,6 +193,33 @@ final class CAPFLoopbackTests: XCTestCase {
         XCTAssertFalse(FileManager.default.fileExists(atPath: lscPath))
     }
 
+    /// `--keylog`: the phone and the lab each append the session's NSS key-log line, the
+    /// same one, to an owner-only file; the console says the log is on and shows no secret.
+    func testKeyLogOfBothEndsAgreesAndStaysPrivate() throws {
+        try schedule("install")
+        let labKeys = fixture.work.appendingPathComponent("lab.keys").path
+        let phoneKeys = fixture.work.appendingPathComponent("phone.keys").path
+        lab.keyLogPath = labKeys
+        let run = try capf(["--keylog", phoneKeys])
+        XCTAssertEqual(run.status, 0, run.stderr)
+        let phoneLines = try String(contentsOfFile: phoneKeys, encoding: .utf8).split(separator: "\n")
+        XCTAssertEqual(phoneLines.count, 1)
+        let fields = try XCTUnwrap(phoneLines.first).split(separator: " ")
+        XCTAssertEqual(fields.count, 3)
+        XCTAssertEqual(fields.first, "CLIENT_RANDOM")
+        XCTAssertEqual(fields.dropFirst().map(\.count), [64, 96], "32-byte client random, 48-byte master secret")
+        XCTAssertEqual(try String(contentsOfFile: labKeys, encoding: .utf8), try String(contentsOfFile: phoneKeys, encoding: .utf8))
+        for path in [phoneKeys, labKeys] {
+            XCTAssertEqual(try FileManager.default.attributesOfItem(atPath: path)[.posixPermissions] as? Int, 0o600, path)
+        }
+        XCTAssertTrue(run.stderr.contains("TLS: key log on: session secrets are appended to " + phoneKeys), run.stderr)
+        XCTAssertFalse((run.stdout + run.stderr).contains(String(fields[2])), "the master secret reached the console")
+        // Off unless asked: a session without the option appends nothing.
+        try schedule("install")
+        XCTAssertEqual(try capf().status, 0)
+        XCTAssertEqual(try String(contentsOfFile: phoneKeys, encoding: .utf8).split(separator: "\n").count, 1)
+    }
+
     func testNothingListeningIsUnreachable() throws {
         let listener = try TCPListener(host: "127.0.0.1", port: 0)
         let port = listener.port
