@@ -140,14 +140,24 @@ let benchmarks: @Sendable () -> Void = {
 func loopbackBenchmark(_ name: String, prepareLab: @escaping (LabCluster) throws -> Void = { _ in },
                        prepare: @escaping (LabCluster) throws -> String,
                        phone: @escaping (LabCluster, String) -> Int32) {
-    nonisolated(unsafe) var lab: LabCluster?
-    Benchmark(name, configuration: configuration(seconds: 20, iterations: 60)) { benchmark in
-        guard let lab else { throw BenchmarkFailure("no lab") }
-        let state = try prepare(lab)
+    labBenchmark(name, configuration: configuration(seconds: 20, iterations: 60), prepareLab: prepareLab,
+                 prepare: prepare) { benchmark, lab, state in
         benchmark.startMeasurement()
         let status = measured(benchmark) { phone(lab, state) }
         benchmark.stopMeasurement()
         guard status == 0 else { throw BenchmarkFailure(name + ": the phone exited \(status)") }
+    }
+}
+
+/// The lab's life around a benchmark: started in setup, stopped in teardown; each run
+/// gets the state directory `prepare` returns.
+func labBenchmark(_ name: String, configuration: Benchmark.Configuration, prepareLab: @escaping (LabCluster) throws -> Void,
+                  prepare: @escaping (LabCluster) throws -> String,
+                  run: @escaping (Benchmark, LabCluster, String) throws -> Void) {
+    nonisolated(unsafe) var lab: LabCluster?
+    Benchmark(name, configuration: configuration) { benchmark in
+        guard let lab else { throw BenchmarkFailure("no lab") }
+        try run(benchmark, lab, try prepare(lab))
     } setup: {
         let cluster = try LabCluster()
         lab = cluster

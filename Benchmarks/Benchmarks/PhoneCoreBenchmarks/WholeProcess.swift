@@ -90,19 +90,10 @@ func wholeProcessBenchmarks() {
     }
 }
 
-/// A whole-process boot against a lab of its own (see `loopbackBenchmark`).
+/// A whole-process boot against a lab of its own (see `labBenchmark`).
 func processBootBenchmark(_ name: String, _ program: String, prepareLab: @escaping (LabCluster) throws -> Void = { _ in },
                           prepare: @escaping (LabCluster) throws -> String) {
-    nonisolated(unsafe) var lab: LabCluster?
-    Benchmark(name, configuration: WholeProcess.configuration) { benchmark in
-        guard let lab else { throw BenchmarkFailure("no lab") }
-        try WholeProcess.measure(benchmark, program, lab.bootArguments(state: try prepare(lab)))
-    } setup: {
-        let cluster = try LabCluster()
-        lab = cluster
-        try prepareLab(cluster)
-    } teardown: {
-        lab?.stop()
-        lab = nil
+    labBenchmark(name, configuration: WholeProcess.configuration, prepareLab: prepareLab, prepare: prepare) { benchmark, lab, state in
+        try WholeProcess.measure(benchmark, program, lab.bootArguments(state: state))
     }
 }
