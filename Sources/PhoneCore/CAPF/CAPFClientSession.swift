@@ -197,11 +197,10 @@ public struct CAPFClientSession {
         let refusal: CertificateRefusal?
         var identity: Identity?
         if let parsed = CAPFElements.parseCertificate(value), let certificate = try? Certificate(der: parsed.der[...]) {
-            if !key.matches(certificate) {
-                refusal = .otherKey
-            } else if !Self.names(certificate.subject, device) {
+            if !Self.names(certificate.subject, device) {
                 refusal = .otherDevice(subject: certificate.subject, expected: device)
             } else {
+                // An identity exists only for a certificate of the key the phone generated.
                 identity = try? Identity(certificate: certificate, privateKey: key)
                 refusal = identity == nil ? .otherKey : nil
             }
