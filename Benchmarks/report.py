@@ -147,22 +147,25 @@ def render(medians, when, where, firmware_sizes=None):
         lines.append(row(label, name))
 
     lines += ["", "**Whole processes: the x86_64 firmware (Embedded Swift, what ships) beside the host release build**, "
-              "from exec to exit, measured by `process-probe` (wall, CPU, peak resident set of the process itself); "
-              "last column: the same work in-process (the rows above)", "",
+              "from exec to exit, measured by `process-probe` (wall, CPU, peak resident set of the process itself). "
+              "In-process: the same command through `PhoneProgram.run` in the benchmark process (files, key and "
+              "trust list read and parsed each time), the boots as in the loopback rows; warm core: the pipeline "
+              "rows above, whose key is parsed once (mbedTLS's per-key precomputation is paid on its first use, "
+              "which every process run pays).", "",
               "| | firmware wall ms | firmware CPU ms | firmware peak RSS MiB | host wall ms | host CPU ms "
-              "| host peak RSS MiB | in-process ms |", "|---|---:|---:|---:|---:|---:|---:|---:|"]
-    for label, name, in_process in [("inspect ITLFile.tlv", "inspect", "trustlist_itl_interop"),
-                                    ("verify the signed config (2 KB)", "verify", "sgn_verify_2KB"),
-                                    ("decrypt 64 KB", "decrypt_64KB", "encsgn_core_64KB"),
-                                    ("decrypt 1 MB", "decrypt_1MB", "encsgn_core_1MB"),
-                                    ("boot without enrolment", "boot_without_enrollment", "boot_without_enrollment"),
-                                    ("boot with enrolment (RSA-2048)", "boot_with_enrollment", "boot_with_enrollment")]:
+              "| host peak RSS MiB | in-process ms | warm core ms |", "|---|---:|---:|---:|---:|---:|---:|---:|---:|"]
+    for label, name, in_process, warm in [("inspect ITLFile.tlv", "inspect", "program_inspect", "trustlist_itl_interop"),
+                                          ("verify the signed config (2 KB)", "verify", "program_verify", "sgn_verify_2KB"),
+                                          ("decrypt 64 KB", "decrypt_64KB", "program_decrypt_64KB", "encsgn_core_64KB"),
+                                          ("decrypt 1 MB", "decrypt_1MB", "program_decrypt_1MB", "encsgn_core_1MB"),
+                                          ("boot without enrolment", "boot_without_enrollment", "boot_without_enrollment", None),
+                                          ("boot with enrolment (RSA-2048)", "boot_with_enrollment", "boot_with_enrollment", None)]:
         cells = [label]
         for program in ["firmware", "host"]:
             benchmark = f"process_{name}_{program}"
             cells += [ms(get(benchmark, "process_wall")), ms(get(benchmark, "process_cpu")),
                       f"{get(benchmark, 'process_rss') / MiB:.1f}"]
-        cells.append(ms(get(in_process, "wall")))
+        cells += [ms(get(in_process, "wall")), ms(get(warm, "wall")) if warm else "—"]
         lines.append("| " + " | ".join(cells) + " |")
     if firmware_sizes:
         lines += ["", "Firmware binaries (stripped): " + ", ".join(f"{arch} {size:,} bytes".replace(",", " ")
@@ -184,9 +187,9 @@ def render(medians, when, where, firmware_sizes=None):
     ratio = get("xml_core_1MB", "wall") / get("xml_libxml2_reader_1MB", "wall")
     checks.append(("XML 1 MB: core ÷ libxml2 reader, wall", "≤ 1.00", f"{ratio:.3f}", ratio <= 1.0))
 
-    ratio = get("process_decrypt_1MB_firmware", "process_wall") / get("encsgn_core_1MB", "wall")
-    checks.append(("firmware `phone decrypt` 1 MB, whole process ÷ in-process core, wall", "≤ 1.30", f"{ratio:.3f}",
-                   ratio <= 1.30))
+    ratio = get("process_decrypt_1MB_firmware", "process_wall") / get("program_decrypt_1MB", "wall")
+    checks.append(("firmware `phone decrypt` 1 MB, whole process ÷ the same command in-process, wall", "≤ 1.30",
+                   f"{ratio:.3f}", ratio <= 1.30))
     rss = get("process_decrypt_1MB_firmware", "process_rss")
     checks.append(("firmware `phone decrypt` 1 MB, peak RSS", "≤ 5 MiB", f"{rss / MiB:.2f} MiB", rss <= 5 * MiB))
     for arch, size in (firmware_sizes or {}).items():

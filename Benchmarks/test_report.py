@@ -17,7 +17,8 @@ BENCHMARKS = (["trustlist_" + n for n in ["itl_interop", "itl_interop_per_device
               + [f"{kind}_{size}" for size in ["2KB", "64KB", "1MB"]
                  for kind in ["sgn_verify", "encsgn_core", "encsgn_floor_mbedtls", "encsgn_openssl", "xml_core",
                               "xml_libxml2_reader"]]
-              + ["capf_enroll_rsa2048", "capf_enroll_ecp256", "boot_with_enrollment", "boot_without_enrollment"])
+              + ["capf_enroll_rsa2048", "capf_enroll_ecp256", "boot_with_enrollment", "boot_without_enrollment"]
+              + ["program_" + work for work in ["inspect", "verify", "decrypt_64KB", "decrypt_1MB"]])
 PROCESS_BENCHMARKS = [f"process_{work}_{program}" for program in ["firmware", "host"]
                       for work in ["inspect", "verify", "decrypt_64KB", "decrypt_1MB", "boot_without_enrollment",
                                    "boot_with_enrollment"]]
@@ -141,9 +142,10 @@ class ReportTests(unittest.TestCase):
                                    ("process_decrypt_1MB_firmware", "process_rss"): 6 << 20})
         status, table, _ = run(self.directory)
         self.assertEqual(status, 1)
-        self.assertIn("| firmware `phone decrypt` 1 MB, whole process ÷ in-process core, wall | ≤ 1.30 | 1.400 | NOT MET |", table)
+        self.assertIn("| firmware `phone decrypt` 1 MB, whole process ÷ the same command in-process, wall | ≤ 1.30 | 1.400 "
+                      "| NOT MET |", table)
         self.assertIn("| firmware `phone decrypt` 1 MB, peak RSS | ≤ 5 MiB | 6.00 MiB | NOT MET |", table)
-        self.assertIn("| decrypt 1 MB | 1.400 | 1.000 | 6.0 | 1.100 | 1.000 | 3.0 | 1.000 |", table)
+        self.assertIn("| decrypt 1 MB | 1.400 | 1.000 | 6.0 | 1.100 | 1.000 | 3.0 | 1.000 | 1.000 |", table)
 
     def test_firmware_sizes_are_checked(self):
         write_run(self.directory)

@@ -30,15 +30,16 @@ public enum AES128CBC {
         }
         try check(result, .cipher)
         var chainingIV = [UInt8](iv)
-        var output = [UInt8](repeating: 0, count: input.count)
-        if input.isEmpty { return output }
-        result = input.withUnsafeBufferPointer { source in
-            output.withUnsafeMutableBufferPointer { destination in
+        if input.isEmpty { return [] }
+        // mbedTLS writes every output byte: no zero-filling pass over a megabyte first.
+        let output = [UInt8](unsafeUninitializedCapacity: input.count) { destination, count in
+            result = input.withUnsafeBufferPointer { source in
                 chainingIV.withUnsafeMutableBufferPointer { ivBytes in
                     mbedtls_aes_crypt_cbc(context, mode, source.count, ivBytes.baseAddress, source.baseAddress,
                                           destination.baseAddress)
                 }
             }
+            count = result == 0 ? input.count : 0
         }
         try check(result, .cipher)
         return output

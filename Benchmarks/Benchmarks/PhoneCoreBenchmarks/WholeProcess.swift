@@ -1,5 +1,6 @@
 import Benchmark
 import Foundation
+import PhoneApp
 
 /// The whole-process rows: a `phone` program run from exec to exit by `process-probe`
 /// (Benchmarks/process-probe.c, built by run.sh), which reports the program's own wall
@@ -54,30 +55,42 @@ enum WholeProcess {
 }
 
 /// inspect, verify, decrypt of 64 KB and 1 MB, and boots without and with enrolment, for
-/// the firmware and the host build.
+/// the firmware and the host build; and the same commands in-process (`program_*`: the
+/// same work, files, key and trust list read and parsed each time, without the process).
 func wholeProcessBenchmarks() {
     let vectors = Inputs.vectors.appendingPathComponent("interop").path
     let itl = vectors + "/ITLFile.tlv"
-    for program in WholeProcess.programs {
-        Benchmark("process_inspect_" + program.name, configuration: WholeProcess.configuration) { benchmark in
-            try WholeProcess.measure(benchmark, program.path, ["inspect", itl])
-        }
-        Benchmark("process_verify_" + program.name, configuration: WholeProcess.configuration) { benchmark in
-            try WholeProcess.measure(benchmark, program.path, ["verify", vectors + "/signed-SEPA45630BBFA40.cnf.xml.sgn",
-                                                               "--trust", itl, "--name", Inputs.sgnName])
-        }
-        for size in [Inputs.Size.medium, .large] {
+    let commands: [(name: String, size: Inputs.Size?, arguments: (String) -> [String])] = [
+        ("inspect", nil, { _ in ["inspect", itl] }),
+        ("verify", nil, { _ in ["verify", vectors + "/signed-SEPA45630BBFA40.cnf.xml.sgn", "--trust", itl, "--name", Inputs.sgnName] }),
+        ("decrypt_64KB", .medium, { file in ["decrypt", file, "--key", Inputs.phoneKeyPath, "--trust", itl, "--name", Inputs.encSgnName] }),
+        ("decrypt_1MB", .large, { file in ["decrypt", file, "--key", Inputs.phoneKeyPath, "--trust", itl, "--name", Inputs.encSgnName] }),
+    ]
+    for command in commands {
+        let variants = [("program", nil as String?)] + WholeProcess.programs.map { ("process", $0.path as String?) }
+        for (kind, program) in variants {
+            let suffix = program.map { path in WholeProcess.programs.first { $0.path == path }!.name }
+            let name = kind + "_" + command.name + (suffix.map { "_" + $0 } ?? "")
             nonisolated(unsafe) var file = ""
-            Benchmark("process_decrypt_" + size.rawValue + "_" + program.name, configuration: WholeProcess.configuration) { benchmark in
-                try WholeProcess.measure(benchmark, program.path, ["decrypt", file, "--key", Inputs.phoneKeyPath, "--trust", itl,
-                                                                   "--name", Inputs.encSgnName])
+            let configuration = program == nil ? configuration(seconds: 5, iterations: 200) : WholeProcess.configuration
+            Benchmark(name, configuration: configuration) { benchmark in
+                let arguments = command.arguments(file)
+                if let program {
+                    try WholeProcess.measure(benchmark, program, arguments)
+                } else {
+                    let status = measured(benchmark) { PhoneProgram.run(arguments, io: QuietIO()) }
+                    guard status == 0 else { throw BenchmarkFailure(name + " exited \(status)") }
+                }
             } setup: {
-                file = FileManager.default.temporaryDirectory.appendingPathComponent("process-\(size.rawValue)-\(getpid()).enc.sgn").path
+                guard let size = command.size else { return }
+                file = FileManager.default.temporaryDirectory.appendingPathComponent("\(name)-\(getpid()).enc.sgn").path
                 try Data(Inputs.encrypted(size)).write(to: URL(fileURLWithPath: file))
             } teardown: {
-                try? FileManager.default.removeItem(atPath: file)
+                if !file.isEmpty { try? FileManager.default.removeItem(atPath: file) }
             }
         }
+    }
+    for program in WholeProcess.programs {
         processBootBenchmark("process_boot_with_enrollment_" + program.name, program.path, prepare: { lab in
             try lab.scheduleInstall(key: "rsa:2048")
             return try lab.freshState("boot")

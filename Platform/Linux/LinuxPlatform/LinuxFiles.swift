@@ -20,14 +20,15 @@ public enum LinuxFiles {
         let size = path.withCString { clp_file_size($0) }
         if size < 0 { return .failure(.system(path: path, errno: Int32(-size))) }
         if size > Int64(limit) { return .failure(.tooLarge(path: path, limit: limit)) }
-        var buffer = [UInt8](repeating: 0, count: Int(size))
-        var length = 0
-        let result = path.withCString { cPath in
-            buffer.withUnsafeMutableBufferPointer { clp_read_file(cPath, $0.baseAddress, $0.count, &length) }
+        var result: Int32 = 0
+        // Only the bytes read become the array: no zero-filling pass first.
+        let buffer = [UInt8](unsafeUninitializedCapacity: Int(size)) { storage, count in
+            var length = 0
+            result = path.withCString { clp_read_file($0, storage.baseAddress, storage.count, &length) }
+            count = result == 0 ? length : 0
         }
         if result == CLP_TOO_LARGE { return .failure(.tooLarge(path: path, limit: Int(size))) }
         if result != 0 { return .failure(.system(path: path, errno: result)) }
-        buffer.removeLast(buffer.count - length)
         return .success(buffer)
     }
 
