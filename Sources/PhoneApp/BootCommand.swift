@@ -88,7 +88,7 @@ enum BootCommand {
             }
             platform.fetchDeadlineMs = deadline
         }
-        platform.keyLogPath = keyLog
+        if let keyLog { platform.logTLSSecrets(to: keyLog) }
         let result = BootRunner.run(&machine, on: &platform, rng: rng)
         switch result {
         case .configured(let configuration):

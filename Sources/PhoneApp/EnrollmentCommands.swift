@@ -52,7 +52,7 @@ enum CAPFCommand {
         var platform = LinuxPhonePlatform(servers: [], transport: .http, storage: storage) { _, entry in
             io.diagnostic(ConsoleText.line(entry))
         }
-        platform.keyLogPath = keyLog
+        if let keyLog { platform.logTLSSecrets(to: keyLog) }
         let request = CAPFRequest(server: .init(host: host, port: port), device: device, authentication: authentication,
                                   reason: .keyMismatch, pinned: pinned, lsc: lsc, mic: mic)
         let outcome = platform.enroll(request, rng: rng)

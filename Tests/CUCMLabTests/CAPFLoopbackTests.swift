@@ -214,6 +214,18 @@ final class CAPFLoopbackTests: XCTestCase {
         }
         XCTAssertTrue(run.stderr.contains("TLS: key log on: session secrets are appended to " + phoneKeys), run.stderr)
         XCTAssertFalse((run.stdout + run.stderr).contains(String(fields[2])), "the master secret reached the console")
+        // A whole boot with --json: the events name the log's file, never a secret.
+        let bootKeys = fixture.work.appendingPathComponent("boot.keys").path
+        try schedule("install")
+        try FileManager.default.removeItem(atPath: lscPath)  // the hashes differ: the boot enrols
+        let boot = try fixture.boot(["--json", "--keylog", bootKeys])
+        XCTAssertEqual(boot.status, 0, boot.stderr)
+        XCTAssertTrue(boot.stdout.contains("\"event\":\"keyLogOn\",\"file\":\"" + bootKeys + "\""), boot.stdout)
+        let bootSecrets = try String(contentsOfFile: bootKeys, encoding: .utf8).split(separator: "\n").map { $0.split(separator: " ")[2] }
+        XCTAssertFalse(bootSecrets.isEmpty)
+        for secret in bootSecrets {
+            XCTAssertFalse((boot.stdout + boot.stderr).contains(String(secret)), "a master secret reached the JSON log or the console")
+        }
         // Off unless asked: a session without the option appends nothing.
         try schedule("install")
         XCTAssertEqual(try capf().status, 0)

@@ -87,6 +87,10 @@ final class ConsoleTextTests: XCTestCase {
                              + #""reason":"no configuration file found"}}"#)
     }
 
+    func testJSONStringsEscapeQuotesBackslashesAndControlCharacters() {
+        XCTAssertEqual(JSON.string("a\"b\\c\n\u{1}é").text, #""a\"b\\c\n\u0001é""#)
+    }
+
     func testCAPFAndBoardEntries() {
         XCTAssertEqual(ConsoleText.line(.capf(.received(.authRequest, skippedTags: [30, 31]))),
                        "CAPF: <- AuthRequest (skipped unknown elements 30,31)")

@@ -59,9 +59,7 @@ public struct LinuxPhonePlatform: PhonePlatform, TCPConnector, TLSKeyLog {
     /// How CAPF sessions run (timeouts).
     public var capfRunner = CAPFRunner()
     /// Where TLS session secrets are appended (NSS key log format), when asked for.
-    public var keyLogPath: String? {
-        didSet { if let keyLogPath { show(.keyLogOn(path: keyLogPath)) } }
-    }
+    public private(set) var keyLogPath: String?
 
     /// `console` receives each entry with its time since start, in milliseconds.
     public init(servers: [Server], transport: Transport, storage: PhoneStorage,
@@ -151,6 +149,12 @@ public struct LinuxPhonePlatform: PhonePlatform, TCPConnector, TLSKeyLog {
     }
 
     public var logsTLSSecrets: Bool { keyLogPath != nil }
+
+    /// Turns the key log on (off unless asked) and says so on the console.
+    public mutating func logTLSSecrets(to path: String) {
+        keyLogPath = path
+        show(.keyLogOn(path: path))
+    }
 
     public mutating func record(_ secrets: TLSSessionSecrets) {
         guard let keyLogPath else { return }

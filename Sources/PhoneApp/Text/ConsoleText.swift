@@ -49,12 +49,7 @@ enum ConsoleText {
             return "CFG: " + name + (encrypted ? " decrypted" : "") + (signer.map { ", signed by " + $0 } ?? ", unsigned")
                 + ": full configuration applied"
         case .partialConfig(let check, let then):
-            let own: String
-            switch check.ownCertificate {
-            case .lsc: own = "LSC"
-            case .mic: own = "MIC"
-            case .none: own = "no certificate"
-            }
+            let own = check.ownCertificate == .none ? "no certificate" : FailureText.certificate(check.ownCertificate)
             return "CFG: " + check.name + " partial (encrConfig), signed by " + (check.signer ?? "?") + "; certHash '"
                 + check.certHash + "' vs " + own + " MD5 '" + (check.ownHash ?? "") + "': "
                 + (check.matches ? "match" : "differ") + "; " + next(then)

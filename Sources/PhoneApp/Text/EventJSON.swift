@@ -57,15 +57,9 @@ enum EventJSON {
             return [("event", .string("configApplied")), ("file", .string(name)), ("signer", .optional(signer)),
                     ("encrypted", .bool(encrypted))]
         case .partialConfig(let check, let then):
-            let own: String
-            switch check.ownCertificate {
-            case .lsc: own = "LSC"
-            case .mic: own = "MIC"
-            case .none: own = "none"
-            }
             return [("event", .string("partialConfig")), ("file", .string(check.name)), ("signer", .optional(check.signer)),
                     ("certHash", .string(check.certHash)), ("ownHash", .optional(check.ownHash)),
-                    ("ownCertificate", .string(own)), ("matches", .bool(check.matches)), ("then", next(then))]
+                    ("ownCertificate", .string(FailureText.certificate(check.ownCertificate))), ("matches", .bool(check.matches)), ("then", next(then))]
         case .directDecryptFailed(let name, let cause, let then):
             return [("event", .string("directDecryptFailed")), ("file", .string(name)), ("failure", .string(FailureText.code(cause))),
                     ("cause", .string(FailureText.boot(cause))), ("then", next(then))]

@@ -88,6 +88,15 @@ enum FailureText {
         }
     }
 
+    /// The phone's own certificate in a partial-config check: `LSC`, `MIC` or `none`.
+    static func certificate(_ own: PartialConfigCheck.Certificate) -> String {
+        switch own {
+        case .lsc: return "LSC"
+        case .mic: return "MIC"
+        case .none: return "none"
+        }
+    }
+
     static func certificate(_ refusal: CertificateRefusal) -> String {
         switch refusal {
         case .notDER: return "the certificate is not valid DER"

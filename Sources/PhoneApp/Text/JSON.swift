@@ -1,3 +1,5 @@
+import PhoneWire
+
 /// A JSON value, written compactly on one line.
 indirect enum JSON {
     case string(String)
@@ -24,7 +26,6 @@ indirect enum JSON {
 
     static func quoted(_ text: String) -> String {
         var out: [UInt8] = [UInt8(ascii: "\"")]
-        let digits: [UInt8] = Array("0123456789abcdef".utf8)
         for byte in text.utf8 {
             switch byte {
             case UInt8(ascii: "\""): out += [92, 34]
@@ -32,7 +33,9 @@ indirect enum JSON {
             case 10: out += [92, UInt8(ascii: "n")]
             case 13: out += [92, UInt8(ascii: "r")]
             case 9: out += [92, UInt8(ascii: "t")]
-            case 0..<32: out += Array("\\u00".utf8) + [digits[Int(byte >> 4)], digits[Int(byte & 15)]]
+            case 0..<32:
+                out += Array("\\u00".utf8)
+                appendHex([byte], to: &out)
             default: out.append(byte)
             }
         }
