@@ -17,9 +17,10 @@ enum BootCommand {
         let backoffText: String?
         let deadlineText: String?
         let keyLog: String?
+        let model: String?
         do throws(Arguments.UsageError) {
             arguments = try Arguments(words, valueOptions: ["--server", "--transport", "--mac", "--state", "--mic", "--auth-string",
-                                                            "--backoff-ms", "--fetch-deadline-ms", "--keylog"],
+                                                            "--backoff-ms", "--fetch-deadline-ms", "--keylog", "--model"],
                                       flagOptions: ["--json"])
             guard arguments.positional.isEmpty else { throw Arguments.UsageError(message: "unexpected " + arguments.positional[0]) }
             macText = try arguments.required("--mac")
@@ -30,6 +31,7 @@ enum BootCommand {
             backoffText = try arguments.value("--backoff-ms")
             deadlineText = try arguments.value("--fetch-deadline-ms")
             keyLog = try arguments.value("--keylog")
+            model = try arguments.value("--model")
         } catch {
             throw CommandFailure(error)
         }
@@ -63,11 +65,17 @@ enum BootCommand {
         if let lscProblem { io.diagnostic("phone: " + lscProblem.file + " is corrupt, ignored: " + lscProblem.reason) }
         let (trustStore, problems) = storage.loadTrustStore()
         for problem in problems { io.diagnostic("phone: " + problem.file + " is corrupt, ignored: " + problem.reason) }
+        let (tvsServers, tvsProblem) = storage.loadTVSServers()
+        if let tvsProblem { io.diagnostic("phone: " + tvsProblem.file + " is corrupt, ignored: " + tvsProblem.reason) }
         let memory = BootMemory(trustStore: trustStore, mic: mic, lsc: lsc,
-                                lastConfigEncrypted: storage.loadLastConfigEncrypted())
+                                lastConfigEncrypted: storage.loadLastConfigEncrypted(), tvsServers: tvsServers)
 
         let rng = try io.randomGenerator()
         var settings = BootSettings(device: device, serverCount: servers.count, authString: authString)
+        if let model {
+            guard TVSDeviceName(device: device, model: model) != nil else { throw .usage("--model must start with four digits (8841)") }
+            settings.model = model
+        }
         if let backoffText {
             // The base delay of both back-offs (30 s on a phone); a lab shortens it.
             guard let base = UInt64(backoffText), base >= 1, base <= 600_000 else { throw .usage("--backoff-ms must be 1 to 600000") }

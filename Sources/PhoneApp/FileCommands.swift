@@ -43,6 +43,7 @@ enum VerifyCommand {
                 case .firstUse: how = wasEmpty ? "self-consistent, trusted on first use" : "installed"
                 case .updated: how = "update authorised by an installed certificate"
                 case .unchanged: how = "identical to the installed list"
+                case .vouchedByTVS: how = "signer vouched for by TVS"
                 }
                 io.outputLine("valid: " + kind.name + " signed by " + update.signer + " (" + how + ")")
             } catch {

@@ -30,6 +30,7 @@ public enum PhoneProgram {
         usage: phone <command> [options]
           boot --server HOST[:PORT] [--server …] [--transport http|tftp] --mac MAC --state DIR
                [--mic PEM] [--auth-string DIGITS] [--backoff-ms N] [--fetch-deadline-ms N] [--json] [--keylog FILE]
+               [--model NNNN]
                                                         the whole boot: trust lists, config, CAPF, decryption
           inspect FILE                                  print every header field and record
           verify FILE [--trust TLV]... [--name NAME]    check a signature (and trust-list update rules)
@@ -37,6 +38,10 @@ public enum PhoneProgram {
                                                         verify and decrypt an .enc.sgn
           capf --host HOST[:PORT] --device SEP<MAC> --trust TLV --state DIR [--mic PEM] [--auth-string DIGITS] [--keylog FILE]
                                                         one CAPF session (TLS, port 3804 by default)
+          trust CERT --purpose call-control|config|https|itl-signer (--state DIR | --trust TLV [--trust TLV])
+               [--tvs HOST[:PORT]]... [--device CP-<model>-SEP<MAC>] [--keylog FILE]
+                                                        is CERT trusted for this use: the installed lists, then TVS
+                                                        (exit 0 trusted, 1 not trusted, 3 no TVS answered)
           status --state DIR                            MIC, LSC (MD5 as the cluster stores it), trust lists
         NAME is the name the file was served under (default: FILE's own name).
         --keylog FILE appends each TLS session's secrets to FILE (mode 0600) for Wireshark.
@@ -62,6 +67,8 @@ public enum PhoneProgram {
                 try CAPFCommand.run(rest, io: io)
             } else if sameText(command, "boot") {
                 try BootCommand.run(rest, io: io)
+            } else if sameText(command, "trust") {
+                try TrustCommand.run(rest, io: io)
             } else if sameText(command, "status") {
                 try StatusCommand.run(rest, io: io)
             } else if sameText(command, "help") || sameText(command, "--help") || sameText(command, "-h") {

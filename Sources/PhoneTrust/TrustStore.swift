@@ -58,6 +58,9 @@ public struct TrustListUpdate {
         case updated
         /// The same bytes as the installed list.
         case unchanged
+        /// Replaced the installed ITL, signed by a certificate it does not list, for
+        /// which a TVS of the installed ITL vouched (the cluster's certificate changed).
+        case vouchedByTVS
     }
 
     public let kind: TrustListKind
@@ -99,33 +102,62 @@ public struct TrustStore {
         return store
     }
 
-    /// Checks a fetched trust list and installs it when the rules allow:
+    /// What checking a fetched trust list found.
+    public enum Check {
+        case unchanged(signer: String)
+        /// The rules allow it: `accept` installs it.
+        case authorised(InstalledTrustList, TrustListUpdate.Outcome)
+        /// A well-formed, self-signed new ITL whose signer the installed ITL does not list
+        /// as SAST: it may be installed only if a TVS of the installed ITL vouches for
+        /// `signer` (formats.md §1). `refusal` is why the lists alone refuse it.
+        case needsVouching(InstalledTrustList, signer: Certificate, refusal: TrustError)
+    }
+
+    /// Checks a fetched trust list against the rules:
     /// - the header filename is the generic name or the served name;
     /// - the signer is a SAST record of the file and its signature verifies;
     /// - with nothing installed of any kind, the list is trusted on first use;
     /// - a new CTL must be signed by a SAST of the installed CTL (else of the installed ITL);
     /// - a new ITL must be signed by a SAST, CCM+TFTP or TFTP record of an installed CTL,
-    ///   else by a SAST of the installed ITL.
-    public mutating func install(_ bytes: [UInt8], kind: TrustListKind, servedAs name: String) throws(TrustError) -> TrustListUpdate {
+    ///   else by a SAST of the installed ITL, else vouched for by TVS (`needsVouching`).
+    public func check(_ bytes: [UInt8], kind: TrustListKind, servedAs name: String) throws(TrustError) -> Check {
         let candidate = try Self.verifySelfConsistent(bytes, kind: kind, servedAs: name)
-        let signerSubject = candidate.subject(of: candidate.signerRecord)
         let current = kind == .ctl ? ctl : itl
         if let current, current.list.bytes == bytes {
-            return TrustListUpdate(kind: kind, outcome: .unchanged, signer: signerSubject)
+            return .unchanged(signer: candidate.subject(of: candidate.signerRecord))
         }
-        let outcome: TrustListUpdate.Outcome
-        if let (authority, roles) = authority(for: kind) {
-            let digest = try FileSignature.digest(candidate.list.file)
+        guard let (authority, roles) = authority(for: kind) else { return .authorised(candidate, .firstUse) }
+        let digest = try FileSignature.digest(candidate.list.file)
+        do {
             try Self.authorise(candidate.list.file, digest: digest, by: authority, roles: roles)
-            outcome = .updated
-        } else {
-            outcome = .firstUse
+        } catch {
+            guard kind == .itl, authority.kind == .itl else { throw error }
+            switch error {
+            case .signerUnknown, .signerLacksRole:
+                return .needsVouching(candidate, signer: candidate.certificates[candidate.signerRecord], refusal: error)
+            default:
+                throw error
+            }
         }
-        switch kind {
+        return .authorised(candidate, .updated)
+    }
+
+    /// Installs a list `check` authorised, or one TVS vouched for.
+    public mutating func accept(_ candidate: InstalledTrustList, _ outcome: TrustListUpdate.Outcome) -> TrustListUpdate {
+        switch candidate.kind {
         case .ctl: ctl = candidate
         case .itl: itl = candidate
         }
-        return TrustListUpdate(kind: kind, outcome: outcome, signer: signerSubject)
+        return TrustListUpdate(kind: candidate.kind, outcome: outcome, signer: candidate.subject(of: candidate.signerRecord))
+    }
+
+    /// `check`, then `accept` when the lists alone allow it (no TVS asked).
+    public mutating func install(_ bytes: [UInt8], kind: TrustListKind, servedAs name: String) throws(TrustError) -> TrustListUpdate {
+        switch try check(bytes, kind: kind, servedAs: name) {
+        case .unchanged(let signer): return TrustListUpdate(kind: kind, outcome: .unchanged, signer: signer)
+        case .authorised(let candidate, let outcome): return accept(candidate, outcome)
+        case .needsVouching(_, _, let refusal): throw refusal
+        }
     }
 
     /// Verifies a `.sgn` or `.enc.sgn`: its filename must be the served name and its
@@ -141,7 +173,7 @@ public struct TrustStore {
         for installedList in installed {
             for index in installedList.list.recordsMatchingSigner(of: file) {
                 let role = installedList.list.records[index].role
-                guard role.isTFTPCapable else {
+                guard TrustPurpose.configuration.listedRoles(in: installedList.kind).contains(role) else {
                     listedRole = listedRole ?? role
                     continue
                 }
@@ -178,8 +210,8 @@ public struct TrustStore {
             if let ctl { return (ctl, [.sast]) }
             if let itl { return (itl, [.sast]) }
         case .itl:
-            if let ctl { return (ctl, [.sast, .ccmTFTP, .tftp]) }
-            if let itl { return (itl, [.sast]) }
+            if let ctl { return (ctl, TrustPurpose.trustListSigner.listedRoles(in: .ctl)) }
+            if let itl { return (itl, TrustPurpose.trustListSigner.listedRoles(in: .itl)) }
         }
         return nil
     }

@@ -9,6 +9,8 @@ import PhoneWire
 public enum ConsoleEntry {
     case boot(BootEvent, transition: BootTransition?)
     case capf(CAPFEvent)
+    /// A TVS server was asked (by the trust decision) and this came of it.
+    case tvs(DeviceConfiguration.TVSServer, TVSQueryResult)
     /// A file fetch starts.
     case fetching(LinuxPhonePlatform.Transport, name: String, from: LinuxPhonePlatform.Server)
     /// A flash write failed (the core goes on).
@@ -22,13 +24,14 @@ public enum ConsoleEntry {
 public enum StoredItem: Equatable {
     case trustList(TrustListKind)
     case encryptedFlag
+    case tvsServers
     case lsc
     case lscRemoval
     case keyLog
 }
 
 /// The Linux board: TFTP or HTTP to the configured servers, the state directory as
-/// flash, CAPF over TCP+TLS, the terminal as prompt, a console callback.
+/// flash, CAPF and TVS over TCP+TLS, the terminal as prompt, a console callback.
 public struct LinuxPhonePlatform: PhonePlatform, TCPConnector, TLSKeyLog {
     public enum Transport {
         case tftp
@@ -58,6 +61,8 @@ public struct LinuxPhonePlatform: PhonePlatform, TCPConnector, TLSKeyLog {
     public var fetchDeadlineMs: UInt64 = 60_000
     /// How CAPF sessions run (timeouts).
     public var capfRunner = CAPFRunner()
+    /// How TVS queries run (timeouts).
+    public var tvsRunner = TVSRunner()
     /// Where TLS session secrets are appended (NSS key log format), when asked for.
     public private(set) var keyLogPath: String?
 
@@ -95,6 +100,10 @@ public struct LinuxPhonePlatform: PhonePlatform, TCPConnector, TLSKeyLog {
         report(storage.saveLastConfigEncrypted(value), .encryptedFlag)
     }
 
+    public mutating func saveTVSServers(_ servers: [DeviceConfiguration.TVSServer]) -> Bool {
+        report(storage.saveTVSServers(servers), .tvsServers)
+    }
+
     private func report(_ result: Result<Void, FileError>, _ item: StoredItem) -> Bool {
         if case .failure(let error) = result {
             show(.storageFailed(item, error))
@@ -125,6 +134,13 @@ public struct LinuxPhonePlatform: PhonePlatform, TCPConnector, TLSKeyLog {
     public mutating func enroll(_ request: CAPFRequest, rng: RandomGenerator) -> CAPFOutcome {
         let runner = capfRunner
         return runner.run(request, rng: rng, on: &self)
+    }
+
+    public mutating func ask(_ query: TVSQuery, rng: RandomGenerator) -> TVSQueryResult {
+        let runner = tvsRunner
+        let result = runner.run(query, rng: rng, on: &self)
+        show(.tvs(query.server, result))
+        return result
     }
 
     public mutating func askForAuthString(retry: Bool) -> [UInt8]? {

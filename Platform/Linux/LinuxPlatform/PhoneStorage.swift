@@ -2,6 +2,7 @@ import CLinuxPlatform
 import PhoneCore
 import PhoneCrypto
 import PhoneTrust
+import PhoneWire
 
 /// The phone's flash, as a directory. Every write is atomic (temporary file, fsync,
 /// rename, directory fsync); every read is checked by parsing, and a file that does not
@@ -12,6 +13,8 @@ import PhoneTrust
 ///                        one rename replaces both together
 ///     mic.pem            the manufacturing certificate and key, mode 0600
 ///     encrypted          "1" when the last applied configuration was encrypted
+///     tvs-servers        the TVS servers of the last applied configuration, in priority
+///                        order, one `HOST PORT` line each
 public struct PhoneStorage {
     public let directory: String
 
@@ -123,5 +126,35 @@ public struct PhoneStorage {
 
     public func saveLastConfigEncrypted(_ value: Bool) -> Result<Void, FileError> {
         LinuxFiles.writeAtomically(path("encrypted"), [value ? UInt8(ascii: "1") : UInt8(ascii: "0"), 0x0A], mode: 0o644)
+    }
+
+    // MARK: TVS servers
+
+    /// The TVS servers of the last applied configuration; none when the file is absent,
+    /// and none with a problem when it does not read as `HOST PORT` lines (at most
+    /// `DeviceConfiguration.maxServers`).
+    public func loadTVSServers() -> ([DeviceConfiguration.TVSServer], Problem?) {
+        let bytes: [UInt8]
+        switch LinuxFiles.read(path("tvs-servers"), limit: 4096) {
+        case .success(let read): bytes = read
+        case .failure(.system(_, CLP_ENOENT)): return ([], nil)
+        case .failure(let error): return ([], Problem(file: path("tvs-servers"), reason: error.reason))
+        }
+        var servers: [DeviceConfiguration.TVSServer] = []
+        for line in bytes.split(separator: 0x0A) {
+            let words = line.split(separator: 0x20)
+            guard words.count == 2, servers.count < DeviceConfiguration.maxServers, words[0].count <= 255,
+                  let port = UInt16(String(decoding: words[1], as: UTF8.self)), port > 0 else {
+                return ([], Problem(file: path("tvs-servers"), reason: "not HOST PORT lines"))
+            }
+            servers.append(.init(host: String(decoding: words[0], as: UTF8.self), port: port, priority: servers.count))
+        }
+        return (servers, nil)
+    }
+
+    public func saveTVSServers(_ servers: [DeviceConfiguration.TVSServer]) -> Result<Void, FileError> {
+        var bytes: [UInt8] = []
+        for server in servers { bytes += Array((server.host + " " + String(server.port) + "\n").utf8) }
+        return LinuxFiles.writeAtomically(path("tvs-servers"), bytes, mode: 0o644)
     }
 }

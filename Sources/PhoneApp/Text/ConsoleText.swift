@@ -11,6 +11,7 @@ enum ConsoleText {
         switch entry {
         case .boot(let event, _): return boot(event)
         case .capf(let event): return capf(event)
+        case .tvs(let server, let result): return "TVS: " + TrustText.server(server) + ": " + TrustText.result(result)
         case .fetching(let transport, let name, let server):
             let from = " from " + server.host + ":" + String(server.port)
             return transport == .http ? "HTTP: GET /" + name + from : "TFTP: RRQ " + name + from
@@ -33,10 +34,16 @@ enum ConsoleText {
             case .firstUse: what = kind.name + " installed"
             case .updated: what = "Trust List updated"
             case .unchanged: what = kind.name + " unchanged"
+            case .vouchedByTVS: what = "Trust List updated (new signer vouched for by TVS)"
             }
             return "SECD: " + what + ": " + name + " signed by " + signer
         case .trustListRejected(let name, _, let cause):
             return "SECD: Trust List update failed: " + name + ": " + cause.reason
+        case .askingTVS(let name, _, let signer, let refusal, let servers):
+            return "SECD: " + name + ": " + refusal.reason + "; asking TVS about " + signer + " ("
+                + String(servers) + (servers == 1 ? " server)" : " servers)")
+        case .trustListNotVouched(let name, _, let refusal, let verdict):
+            return "SECD: Trust List update failed: " + name + ": " + refusal.reason + "; " + TrustText.verdict(verdict)
         case .fileNotFound(let name, let then):
             if case .stopping(.configNotFound) = then { return "CFG: File Not Found " + name }
             return "CFG: File Not Found " + name + "; " + next(then, fetching: "trying ")
@@ -120,6 +127,7 @@ enum ConsoleText {
         switch item {
         case .trustList(let kind): return "store " + kind.name
         case .encryptedFlag: return "store the encrypted-config flag"
+        case .tvsServers: return "store the TVS servers"
         case .lsc: return "store the LSC"
         case .lscRemoval: return "delete the LSC"
         case .keyLog: return "append to the key log"

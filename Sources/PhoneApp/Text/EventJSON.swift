@@ -15,6 +15,9 @@ enum EventJSON {
             if let transition { fields.append(("state", .string(transition.to.rawValue))) }
         case .capf(let event):
             fields += capf(event)
+        case .tvs(let server, let result):
+            fields += [("event", .string("tvsAsked")), ("tvs", .string(TrustText.server(server))),
+                       ("result", .string(TrustText.result(result)))]
         case .fetching(let transport, let name, let server):
             fields += [("event", .string("fetching")), ("transport", .string(transport == .http ? "http" : "tftp")),
                        ("file", .string(name)), ("host", .string(server.host)), ("port", .int(Int(server.port)))]
@@ -40,12 +43,19 @@ enum EventJSON {
             case .firstUse: word = "firstUse"
             case .updated: word = "updated"
             case .unchanged: word = "unchanged"
+            case .vouchedByTVS: word = "vouchedByTVS"
             }
             return [("event", .string("trustListInstalled")), ("file", .string(name)), ("kind", .string(kind.name)),
                     ("outcome", .string(word)), ("signer", .string(signer))]
         case .trustListRejected(let name, let kind, let cause):
             return [("event", .string("trustListRejected")), ("file", .string(name)), ("kind", .string(kind.name)),
                     ("cause", .string(cause.reason))]
+        case .askingTVS(let name, let kind, let signer, let refusal, let servers):
+            return [("event", .string("askingTVS")), ("file", .string(name)), ("kind", .string(kind.name)),
+                    ("signer", .string(signer)), ("cause", .string(refusal.reason)), ("servers", .int(servers))]
+        case .trustListNotVouched(let name, let kind, let refusal, let verdict):
+            return [("event", .string("trustListNotVouched")), ("file", .string(name)), ("kind", .string(kind.name)),
+                    ("cause", .string(refusal.reason))] + TrustText.verdictJSON(verdict)
         case .fileNotFound(let name, let then):
             return [("event", .string("fileNotFound")), ("file", .string(name)), ("then", next(then))]
         case .fetchFailed(let name, let server, let cause, let nextServer):

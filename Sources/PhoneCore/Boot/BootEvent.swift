@@ -10,6 +10,11 @@ public enum BootEvent: Equatable {
     case trustListInstalled(name: String, kind: TrustListKind, outcome: TrustListUpdate.Outcome, signer: String)
     /// The installed list stays; the phone goes on with what it trusts.
     case trustListRejected(name: String, kind: TrustListKind, cause: TrustError)
+    /// The installed ITL does not list the new ITL's signer: asking the `servers` TVS
+    /// servers of the last configuration about it.
+    case askingTVS(name: String, kind: TrustListKind, signer: String, refusal: TrustError, servers: Int)
+    /// TVS did not vouch for the new signer: the installed list stays.
+    case trustListNotVouched(name: String, kind: TrustListKind, refusal: TrustError, verdict: TrustVerdict)
     case fileNotFound(name: String, then: BootNext)
     /// `nextServer` nil: no server left.
     case fetchFailed(name: String, server: Int, cause: FetchFailure, nextServer: Int?)

@@ -10,6 +10,8 @@ public enum BootInput {
     /// Timeout or connection failure from the server the fetch went to.
     case fetchFailed(name: String, FetchFailure)
     case capfFinished(CAPFOutcome)
+    /// The answer to a `.decideTrust` question.
+    case trustDecided(TrustVerdict)
     case timePassed
     case authStringEntered([UInt8])
     /// The platform has reset (acknowledging a `.reset` action).
@@ -22,6 +24,7 @@ public enum BootInput {
         case .fileNotFound: return .fileNotFound
         case .fetchFailed: return .fetchFailed
         case .capfFinished: return .capfFinished
+        case .trustDecided: return .trustDecided
         case .timePassed: return .timePassed
         case .authStringEntered: return .authStringEntered
         case .reset: return .reset
@@ -36,6 +39,11 @@ public enum BootAction {
     case persistTrustList(TrustListKind, [UInt8])
     /// Persist whether the last configuration was encrypted.
     case persistEncryptedFlag(Bool)
+    /// Persist the TVS servers of the configuration just applied (asked on the next boot).
+    case persistTVSServers([DeviceConfiguration.TVSServer])
+    /// Decide this certificate's trust (`TrustDecider`: lists, cache, TVS), then feed
+    /// `.trustDecided`.
+    case decideTrust(TrustQuestion)
     /// Run this CAPF session (it carries its pinned certificates and identities).
     case runCAPF(CAPFRequest)
     /// Show the user a prompt for the authentication string (`retry`: the last was refused).

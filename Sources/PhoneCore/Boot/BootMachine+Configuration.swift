@@ -90,6 +90,11 @@ extension BootMachine {
             memory.lastConfigEncrypted = encrypted
             actions.append(.persistEncryptedFlag(encrypted))
         }
+        // The next boot asks these about an ITL signer its installed ITL does not list.
+        if memory.tvsServers != config.tvsServers {
+            memory.tvsServers = config.tvsServers
+            actions.append(.persistTVSServers(config.tvsServers))
+        }
         state = .configured
         actions.append(.configured(config))
         return (actions, .configApplied(name: name, signer: signer, encrypted: encrypted))

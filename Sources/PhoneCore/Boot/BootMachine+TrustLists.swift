@@ -21,13 +21,54 @@ extension BootMachine {
         var actions: [BootAction] = []
         let event: BootEvent
         do {
-            let update = try memory.trustStore.install(bytes, kind: kind, servedAs: fetch.name)
-            if update.outcome != .unchanged { actions.append(.persistTrustList(kind, bytes)) }
-            event = .trustListInstalled(name: fetch.name, kind: kind, outcome: update.outcome, signer: update.signer)
+            switch try memory.trustStore.check(bytes, kind: kind, servedAs: fetch.name) {
+            case .unchanged(let signer):
+                event = .trustListInstalled(name: fetch.name, kind: kind, outcome: .unchanged, signer: signer)
+            case .authorised(let candidate, let outcome):
+                let update = memory.trustStore.accept(candidate, outcome)
+                actions.append(.persistTrustList(kind, bytes))
+                event = .trustListInstalled(name: fetch.name, kind: kind, outcome: update.outcome, signer: update.signer)
+            case .needsVouching(let candidate, let signer, let refusal):
+                // formats.md §1: a TVS of the installed ITL may vouch for the new signer
+                // (the cluster's CallManager certificate changed).
+                state = .verifyingTrustListSigner(fetch, candidate: candidate, refusal: refusal)
+                let question = TrustQuestion(certificate: signer.der, purpose: .trustListSigner, store: memory.trustStore,
+                                             servers: memory.tvsServers, deviceName: tvsDeviceName)
+                return ([.decideTrust(question)],
+                        .askingTVS(name: fetch.name, kind: kind, signer: signer.subject, refusal: refusal, servers: memory.tvsServers.count))
+            }
         } catch {
             // The installed list stays; the phone goes on with what it trusts.
             event = .trustListRejected(name: fetch.name, kind: kind, cause: error)
         }
+        return afterTrustList(kind: kind, actions: actions, event: event)
+    }
+
+    /// TVS answered about a new ITL's signer: install the ITL when it vouched with a role
+    /// that fits, else keep the installed one.
+    mutating func signerDecided(_ fetch: Fetch, candidate: InstalledTrustList, refusal: TrustError,
+                                verdict: TrustVerdict) -> ([BootAction], BootEvent) {
+        var actions: [BootAction] = []
+        let event: BootEvent
+        if case .vouched = verdict.answer {
+            let update = memory.trustStore.accept(candidate, .vouchedByTVS)
+            actions.append(.persistTrustList(candidate.kind, candidate.list.bytes))
+            event = .trustListInstalled(name: fetch.name, kind: candidate.kind, outcome: update.outcome, signer: update.signer)
+        } else {
+            event = .trustListNotVouched(name: fetch.name, kind: candidate.kind, refusal: refusal, verdict: verdict)
+        }
+        return afterTrustList(kind: candidate.kind, actions: actions, event: event)
+    }
+
+    /// The phone's TVS name: the model from the MIC's subject, else the one it was given.
+    var tvsDeviceName: TVSDeviceName? {
+        let model = memory.mic.flatMap { TVSDeviceName.model(fromSubject: $0.certificate.subject) } ?? settings.model
+        return model.flatMap { TVSDeviceName(device: settings.device, model: $0) }
+    }
+
+    private mutating func afterTrustList(kind: TrustListKind, actions before: [BootAction],
+                                         event: BootEvent) -> ([BootAction], BootEvent) {
+        var actions = before
         let next = kind == .ctl ? itlFetch() : configFetch()
         state = kind == .ctl ? .fetchingTrustList(next, kind: .itl) : .fetchingConfig(next)
         actions.append(.fetch(name: next.name, server: next.server))

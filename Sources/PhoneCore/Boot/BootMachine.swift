@@ -38,6 +38,8 @@ public struct BootMachine {
         case idle
         /// CTL names first, then ITL names (`kind` says which is being fetched).
         case fetchingTrustList(Fetch, kind: TrustListKind)
+        /// A new ITL whose signer the installed ITL does not list: TVS is asked about it.
+        case verifyingTrustListSigner(Fetch, candidate: InstalledTrustList, refusal: TrustError)
         /// `.enc.sgn` (when the last config was encrypted), `.sgn`, `XMLDefault…`.
         case fetchingConfig(Fetch)
         /// The partial config's hash matched: fetching `SEP<MAC>.cnf.xml.enc.sgn`.
@@ -55,6 +57,7 @@ public struct BootMachine {
             switch self {
             case .idle: return .idle
             case .fetchingTrustList: return .fetchingTrustList
+            case .verifyingTrustListSigner: return .verifyingTrustListSigner
             case .fetchingConfig: return .fetchingConfig
             case .fetchingEncryptedConfig: return .fetchingEncryptedConfig
             case .awaitingAuthString: return .awaitingAuthString
@@ -120,6 +123,9 @@ public struct BootMachine {
             return trustListNotFound(fetch, kind: kind)
         case (.fetchingTrustList(let fetch, let kind), .fetchFailed(let name, let failure)) where sameText(name, fetch.name):
             return failOver(fetch, failure) { .fetchingTrustList($0, kind: kind) }
+
+        case (.verifyingTrustListSigner(let fetch, let candidate, let refusal), .trustDecided(let verdict)):
+            return signerDecided(fetch, candidate: candidate, refusal: refusal, verdict: verdict)
 
         case (.fetchingConfig(let fetch), .fileArrived(let name, let bytes)) where sameText(name, fetch.name):
             return configArrived(fetch, bytes: bytes)

@@ -1,5 +1,6 @@
 import PhoneCrypto
 import PhoneTrust
+import PhoneWire
 
 /// What the boot machine is told before it starts, and its bounds.
 public struct BootSettings {
@@ -8,6 +9,8 @@ public struct BootSettings {
     public var serverCount: Int
     /// An authentication string entered beforehand (capfAuthMode 1), 4–16 digits.
     public var authString: [UInt8]?
+    /// The phone's model (four digits) for its TVS name when the MIC does not name it.
+    public var model: String?
 
     /// Resets (after a new LSC) allowed in one boot.
     public var maxResets = 3
@@ -41,13 +44,16 @@ public struct BootMemory {
     public var lsc: Identity?
     /// The last configuration said `encrConfig` true: ask for the `.enc.sgn` first.
     public var lastConfigEncrypted: Bool
+    /// The TVS servers of the last applied configuration, in priority order.
+    public var tvsServers: [DeviceConfiguration.TVSServer]
 
     public init(trustStore: TrustStore = TrustStore(), mic: Identity? = nil, lsc: Identity? = nil,
-                lastConfigEncrypted: Bool = false) {
+                lastConfigEncrypted: Bool = false, tvsServers: [DeviceConfiguration.TVSServer] = []) {
         self.trustStore = trustStore
         self.mic = mic
         self.lsc = lsc
         self.lastConfigEncrypted = lastConfigEncrypted
+        self.tvsServers = tvsServers
     }
 
     /// The certificate the phone presents and whose hash the cluster stores: the LSC

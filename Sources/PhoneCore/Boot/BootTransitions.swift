@@ -2,6 +2,7 @@
 public enum BootStateKind: String, CaseIterable, Sendable {
     case idle
     case fetchingTrustList
+    case verifyingTrustListSigner
     case fetchingConfig
     case fetchingEncryptedConfig
     case awaitingAuthString
@@ -19,6 +20,7 @@ public enum BootInputKind: String, CaseIterable, Sendable {
     case fileNotFound
     case fetchFailed
     case capfFinished
+    case trustDecided
     case timePassed
     case authStringEntered
     case reset
@@ -39,6 +41,10 @@ public enum BootTransitions {
         .init(from: .idle, on: .start, to: .fetchingTrustList, because: "fetch the per-device CTL"),
         .init(from: .fetchingTrustList, on: .fileArrived, to: .fetchingTrustList, because: "CTL checked, fetch the ITL"),
         .init(from: .fetchingTrustList, on: .fileArrived, to: .fetchingConfig, because: "ITL checked, fetch the config"),
+        .init(from: .fetchingTrustList, on: .fileArrived, to: .verifyingTrustListSigner,
+              because: "new ITL signer not in the installed ITL, ask TVS"),
+        .init(from: .verifyingTrustListSigner, on: .trustDecided, to: .fetchingConfig,
+              because: "install the ITL if TVS vouched, else keep the installed one"),
         .init(from: .fetchingTrustList, on: .fileNotFound, to: .fetchingTrustList, because: "try the next trust-list name"),
         .init(from: .fetchingTrustList, on: .fileNotFound, to: .fetchingConfig, because: "no more trust lists"),
         .init(from: .fetchingTrustList, on: .fetchFailed, to: .fetchingTrustList, because: "try the next server"),

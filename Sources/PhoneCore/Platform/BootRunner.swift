@@ -16,6 +16,8 @@ public enum BootRunner {
     public static func run<P: PhonePlatform>(_ machine: inout BootMachine, on platform: inout P, rng: RandomGenerator,
                                              inputs first: [BootInput] = [.start]) -> BootResult {
         var inputs = first
+        // One decider a boot: its TVS answers are cached for their TTL across the resets.
+        var decider = TrustDecider()
         while !inputs.isEmpty {
             let input = inputs.removeFirst()
             let step = machine.handle(input, now: platform.now())
@@ -32,6 +34,10 @@ public enum BootRunner {
                     _ = platform.saveTrustList(kind, bytes)
                 case .persistEncryptedFlag(let value):
                     _ = platform.saveEncryptedFlag(value)
+                case .persistTVSServers(let servers):
+                    _ = platform.saveTVSServers(servers)
+                case .decideTrust(let question):
+                    inputs.append(.trustDecided(decider.decide(question, now: platform.now(), rng: rng, on: &platform)))
                 case .runCAPF(let request):
                     inputs.append(.capfFinished(platform.enroll(request, rng: rng)))
                 case .askForAuthString(let retry):

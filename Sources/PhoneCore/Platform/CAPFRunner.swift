@@ -17,25 +17,22 @@ public struct CAPFRunner {
     public func run<P: TCPConnector & FlashStorage & PhoneConsole & TLSKeyLog>(_ request: CAPFRequest, rng: RandomGenerator,
                                                                              on platform: inout P) -> CAPFOutcome {
         guard !request.pinned.isEmpty else { return .failed(.noPinnedCertificate) }
-        var connection: P.Connection
-        switch platform.connect(host: request.server.host, port: request.server.port, timeoutMs: connectTimeoutMs) {
-        case .success(let opened): connection = opened
-        case .failure(let error): return .failed(.connect(error))
-        }
-        let tls: TLSEngine
+        var channel: TLSChannel<P.Connection>
         do {
-            tls = try TLSEngine(pinnedServerCertificates: request.pinned, rng: rng, exportSecrets: platform.logsTLSSecrets)
+            channel = try TLSChannel<P.Connection>.open(host: request.server.host, port: request.server.port, pinned: request.pinned,
+                                                        rng: rng, connectTimeoutMs: connectTimeoutMs,
+                                                        handshakeTimeoutMs: handshakeTimeoutMs, on: &platform)
         } catch {
-            return .failed(.tls(error))
+            return .failed(CAPFProblem(error))
         }
         do throws(CAPFProblem) {
-            try handshake(tls, &connection)
-            if let secrets = tls.sessionSecrets { platform.record(secrets) }
             platform.log(.tlsEstablished(host: request.server.host, port: request.server.port))
             var session = CAPFClientSession(device: request.device, authentication: request.authentication,
                                             lsc: request.lsc, mic: request.mic, rng: rng)
             while true {
-                var pending: [CAPFSessionInput] = [try readPlaintext(tls, &connection).map { .received($0) } ?? .closed]
+                let plaintext: [UInt8]?
+                do { plaintext = try channel.read(timeoutMs: readTimeoutMs) } catch { throw CAPFProblem(error) }
+                var pending: [CAPFSessionInput] = [plaintext.map { .received($0) } ?? .closed]
                 while !pending.isEmpty {
                     let input = pending.removeFirst()
                     let step: CAPFSessionStep
@@ -44,7 +41,7 @@ public struct CAPFRunner {
                     for action in step.actions {
                         switch action {
                         case .send(let message):
-                            try send(message, tls, &connection)
+                            do { try channel.send(message, timeoutMs: readTimeoutMs) } catch { throw CAPFProblem(error) }
                         case .generateKey(let kind):
                             do {
                                 pending.append(.keyGenerated(try kind.generate(rng: rng)))
@@ -56,8 +53,7 @@ public struct CAPFRunner {
                         case .deleteLSC:
                             pending.append(.deleted(platform.deleteLSC()))
                         case .finish(let outcome):
-                            tls.close()
-                            _ = connection.send(tls.takeOutgoing(), timeoutMs: 1_000)
+                            channel.close()
                             return outcome
                         }
                     }
@@ -67,45 +63,15 @@ public struct CAPFRunner {
             return .failed(error)
         }
     }
+}
 
-    private func handshake<C: ByteStream>(_ tls: TLSEngine, _ connection: inout C) throws(CAPFProblem) {
-        while true {
-            let done: Bool
-            do { done = try tls.handshake() } catch { throw .tls(error) }
-            if tls.hasOutgoing {
-                if case .failure(let error) = connection.send(tls.takeOutgoing(), timeoutMs: handshakeTimeoutMs) {
-                    throw .stream(error)
-                }
-            }
-            if done { return }
-            switch connection.receive(timeoutMs: handshakeTimeoutMs) {
-            case .success(let bytes): tls.receive(bytes[...])
-            case .failure(let error): throw .stream(error)
-            }
+extension CAPFProblem {
+    init(_ problem: TLSChannelProblem) {
+        switch problem {
+        case .connect(let error): self = .connect(error)
+        case .stream(let error): self = .stream(error)
+        case .tls(let error): self = .tls(error)
+        case .stoppedAnswering(let ms): self = .stoppedAnswering(afterMs: ms)
         }
-    }
-
-    /// Plaintext, or nil when the server closed the connection.
-    private func readPlaintext<C: ByteStream>(_ tls: TLSEngine, _ connection: inout C) throws(CAPFProblem) -> [UInt8]? {
-        while true {
-            do {
-                if let plaintext = try tls.read() { return plaintext }
-            } catch {
-                if error == .closed { return nil }
-                throw .tls(error)
-            }
-            switch connection.receive(timeoutMs: readTimeoutMs) {
-            case .success(let bytes): tls.receive(bytes[...])
-            case .failure(.closed): return nil
-            case .failure(.timedOut): throw .stoppedAnswering(afterMs: readTimeoutMs)
-            case .failure(let error): throw .stream(error)
-            }
-        }
-    }
-
-    /// One message, one TLS write, one TCP send.
-    private func send<C: ByteStream>(_ message: [UInt8], _ tls: TLSEngine, _ connection: inout C) throws(CAPFProblem) {
-        do { try tls.write(message) } catch { throw .tls(error) }
-        if case .failure(let error) = connection.send(tls.takeOutgoing(), timeoutMs: readTimeoutMs) { throw .stream(error) }
     }
 }

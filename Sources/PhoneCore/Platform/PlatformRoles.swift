@@ -40,12 +40,14 @@ public protocol FlashStorage {
     mutating func saveTrustList(_ kind: TrustListKind, _ bytes: [UInt8]) -> Bool
     /// Whether the last applied configuration was encrypted.
     mutating func saveEncryptedFlag(_ value: Bool) -> Bool
+    /// The TVS servers of the last applied configuration.
+    mutating func saveTVSServers(_ servers: [DeviceConfiguration.TVSServer]) -> Bool
     /// The new LSC and its private key, together (key owner-only).
     mutating func saveLSC(_ identity: Identity) -> Bool
     mutating func deleteLSC() -> Bool
 }
 
-/// TCP, for the sessions the core runs over TLS (CAPF).
+/// TCP, for the sessions the core runs over TLS (CAPF, TVS).
 public protocol TCPConnector {
     associatedtype Connection: ByteStream
     mutating func connect(host: String, port: UInt16, timeoutMs: Int32) -> Result<Connection, StreamError>
@@ -86,3 +88,4 @@ public protocol CAPFEnrollment {
 
 /// Everything a boot needs.
 public typealias PhonePlatform = FileTransport & FlashStorage & PhoneConsole & ClockAndReset & AuthStringPrompt & CAPFEnrollment
+    & TVSQuerying

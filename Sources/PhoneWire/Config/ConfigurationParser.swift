@@ -98,6 +98,7 @@ struct ConfigurationParser {
             }
         }
         config.callManagers.sort { $0.priority < $1.priority }
+        config.tvsServers.sort { $0.priority < $1.priority }
         return config
     }
 
@@ -120,24 +121,31 @@ struct ConfigurationParser {
             capfPort = nil
         }
         if element == .member, path.count == 5, path[1] == .devicePool {
-            memberPriority = 0
+            memberPriority = try priorityAttribute()
             callManagerHost = nil
             callManagerPorts.removeAll()
-            for attribute in tokenizer.attributes where bytes[attribute.name].elementsEqual("priority".utf8) {
-                let value: [UInt8]
-                do { value = try XMLText.decode(bytes, attribute.value, hasReferences: attribute.hasReferences) } catch {
-                    throw .xml(error)
-                }
-                if Self.trimmed(value).isEmpty { continue }
-                guard let priority = Self.integer(value) else { throw .invalidValue(element: "member", offset: attribute.value.lowerBound) }
-                memberPriority = priority
-            }
         }
         if element == .member, path.count == 4, path[1] == .tvs {
+            memberPriority = try priorityAttribute()
             tvsHost = nil
             tvsPort = nil
         }
         if path.count == 8, path[6] == .ports { portName = String(decoding: localName, as: UTF8.self) }
+    }
+
+    /// A `member`'s `priority` attribute: lower is tried first; absent or empty is 0.
+    private func priorityAttribute() throws(ConfigError) -> Int {
+        var priority = 0
+        for attribute in tokenizer.attributes where bytes[attribute.name].elementsEqual("priority".utf8) {
+            let value: [UInt8]
+            do { value = try XMLText.decode(bytes, attribute.value, hasReferences: attribute.hasReferences) } catch {
+                throw .xml(error)
+            }
+            if Self.trimmed(value).isEmpty { continue }
+            guard let number = Self.integer(value) else { throw .invalidValue(element: "member", offset: attribute.value.lowerBound) }
+            priority = number
+        }
+        return priority
     }
 
     /// Leaves whose text the model reads: nothing else is copied.
@@ -200,7 +208,8 @@ struct ConfigurationParser {
             guard config.tvsServers.count < DeviceConfiguration.maxServers else {
                 throw .tooManyEntries(element: "TVS member", limit: DeviceConfiguration.maxServers)
             }
-            config.tvsServers.append(.init(host: tvsHost, port: tvsPort ?? DeviceConfiguration.defaultTVSPort))
+            config.tvsServers.append(.init(host: tvsHost, port: tvsPort ?? DeviceConfiguration.defaultTVSPort,
+                                           priority: memberPriority))
         }
     }
 

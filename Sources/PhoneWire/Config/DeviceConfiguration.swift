@@ -36,10 +36,13 @@ public struct DeviceConfiguration: Equatable, Sendable {
     public struct TVSServer: Equatable, Sendable {
         public var host: String
         public var port: UInt16
+        /// The member's `priority`: lower is asked first.
+        public var priority: Int
 
-        public init(host: String, port: UInt16 = DeviceConfiguration.defaultTVSPort) {
+        public init(host: String, port: UInt16 = DeviceConfiguration.defaultTVSPort, priority: Int = 0) {
             self.host = host
             self.port = port
+            self.priority = priority
         }
     }
 

@@ -1,0 +1,85 @@
+import PhoneCrypto
+
+/// Why a TLS channel to a cluster service (CAPF, TVS) failed. Data only.
+public enum TLSChannelProblem: Error, Equatable {
+    case connect(StreamError)
+    /// The connection broke after it was open.
+    case stream(StreamError)
+    case tls(TLSError)
+    /// No bytes from the server within the read timeout.
+    case stoppedAnswering(afterMs: Int32)
+}
+
+/// A client TLS connection over the platform's TCP, the server pinned: the handshake,
+/// one TCP send per message, plaintext reads. What CAPF and TVS sessions run over.
+struct TLSChannel<Connection: ByteStream> {
+    let tls: TLSEngine
+    var connection: Connection
+
+    /// Connects, runs the handshake and hands the session's secrets to the key log
+    /// when it is on.
+    static func open<P: TCPConnector & TLSKeyLog>(host: String, port: UInt16, pinned: [Certificate], rng: RandomGenerator,
+                                                 connectTimeoutMs: Int32, handshakeTimeoutMs: Int32,
+                                                 on platform: inout P) throws(TLSChannelProblem) -> TLSChannel<P.Connection> {
+        let connection: P.Connection
+        switch platform.connect(host: host, port: port, timeoutMs: connectTimeoutMs) {
+        case .success(let opened): connection = opened
+        case .failure(let error): throw .connect(error)
+        }
+        let tls: TLSEngine
+        do {
+            tls = try TLSEngine(pinnedServerCertificates: pinned, rng: rng, exportSecrets: platform.logsTLSSecrets)
+        } catch {
+            throw .tls(error)
+        }
+        var channel = TLSChannel<P.Connection>(tls: tls, connection: connection)
+        try channel.handshake(timeoutMs: handshakeTimeoutMs)
+        if let secrets = tls.sessionSecrets { platform.record(secrets) }
+        return channel
+    }
+
+    private mutating func handshake(timeoutMs: Int32) throws(TLSChannelProblem) {
+        while true {
+            let done: Bool
+            do { done = try tls.handshake() } catch { throw .tls(error) }
+            if tls.hasOutgoing {
+                if case .failure(let error) = connection.send(tls.takeOutgoing(), timeoutMs: timeoutMs) { throw .stream(error) }
+            }
+            if done { return }
+            switch connection.receive(timeoutMs: timeoutMs) {
+            case .success(let bytes): tls.receive(bytes[...])
+            case .failure(let error): throw .stream(error)
+            }
+        }
+    }
+
+    /// Plaintext, or nil when the server closed the connection.
+    mutating func read(timeoutMs: Int32) throws(TLSChannelProblem) -> [UInt8]? {
+        while true {
+            do {
+                if let plaintext = try tls.read() { return plaintext }
+            } catch {
+                if error == .closed { return nil }
+                throw .tls(error)
+            }
+            switch connection.receive(timeoutMs: timeoutMs) {
+            case .success(let bytes): tls.receive(bytes[...])
+            case .failure(.closed): return nil
+            case .failure(.timedOut): throw .stoppedAnswering(afterMs: timeoutMs)
+            case .failure(let error): throw .stream(error)
+            }
+        }
+    }
+
+    /// One message, one TLS write, one TCP send.
+    mutating func send(_ message: [UInt8], timeoutMs: Int32) throws(TLSChannelProblem) {
+        do { try tls.write(message) } catch { throw .tls(error) }
+        if case .failure(let error) = connection.send(tls.takeOutgoing(), timeoutMs: timeoutMs) { throw .stream(error) }
+    }
+
+    /// Sends close_notify, best effort.
+    mutating func close() {
+        tls.close()
+        _ = connection.send(tls.takeOutgoing(), timeoutMs: 1_000)
+    }
+}
