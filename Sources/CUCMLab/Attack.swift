@@ -33,9 +33,21 @@ public enum Attack: String, CaseIterable {
     case capfOutOfOrder = "capf-out-of-order"
     case capfEndSessionMidInstall = "capf-end-session-mid-install"
     case capfStopsAnswering = "capf-stops-answering"
+    case tvsNotInITL = "tvs-not-in-itl"
+    case tvsWrongRoles = "tvs-wrong-roles"
+    case tvsSessionIDChanges = "tvs-session-id-changes"
+    case tvsOversized = "tvs-oversized"
+    case tvsGarbage = "tvs-garbage"
+    case tvsSilent = "tvs-silent"
+    case tvsClosesAtOnce = "tvs-closes-at-once"
+    case tvsTTLZero = "tvs-ttl-zero"
+    case tvsTTLMax = "tvs-ttl-max"
 
     /// Attacks on the CAPF service (the rest change files or their transport).
     public var isCAPF: Bool { rawValue.hasPrefix("capf-") }
+    /// Attacks on the TVS service: they need a phone that trusts the cluster and a
+    /// cluster whose CallManager certificate changed (the new ITL's signer is asked about).
+    public var isTVS: Bool { rawValue.hasPrefix("tvs-") }
     /// Attacks on the `.enc.sgn`: they need a phone already enrolled.
     public var targetsEncryptedConfig: Bool {
         [.paddingOver16, .paddingOverBody, .wrappedForAnotherPhone].contains(self)

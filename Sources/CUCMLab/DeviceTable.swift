@@ -63,7 +63,10 @@ public final class DeviceTable {
                 create table if not exists device (
                     name text primary key, profile text not null, capfauthmode integer not null,
                     authstring text, capfoperation text not null, keyspec text not null,
-                    certificate blob, md5hash text not null default '', publickey blob)
+                    certificate blob, md5hash text not null default '', publickey blob);
+                create table if not exists tvscertificate (
+                    sha256 text primary key, subject text not null, certificate blob not null,
+                    roles text not null, ttl integer not null)
                 """)
         }
     }
@@ -119,6 +122,44 @@ public final class DeviceTable {
             return
         }
         _ = bytes.withUnsafeBytes { sqlite3_bind_blob(statement, index, $0.baseAddress, Int32($0.count), Self.transient) }
+    }
+
+    /// A certificate the lab's TVS vouches for beyond its own (`cucm-lab tvs add`).
+    public struct TVSEntry {
+        public let subject: String
+        public let certificate: [UInt8]
+        public let roles: [UInt16]
+        public let ttl: UInt32
+    }
+
+    public func upsertTVS(_ entry: TVSEntry, sha256: String) throws {
+        lock.lock()
+        defer { lock.unlock() }
+        let statement = try prepare("insert or replace into tvscertificate (sha256, subject, certificate, roles, ttl) values (?, ?, ?, ?, ?)")
+        defer { sqlite3_finalize(statement) }
+        sqlite3_bind_text(statement, 1, sha256, -1, Self.transient)
+        sqlite3_bind_text(statement, 2, entry.subject, -1, Self.transient)
+        bind(statement, 3, entry.certificate)
+        sqlite3_bind_text(statement, 4, entry.roles.map(String.init).joined(separator: ","), -1, Self.transient)
+        sqlite3_bind_int64(statement, 5, Int64(entry.ttl))
+        guard sqlite3_step(statement) == SQLITE_DONE else { throw TableError(description: String(cString: sqlite3_errmsg(database))) }
+    }
+
+    /// Every TVS entry, or the one for this certificate digest.
+    public func tvsEntries(sha256: String? = nil) throws -> [TVSEntry] {
+        lock.lock()
+        defer { lock.unlock() }
+        let statement = try prepare("select subject, certificate, roles, ttl from tvscertificate"
+                                    + (sha256 == nil ? " order by subject" : " where sha256 = ?"))
+        defer { sqlite3_finalize(statement) }
+        if let sha256 { sqlite3_bind_text(statement, 1, sha256, -1, Self.transient) }
+        var found: [TVSEntry] = []
+        while sqlite3_step(statement) == SQLITE_ROW {
+            let roles = (text(statement, 2) ?? "").split(separator: ",").compactMap { UInt16($0) }
+            found.append(TVSEntry(subject: text(statement, 0) ?? "", certificate: blob(statement, 1) ?? [], roles: roles,
+                                  ttl: UInt32(clamping: sqlite3_column_int64(statement, 3))))
+        }
+        return found
     }
 
     public func device(_ name: String) throws -> Device? {

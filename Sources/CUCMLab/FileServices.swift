@@ -190,20 +190,24 @@ final class AcceptLoop: @unchecked Sendable {
     func stop() { running = false }
 }
 
-/// All three services of the lab cluster.
+/// All four services of the lab cluster: TFTP, HTTP, CAPF and TVS.
 public final class LabServer: @unchecked Sendable {
     let tftp: TFTPService
     let http: HTTPService
     let capf: CAPFService
+    let tvs: TVSService
 
     public var tftpPort: UInt16 { tftp.port }
     public var httpPort: UInt16 { http.port }
     public var capfPort: UInt16 { capf.port }
+    public var tvsPort: UInt16 { tvs.port }
 
-    public init(lab: Lab, host: String, tftpPort: UInt16, httpPort: UInt16, capfPort: UInt16) throws {
+    public init(lab: Lab, host: String, tftpPort: UInt16, httpPort: UInt16, capfPort: UInt16, tvsPort: UInt16 = 0) throws {
         capf = try CAPFService(lab: lab, host: host, port: capfPort)
+        tvs = try TVSService(lab: lab, host: host, port: tvsPort)
         lab.capfHost = host
         lab.capfPort = capf.port
+        lab.tvsPort = tvs.port
         tftp = try TFTPService(lab: lab, host: host, port: tftpPort)
         http = try HTTPService(lab: lab, host: host, port: httpPort)
     }
@@ -212,11 +216,13 @@ public final class LabServer: @unchecked Sendable {
         tftp.start()
         http.start()
         capf.start()
+        tvs.start()
     }
 
     public func stop() {
         tftp.stop()
         http.stop()
         capf.stop()
+        tvs.stop()
     }
 }

@@ -5,14 +5,29 @@ import PhoneTrust
 import PhoneWire
 
 /// A lab cluster in a directory: its PKI (`pki/*.pem`), the ITL it serves and the
-/// device table (`devices.sqlite`).
+/// device table (`devices.sqlite`, which also holds what its TVS vouches for).
 public final class Lab: @unchecked Sendable {
     public let directory: URL
+    /// The SAST that signs the ITL: the ITLRecovery certificate of a CUCM 12+ cluster.
     public let sast: Identity
-    public let tftp: Identity
     public let capf: Identity
-    public let itl: [UInt8]
+    public let tvs: Identity
     public let devices: DeviceTable
+    /// The CallManager identity and the ITL change together when the cluster's
+    /// certificate is rotated (`rotateCallManager`).
+    let filesLock = NSLock()
+    var callManager: Identity
+    var servedITL: [UInt8]
+    public var tftp: Identity {
+        filesLock.lock()
+        defer { filesLock.unlock() }
+        return callManager
+    }
+    public var itl: [UInt8] {
+        filesLock.lock()
+        defer { filesLock.unlock() }
+        return servedITL
+    }
     public let rng: RandomGenerator
     private let logLock = NSLock()
     private let logSink: (String) -> Void
@@ -25,24 +40,43 @@ public final class Lab: @unchecked Sendable {
         try FileManager.default.createDirectory(at: pki, withIntermediateDirectories: true)
         let rng = Lab.makeRNG()
         func identity(_ name: String, _ subject: String) throws -> Identity {
-            let key = try PrivateKey.generateRSA(bits: 2048, rng: rng)
-            var profile = CertificateIssuer.Profile(subject: subject, serialNumber: try rng.bytes(16).map { $0 & 0x7F })
-            profile.isCA = name != "ccm-tftp"
-            let certificate = try CertificateIssuer.selfSigned(profile, key: key, rng: rng)
-            let pem = try PEM.encodeCertificate(certificate.der) + key.exportPEM().copyBytes()
-            let url = pki.appendingPathComponent(name + ".pem")
-            try Data(pem).write(to: url)
-            try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: url.path)
-            return try Identity(certificate: certificate, privateKey: key)
+            try issueIdentity(name, subject: subject, isCA: name != "ccm-tftp", in: pki, rng: rng)
         }
         let sast = try identity("sast", "CN=SAST-lab,O=Lab,OU=Security")
         let tftp = try identity("ccm-tftp", "CN=cucm-lab,O=Lab,OU=CallManager")
         let capf = try identity("capf", "CN=CAPF-lab,O=Lab,OU=CAPF")
-        let itl = try SignedFileWriter.trustList(
-            entries: [(sast.certificate, .sast), (tftp.certificate, .ccmTFTP), (capf.certificate, .capf)],
-            signer: sast, filename: "ITLFile.tlv", timestamp: UInt32(Date().timeIntervalSince1970), rng: rng)
+        let tvs = try identity("tvs", "CN=TVS-lab,O=Lab,OU=TVS")
+        let itl = try SignedFileWriter.trustList(entries: itlEntries(sast: sast, callManager: tftp, capf: capf, tvs: tvs),
+                                                 signer: sast, filename: "ITLFile.tlv", timestamp: UInt32(Date().timeIntervalSince1970),
+                                                 rng: rng)
         try Data(itl).write(to: directory.appendingPathComponent("ITLFile.tlv"))
         _ = try DeviceTable(path: directory.appendingPathComponent("devices.sqlite").path)
+    }
+
+    /// A new RSA-2048 key and self-signed certificate, written to `pki/NAME.pem` (0600)
+    /// by an atomic replace.
+    static func issueIdentity(_ name: String, subject: String, isCA: Bool, in pki: URL, rng: RandomGenerator) throws -> Identity {
+        let key = try PrivateKey.generateRSA(bits: 2048, rng: rng)
+        var profile = CertificateIssuer.Profile(subject: subject, serialNumber: try rng.bytes(16).map { $0 & 0x7F })
+        profile.isCA = isCA
+        let certificate = try CertificateIssuer.selfSigned(profile, key: key, rng: rng)
+        let pem = try PEM.encodeCertificate(certificate.der) + key.exportPEM().copyBytes()
+        // Owner-only from the first byte, then renamed over the old one.
+        let url = pki.appendingPathComponent(name + ".pem")
+        let temporary = url.path + ".tmp"
+        guard FileManager.default.createFile(atPath: temporary, contents: Data(pem), attributes: [.posixPermissions: 0o600]),
+              rename(temporary, url.path) == 0 else {
+            throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: url.path])
+        }
+        return try Identity(certificate: certificate, privateKey: key)
+    }
+
+    /// The records of the lab's ITL: the recovery SAST, the CallManager (CCM+TFTP), CAPF and
+    /// TVS. `newSigner`: the CallManager signs, so it is listed as SAST too.
+    static func itlEntries(sast: Identity, callManager: Identity, capf: Identity, tvs: Identity,
+                           newSigner: Bool = false) -> [(Certificate, TrustRole)] {
+        [(sast.certificate, .sast)] + (newSigner ? [(callManager.certificate, .sast)] : [])
+            + [(callManager.certificate, .ccmTFTP), (capf.certificate, .capf), (tvs.certificate, .tvs)]
     }
 
     public init(_ directory: URL, log: @escaping (String) -> Void) throws {
@@ -51,9 +85,10 @@ public final class Lab: @unchecked Sendable {
             try Identity(pem: [UInt8](try Data(contentsOf: directory.appendingPathComponent("pki/" + name + ".pem"))))
         }
         sast = try load("sast")
-        tftp = try load("ccm-tftp")
+        callManager = try load("ccm-tftp")
         capf = try load("capf")
-        itl = [UInt8](try Data(contentsOf: directory.appendingPathComponent("ITLFile.tlv")))
+        tvs = try load("tvs")
+        servedITL = [UInt8](try Data(contentsOf: directory.appendingPathComponent("ITLFile.tlv")))
         devices = try DeviceTable(path: directory.appendingPathComponent("devices.sqlite").path)
         rng = Lab.makeRNG()
         logSink = log
@@ -83,6 +118,7 @@ public final class Lab: @unchecked Sendable {
     /// Ports the configuration files point the phone at.
     public var capfHost = "127.0.0.1"
     public var capfPort: UInt16 = 3804
+    public var tvsPort: UInt16 = 2445
 
     // MARK: - Files the cluster serves
 
@@ -170,7 +206,7 @@ public final class Lab: @unchecked Sendable {
               <devicePool><callManagerGroup><members>
                 <member priority="0"><callManager><ports><ethernetPhonePort>2000</ethernetPhonePort><sipPort>5060</sipPort><securedSipPort>5061</securedSipPort></ports><processNodeName>\(capfHost)</processNodeName></callManager></member>
               </members></callManagerGroup></devicePool>
-              <TVS><members><member priority="0"><port>2445</port><address>\(capfHost)</address></member></members></TVS>
+              <TVS><members><member priority="0"><port>\(tvsPort)</port><address>\(capfHost)</address></member></members></TVS>
               <loadInformation>SIP75.9-3-1SR2-1S</loadInformation>
               <capfAuthMode>\(device.capfAuthMode)</capfAuthMode>
               \(capfList())

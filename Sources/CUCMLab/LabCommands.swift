@@ -54,7 +54,7 @@ public enum LabCommands {
                 let options = try Options(rest, known: ["--dir"])
                 let directory = URL(fileURLWithPath: try options.required("--dir"))
                 try Lab.initialise(directory)
-                print("lab created in " + directory.path + ": pki/sast.pem, pki/ccm-tftp.pem, pki/capf.pem, ITLFile.tlv, devices.sqlite")
+                print("lab created in " + directory.path + ": pki/sast.pem, pki/ccm-tftp.pem, pki/capf.pem, pki/tvs.pem, ITLFile.tlv, devices.sqlite")
             case "device":
                 return try device(rest)
             case "sql":
@@ -64,7 +64,7 @@ public enum LabCommands {
                 print(try DeviceTable.query(path: path, options.positional[0]))
             case "serve":
                 let options = try Options(rest, known: ["--dir", "--host", "--tftp-port", "--http-port", "--capf-port", "--attack",
-                                                        "--keylog"])
+                                                        "--keylog", "--tvs-port"])
                 let host = options.values["--host"] ?? "127.0.0.1"
                 // One line per event as it happens, also when the log goes to a file or a pipe
                 // (a program waiting for the "serving on" line would otherwise wait for a full buffer).
@@ -85,20 +85,32 @@ public enum LabCommands {
                 }
                 if let keyLog = options.values["--keylog"] {
                     lab.keyLogPath = keyLog
-                    print("[lab] TLS: key log on: CAPF session secrets are appended to " + keyLog)
+                    print("[lab] TLS: key log on: CAPF and TVS session secrets are appended to " + keyLog)
                 }
                 let server = try LabServer(lab: lab, host: host, tftpPort: try options.port("--tftp-port"),
-                                           httpPort: try options.port("--http-port"), capfPort: try options.port("--capf-port"))
+                                           httpPort: try options.port("--http-port"), capfPort: try options.port("--capf-port"),
+                                           tvsPort: try options.port("--tvs-port"))
                 server.start()
-                print("[lab] serving on " + host + ": TFTP \(server.tftpPort), HTTP \(server.httpPort), CAPF \(server.capfPort)")
+                print("[lab] serving on " + host + ": TFTP \(server.tftpPort), HTTP \(server.httpPort), CAPF \(server.capfPort), TVS \(server.tvsPort)")
                 while true { Thread.sleep(forTimeInterval: 3600) }
             case "itl":
                 let options = try Options(rest, known: ["--dir", "--out"])
                 let lab = try Lab(URL(fileURLWithPath: try options.required("--dir"))) { _ in }
                 let itl = try SignedFileWriter.trustList(
-                    entries: [(lab.sast.certificate, .sast), (lab.tftp.certificate, .ccmTFTP), (lab.capf.certificate, .capf)],
+                    entries: Lab.itlEntries(sast: lab.sast, callManager: lab.tftp, capf: lab.capf, tvs: lab.tvs),
                     signer: lab.sast, filename: "ITLFile.tlv", timestamp: UInt32(Date().timeIntervalSince1970), rng: lab.rng)
                 try Data(itl).write(to: URL(fileURLWithPath: try options.required("--out")))
+            case "tvs":
+                return try tvs(rest)
+            case "rotate-ccm":
+                let options = try Options(rest, known: ["--dir", "--step"])
+                guard let step = RotationStep(rawValue: options.values["--step"] ?? "new-key") else {
+                    throw UsageError(message: "--step is new-key or recovery")
+                }
+                let lab = try Lab(URL(fileURLWithPath: try options.required("--dir"))) { print("[lab] " + $0) }
+                let (signer, serial) = try lab.rotateCallManager(step)
+                print("rotate-ccm " + step.rawValue + ": ITLFile.tlv signed by " + signer + "; CallManager certificate serial "
+                      + serial + "; restart cucm-lab serve to serve it")
             case "sign", "encrypt":
                 let options = try Options(rest, known: ["--dir", "--name", "--out", "--cert"])
                 guard options.positional.count == 1 else { throw UsageError(message: command + " takes one FILE") }
@@ -172,6 +184,41 @@ public enum LabCommands {
             }
         default:
             throw UsageError(message: "device add or device list")
+        }
+        return 0
+    }
+
+    /// `tvs add CERT --roles tftp,app-server --ttl N` and `tvs list`: what the lab's TVS
+    /// vouches for beyond the certificates of its own ITL.
+    static func tvs(_ words: ArraySlice<String>) throws -> Int32 {
+        guard let verb = words.first else { throw UsageError(message: "tvs add or tvs list") }
+        let options = try Options(words.dropFirst(), known: ["--dir", "--roles", "--ttl"])
+        let table = try DeviceTable(path: URL(fileURLWithPath: try options.required("--dir")).appendingPathComponent("devices.sqlite").path)
+        switch verb {
+        case "add":
+            guard options.positional.count == 1 else { throw UsageError(message: "tvs add takes one certificate (PEM)") }
+            let certificate = try Certificate(pem: [UInt8](try Data(contentsOf: URL(fileURLWithPath: options.positional[0]))))
+            let names: [String: TrustRole] = ["sast": .sast, "ccm": .ccm, "ccm+tftp": .ccmTFTP, "tftp": .tftp, "capf": .capf,
+                                             "app-server": .appServer, "tvs": .tvs]
+            var roles: [UInt16] = []
+            for word in try options.required("--roles").lowercased().split(separator: ",") {
+                guard let role = names[String(word)] else {
+                    throw UsageError(message: "--roles is a comma-separated list of " + names.keys.sorted().joined(separator: ", "))
+                }
+                roles.append(role.rawValue)
+            }
+            guard let ttl = UInt32(options.values["--ttl"] ?? "3600") else { throw UsageError(message: "--ttl is seconds (0 to 4294967295)") }
+            try table.upsertTVS(.init(subject: certificate.subject, certificate: certificate.der, roles: roles, ttl: ttl),
+                                sha256: hexString(try Digest.hash(.sha256, certificate.der)))
+            print("TVS vouches for " + certificate.subject + ": roles "
+                  + roles.map { TrustRole(rawValue: $0).name }.joined(separator: ", ") + ", TTL \(ttl) s")
+        case "list":
+            for entry in try table.tvsEntries() {
+                print(entry.subject + "  roles " + entry.roles.map { TrustRole(rawValue: $0).name }.joined(separator: ",")
+                      + "  ttl \(entry.ttl)")
+            }
+        default:
+            throw UsageError(message: "tvs add or tvs list")
         }
         return 0
     }

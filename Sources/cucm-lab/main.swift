@@ -5,13 +5,19 @@ import Foundation
 let usage = """
     usage: cucm-lab <command> [options]
       demo                                   the whole story of the troubleshooting note, on loopback
-      init --dir DIR                         a lab PKI (SAST, CCM+TFTP, CAPF; RSA-2048), ITLFile.tlv, device table
+      init --dir DIR                         a lab PKI (SAST, CCM+TFTP, CAPF, TVS; RSA-2048), ITLFile.tlv, device table
       device add SEP<MAC> --dir DIR [--profile encrypted|authenticated|non-secure]
                  [--capf-auth auto|null|string:DIGITS] [--operation install|fetch|delete|none] [--key rsa:2048|ec:P-256|…]
       device list --dir DIR
       sql --dir DIR "select md5hash,name from device where name='SEP…'"     (read-only)
-      serve --dir DIR [--host 127.0.0.1] [--tftp-port P] [--http-port P] [--capf-port P] [--attack NAME] [--keylog FILE]
-                                             NAME: an evil-cluster attack (README, "Hostile clusters")
+      serve --dir DIR [--host 127.0.0.1] [--tftp-port P] [--http-port P] [--capf-port P] [--tvs-port P] [--attack NAME]
+            [--keylog FILE]                  NAME: an evil-cluster attack (README, "Hostile clusters")
+      tvs add CERT --dir DIR --roles ROLE[,ROLE…] [--ttl SECONDS]    TVS vouches for CERT (roles: sast, ccm, ccm+tftp,
+                                             tftp, capf, app-server, tvs; TTL 3600 by default)
+      tvs list --dir DIR                     what TVS vouches for beyond the lab's own certificates
+      rotate-ccm --dir DIR [--step new-key|recovery]
+                                             the CallManager certificate change: new-key (a new CallManager key signs
+                                             the ITL; TVS vouches for it), then recovery (the SAST signs again)
       itl --dir DIR --out FILE               write the lab's ITL again (fresh timestamp)
       sign FILE --dir DIR --name NAME --out OUT       a .sgn signed by the lab's CCM+TFTP key
       encrypt FILE --dir DIR --name NAME --cert PEM --out OUT   a .enc.sgn for that certificate
