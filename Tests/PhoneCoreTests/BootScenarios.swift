@@ -254,7 +254,33 @@ enum BootScenarios {
         worlds.append(try directEncryptedUnusable().0)
         worlds.append(try decryptFailsInModeOne().0)
         worlds.append(try earlyTimePassed())
+        worlds.append(try itlSignerChanged(tvs: { _ in .answered(.valid(roles: [.sast, .ccmTFTP], ttlSeconds: 3600)) }).0)
+        worlds.append(try itlSignerChanged(tvs: { _ in .answered(.invalid) }).0)
         return worlds
+    }
+
+    /// The cluster's CallManager certificate changed: the phone trusts the per-device
+    /// vector ITL (which lists the CallManager as CCM only, and a TVS); the cluster serves
+    /// an ITL signed by the CallManager key, listing it as SAST and CCM+TFTP, and the
+    /// configuration signed by it. Only TVS can vouch for the new signer.
+    static func itlSignerChanged(tvs: @escaping (TVSQuery) -> TVSQueryResult,
+                                 servers: [DeviceConfiguration.TVSServer] = [.init(host: "127.0.0.1")])
+        throws -> (ScriptedWorld, BootMachine) {
+        let lab = try LabCluster()
+        var installed = TrustStore()
+        _ = try installed.install(Vectors.bytes("interop/ITLSEPA45630BBFA40.tlv"), kind: .itl, servedAs: "ITLSEPA45630BBFA40.tlv")
+        let capf = try Vectors.identity("interop/pki/capf.pem")
+        let tvsIdentity = try Vectors.identity("interop/pki/tvs.pem")
+        let world = ScriptedWorld()
+        world.files[device.perDeviceITL] = try SignedFileWriter.trustList(
+            entries: [(lab.tftp.certificate, .sast), (lab.tftp.certificate, .ccmTFTP), (capf.certificate, .capf),
+                      (tvsIdentity.certificate, .tvs)],
+            signer: lab.tftp, filename: "ITLFile.tlv", timestamp: 1_800_000_000, rng: lab.rng)
+        world.files[device.signedConfig] = try lab.signedFull()
+        world.tvsDefault = tvs
+        var machine = machine(memory: BootMemory(trustStore: installed, mic: try mic(), tvsServers: servers))
+        world.run(&machine)
+        return (world, machine)
     }
 
     /// The last config was encrypted, so the `.enc.sgn` is asked first; it is encrypted

@@ -18,6 +18,9 @@ final class ScriptedWorld: PhonePlatform {
     /// Answers to `runCAPF`, in order; when empty, `capfDefault`.
     var capfAnswers: [(CAPFRequest) -> CAPFOutcome] = []
     var capfDefault: (CAPFRequest) -> CAPFOutcome = { _ in .nothingScheduled }
+    /// Answers to TVS queries, in order; when empty, `tvsDefault`.
+    var tvsAnswers: [(TVSQuery) -> TVSQueryResult] = []
+    var tvsDefault: (TVSQuery) -> TVSQueryResult = { _ in .failed(.channel(.connect(.refused))) }
     /// Strings the "user" types when asked; when none is left the user does nothing.
     var typedAuthStrings: [[UInt8]] = []
     /// The runner stops after this many steps (a machine that never settles is a failure).
@@ -31,6 +34,8 @@ final class ScriptedWorld: PhonePlatform {
     private(set) var capfRequests: [CAPFRequest] = []
     private(set) var persistedTrustLists: [(TrustListKind, [UInt8])] = []
     private(set) var persistedEncryptedFlags: [Bool] = []
+    private(set) var persistedTVSServers: [[DeviceConfiguration.TVSServer]] = []
+    private(set) var tvsQueries: [TVSQuery] = []
     private(set) var savedLSCs: [Identity] = []
     private(set) var resets = 0
     private(set) var result: BootResult?
@@ -92,6 +97,18 @@ final class ScriptedWorld: PhonePlatform {
     func saveEncryptedFlag(_ value: Bool) -> Bool {
         persistedEncryptedFlags.append(value)
         return true
+    }
+
+    func saveTVSServers(_ servers: [DeviceConfiguration.TVSServer]) -> Bool {
+        persistedTVSServers.append(servers)
+        return true
+    }
+
+    func ask(_ query: TVSQuery, rng: RandomGenerator) -> TVSQueryResult {
+        tvsQueries.append(query)
+        if exhausted { return .failed(.channel(.connect(.refused))) }
+        let answer = tvsAnswers.isEmpty ? tvsDefault : tvsAnswers.removeFirst()
+        return answer(query)
     }
 
     func saveLSC(_ identity: Identity) -> Bool {
