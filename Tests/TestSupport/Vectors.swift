@@ -22,6 +22,23 @@ public enum Vectors {
 
     public static func identity(_ path: String) throws -> Identity { try Identity(pem: bytes(path)) }
 
+    /// `tvs/verify-transcripts.txt`: each line's direction, certificate file and message bytes.
+    public static func tvsTranscript() -> [(direction: String, certificate: String, message: [UInt8])] {
+        text("tvs/verify-transcripts.txt").split(separator: "\n").compactMap { line in
+            guard !line.hasPrefix("#") else { return nil }
+            let words = line.split(separator: " ")
+            guard words.count == 4 else { return nil }
+            var bytes: [UInt8] = []
+            var index = words[3].startIndex
+            while index < words[3].endIndex {
+                let next = words[3].index(index, offsetBy: 2)
+                bytes.append(UInt8(words[3][index..<next], radix: 16)!)
+                index = next
+            }
+            return (String(words[0]), String(words[2]), bytes)
+        }
+    }
+
     public static func certificate(_ path: String) throws -> Certificate { try Certificate(pem: bytes(path)) }
 
     /// The reference tool's `*.parsed.txt`: "Key: value" lines, grouped into the header
