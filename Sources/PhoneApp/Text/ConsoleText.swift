@@ -40,6 +40,7 @@ enum ConsoleText {
         case .trustListRejected(let name, _, let cause):
             return "SECD: Trust List update failed: " + name + ": " + cause.reason
         case .askingTVS(let name, _, let signer, let refusal, let servers):
+            guard servers > 0 else { return "SECD: " + name + ": " + refusal.reason + "; no TVS to ask about " + signer }
             return "SECD: " + name + ": " + refusal.reason + "; asking TVS about " + signer + " ("
                 + String(servers) + (servers == 1 ? " server)" : " servers)")
         case .trustListNotVouched(let name, _, let refusal, let verdict):
