@@ -36,6 +36,17 @@ final class EvilClusterTests: XCTestCase {
         .capfOutOfOrder: (4, "unexpected StoreCertificateRequest"),
         .capfEndSessionMidInstall: (4, "server ended the session before issuing a certificate"),
         .capfStopsAnswering: (4, "server closed the connection while awaiting the certificate"),
+        // The TVS rows run after the cluster's CallManager key changed: only TVS can vouch for
+        // the new ITL's signer. Refused, the old ITL stays and the new key's config is refused.
+        .tvsNotInITL: (1, "is not a TVS record of the installed ITL"),
+        .tvsWrongRoles: (1, "vouches only for roles APP-SERVER"),
+        .tvsSessionIDChanges: (1, "answer for session"),
+        .tvsOversized: (1, "announces 65535 bytes of elements, more than 16384"),
+        .tvsGarbage: (1, "malformed answer: protocol byte"),
+        .tvsSilent: (1, "no answer in 5 s"),
+        .tvsClosesAtOnce: (1, "closed without an answer"),
+        .tvsTTLZero: (0, "Trust List updated (new signer vouched for by TVS)"),
+        .tvsTTLMax: (0, "Trust List updated (new signer vouched for by TVS)"),
     ]
 
     func testEveryAttackEndsInItsSafeState() throws {
@@ -45,10 +56,11 @@ final class EvilClusterTests: XCTestCase {
             let fixture = try LabFixture()
             defer { fixture.close() }
             try fixture.add()
-            if attack.targetsEncryptedConfig || attack == .rogueITL {
+            if attack.targetsEncryptedConfig || attack == .rogueITL || attack.isTVS {
                 // These attack a phone that already enrolled and trusts the cluster.
                 XCTAssertEqual(try fixture.bootWith(environment: [:]).status, 0, attack.rawValue)
             }
+            if attack.isTVS { try fixture.lab.rotateCallManager(.newKey) }
             let before = snapshot(fixture.state)
             fixture.lab.attack = attack
             let started = Date()
@@ -69,7 +81,10 @@ final class EvilClusterTests: XCTestCase {
             // Nothing from the failed step on flash: the LSC and its key unchanged (or still
             // absent), the trust list unchanged when it was the thing attacked.
             XCTAssertEqual(after["lsc.pem"], before["lsc.pem"], attack.rawValue + " changed the LSC")
-            if attack == .rogueITL { XCTAssertEqual(after["itl.tlv"], before["itl.tlv"], "the installed ITL survives") }
+            if attack == .rogueITL || (attack.isTVS && status != 0) {
+                XCTAssertEqual(after["itl.tlv"], before["itl.tlv"], attack.rawValue + ": the installed ITL survives")
+            }
+            if attack.isTVS && status == 0 { XCTAssertEqual(after["itl.tlv"], Data(fixture.lab.itl), attack.rawValue + ": the new ITL installed") }
             XCTAssertFalse(after.keys.contains { $0.contains(".tmp-") }, attack.rawValue)
             // The phone's last word: "phone: <exit reason>: <cause>".
             let endState = run.status == 0 ? "configured (" + (run.stderr.contains(cause) ? cause : "") + ")"

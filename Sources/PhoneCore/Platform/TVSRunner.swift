@@ -6,8 +6,8 @@ import PhoneWire
 public struct TVSRunner {
     public var connectTimeoutMs: Int32 = 5_000
     public var handshakeTimeoutMs: Int32 = 10_000
-    /// For the whole answer: TVS answers from a database lookup, at once.
-    public var answerTimeoutMs: Int32 = 10_000
+    /// Between two pieces of the answer: TVS answers from a database lookup, at once.
+    public var answerTimeoutMs: Int32 = 5_000
 
     public init() {}
 
