@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # A firmware binary (x86_64 natively, ARM under QEMU) against the host's cucm-lab on
 # loopback, through the whole encrypted-config flow with CAPF enrolment; then its
-# `phone status` must show the md5hash the lab stored.
+# `phone status` must show the md5hash the lab stored; its `phone trust` asks the lab's
+# TVS; and after the lab's CallManager key changes (`rotate-ccm`, lab restarted) its
+# boot follows the new ITL because TVS vouches for the new signer.
 # Usage: toolchain/firmware-lab-boot.sh aarch64|armv7|x86_64   Prints "firmware-lab-ARCH: N passed, N failed".
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -18,10 +20,14 @@ check() {  # check DESCRIPTION CONDITION-RESULT
 
 $lab init --dir "$work/lab" >/dev/null
 $lab device add SEPA45630BBFA40 --dir "$work/lab" --profile encrypted --capf-auth auto --operation install --key rsa:2048 >/dev/null
-http=$(free_port); capf=$(free_port); tftp=$(free_port)
-$lab serve --dir "$work/lab" --host 127.0.0.1 --http-port "$http" --capf-port "$capf" --tftp-port "$tftp" >"$work/lab.log" 2>&1 &
-server=$!
-wait_for_port "$http"
+http=$(free_port); capf=$(free_port); tftp=$(free_port); tvs=$(free_port)
+serve() {
+    $lab serve --dir "$work/lab" --host 127.0.0.1 --http-port "$http" --capf-port "$capf" --tftp-port "$tftp" --tvs-port "$tvs" \
+        >>"$work/lab.log" 2>&1 &
+    server=$!
+    wait_for_port "$http"
+}
+serve
 
 toolchain/run-firmware.sh "$arch" boot --server "127.0.0.1:$http" --mac A4:56:30:BB:FA:40 --state "$work/phone" \
     --mic ../shared/vectors/interop/pki/phone-mic.pem >"$work/boot.out" 2>"$work/boot.err"
@@ -32,8 +38,29 @@ stored=$($lab sql --dir "$work/lab" "select md5hash from device where name='SEPA
 status=$(toolchain/run-firmware.sh "$arch" status --state "$work/phone")
 [[ -n "$stored" && "$status" == *"LSC:"*"md5:     $stored"* ]]; check "$arch phone status shows the md5hash the lab stored ($stored)" $?
 
+
+trust() {  # trust CERT PURPOSE: the firmware's verdict, its exit code last
+    toolchain/run-firmware.sh "$arch" trust "$1" --purpose "$2" --state "$work/phone" 2>>"$work/trust.err"
+    echo "exit $?"
+}
+verdict=$(trust "$work/lab/pki/ccm-tftp.pem" config)
+[[ "$verdict" == *"trusted by the installed ITL"*"exit 0" ]]; check "$arch phone trust: the CallManager signs configurations by the ITL" $?
+verdict=$(trust "$work/lab/pki/ccm-tftp.pem" itl-signer)
+[[ "$verdict" == *"trusted by TVS 127.0.0.1:$tvs (roles CCM+TFTP, valid for 3600 s)"*"exit 0" ]]
+check "$arch phone trust: TVS vouches for the CallManager as an ITL signer" $?
+verdict=$(trust ../shared/vectors/interop/pki/rogue-sast.pem https)
+[[ "$verdict" == *"not trusted: TVS 127.0.0.1:$tvs says invalid"*"exit 1" ]]; check "$arch phone trust: a stranger is not trusted" $?
+
 stop_process "$server"
-if [ "$failed" -gt 0 ]; then cat "$work/boot.err" "$work/lab.log"; fi
+$lab rotate-ccm --dir "$work/lab" >/dev/null
+serve
+toolchain/run-firmware.sh "$arch" boot --server "127.0.0.1:$http" --mac A4:56:30:BB:FA:40 --state "$work/phone" \
+    >"$work/boot.out" 2>"$work/boot.err"
+check "$arch boot after the CallManager key change ends configured" $?
+grep -q "Trust List updated (new signer vouched for by TVS)" "$work/boot.err"; check "$arch phone took the new ITL on TVS's word" $?
+
+stop_process "$server"
+if [ "$failed" -gt 0 ]; then cat "$work/boot.err" "$work/trust.err" "$work/lab.log"; fi
 rm -rf "$work"
 echo "firmware-lab-$arch: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]

@@ -1,4 +1,6 @@
+import PhoneCrypto
 import PhoneTrust
+import PhoneWire
 
 /// boot-flow.md steps 1–2: the CTL names, then the ITL names; a rejected list is logged
 /// and the installed one kept.

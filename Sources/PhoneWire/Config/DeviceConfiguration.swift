@@ -44,6 +44,11 @@ public struct DeviceConfiguration: Equatable, Sendable {
             self.port = port
             self.priority = priority
         }
+
+        /// Byte-wise (`sameText`): the firmware has no Unicode tables for `String ==`.
+        public static func == (left: TVSServer, right: TVSServer) -> Bool {
+            sameText(left.host, right.host) && left.port == right.port && left.priority == right.priority
+        }
     }
 
     public static let defaultCAPFPort: UInt16 = 3804
