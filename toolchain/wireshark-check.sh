@@ -3,7 +3,8 @@
 # (Tools/wireshark/capf_tvs.lua):
 # - a whole boot with CAPF enrolment against the lab on loopback, captured with dumpcap,
 #   the key log on (the phone's and the lab's must agree): every CAPF message of the
-#   session, in order, with its elements decoded;
+#   session, in order, with its elements decoded; then a live TVS question (`phone trust`)
+#   in the same capture, its request and answer decoded;
 # - the CAPF and TVS transcripts of ../shared/vectors turned into captures with text2pcap:
 #   every documented element decoded;
 # - hostile bytes: flagged as malformed (expert info), never a Lua error.
@@ -35,11 +36,11 @@ shark() { tshark -X lua_script:"$dissector" "$@" 2>"$work/tshark.err"; }
 lab=.build/debug/cucm-lab
 $lab init --dir "$work/lab" >/dev/null
 $lab device add SEPA45630BBFA40 --dir "$work/lab" --operation install --key rsa:2048 >/dev/null
-http=$(free_port); capf=$(free_port)
-$lab serve --dir "$work/lab" --http-port "$http" --capf-port "$capf" --keylog "$work/lab.keys" >"$work/lab.log" 2>&1 &
+http=$(free_port); capf=$(free_port); tvs=$(free_port)
+$lab serve --dir "$work/lab" --http-port "$http" --capf-port "$capf" --tvs-port "$tvs" --keylog "$work/lab.keys" >"$work/lab.log" 2>&1 &
 server=$!
 wait_for_port "$http"
-dumpcap -q -i lo -f "tcp port $capf" -w "$work/boot.pcapng" >"$work/dumpcap.log" 2>&1 &
+dumpcap -q -i lo -f "tcp port $capf or tcp port $tvs" -w "$work/boot.pcapng" >"$work/dumpcap.log" 2>&1 &
 dump=$!
 for _ in $(seq 50); do [ -s "$work/boot.pcapng" ] && break; sleep 0.1; done
 .build/debug/phone boot --server "127.0.0.1:$http" --mac A4:56:30:BB:FA:40 --state "$work/phone" \
@@ -50,14 +51,19 @@ $lab device add SEPA45630BBFA40 --dir "$work/lab" --operation install --key ec:P
 .build/debug/phone capf --host "127.0.0.1:$capf" --device SEPA45630BBFA40 --trust "$work/lab/ITLFile.tlv" \
     --state "$work/phone" --keylog "$work/phone.keys" >/dev/null 2>>"$work/boot.err"
 check "the EC enrolment completes" 0 "$?"
+# A third: a TVS question with `phone trust` (the TVS server of the boot's configuration).
+.build/debug/phone trust "$work/lab/pki/ccm-tftp.pem" --purpose itl-signer --state "$work/phone" --keylog "$work/phone.keys" \
+    >/dev/null 2>>"$work/boot.err"
+check "TVS vouches for the CallManager as an ITL signer" 0 "$?"
 sleep 0.5
 stop_process "$dump"; dump=
 stop_process "$server"; server=
 check "the key log is owner-only" 600 "$(stat -c %a "$work/phone.keys")"
 check "the phone's and the lab's key logs agree" "$(cat "$work/lab.keys")" "$(cat "$work/phone.keys")"
-check "two sessions in the key log" 2 "$(wc -l <"$work/phone.keys")"
+check "three sessions in the key log (CAPF, CAPF, TVS)" 3 "$(wc -l <"$work/phone.keys")"
 check "no secret on the console" 0 "$(grep -c -F -f <(cut -d' ' -f3 "$work/phone.keys") "$work/boot.err")"
-live=(-r "$work/boot.pcapng" -o "capf.port:$capf" -o "tls.keylog_file:$work/phone.keys" -d "tcp.port==$capf,tls")
+live=(-r "$work/boot.pcapng" -o "capf.port:$capf" -o "tvs.port:$tvs" -o "tls.keylog_file:$work/phone.keys" -d "tcp.port==$capf,tls"
+      -d "tcp.port==$tvs,tls")
 check "every CAPF message of the boot's session, in order" \
     "AuthRequest AuthResponse KeyGenerateRequest RequestInProgress KeyGenerateResponse StoreCertificateRequest StoreCertificateResponse EndSession" \
     "$(shark "${live[@]}" -Y "capf && tcp.stream == 0" -T fields -e capf.command -E occurrence=a 2>/dev/null | \
@@ -82,6 +88,9 @@ check "StoreCertificateRequest: the LSC through the X.509 dissector, subject CN=
     "$(elements "tcp.stream == 0 && capf.command == 9" x509sat.uTF8String | tr , '\n' | grep -cx SEPA45630BBFA40)"
 check "StoreCertificateResponse and EndSession: reasons" "1
 1" "$(elements "tcp.stream == 0 && (capf.command == 10 || capf.command == 15)" capf.reason)"
+check "the live TVS session: the request and its answer" "1 2" "$(elements "tvs" tvs.command | paste -sd' ')"
+check "TVS request: the device name from the MIC" "CP-7942-SEPA45630BBFA40" "$(elements "tvs.command == 1" tvs.device_name)"
+check "TVS answer: valid, role CCM+TFTP, TTL 3600" "0;2;3600" "$(elements "tvs.command == 2" tvs.status tvs.role tvs.ttl)"
 check "no expert warning in a clean session" "" "$(shark "${live[@]}" -Y "_ws.expert.severity >= warning && (capf || tvs)")"
 
 # 2. The transcripts as captures.

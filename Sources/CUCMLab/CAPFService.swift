@@ -35,32 +35,23 @@ final class CAPFService: @unchecked Sendable {
     /// One phone's session.
     final class Session {
         let lab: Lab
-        let connection: TCPConnection
-        let tls: TLSEngine
+        let channel: LabTLSConnection
+        var tls: TLSEngine { channel.tls }
         var framer = CAPFFramer()
         let sessionID = UInt32.random(in: 1...UInt32.max)
 
         init(lab: Lab, connection: TCPConnection) {
             self.lab = lab
-            self.connection = connection
             // capf-not-in-itl: present a certificate the ITL does not list.
-            let identity = lab.attack == .capfNotInITL ? lab.stranger : lab.capf
-            tls = try! TLSEngine(serverIdentity: identity, rng: lab.rng, exportSecrets: lab.keyLogPath != nil)
+            channel = LabTLSConnection(lab: lab, connection: connection, identity: lab.attack == .capfNotInITL ? lab.stranger : lab.capf)
         }
 
         func run() throws {
-            while try !tls.handshake() {
-                try flush()
-                tls.receive(try connection.receive(timeoutMs: 10_000).get()[...])
-            }
-            try flush()
-            if let path = lab.keyLogPath, let secrets = tls.sessionSecrets, case .failure(let error) = KeyLogFile.append(secrets, to: path) {
-                lab.log("CAPF: could not append to the key log: " + error.reason)
-            }
+            try channel.handshake(lab: lab, service: "CAPF")
             if lab.attack == .capfLengthOverCap {
                 lab.log("ATTACK capf-length-over-cap: a header announcing 65535 bytes")
                 try tls.write([0x55, 1, 0, 0, 0, 1, 0xFF, 0xFF] + [UInt8](repeating: 0, count: 64))
-                return try flush()
+                return try channel.flush()
             }
             if lab.attack == .capfRetryLaterForever {
                 lab.log("ATTACK capf-retry-later-forever: RetryLater 1 s")
@@ -69,7 +60,7 @@ final class CAPFService: @unchecked Sendable {
             if lab.attack == .capfWrongProtocol {
                 lab.log("ATTACK capf-wrong-protocol: a header with protocol 23")
                 try tls.write([0x17, 1, 0, 0, 0, 1, 0, 0])
-                return try flush()
+                return try channel.flush()
             }
             // The first AuthRequest asks for the auth type of the device, which is not
             // known yet: ask for a string whenever the phone may have one (mode 1 below).
@@ -140,7 +131,7 @@ final class CAPFService: @unchecked Sendable {
             if lab.attack == .capfSessionIDChanges {
                 lab.log("ATTACK capf-session-id-changes: KeyGenerateRequest under another session id")
                 try tls.write(CAPFMessage(.keyGenerateRequest, sessionID: sessionID &+ 1, elements).encoded())
-                try flush()
+                try channel.flush()
                 _ = try? receive()
                 return
             }
@@ -189,13 +180,9 @@ final class CAPFService: @unchecked Sendable {
             try send(.endSession, [.init(CAPFTag.reason, [1])])
         }
 
-        private func flush() throws {
-            if tls.hasOutgoing { try connection.send(tls.takeOutgoing(), timeoutMs: 5_000).get() }
-        }
-
         private func send(_ command: CAPFCommand, _ elements: [CAPFMessage.Element]) throws {
             try tls.write(CAPFMessage(command, sessionID: sessionID, elements).encoded())
-            try flush()
+            try channel.flush()
         }
 
         private func receive() throws -> CAPFMessage {
@@ -209,7 +196,7 @@ final class CAPFService: @unchecked Sendable {
                     continue
                 }
                 // Key generation on a slow phone takes seconds: a generous timeout.
-                tls.receive(try connection.receive(timeoutMs: 60_000).get()[...])
+                try channel.receive(timeoutMs: 60_000)
             }
         }
     }

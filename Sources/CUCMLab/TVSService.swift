@@ -33,35 +33,26 @@ final class TVSService: @unchecked Sendable {
     /// One phone's question.
     final class Session {
         let lab: Lab
-        let connection: TCPConnection
-        let tls: TLSEngine
+        let channel: LabTLSConnection
+        var tls: TLSEngine { channel.tls }
 
         init(lab: Lab, connection: TCPConnection) {
             self.lab = lab
-            self.connection = connection
             // tvs-not-in-itl: present a certificate the ITL does not list.
-            let identity = lab.attack == .tvsNotInITL ? lab.stranger : lab.tvs
-            tls = try! TLSEngine(serverIdentity: identity, rng: lab.rng, exportSecrets: lab.keyLogPath != nil)
+            channel = LabTLSConnection(lab: lab, connection: connection, identity: lab.attack == .tvsNotInITL ? lab.stranger : lab.tvs)
         }
 
         func run() throws {
-            while try !tls.handshake() {
-                try flush()
-                tls.receive(try connection.receive(timeoutMs: 10_000).get()[...])
-            }
-            try flush()
-            if let path = lab.keyLogPath, let secrets = tls.sessionSecrets, case .failure(let error) = KeyLogFile.append(secrets, to: path) {
-                lab.log("TVS: could not append to the key log: " + error.reason)
-            }
+            try channel.handshake(lab: lab, service: "TVS")
             if lab.attack == .tvsClosesAtOnce {
                 lab.log("ATTACK tvs-closes-at-once: closing before the request")
-                return close()
+                return channel.close()
             }
-            guard let request = try readRequest() else { return close() }
+            guard let request = try readRequest() else { return channel.close() }
             let name = String(decoding: request.deviceName, as: UTF8.self)
             guard TVSDeviceName(name) != nil else {
                 lab.log("TVS: device name " + name + " is not CP-<model>-SEP<MAC>: closing without an answer")
-                return close()
+                return channel.close()
             }
             let subject = (try? Certificate(der: request.certificate[...]))?.subject ?? "(not a certificate)"
             let status = attacked(verdict(for: request.certificate))
@@ -70,10 +61,13 @@ final class TVSService: @unchecked Sendable {
             case .tvsSilent:
                 lab.log("ATTACK tvs-silent: no answer")
                 Thread.sleep(forTimeInterval: 12)
-                return close()
+                return channel.close()
             case .tvsOversized:
                 lab.log("ATTACK tvs-oversized: a header announcing 65535 bytes")
-                try tls.write([87, 1, 2, 0] + bytes(request.sessionID) + [0xFF, 0xFF] + [UInt8](repeating: 0, count: 64))
+                var answer = TVSVerifyResponse(sessionID: request.sessionID, status: status).encode()
+                answer[8] = 0xFF  // the header's element length
+                answer[9] = 0xFF
+                try tls.write(answer + [UInt8](repeating: 0, count: 64))
             case .tvsGarbage:
                 lab.log("ATTACK tvs-garbage: 64 random bytes")
                 try tls.write(try lab.rng.bytes(64).map { $0 == 87 ? 86 : $0 })
@@ -81,8 +75,8 @@ final class TVSService: @unchecked Sendable {
                 let id = lab.attack == .tvsSessionIDChanges ? request.sessionID &+ 1 : request.sessionID
                 try tls.write(TVSVerifyResponse(sessionID: id, status: status).encode())
             }
-            try flush()
-            close()
+            try channel.flush()
+            channel.close()
         }
 
         /// The lab's own certificates by the served ITL's roles, then the database.
@@ -138,21 +132,9 @@ final class TVSService: @unchecked Sendable {
                     buffer += more
                     continue
                 }
-                tls.receive(try connection.receive(timeoutMs: 10_000).get()[...])
+                try channel.receive(timeoutMs: 10_000)
             }
         }
 
-        private func bytes(_ value: UInt32) -> [UInt8] {
-            [UInt8(value >> 24), UInt8((value >> 16) & 0xFF), UInt8((value >> 8) & 0xFF), UInt8(value & 0xFF)]
-        }
-
-        private func flush() throws {
-            if tls.hasOutgoing { try connection.send(tls.takeOutgoing(), timeoutMs: 5_000).get() }
-        }
-
-        private func close() {
-            tls.close()
-            try? flush()
-        }
     }
 }

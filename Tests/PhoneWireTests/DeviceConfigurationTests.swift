@@ -73,6 +73,24 @@ final class DeviceConfigurationTests: XCTestCase {
         XCTAssertFalse(config.isPartial)
     }
 
+    /// TVS members are asked lowest `priority` first, as CUCM writes them (formats.md §4);
+    /// an empty priority is 0, a priority that is not a number is a typed error.
+    func testTVSMembersInPriorityOrder() throws {
+        let xml = """
+            <device><TVS><members>\
+            <member priority="1"><port>2446</port><address>second</address></member>\
+            <member priority=""><port>2445</port><address>first</address></member>\
+            <member priority="2"><address>third</address></member>\
+            </members></TVS></device>
+            """
+        let config = try DeviceConfiguration.parse(Array(xml.utf8))
+        XCTAssertEqual(config.tvsServers, [.init(host: "first", port: 2445, priority: 0), .init(host: "second", port: 2446, priority: 1),
+                                           .init(host: "third", port: 2445, priority: 2)])
+        XCTAssertThrowsError(try DeviceConfiguration.parse(Array("<device><TVS><members><member priority=\"x\"><address>a</address></member></members></TVS></device>".utf8))) {
+            XCTAssertEqual($0 as? ConfigError, .invalidValue(element: "member", offset: 40))
+        }
+    }
+
     func testBadValuesAreTypedErrors() {
         func error(_ xml: String) -> ConfigError? {
             do {

@@ -103,8 +103,7 @@ public struct TVSHeader: Equatable, Sendable {
 
     func encode(into bytes: inout [UInt8]) {
         bytes += [Self.protocolByte, Self.version, command.rawValue, 0]
-        bytes += [UInt8(truncatingIfNeeded: sessionID >> 24), UInt8(truncatingIfNeeded: sessionID >> 16),
-                  UInt8(truncatingIfNeeded: sessionID >> 8), UInt8(truncatingIfNeeded: sessionID)]
+        bytes += bigEndian32(sessionID)
         bytes += [UInt8(truncatingIfNeeded: payloadLength >> 8), UInt8(truncatingIfNeeded: payloadLength)]
     }
 }
@@ -217,8 +216,7 @@ public struct TVSVerifyResponse: Equatable, Sendable {
         case .valid(let roles, let ttl):
             appendElement(TVSTag.status, [0], to: &elements)
             appendElement(TVSTag.roles, roles.map { UInt8(truncatingIfNeeded: $0.rawValue) }, to: &elements)
-            appendElement(TVSTag.ttl, [UInt8(truncatingIfNeeded: ttl >> 24), UInt8(truncatingIfNeeded: ttl >> 16),
-                                       UInt8(truncatingIfNeeded: ttl >> 8), UInt8(truncatingIfNeeded: ttl)], to: &elements)
+            appendElement(TVSTag.ttl, bigEndian32(ttl), to: &elements)
         case .invalid:
             appendElement(TVSTag.status, [1], to: &elements)
         }
@@ -262,6 +260,11 @@ public struct TVSVerifyResponse: Equatable, Sendable {
         guard let ttl else { throw .missingElement(tag: TVSTag.ttl) }
         return TVSVerifyResponse(sessionID: header.sessionID, status: .valid(roles: roles, ttlSeconds: ttl))
     }
+}
+
+private func bigEndian32(_ value: UInt32) -> [UInt8] {
+    [UInt8(truncatingIfNeeded: value >> 24), UInt8(truncatingIfNeeded: value >> 16), UInt8(truncatingIfNeeded: value >> 8),
+     UInt8(truncatingIfNeeded: value)]
 }
 
 private func appendElement(_ tag: UInt8, _ value: [UInt8], to bytes: inout [UInt8]) {

@@ -1,0 +1,43 @@
+import Foundation
+import LinuxPlatform
+import PhoneCrypto
+
+/// The server side of one of the lab's TLS connections (CAPF, TVS): the handshake, the
+/// session's secrets to the key log when one is asked for, and moving TLS records.
+final class LabTLSConnection {
+    let connection: TCPConnection
+    let tls: TLSEngine
+
+    init(lab: Lab, connection: TCPConnection, identity: Identity) {
+        self.connection = connection
+        tls = try! TLSEngine(serverIdentity: identity, rng: lab.rng, exportSecrets: lab.keyLogPath != nil)
+    }
+
+    /// Runs the handshake; `service` names the key-log failure in the lab's log.
+    func handshake(lab: Lab, service: String) throws {
+        while try !tls.handshake() {
+            try flush()
+            try receive(timeoutMs: 10_000)
+        }
+        try flush()
+        if let path = lab.keyLogPath, let secrets = tls.sessionSecrets, case .failure(let error) = KeyLogFile.append(secrets, to: path) {
+            lab.log(service + ": could not append to the key log: " + error.reason)
+        }
+    }
+
+    /// Sends whatever TLS has to send.
+    func flush() throws {
+        if tls.hasOutgoing { try connection.send(tls.takeOutgoing(), timeoutMs: 5_000).get() }
+    }
+
+    /// Feeds TLS the next bytes from the phone.
+    func receive(timeoutMs: Int32) throws {
+        tls.receive(try connection.receive(timeoutMs: timeoutMs).get()[...])
+    }
+
+    /// close_notify, best effort.
+    func close() {
+        tls.close()
+        try? flush()
+    }
+}
