@@ -5,7 +5,7 @@ import PhoneTrust
 import PhoneWire
 
 /// `phone boot --server HOST[:PORT] [--server …] [--transport http|tftp] --mac MAC --state DIR
-///  [--mic PEM] [--auth-string DIGITS] [--json]`
+///  [--mic PEM] [--auth-string DIGITS] [--json] [--https-port N]`
 enum BootCommand {
     static func run(_ words: ArraySlice<String>, io: some CommandIO) throws(CommandFailure) {
         let arguments: Arguments
@@ -18,9 +18,11 @@ enum BootCommand {
         let deadlineText: String?
         let keyLog: String?
         let model: String?
+        let httpsPortText: String?
         do throws(Arguments.UsageError) {
             arguments = try Arguments(words, valueOptions: ["--server", "--transport", "--mac", "--state", "--mic", "--auth-string",
-                                                            "--backoff-ms", "--fetch-deadline-ms", "--keylog", "--model"],
+                                                            "--backoff-ms", "--fetch-deadline-ms", "--keylog", "--model",
+                                                            "--https-port"],
                                       flagOptions: ["--json"])
             guard arguments.positional.isEmpty else { throw Arguments.UsageError(message: "unexpected " + arguments.positional[0]) }
             macText = try arguments.required("--mac")
@@ -32,6 +34,7 @@ enum BootCommand {
             deadlineText = try arguments.value("--fetch-deadline-ms")
             keyLog = try arguments.value("--keylog")
             model = try arguments.value("--model")
+            httpsPortText = try arguments.value("--https-port")
         } catch {
             throw CommandFailure(error)
         }
@@ -75,6 +78,11 @@ enum BootCommand {
         if let model {
             guard TVSDeviceName(device: device, model: model) != nil else { throw .usage("--model must start with four digits (8841)") }
             settings.model = model
+        }
+        if let httpsPortText {
+            // formats.md §5: 6971 on a cluster; a lab or a test serves it elsewhere.
+            guard let port = UInt16(httpsPortText), port > 0 else { throw .usage("--https-port must be 1 to 65535") }
+            settings.httpsPort = port
         }
         if let backoffText {
             // The base delay of both back-offs (30 s on a phone); a lab shortens it.

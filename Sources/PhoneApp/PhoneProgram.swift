@@ -30,7 +30,7 @@ public enum PhoneProgram {
         usage: phone <command> [options]
           boot --server HOST[:PORT] [--server …] [--transport http|tftp] --mac MAC --state DIR
                [--mic PEM] [--auth-string DIGITS] [--backoff-ms N] [--fetch-deadline-ms N] [--json] [--keylog FILE]
-               [--model NNNN]
+               [--model NNNN] [--https-port N]
                                                         the whole boot: trust lists, config, CAPF, decryption
           inspect FILE                                  print every header field and record
           verify FILE [--trust TLV]... [--name NAME]    check a signature (and trust-list update rules)

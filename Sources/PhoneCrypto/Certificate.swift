@@ -49,6 +49,11 @@ public final class Certificate {
     public var subject: String { Self.format(&context.pointee.subject) }
     public var issuer: String { Self.format(&context.pointee.issuer) }
 
+    /// The subject of a certificate given as DER, or "(unparsable)".
+    public static func subject(of der: [UInt8]) -> String {
+        (try? Certificate(der: der[...]))?.subject ?? "(unparsable)"
+    }
+
     /// Serial number as big-endian bytes without leading zero bytes.
     public var serialNumber: [UInt8] {
         let serial = context.pointee.serial

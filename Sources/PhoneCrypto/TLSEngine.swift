@@ -4,7 +4,7 @@ import CMbedTLS
 public enum TLSError: Error, Equatable {
     /// The server's certificate is not byte-identical to any pinned certificate (for
     /// CAPF: a CAPF record of the installed ITL or CTL).
-    case certificateNotTrusted(subject: String)
+    case certificateNotTrusted(certificate: [UInt8])
     case handshakeFailed(code: Int32)
     /// The peer sent close_notify or the connection ended.
     case closed
@@ -13,8 +13,9 @@ public enum TLSError: Error, Equatable {
 
     public var reason: String {
         switch self {
-        case .certificateNotTrusted(let subject):
-            return "TLS handshake refused: server certificate " + subject + " is not a CAPF record of the installed trust list"
+        case .certificateNotTrusted(let certificate):
+            return "TLS handshake refused: server certificate " + Certificate.subject(of: certificate)
+                + " is not a CAPF record of the installed trust list"
         case .handshakeFailed(let code): return "TLS handshake failed (mbedTLS -0x" + String(UInt32(bitPattern: -code), radix: 16) + ")"
         case .closed: return "connection closed"
         case .failed(let code): return "TLS failed (mbedTLS -0x" + String(UInt32(bitPattern: -code), radix: 16) + ")"
@@ -36,7 +37,8 @@ public final class TLSEngine {
         var incomingStart = 0
         var outgoing: [UInt8] = []
         var pinned: [[UInt8]] = []
-        var rejectedSubject: String?
+        /// The server certificate the pin refused (DER), for a caller that may ask TVS.
+        var rejected: [UInt8]?
         /// Filled at the end of the handshake when secrets export was asked for.
         var secrets: TLSSessionSecrets?
     }
@@ -51,24 +53,35 @@ public final class TLSEngine {
 
     public private(set) var isHandshakeComplete = false
 
-    /// A client that accepts only a server presenting one of `pinned`. With
-    /// `exportSecrets`, the session's secrets are kept for a key log (`sessionSecrets`);
-    /// off unless asked.
-    public convenience init(pinnedServerCertificates pinned: [Certificate], rng: RandomGenerator,
-                            exportSecrets: Bool = false) throws(TLSError) {
-        try self.init(role: .client, identity: nil, pinned: pinned, rng: rng, exportSecrets: exportSecrets)
+    /// A client that accepts only a server presenting one of `pinned`, presenting
+    /// `clientIdentity` when the server asks for a certificate. With `exportSecrets`, the
+    /// session's secrets are kept for a key log (`sessionSecrets`); off unless asked.
+    public convenience init(pinnedServerCertificates pinned: [Certificate], clientIdentity: Identity? = nil,
+                            rng: RandomGenerator, exportSecrets: Bool = false) throws(TLSError) {
+        try self.init(role: .client, identity: clientIdentity, anchors: pinned, rng: rng, exportSecrets: exportSecrets)
     }
 
-    /// A server presenting `identity` (the lab's CAPF service; tests).
-    public convenience init(serverIdentity identity: Identity, rng: RandomGenerator, exportSecrets: Bool = false) throws(TLSError) {
-        try self.init(role: .server, identity: identity, pinned: [], rng: rng, exportSecrets: exportSecrets)
+    /// A server presenting `identity` (the lab's services; tests). With
+    /// `clientCertificateIssuer`, it requires a client certificate that issuer signed.
+    public convenience init(serverIdentity identity: Identity, clientCertificateIssuer: Certificate? = nil,
+                            rng: RandomGenerator, exportSecrets: Bool = false) throws(TLSError) {
+        try self.init(role: .server, identity: identity, anchors: clientCertificateIssuer.map { [$0] } ?? [], rng: rng,
+                      exportSecrets: exportSecrets)
+    }
+
+    /// The certificate the peer presented (the client's, on a server that requires one).
+    public var peerCertificate: Certificate? {
+        guard let peer = mbedtls_ssl_get_peer_cert(ssl), let raw = peer.pointee.raw.p else { return nil }
+        return try? Certificate(der: [UInt8](UnsafeBufferPointer(start: raw, count: peer.pointee.raw.len))[...])
     }
 
     /// The session's client random and master secret, once the handshake has derived
     /// them, when the engine was made with `exportSecrets`.
     public var sessionSecrets: TLSSessionSecrets? { transport.secrets }
 
-    private init(role: Role, identity: Identity?, pinned: [Certificate], rng: RandomGenerator,
+    /// `anchors`: the pinned server certificates of a client, the client certificates'
+    /// issuers of a server.
+    private init(role: Role, identity: Identity?, anchors: [Certificate], rng: RandomGenerator,
                  exportSecrets: Bool) throws(TLSError) {
         ssl = .allocate(capacity: 1)
         config = .allocate(capacity: 1)
@@ -76,8 +89,7 @@ public final class TLSEngine {
         mbedtls_ssl_config_init(config)
         self.rng = rng
         self.identity = identity
-        trustAnchors = pinned
-        transport.pinned = pinned.map { $0.der }
+        trustAnchors = anchors
 
         let endpoint = role == .client ? MBEDTLS_SSL_IS_CLIENT : MBEDTLS_SSL_IS_SERVER
         var result = mbedtls_ssl_config_defaults(config, endpoint, MBEDTLS_SSL_TRANSPORT_STREAM, MBEDTLS_SSL_PRESET_DEFAULT)
@@ -85,11 +97,16 @@ public final class TLSEngine {
         mbedtls_ssl_conf_rng(config, mbedtls_ctr_drbg_random, rng.state)
         mbedtls_ssl_conf_min_version(config, MBEDTLS_SSL_MAJOR_VERSION_3, MBEDTLS_SSL_MINOR_VERSION_3)
         mbedtls_ssl_conf_max_version(config, MBEDTLS_SSL_MAJOR_VERSION_3, MBEDTLS_SSL_MINOR_VERSION_3)
+        if let identity {
+            result = mbedtls_ssl_conf_own_cert(config, identity.certificate.context, identity.privateKey.context)
+            guard result == 0 else { throw .setup(code: result) }
+        }
         if role == .client {
-            guard let first = pinned.first else { throw .setup(code: 0) }
-            // The pinned certificates double as the CA list mbedTLS insists on; the
-            // verify callback below makes the exact-match decision.
-            mbedtls_ssl_conf_ca_chain(config, first.context, nil)
+            transport.pinned = anchors.map { $0.der }
+            // The pinned certificates double as the CA list mbedTLS wants; the verify
+            // callback below makes the exact-match decision. With nothing pinned it still
+            // runs (and refuses), so a caller learns which certificate the server has.
+            if let first = anchors.first { mbedtls_ssl_conf_ca_chain(config, first.context, nil) }
             mbedtls_ssl_conf_authmode(config, MBEDTLS_SSL_VERIFY_REQUIRED)
             mbedtls_ssl_conf_verify(config, { state, certificate, depth, flags in
                 guard let state, let certificate, let flags else { return -1 }
@@ -103,13 +120,14 @@ public final class TLSEngine {
                     flags.pointee = 0
                 } else {
                     flags.pointee |= UInt32(MBEDTLS_X509_BADCERT_NOT_TRUSTED)
-                    transport.rejectedSubject = (try? Certificate(der: der[...]))?.subject ?? "(unparsable)"
+                    transport.rejected = der
                 }
                 return 0
             }, Unmanaged.passUnretained(transport).toOpaque())
-        } else if let identity {
-            result = mbedtls_ssl_conf_own_cert(config, identity.certificate.context, identity.privateKey.context)
-            guard result == 0 else { throw .setup(code: result) }
+        } else if let issuer = anchors.first {
+            // A client certificate must chain to this issuer (the lab's CAPF).
+            mbedtls_ssl_conf_ca_chain(config, issuer.context, nil)
+            mbedtls_ssl_conf_authmode(config, MBEDTLS_SSL_VERIFY_REQUIRED)
         }
         if exportSecrets {
             // mbedTLS 2.28 hands the master secret and both randoms to this callback when
@@ -177,7 +195,7 @@ public final class TLSEngine {
             return true
         }
         if result == MBEDTLS_ERR_SSL_WANT_READ || result == MBEDTLS_ERR_SSL_WANT_WRITE { return false }
-        if let subject = transport.rejectedSubject { throw .certificateNotTrusted(subject: subject) }
+        if let rejected = transport.rejected { throw .certificateNotTrusted(certificate: rejected) }
         if result == MBEDTLS_ERR_SSL_PEER_CLOSE_NOTIFY { throw .closed }
         throw .handshakeFailed(code: result)
     }

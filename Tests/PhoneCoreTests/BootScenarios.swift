@@ -256,6 +256,7 @@ enum BootScenarios {
         worlds.append(try earlyTimePassed())
         worlds.append(try itlSignerChanged(tvs: { _ in .answered(.valid(roles: [.sast, .ccmTFTP], ttlSeconds: 3600)) }).0)
         worlds.append(try itlSignerChanged(tvs: { _ in .answered(.invalid) }).0)
+        worlds += try httpsScenarios()
         return worlds
     }
 

@@ -21,6 +21,9 @@ final class ScriptedWorld: PhonePlatform {
     /// Answers to TVS queries, in order; when empty, `tvsDefault`.
     var tvsAnswers: [(TVSQuery) -> TVSQueryResult] = []
     var tvsDefault: (TVSQuery) -> TVSQueryResult = { _ in .failed(.channel(.connect(.refused))) }
+    /// Answers to HTTPS configuration downloads, in order; when empty, `httpsDefault` (no server on 6971).
+    var httpsAnswers: [(HTTPSConfigRequest) -> HTTPSConfigResult] = []
+    var httpsDefault: (HTTPSConfigRequest) -> HTTPSConfigResult = { _ in .failed(.channel(.connect(.refused))) }
     /// Strings the "user" types when asked; when none is left the user does nothing.
     var typedAuthStrings: [[UInt8]] = []
     /// The runner stops after this many steps (a machine that never settles is a failure).
@@ -36,6 +39,7 @@ final class ScriptedWorld: PhonePlatform {
     private(set) var persistedEncryptedFlags: [Bool] = []
     private(set) var persistedTVSServers: [[DeviceConfiguration.TVSServer]] = []
     private(set) var tvsQueries: [TVSQuery] = []
+    private(set) var httpsRequests: [HTTPSConfigRequest] = []
     private(set) var savedLSCs: [Identity] = []
     private(set) var resets = 0
     private(set) var result: BootResult?
@@ -109,6 +113,13 @@ final class ScriptedWorld: PhonePlatform {
         if exhausted { return .failed(.channel(.connect(.refused))) }
         let answer = tvsAnswers.isEmpty ? tvsDefault : tvsAnswers.removeFirst()
         return answer(query)
+    }
+
+    func fetchOverHTTPS(_ request: HTTPSConfigRequest, rng: RandomGenerator) -> HTTPSConfigResult {
+        httpsRequests.append(request)
+        if exhausted { return .failed(.channel(.connect(.refused))) }
+        let answer = httpsAnswers.isEmpty ? httpsDefault : httpsAnswers.removeFirst()
+        return answer(request)
     }
 
     func saveLSC(_ identity: Identity) -> Bool {

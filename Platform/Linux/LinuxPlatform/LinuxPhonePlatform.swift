@@ -13,6 +13,9 @@ public enum ConsoleEntry {
     case tvs(DeviceConfiguration.TVSServer, TVSQueryResult)
     /// A file fetch starts.
     case fetching(LinuxPhonePlatform.Transport, name: String, from: LinuxPhonePlatform.Server)
+    /// The HTTPS configuration download starts: `pinned` certificates, the client
+    /// certificate's subject.
+    case fetchingOverHTTPS(name: String, host: String, port: UInt16, pinned: Int, client: String)
     /// A flash write failed (the core goes on).
     case storageFailed(StoredItem, FileError)
     case reset
@@ -31,7 +34,7 @@ public enum StoredItem: Equatable {
 }
 
 /// The Linux board: TFTP or HTTP to the configured servers, the state directory as
-/// flash, CAPF and TVS over TCP+TLS, the terminal as prompt, a console callback.
+/// flash, CAPF, TVS and the HTTPS configuration over TCP+TLS, the terminal as prompt, a console callback.
 public struct LinuxPhonePlatform: PhonePlatform, TCPConnector, TLSKeyLog {
     public enum Transport {
         case tftp
@@ -63,6 +66,8 @@ public struct LinuxPhonePlatform: PhonePlatform, TCPConnector, TLSKeyLog {
     public var capfRunner = CAPFRunner()
     /// How TVS queries run (timeouts).
     public var tvsRunner = TVSRunner()
+    /// How the HTTPS configuration download runs (timeouts, size cap).
+    public var httpsRunner = HTTPSConfigRunner()
     /// Where TLS session secrets are appended (NSS key log format), when asked for.
     public private(set) var keyLogPath: String?
 
@@ -141,6 +146,14 @@ public struct LinuxPhonePlatform: PhonePlatform, TCPConnector, TLSKeyLog {
         let result = runner.run(query, rng: rng, on: &self)
         show(.tvs(query.server, result))
         return result
+    }
+
+    public mutating func fetchOverHTTPS(_ request: HTTPSConfigRequest, rng: RandomGenerator) -> HTTPSConfigResult {
+        let host = servers[min(request.server, servers.count - 1)].host
+        show(.fetchingOverHTTPS(name: request.name, host: host, port: request.port, pinned: request.pinned.count,
+                                client: request.clientIdentity.certificate.subject))
+        let runner = httpsRunner
+        return runner.run(request, host: host, rng: rng, on: &self)
     }
 
     public mutating func askForAuthString(retry: Bool) -> [UInt8]? {

@@ -15,6 +15,9 @@ enum ConsoleText {
         case .fetching(let transport, let name, let server):
             let from = " from " + server.host + ":" + String(server.port)
             return transport == .http ? "HTTP: GET /" + name + from : "TFTP: RRQ " + name + from
+        case .fetchingOverHTTPS(let name, let host, let port, let pinned, let client):
+            return "HTTPS: GET /" + name + " from " + host + ":" + String(port) + " (client certificate " + client + ", "
+                + String(pinned) + " EC TFTP " + (pinned == 1 ? "certificate" : "certificates") + " pinned)"
         case .storageFailed(let item, let error): return "FLASH: could not " + stored(item) + ": " + error.reason
         case .reset: return "BOOT: reset"
         case .keyLogOn(let path):
@@ -56,6 +59,16 @@ enum ConsoleText {
         case .configApplied(let name, let signer, let encrypted):
             return "CFG: " + name + (encrypted ? " decrypted" : "") + (signer.map { ", signed by " + $0 } ?? ", unsigned")
                 + ": full configuration applied"
+        case .httpsConfigApplied(let name, let server, let vouched):
+            return "CFG: " + name + " over HTTPS from " + server + (vouched ? " (vouched for by TVS)" : "")
+                + ": full configuration applied"
+        case .askingTVSAboutHTTPSServer(let subject, let servers):
+            return "SECD: HTTPS server certificate " + subject + " is not an EC TFTP record of the installed trust lists; asking TVS ("
+                + String(servers) + (servers == 1 ? " server)" : " servers)")
+        case .httpsServerVouched(let subject, let verdict):
+            return "SECD: HTTPS server " + subject + " " + TrustText.verdict(verdict) + "; connecting again"
+        case .httpsConfigFallback(let cause, let then):
+            return "CFG: configuration over HTTPS failed: " + HTTPSText.fallback(cause) + "; falling back, " + next(then)
         case .partialConfig(let check, let then):
             let own = check.ownCertificate == .none ? "no certificate" : FailureText.certificate(check.ownCertificate)
             return "CFG: " + check.name + " partial (encrConfig), signed by " + (check.signer ?? "?") + "; certHash '"
@@ -87,6 +100,7 @@ enum ConsoleText {
     static func next(_ next: BootNext, fetching verb: String = "fetching ") -> String {
         switch next {
         case .fetching(let name): return verb + name
+        case .fetchingOverHTTPS(let name, let port): return verb + name + " over HTTPS (port " + String(port) + ")"
         case .enrolling(let attempt):
             return "CAPF " + attempt.server.host + ":" + String(attempt.server.port) + " (" + FailureText.method(attempt.method)
                 + "), reason: " + FailureText.reason(attempt.reason)

@@ -21,6 +21,9 @@ enum EventJSON {
         case .fetching(let transport, let name, let server):
             fields += [("event", .string("fetching")), ("transport", .string(transport == .http ? "http" : "tftp")),
                        ("file", .string(name)), ("host", .string(server.host)), ("port", .int(Int(server.port)))]
+        case .fetchingOverHTTPS(let name, let host, let port, let pinned, let client):
+            fields += [("event", .string("fetching")), ("transport", .string("https")), ("file", .string(name)),
+                       ("host", .string(host)), ("port", .int(Int(port))), ("pinned", .int(pinned)), ("client", .string(client))]
         case .storageFailed(let item, let error):
             fields += [("event", .string("storageFailed")), ("item", .string(ConsoleText.stored(item))),
                        ("cause", .string(error.reason))]
@@ -66,6 +69,15 @@ enum EventJSON {
         case .configApplied(let name, let signer, let encrypted):
             return [("event", .string("configApplied")), ("file", .string(name)), ("signer", .optional(signer)),
                     ("encrypted", .bool(encrypted))]
+        case .httpsConfigApplied(let name, let server, let vouched):
+            return [("event", .string("httpsConfigApplied")), ("file", .string(name)), ("server", .string(server)),
+                    ("vouchedByTVS", .bool(vouched))]
+        case .askingTVSAboutHTTPSServer(let subject, let servers):
+            return [("event", .string("askingTVSAboutHTTPSServer")), ("server", .string(subject)), ("servers", .int(servers))]
+        case .httpsServerVouched(let subject, let verdict):
+            return [("event", .string("httpsServerVouched")), ("server", .string(subject))] + TrustText.verdictJSON(verdict)
+        case .httpsConfigFallback(let cause, let then):
+            return [("event", .string("httpsConfigFallback")), ("cause", .string(HTTPSText.fallback(cause))), ("then", next(then))]
         case .partialConfig(let check, let then):
             return [("event", .string("partialConfig")), ("file", .string(check.name)), ("signer", .optional(check.signer)),
                     ("certHash", .string(check.certHash)), ("ownHash", .optional(check.ownHash)),
@@ -106,6 +118,8 @@ enum EventJSON {
     static func next(_ next: BootNext) -> JSON {
         switch next {
         case .fetching(let name): return .object([("action", .string("fetch")), ("file", .string(name))])
+        case .fetchingOverHTTPS(let name, let port):
+            return .object([("action", .string("fetchOverHTTPS")), ("file", .string(name)), ("port", .int(Int(port)))])
         case .enrolling(let attempt): return .object([("action", .string("capf"))] + self.attempt(attempt))
         case .askingForAuthString(let retry): return .object([("action", .string("askForAuthString")), ("retry", .bool(retry))])
         case .resetting: return .object([("action", .string("reset"))])

@@ -68,8 +68,8 @@ enum TrustText {
         switch problem {
         case .channel(.connect(let error)): return "connect: " + FailureText.stream(error)
         case .channel(.stream(let error)): return FailureText.stream(error)
-        case .channel(.tls(.certificateNotTrusted(let subject))):
-            return "TLS handshake refused: server certificate " + subject + " is not a TVS record of the installed ITL"
+        case .channel(.tls(.certificateNotTrusted(let certificate))):
+            return "TLS handshake refused: server certificate " + Certificate.subject(of: certificate) + " is not a TVS record of the installed ITL"
         case .channel(.tls(let error)): return error.reason
         case .channel(.stoppedAnswering(let ms)): return "no answer in " + FailureText.duration(UInt64(ms))
         case .session(.wire(let error)): return "malformed answer: " + error.reason

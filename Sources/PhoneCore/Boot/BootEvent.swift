@@ -20,6 +20,12 @@ public enum BootEvent: Equatable {
     case fetchFailed(name: String, server: Int, cause: FetchFailure, nextServer: Int?)
     case noTrustList(then: BootNext)
     case configApplied(name: String, signer: String?, encrypted: Bool)
+    /// The full configuration came over HTTPS from the server with this subject.
+    case httpsConfigApplied(name: String, server: String, vouchedByTVS: Bool)
+    /// The HTTPS server's EC certificate is not listed: asking the TVS servers about it.
+    case askingTVSAboutHTTPSServer(subject: String, servers: Int)
+    case httpsServerVouched(subject: String, verdict: TrustVerdict)
+    case httpsConfigFallback(HTTPSFallback, then: BootNext)
     case partialConfig(PartialConfigCheck, then: BootNext)
     /// The `.enc.sgn` asked for first (the last config was encrypted) was not usable.
     case directDecryptFailed(name: String, cause: BootFailure, then: BootNext)
@@ -36,6 +42,7 @@ public enum BootEvent: Equatable {
 /// What the phone does after the step an event reports.
 public enum BootNext: Equatable {
     case fetching(String)
+    case fetchingOverHTTPS(String, port: UInt16)
     case enrolling(CAPFAttempt)
     case askingForAuthString(retry: Bool)
     case resetting

@@ -10,6 +10,8 @@ public enum BootInput {
     /// Timeout or connection failure from the server the fetch went to.
     case fetchFailed(name: String, FetchFailure)
     case capfFinished(CAPFOutcome)
+    /// What a `.fetchConfigOverHTTPS` came to.
+    case httpsFetched(HTTPSConfigResult)
     /// The answer to a `.decideTrust` question.
     case trustDecided(TrustVerdict)
     case timePassed
@@ -24,6 +26,7 @@ public enum BootInput {
         case .fileNotFound: return .fileNotFound
         case .fetchFailed: return .fetchFailed
         case .capfFinished: return .capfFinished
+        case .httpsFetched: return .httpsFetched
         case .trustDecided: return .trustDecided
         case .timePassed: return .timePassed
         case .authStringEntered: return .authStringEntered
@@ -35,6 +38,8 @@ public enum BootInput {
 /// What the platform must do next, in order.
 public enum BootAction {
     case fetch(name: String, server: Int)
+    /// Download the configuration over HTTPS (`HTTPSConfigRunner`), then feed `.httpsFetched`.
+    case fetchConfigOverHTTPS(HTTPSConfigRequest)
     /// Persist an accepted trust list (atomically; it replaces the installed one).
     case persistTrustList(TrustListKind, [UInt8])
     /// Persist whether the last configuration was encrypted.

@@ -71,8 +71,12 @@ extension BootMachine {
     private mutating func afterTrustList(kind: TrustListKind, actions before: [BootAction],
                                          event: BootEvent) -> ([BootAction], BootEvent) {
         var actions = before
-        let next = kind == .ctl ? itlFetch() : configFetch()
-        state = kind == .ctl ? .fetchingTrustList(next, kind: .itl) : .fetchingConfig(next)
+        guard kind == .ctl else {
+            actions.append(enterConfiguration().0)
+            return (actions, event)
+        }
+        let next = itlFetch()
+        state = .fetchingTrustList(next, kind: .itl)
         actions.append(.fetch(name: next.name, server: next.server))
         return (actions, event)
     }
@@ -87,9 +91,9 @@ extension BootMachine {
             next = itlFetch()
             state = .fetchingTrustList(next, kind: .itl)
         } else {
-            next = configFetch()
-            state = .fetchingConfig(next)
-            if memory.trustStore.isEmpty { return ([.fetch(name: next.name, server: next.server)], .noTrustList(then: .fetching(next.name))) }
+            let (action, then) = enterConfiguration()
+            if memory.trustStore.isEmpty { return ([action], .noTrustList(then: then)) }
+            return ([action], .fileNotFound(name: name, then: then))
         }
         return ([.fetch(name: next.name, server: next.server)], .fileNotFound(name: name, then: .fetching(next.name)))
     }

@@ -5,8 +5,8 @@ import PhoneWire
 /// The boot flow of boot-flow.md as a sans-IO state machine: inputs in, actions out. It
 /// never reads a clock, a file or a socket; verification and decryption are pure
 /// computations on bytes it was given. Each phase lives in its own file
-/// (`BootMachine+TrustLists`, `+Configuration`, `+EncryptedConfiguration`, `+CAPF`,
-/// `+Waiting`); `BootTransitions.table` lists every edge and is checked on every step.
+/// (`BootMachine+TrustLists`, `+HTTPSConfiguration`, `+Configuration`,
+/// `+EncryptedConfiguration`, `+CAPF`, `+Waiting`); `BootTransitions.table` lists every edge and is checked on every step.
 public struct BootMachine {
     // MARK: State
 
@@ -40,6 +40,10 @@ public struct BootMachine {
         case fetchingTrustList(Fetch, kind: TrustListKind)
         /// A new ITL whose signer the installed ITL does not list: TVS is asked about it.
         case verifyingTrustListSigner(Fetch, candidate: InstalledTrustList, refusal: TrustError)
+        /// ITL signer version 1.1: `SEP<MAC>.cnf.xml.sgn` over TLS to port 6971 first.
+        case fetchingConfigOverHTTPS(HTTPSAttempt)
+        /// The HTTPS server's EC certificate is not listed: TVS is asked about it.
+        case verifyingHTTPSServer(HTTPSAttempt, certificate: [UInt8])
         /// `.enc.sgn` (when the last config was encrypted), `.sgn`, `XMLDefault…`.
         case fetchingConfig(Fetch)
         /// The partial config's hash matched: fetching `SEP<MAC>.cnf.xml.enc.sgn`.
@@ -58,6 +62,8 @@ public struct BootMachine {
             case .idle: return .idle
             case .fetchingTrustList: return .fetchingTrustList
             case .verifyingTrustListSigner: return .verifyingTrustListSigner
+            case .fetchingConfigOverHTTPS: return .fetchingConfigOverHTTPS
+            case .verifyingHTTPSServer: return .verifyingHTTPSServer
             case .fetchingConfig: return .fetchingConfig
             case .fetchingEncryptedConfig: return .fetchingEncryptedConfig
             case .awaitingAuthString: return .awaitingAuthString
@@ -126,6 +132,11 @@ public struct BootMachine {
 
         case (.verifyingTrustListSigner(let fetch, let candidate, let refusal), .trustDecided(let verdict)):
             return signerDecided(fetch, candidate: candidate, refusal: refusal, verdict: verdict)
+
+        case (.fetchingConfigOverHTTPS(let attempt), .httpsFetched(let result)):
+            return httpsFetched(attempt, result)
+        case (.verifyingHTTPSServer(let attempt, let certificate), .trustDecided(let verdict)):
+            return httpsServerDecided(attempt, certificate: certificate, verdict: verdict)
 
         case (.fetchingConfig(let fetch), .fileArrived(let name, let bytes)) where sameText(name, fetch.name):
             return configArrived(fetch, bytes: bytes)

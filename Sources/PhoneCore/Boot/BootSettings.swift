@@ -11,6 +11,8 @@ public struct BootSettings {
     public var authString: [UInt8]?
     /// The phone's model (four digits) for its TVS name when the MIC does not name it.
     public var model: String?
+    /// The configuration server's HTTPS port (formats.md §5); labs and tests move it.
+    public var httpsPort: UInt16 = 6971
 
     /// Resets (after a new LSC) allowed in one boot.
     public var maxResets = 3

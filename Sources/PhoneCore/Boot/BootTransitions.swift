@@ -3,6 +3,8 @@ public enum BootStateKind: String, CaseIterable, Sendable {
     case idle
     case fetchingTrustList
     case verifyingTrustListSigner
+    case fetchingConfigOverHTTPS
+    case verifyingHTTPSServer
     case fetchingConfig
     case fetchingEncryptedConfig
     case awaitingAuthString
@@ -20,6 +22,7 @@ public enum BootInputKind: String, CaseIterable, Sendable {
     case fileNotFound
     case fetchFailed
     case capfFinished
+    case httpsFetched
     case trustDecided
     case timePassed
     case authStringEntered
@@ -45,8 +48,20 @@ public enum BootTransitions {
               because: "new ITL signer not in the installed ITL, ask TVS"),
         .init(from: .verifyingTrustListSigner, on: .trustDecided, to: .fetchingConfig,
               because: "install the ITL if TVS vouched, else keep the installed one"),
+        .init(from: .fetchingTrustList, on: .fileArrived, to: .fetchingConfigOverHTTPS,
+              because: "ITL checked, signer version 1.1: the config over HTTPS"),
+        .init(from: .verifyingTrustListSigner, on: .trustDecided, to: .fetchingConfigOverHTTPS,
+              because: "ITL decided, signer version 1.1: the config over HTTPS"),
         .init(from: .fetchingTrustList, on: .fileNotFound, to: .fetchingTrustList, because: "try the next trust-list name"),
         .init(from: .fetchingTrustList, on: .fileNotFound, to: .fetchingConfig, because: "no more trust lists"),
+        .init(from: .fetchingTrustList, on: .fileNotFound, to: .fetchingConfigOverHTTPS,
+              because: "no more trust lists, installed ITL signer version 1.1"),
+        .init(from: .fetchingConfigOverHTTPS, on: .httpsFetched, to: .configured, because: "full config over TLS"),
+        .init(from: .fetchingConfigOverHTTPS, on: .httpsFetched, to: .verifyingHTTPSServer,
+              because: "EC server certificate not listed, ask TVS"),
+        .init(from: .fetchingConfigOverHTTPS, on: .httpsFetched, to: .fetchingConfig, because: "HTTPS failed, fall back to 6970/TFTP"),
+        .init(from: .verifyingHTTPSServer, on: .trustDecided, to: .fetchingConfigOverHTTPS, because: "TVS vouched, connect again"),
+        .init(from: .verifyingHTTPSServer, on: .trustDecided, to: .fetchingConfig, because: "not vouched, fall back to 6970/TFTP"),
         .init(from: .fetchingTrustList, on: .fetchFailed, to: .fetchingTrustList, because: "try the next server"),
         .init(from: .fetchingTrustList, on: .fetchFailed, to: .failed, because: "no server answers"),
         .init(from: .fetchingConfig, on: .fileArrived, to: .configured, because: "full config verified"),

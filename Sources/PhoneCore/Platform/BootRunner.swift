@@ -30,6 +30,8 @@ public enum BootRunner {
                     case .notFound: inputs.append(.fileNotFound(name: name))
                     case .failed(let failure): inputs.append(.fetchFailed(name: name, failure))
                     }
+                case .fetchConfigOverHTTPS(let request):
+                    inputs.append(.httpsFetched(platform.fetchOverHTTPS(request, rng: rng)))
                 case .persistTrustList(let kind, let bytes):
                     _ = platform.saveTrustList(kind, bytes)
                 case .persistEncryptedFlag(let value):

@@ -88,4 +88,4 @@ public protocol CAPFEnrollment {
 
 /// Everything a boot needs.
 public typealias PhonePlatform = FileTransport & FlashStorage & PhoneConsole & ClockAndReset & AuthStringPrompt & CAPFEnrollment
-    & TVSQuerying
+    & TVSQuerying & SecureConfigTransport

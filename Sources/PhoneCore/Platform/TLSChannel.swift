@@ -1,6 +1,6 @@
 import PhoneCrypto
 
-/// Why a TLS channel to a cluster service (CAPF, TVS) failed. Data only.
+/// Why a TLS channel to a cluster service (CAPF, TVS, HTTPS configuration) failed. Data only.
 public enum TLSChannelProblem: Error, Equatable {
     case connect(StreamError)
     /// The connection broke after it was open.
@@ -11,15 +11,16 @@ public enum TLSChannelProblem: Error, Equatable {
 }
 
 /// A client TLS connection over the platform's TCP, the server pinned: the handshake,
-/// one TCP send per message, plaintext reads. What CAPF and TVS sessions run over.
+/// one TCP send per message, plaintext reads. What CAPF and TVS sessions and the HTTPS
+/// configuration download run over.
 struct TLSChannel<Connection: ByteStream> {
     let tls: TLSEngine
     var connection: Connection
 
     /// Connects, runs the handshake and hands the session's secrets to the key log
     /// when it is on.
-    static func open<P: TCPConnector & TLSKeyLog>(host: String, port: UInt16, pinned: [Certificate], rng: RandomGenerator,
-                                                 connectTimeoutMs: Int32, handshakeTimeoutMs: Int32,
+    static func open<P: TCPConnector & TLSKeyLog>(host: String, port: UInt16, pinned: [Certificate], clientIdentity: Identity? = nil,
+                                                 rng: RandomGenerator, connectTimeoutMs: Int32, handshakeTimeoutMs: Int32,
                                                  on platform: inout P) throws(TLSChannelProblem) -> TLSChannel<P.Connection> {
         let connection: P.Connection
         switch platform.connect(host: host, port: port, timeoutMs: connectTimeoutMs) {
@@ -28,7 +29,8 @@ struct TLSChannel<Connection: ByteStream> {
         }
         let tls: TLSEngine
         do {
-            tls = try TLSEngine(pinnedServerCertificates: pinned, rng: rng, exportSecrets: platform.logsTLSSecrets)
+            tls = try TLSEngine(pinnedServerCertificates: pinned, clientIdentity: clientIdentity, rng: rng,
+                                exportSecrets: platform.logsTLSSecrets)
         } catch {
             throw .tls(error)
         }

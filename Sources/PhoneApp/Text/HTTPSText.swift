@@ -1,0 +1,44 @@
+import LinuxPlatform
+import PhoneCore
+import PhoneCrypto
+import PhoneWire
+
+/// The words of the HTTPS configuration download (formats.md §5): why the phone fell
+/// back to 6970/TFTP, what the server did.
+enum HTTPSText {
+    static func fallback(_ cause: HTTPSFallback) -> String {
+        switch cause {
+        case .failed(let problem): return Self.problem(problem)
+        case .serverKeyNotEC(let subject, let key):
+            return "server certificate " + subject + " uses " + (key.map { "an " + $0.name + " key" } ?? "an unreadable key")
+                + "; 6971 must present an EC key"
+        case .serverNotTrusted(let subject, let verdict):
+            return "server certificate " + subject + " is not an EC TFTP record of the installed trust lists; "
+                + TrustText.verdict(verdict)
+        case .notFullConfiguration: return "the answer is not a full configuration"
+        case .malformed(let error): return "the configuration is malformed: " + error.reason
+        }
+    }
+
+    static func problem(_ problem: HTTPSConfigProblem) -> String {
+        switch problem {
+        case .channel(.connect(let error)): return "connect: " + FailureText.stream(error)
+        case .channel(.stream(let error)): return FailureText.stream(error)
+        case .channel(.tls(.certificateNotTrusted(let certificate))):
+            return "TLS handshake refused: server certificate " + Certificate.subject(of: certificate)
+                + " is not an EC TFTP record of the installed trust lists"
+        case .channel(.tls(.handshakeFailed(let code))):
+            return TLSError.handshakeFailed(code: code).reason + " (the server may have refused the client certificate)"
+        case .channel(.tls(let error)): return error.reason
+        case .channel(.stoppedAnswering(let ms)): return "no answer in " + FailureText.duration(UInt64(ms))
+        case .malformed(let error): return "malformed HTTP response: " + error.reason
+        case .status(let status):
+            switch status {
+            case 403: return "HTTP 403 (the server refused this device)"
+            case 404: return "HTTP 404 (not found)"
+            default: return "HTTP status " + String(status)
+            }
+        case .deadlineExceeded(let ms): return "no complete answer in " + FailureText.duration(ms)
+        }
+    }
+}

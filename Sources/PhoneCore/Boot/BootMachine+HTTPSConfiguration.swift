@@ -1,0 +1,91 @@
+import PhoneCrypto
+import PhoneTrust
+import PhoneWire
+
+/// Why the phone left the HTTPS configuration download for 6970/TFTP.
+public enum HTTPSFallback: Equatable {
+    case failed(HTTPSConfigProblem)
+    /// formats.md §5: the server on 6971 must use an EC key (nil: its certificate does not parse).
+    case serverKeyNotEC(subject: String, key: KeyKind?)
+    /// Not an EC TFTP record of the installed lists, and TVS did not vouch for it.
+    case serverNotTrusted(subject: String, verdict: TrustVerdict)
+    /// The answer parsed, but it is not a full configuration.
+    case notFullConfiguration
+    case malformed(ConfigError)
+}
+
+/// formats.md §5, HTTPS 6971: with an installed ITL of signer version 1.1 or later the
+/// configuration comes over TLS first, the phone's LSC (else MIC) as client
+/// certificate; any failure falls back to the signed files over 6970/TFTP.
+extension BootMachine {
+    /// One HTTPS download: the request, and whether TVS already vouched for its server.
+    struct HTTPSAttempt {
+        var request: HTTPSConfigRequest
+        var vouchedByTVS = false
+    }
+
+    /// The configuration phase begins: over HTTPS when the ITL asks for it, else the
+    /// signed files.
+    mutating func enterConfiguration() -> (BootAction, BootNext) {
+        if let request = httpsRequest() {
+            state = .fetchingConfigOverHTTPS(HTTPSAttempt(request: request))
+            return (.fetchConfigOverHTTPS(request), .fetchingOverHTTPS(request.name, port: request.port))
+        }
+        let next = configFetch()
+        state = .fetchingConfig(next)
+        return (.fetch(name: next.name, server: next.server), .fetching(next.name))
+    }
+
+    /// The HTTPS request, when the installed ITL's signer version is 1.1 or later and the
+    /// phone has a certificate to present. Pinned: the EC TFTP and CCM+TFTP records.
+    func httpsRequest() -> HTTPSConfigRequest? {
+        guard let version = memory.trustStore.itl?.list.file.signerVersion,
+              version.major > 1 || (version.major == 1 && version.minor >= 1),
+              let identity = memory.activeIdentity else { return nil }
+        let pinned = memory.trustStore.tftpCapableCertificates.filter { !$0.keyKind.isRSA }
+        return HTTPSConfigRequest(server: server, port: settings.httpsPort, name: settings.device.signedConfig, pinned: pinned,
+                                  clientIdentity: identity)
+    }
+
+    mutating func httpsFetched(_ attempt: HTTPSAttempt, _ result: HTTPSConfigResult) -> ([BootAction], BootEvent) {
+        switch result {
+        case .configuration(var body, let serverCertificate):
+            defer { zeroize(&body) }
+            let config: DeviceConfiguration
+            do { config = try DeviceConfiguration.parse(body) } catch { return fallBack(.malformed(error)) }
+            guard !config.isPartial else { return fallBack(.notFullConfiguration) }
+            let (actions, _) = configured(config, name: attempt.request.name, signer: nil, encrypted: config.encrConfig)
+            return (actions, .httpsConfigApplied(name: attempt.request.name, server: Certificate.subject(of: serverCertificate),
+                                                 vouchedByTVS: attempt.vouchedByTVS))
+        case .failed(.channel(.tls(.certificateNotTrusted(let certificate)))) where !attempt.vouchedByTVS:
+            let subject = Certificate.subject(of: certificate)
+            let key = (try? Certificate(der: certificate[...]))?.keyKind
+            guard let key, !key.isRSA else { return fallBack(.serverKeyNotEC(subject: subject, key: key)) }
+            state = .verifyingHTTPSServer(attempt, certificate: certificate)
+            let question = TrustQuestion(certificate: certificate, purpose: .configuration, store: memory.trustStore,
+                                         servers: memory.tvsServers, deviceName: tvsDeviceName)
+            return ([.decideTrust(question)], .askingTVSAboutHTTPSServer(subject: subject, servers: memory.tvsServers.count))
+        case .failed(let problem):
+            return fallBack(.failed(problem))
+        }
+    }
+
+    /// TVS answered about the HTTPS server: connect again pinned to it when it vouched
+    /// with a TFTP role, else fall back.
+    mutating func httpsServerDecided(_ attempt: HTTPSAttempt, certificate: [UInt8], verdict: TrustVerdict) -> ([BootAction], BootEvent) {
+        guard verdict.isTrusted, let vouched = try? Certificate(der: certificate[...]) else {
+            return fallBack(.serverNotTrusted(subject: Certificate.subject(of: certificate), verdict: verdict))
+        }
+        let old = attempt.request
+        let request = HTTPSConfigRequest(server: old.server, port: old.port, name: old.name, pinned: [vouched],
+                                         clientIdentity: old.clientIdentity)
+        state = .fetchingConfigOverHTTPS(HTTPSAttempt(request: request, vouchedByTVS: true))
+        return ([.fetchConfigOverHTTPS(request)], .httpsServerVouched(subject: vouched.subject, verdict: verdict))
+    }
+
+    private mutating func fallBack(_ cause: HTTPSFallback) -> ([BootAction], BootEvent) {
+        let next = configFetch()
+        state = .fetchingConfig(next)
+        return ([.fetch(name: next.name, server: next.server)], .httpsConfigFallback(cause, then: .fetching(next.name)))
+    }
+}

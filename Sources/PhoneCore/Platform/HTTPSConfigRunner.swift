@@ -1,0 +1,59 @@
+import PhoneCrypto
+import PhoneWire
+
+/// Runs one HTTPS configuration download over the platform's TCP and the core's TLS:
+/// the request in one write, the response through `HTTPResponseParser`, bounded in size
+/// and in time.
+public struct HTTPSConfigRunner {
+    public var connectTimeoutMs: Int32 = 5_000
+    public var handshakeTimeoutMs: Int32 = 10_000
+    public var readTimeoutMs: Int32 = 10_000
+    /// A server dripping bytes cannot hold the phone longer than this.
+    public var totalTimeoutMs: UInt64 = 30_000
+    /// A full configuration is tens of kilobytes.
+    public var maxBody = 1024 * 1024
+
+    public init() {}
+
+    public func run<P: TCPConnector & TLSKeyLog & ClockAndReset>(_ request: HTTPSConfigRequest, host: String, rng: RandomGenerator,
+                                                                 on platform: inout P) -> HTTPSConfigResult {
+        let started = platform.now()
+        var channel: TLSChannel<P.Connection>
+        do {
+            channel = try TLSChannel<P.Connection>.open(host: host, port: request.port, pinned: request.pinned,
+                                                        clientIdentity: request.clientIdentity, rng: rng,
+                                                        connectTimeoutMs: connectTimeoutMs, handshakeTimeoutMs: handshakeTimeoutMs,
+                                                        on: &platform)
+        } catch {
+            return .failed(.channel(error))
+        }
+        defer { channel.close() }
+        let hostHeader = host.utf8.contains(UInt8(ascii: ":")) ? "[" + host + "]" : host
+        let get = "GET /" + request.name + " HTTP/1.1\r\nHost: " + hostHeader + ":" + String(request.port)
+            + "\r\nUser-Agent: phone\r\nConnection: close\r\n\r\n"
+        let response: HTTPResponseParser.Response
+        do { response = try exchange(Array(get.utf8), over: &channel, started: started, on: &platform) } catch {
+            return .failed(error)
+        }
+        guard response.status == 200 else { return .failed(.status(response.status)) }
+        return .configuration(response.body, server: channel.tls.peerCertificate?.der ?? [])
+    }
+
+    private func exchange<P: TCPConnector & TLSKeyLog & ClockAndReset>(_ get: [UInt8], over channel: inout TLSChannel<P.Connection>,
+                                                                       started: UInt64, on platform: inout P)
+        throws(HTTPSConfigProblem) -> HTTPResponseParser.Response {
+        var parser = HTTPResponseParser(bodyLimit: maxBody)
+        do { try channel.send(get, timeoutMs: readTimeoutMs) } catch { throw .channel(error) }
+        while platform.now() - started < totalTimeoutMs {
+            let bytes: [UInt8]?
+            do { bytes = try channel.read(timeoutMs: readTimeoutMs) } catch { throw .channel(error) }
+            do {
+                guard let bytes else { return try parser.finish() }
+                if let response = try parser.feed(bytes[...]) { return response }
+            } catch {
+                throw .malformed(error)
+            }
+        }
+        throw .deadlineExceeded(ms: totalTimeoutMs)
+    }
+}
