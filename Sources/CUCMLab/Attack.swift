@@ -42,12 +42,20 @@ public enum Attack: String, CaseIterable {
     case tvsClosesAtOnce = "tvs-closes-at-once"
     case tvsTTLZero = "tvs-ttl-zero"
     case tvsTTLMax = "tvs-ttl-max"
+    case httpsNotInITL = "https-not-in-itl"
+    case httpsRSACertificate = "https-rsa-certificate"
+    case httpsConfigForAnotherDevice = "https-config-for-another-device"
+    case httpsRefusesClientCertificate = "https-refuses-client-certificate"
+    case httpsHangs = "https-hangs"
 
     /// Attacks on the CAPF service (the rest change files or their transport).
     public var isCAPF: Bool { rawValue.hasPrefix("capf-") }
     /// Attacks on the TVS service: they need a phone that trusts the cluster and a
     /// cluster whose CallManager certificate changed (the new ITL's signer is asked about).
     public var isTVS: Bool { rawValue.hasPrefix("tvs-") }
+    /// Attacks on the HTTPS configuration (6971): they need an EC lab (`init --ec`) and a
+    /// phone enrolled with an EC LSC.
+    public var isHTTPS: Bool { rawValue.hasPrefix("https-") }
     /// Attacks on the `.enc.sgn`: they need a phone already enrolled.
     public var targetsEncryptedConfig: Bool {
         [.paddingOver16, .paddingOverBody, .wrappedForAnotherPhone].contains(self)

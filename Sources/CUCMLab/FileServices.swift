@@ -190,19 +190,25 @@ final class AcceptLoop: @unchecked Sendable {
     func stop() { running = false }
 }
 
-/// All four services of the lab cluster: TFTP, HTTP, CAPF and TVS.
+/// The services of the lab cluster: TFTP, HTTP, CAPF, TVS, and HTTPS when the lab has an
+/// EC TFTP identity.
 public final class LabServer: @unchecked Sendable {
     let tftp: TFTPService
     let http: HTTPService
     let capf: CAPFService
     let tvs: TVSService
+    let https: HTTPSService?
 
     public var tftpPort: UInt16 { tftp.port }
     public var httpPort: UInt16 { http.port }
     public var capfPort: UInt16 { capf.port }
     public var tvsPort: UInt16 { tvs.port }
+    /// nil when the lab has no EC TFTP identity (not made with `init --ec`).
+    public var httpsPort: UInt16? { https?.port }
 
-    public init(lab: Lab, host: String, tftpPort: UInt16, httpPort: UInt16, capfPort: UInt16, tvsPort: UInt16 = 0) throws {
+    public init(lab: Lab, host: String, tftpPort: UInt16, httpPort: UInt16, capfPort: UInt16, tvsPort: UInt16 = 0,
+                httpsPort: UInt16 = 0) throws {
+        https = try lab.tftpEC.map { try HTTPSService(lab: lab, identity: $0, host: host, port: httpsPort) }
         capf = try CAPFService(lab: lab, host: host, port: capfPort)
         tvs = try TVSService(lab: lab, host: host, port: tvsPort)
         lab.capfHost = host
@@ -217,6 +223,7 @@ public final class LabServer: @unchecked Sendable {
         http.start()
         capf.start()
         tvs.start()
+        https?.start()
     }
 
     public func stop() {
@@ -224,5 +231,6 @@ public final class LabServer: @unchecked Sendable {
         http.stop()
         capf.stop()
         tvs.stop()
+        https?.stop()
     }
 }

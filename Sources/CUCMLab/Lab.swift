@@ -12,6 +12,9 @@ public final class Lab: @unchecked Sendable {
     public let sast: Identity
     public let capf: Identity
     public let tvs: Identity
+    /// The EC TFTP identity of a lab made with `init --ec`: its ITL has signer version 1.1
+    /// and lists it, and it serves the configuration over HTTPS (formats.md §5).
+    public let tftpEC: Identity?
     public let devices: DeviceTable
     /// The CallManager identity and the ITL change together when the cluster's
     /// certificate is rotated (`rotateCallManager`).
@@ -34,29 +37,31 @@ public final class Lab: @unchecked Sendable {
 
     public var databasePath: String { directory.appendingPathComponent("devices.sqlite").path }
 
-    /// Creates the PKI (RSA-2048, X.509 v3, self-signed), the ITL and the table.
-    public static func initialise(_ directory: URL, host: String = "127.0.0.1") throws {
+    /// Creates the PKI (RSA-2048, X.509 v3, self-signed), the ITL and the table. `ec`: also
+    /// an EC P-256 TFTP identity for HTTPS, and an ITL of signer version 1.1 listing it.
+    public static func initialise(_ directory: URL, host: String = "127.0.0.1", ec: Bool = false) throws {
         let pki = directory.appendingPathComponent("pki")
         try FileManager.default.createDirectory(at: pki, withIntermediateDirectories: true)
         let rng = Lab.makeRNG()
         func identity(_ name: String, _ subject: String) throws -> Identity {
-            try issueIdentity(name, subject: subject, isCA: name != "ccm-tftp", in: pki, rng: rng)
+            try issueIdentity(name, subject: subject, isCA: name != "ccm-tftp" && name != "tftp-ec", in: pki, rng: rng,
+                              curve: name == "tftp-ec" ? .p256 : nil)
         }
         let sast = try identity("sast", "CN=SAST-lab,O=Lab,OU=Security")
         let tftp = try identity("ccm-tftp", "CN=cucm-lab,O=Lab,OU=CallManager")
         let capf = try identity("capf", "CN=CAPF-lab,O=Lab,OU=CAPF")
         let tvs = try identity("tvs", "CN=TVS-lab,O=Lab,OU=TVS")
-        let itl = try SignedFileWriter.trustList(entries: itlEntries(sast: sast, callManager: tftp, capf: capf, tvs: tvs),
-                                                 signer: sast, filename: "ITLFile.tlv", timestamp: UInt32(Date().timeIntervalSince1970),
-                                                 rng: rng)
+        let tftpEC = ec ? try identity("tftp-ec", "CN=cucm-lab-ec,O=Lab,OU=CallManager") : nil
+        let itl = try makeITL(sast: sast, callManager: tftp, capf: capf, tvs: tvs, tftpEC: tftpEC, signer: sast, rng: rng)
         try Data(itl).write(to: directory.appendingPathComponent("ITLFile.tlv"))
         _ = try DeviceTable(path: directory.appendingPathComponent("devices.sqlite").path)
     }
 
-    /// A new RSA-2048 key and self-signed certificate, written to `pki/NAME.pem` (0600)
-    /// by an atomic replace.
-    static func issueIdentity(_ name: String, subject: String, isCA: Bool, in pki: URL, rng: RandomGenerator) throws -> Identity {
-        let key = try PrivateKey.generateRSA(bits: 2048, rng: rng)
+    /// A new RSA-2048 (or EC on `curve`) key and self-signed certificate, written to
+    /// `pki/NAME.pem` (0600) by an atomic replace.
+    static func issueIdentity(_ name: String, subject: String, isCA: Bool, in pki: URL, rng: RandomGenerator,
+                              curve: Curve? = nil) throws -> Identity {
+        let key = try curve.map { try PrivateKey.generateEC(curve: $0, rng: rng) } ?? PrivateKey.generateRSA(bits: 2048, rng: rng)
         var profile = CertificateIssuer.Profile(subject: subject, serialNumber: try rng.bytes(16).map { $0 & 0x7F })
         profile.isCA = isCA
         let certificate = try CertificateIssuer.selfSigned(profile, key: key, rng: rng)
@@ -73,10 +78,21 @@ public final class Lab: @unchecked Sendable {
 
     /// The records of the lab's ITL: the recovery SAST, the CallManager (CCM+TFTP), CAPF and
     /// TVS. `newSigner`: the CallManager signs, so it is listed as SAST too.
-    static func itlEntries(sast: Identity, callManager: Identity, capf: Identity, tvs: Identity,
+    static func itlEntries(sast: Identity, callManager: Identity, capf: Identity, tvs: Identity, tftpEC: Identity?,
                            newSigner: Bool = false) -> [(Certificate, TrustRole)] {
         [(sast.certificate, .sast)] + (newSigner ? [(callManager.certificate, .sast)] : [])
             + [(callManager.certificate, .ccmTFTP), (capf.certificate, .capf), (tvs.certificate, .tvs)]
+            + (tftpEC.map { [($0.certificate, .tftp)] } ?? [])
+    }
+
+    /// The ITL the lab serves: signer version 1.1 when it lists an EC TFTP certificate,
+    /// which is what sends phones to HTTPS 6971 (formats.md §5).
+    static func makeITL(sast: Identity, callManager: Identity, capf: Identity, tvs: Identity, tftpEC: Identity?, signer: Identity,
+                        newSigner: Bool = false, rng: RandomGenerator) throws -> [UInt8] {
+        try SignedFileWriter.trustList(entries: itlEntries(sast: sast, callManager: callManager, capf: capf, tvs: tvs, tftpEC: tftpEC,
+                                                           newSigner: newSigner),
+                                       signer: signer, filename: "ITLFile.tlv", timestamp: UInt32(Date().timeIntervalSince1970),
+                                       signerVersion: FormatVersion(1, tftpEC == nil ? 0 : 1), rng: rng)
     }
 
     public init(_ directory: URL, log: @escaping (String) -> Void) throws {
@@ -88,6 +104,7 @@ public final class Lab: @unchecked Sendable {
         callManager = try load("ccm-tftp")
         capf = try load("capf")
         tvs = try load("tvs")
+        tftpEC = FileManager.default.fileExists(atPath: directory.appendingPathComponent("pki/tftp-ec.pem").path) ? try load("tftp-ec") : nil
         servedITL = [UInt8](try Data(contentsOf: directory.appendingPathComponent("ITLFile.tlv")))
         devices = try DeviceTable(path: directory.appendingPathComponent("devices.sqlite").path)
         rng = Lab.makeRNG()
@@ -114,6 +131,7 @@ public final class Lab: @unchecked Sendable {
     /// Where the CAPF service appends each TLS session's secrets (NSS key log), if asked.
     public var keyLogPath: String?
     var strangerIdentity: Identity?
+    var strangerECIdentity: Identity?
 
     /// Ports the configuration files point the phone at.
     public var capfHost = "127.0.0.1"

@@ -12,14 +12,20 @@ public enum LabCommands {
     struct Options {
         var values: [String: String] = [:]
         var positional: [String] = []
+        /// Options that take no value and were given.
+        var flags: Set<String> = []
 
-        init(_ words: ArraySlice<String>, known: Set<String>) throws {
+        init(_ words: ArraySlice<String>, known: Set<String>, flags flagNames: Set<String> = []) throws {
             var index = words.startIndex
             while index < words.endIndex {
                 let word = words[index]
                 index += 1
                 if word.hasPrefix("--") {
                     guard known.contains(word) else { throw UsageError(message: "unknown option " + word) }
+                    if flagNames.contains(word) {
+                        flags.insert(word)
+                        continue
+                    }
                     guard index < words.endIndex else { throw UsageError(message: word + " needs a value") }
                     values[word] = words[index]
                     index += 1
@@ -51,10 +57,13 @@ public enum LabCommands {
             switch command {
             case "demo": return try Demo.run(rest)
             case "init":
-                let options = try Options(rest, known: ["--dir"])
+                let options = try Options(rest, known: ["--dir", "--ec"], flags: ["--ec"])
                 let directory = URL(fileURLWithPath: try options.required("--dir"))
-                try Lab.initialise(directory)
-                print("lab created in " + directory.path + ": pki/sast.pem, pki/ccm-tftp.pem, pki/capf.pem, pki/tvs.pem, ITLFile.tlv, devices.sqlite")
+                let ec = options.flags.contains("--ec")
+                try Lab.initialise(directory, ec: ec)
+                print("lab created in " + directory.path + ": pki/sast.pem, pki/ccm-tftp.pem, pki/capf.pem, pki/tvs.pem"
+                      + (ec ? ", pki/tftp-ec.pem (EC P-256), ITLFile.tlv (signer version 1.1, lists the EC TFTP certificate)"
+                            : ", ITLFile.tlv") + ", devices.sqlite")
             case "device":
                 return try device(rest)
             case "sql":
@@ -64,7 +73,7 @@ public enum LabCommands {
                 print(try DeviceTable.query(path: path, options.positional[0]))
             case "serve":
                 let options = try Options(rest, known: ["--dir", "--host", "--tftp-port", "--http-port", "--capf-port", "--attack",
-                                                        "--keylog", "--tvs-port"])
+                                                        "--keylog", "--tvs-port", "--https-port"])
                 let host = options.values["--host"] ?? "127.0.0.1"
                 // One line per event as it happens, also when the log goes to a file or a pipe
                 // (a program waiting for the "serving on" line would otherwise wait for a full buffer).
@@ -89,16 +98,16 @@ public enum LabCommands {
                 }
                 let server = try LabServer(lab: lab, host: host, tftpPort: try options.port("--tftp-port"),
                                            httpPort: try options.port("--http-port"), capfPort: try options.port("--capf-port"),
-                                           tvsPort: try options.port("--tvs-port"))
+                                           tvsPort: try options.port("--tvs-port"), httpsPort: try options.port("--https-port"))
                 server.start()
-                print("[lab] serving on " + host + ": TFTP \(server.tftpPort), HTTP \(server.httpPort), CAPF \(server.capfPort), TVS \(server.tvsPort)")
+                print("[lab] serving on " + host + ": TFTP \(server.tftpPort), HTTP \(server.httpPort), CAPF \(server.capfPort), TVS \(server.tvsPort)"
+                      + (server.httpsPort.map { ", HTTPS \($0)" } ?? ""))
                 while true { Thread.sleep(forTimeInterval: 3600) }
             case "itl":
                 let options = try Options(rest, known: ["--dir", "--out"])
                 let lab = try Lab(URL(fileURLWithPath: try options.required("--dir"))) { _ in }
-                let itl = try SignedFileWriter.trustList(
-                    entries: Lab.itlEntries(sast: lab.sast, callManager: lab.tftp, capf: lab.capf, tvs: lab.tvs),
-                    signer: lab.sast, filename: "ITLFile.tlv", timestamp: UInt32(Date().timeIntervalSince1970), rng: lab.rng)
+                let itl = try Lab.makeITL(sast: lab.sast, callManager: lab.tftp, capf: lab.capf, tvs: lab.tvs, tftpEC: lab.tftpEC,
+                                          signer: lab.sast, rng: lab.rng)
                 try Data(itl).write(to: URL(fileURLWithPath: try options.required("--out")))
             case "tvs":
                 return try tvs(rest)

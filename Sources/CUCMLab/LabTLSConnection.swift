@@ -2,15 +2,17 @@ import Foundation
 import LinuxPlatform
 import PhoneCrypto
 
-/// The server side of one of the lab's TLS connections (CAPF, TVS): the handshake, the
+/// The server side of one of the lab's TLS connections (CAPF, TVS, HTTPS): the handshake, the
 /// session's secrets to the key log when one is asked for, and moving TLS records.
 final class LabTLSConnection {
     let connection: TCPConnection
     let tls: TLSEngine
 
-    init(lab: Lab, connection: TCPConnection, identity: Identity) {
+    /// `clientCertificateIssuer`: require a client certificate that issuer signed.
+    init(lab: Lab, connection: TCPConnection, identity: Identity, clientCertificateIssuer: Certificate? = nil) {
         self.connection = connection
-        tls = try! TLSEngine(serverIdentity: identity, rng: lab.rng, exportSecrets: lab.keyLogPath != nil)
+        tls = try! TLSEngine(serverIdentity: identity, clientCertificateIssuer: clientCertificateIssuer, rng: lab.rng,
+                             exportSecrets: lab.keyLogPath != nil)
     }
 
     /// Runs the handshake; `service` names the key-log failure in the lab's log.
@@ -33,6 +35,19 @@ final class LabTLSConnection {
     /// Feeds TLS the next bytes from the phone.
     func receive(timeoutMs: Int32) throws {
         tls.receive(try connection.receive(timeoutMs: timeoutMs).get()[...])
+    }
+
+    /// The next plaintext from the phone; nil when it closed.
+    func read(timeoutMs: Int32) throws -> [UInt8]? {
+        while true {
+            let plaintext: [UInt8]?
+            do { plaintext = try tls.read() } catch {
+                if error == .closed { return nil }
+                throw error
+            }
+            if let plaintext { return plaintext }
+            try receive(timeoutMs: timeoutMs)
+        }
     }
 
     /// close_notify, best effort.

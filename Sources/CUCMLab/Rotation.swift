@@ -30,9 +30,8 @@ extension Lab {
         case .recovery:
             signer = sast
         }
-        let entries = Lab.itlEntries(sast: sast, callManager: manager, capf: capf, tvs: tvs, newSigner: step == .newKey)
-        let itl = try SignedFileWriter.trustList(entries: entries, signer: signer, filename: "ITLFile.tlv",
-                                                 timestamp: UInt32(Date().timeIntervalSince1970), rng: rng)
+        let itl = try Lab.makeITL(sast: sast, callManager: manager, capf: capf, tvs: tvs, tftpEC: tftpEC, signer: signer,
+                                  newSigner: step == .newKey, rng: rng)
         try Data(itl).write(to: directory.appendingPathComponent("ITLFile.tlv"), options: .atomic)
         callManager = manager
         servedITL = itl

@@ -72,6 +72,10 @@ final class HTTPSConfigMachineTests: XCTestCase {
             (.failed(.status(403)), .failed(.status(403))),
             (.failed(.channel(.stoppedAnswering(afterMs: 10_000))), .failed(.channel(.stoppedAnswering(afterMs: 10_000)))),
             (.configuration(partial, server: try BootScenarios.tftpEC().der), .notFullConfiguration),
+            (.configuration(Array("<device><fullConfig>true</fullConfig><certHash>00112233445566778899aabbccddeeff</certHash></device>".utf8),
+                            server: try BootScenarios.tftpEC().der),
+             .forAnotherCertificate(certHash: "00112233445566778899aabbccddeeff",
+                                    presented: hexString(try BootScenarios.mic().certificate.md5()))),
         ]
         for (answer, cause) in cases {
             let (world, machine) = try BootScenarios.signerVersion11([{ _ in answer }])

@@ -16,6 +16,9 @@ enum HTTPSText {
             return "server certificate " + subject + " is not an EC TFTP record of the installed trust lists; "
                 + TrustText.verdict(verdict)
         case .notFullConfiguration: return "the answer is not a full configuration"
+        case .forAnotherCertificate(let certHash, let presented):
+            return "the configuration is for another certificate (certHash '" + certHash + "', the client certificate's MD5 '"
+                + presented + "')"
         case .malformed(let error): return "the configuration is malformed: " + error.reason
         }
     }

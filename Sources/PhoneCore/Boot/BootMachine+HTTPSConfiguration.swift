@@ -11,6 +11,9 @@ public enum HTTPSFallback: Equatable {
     case serverNotTrusted(subject: String, verdict: TrustVerdict)
     /// The answer parsed, but it is not a full configuration.
     case notFullConfiguration
+    /// Its `certHash` names another certificate than the one the phone presented: another
+    /// device's configuration.
+    case forAnotherCertificate(certHash: String, presented: String)
     case malformed(ConfigError)
 }
 
@@ -54,6 +57,14 @@ extension BootMachine {
             let config: DeviceConfiguration
             do { config = try DeviceConfiguration.parse(body) } catch { return fallBack(.malformed(error)) }
             guard !config.isPartial else { return fallBack(.notFullConfiguration) }
+            // An empty certHash names nobody (formats.md §2); one that is set must be the
+            // MD5 of the certificate this TLS session presented.
+            if let certHash = config.certHash, !certHash.isEmpty {
+                let presented = (try? attempt.request.clientIdentity.certificate.md5()).map(hexString) ?? ""
+                guard certHash.utf8.elementsEqual(presented.utf8) else {
+                    return fallBack(.forAnotherCertificate(certHash: certHash, presented: presented))
+                }
+            }
             let (actions, _) = configured(config, name: attempt.request.name, signer: nil, encrypted: config.encrConfig)
             return (actions, .httpsConfigApplied(name: attempt.request.name, server: Certificate.subject(of: serverCertificate),
                                                  vouchedByTVS: attempt.vouchedByTVS))

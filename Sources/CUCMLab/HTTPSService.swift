@@ -1,0 +1,111 @@
+import Foundation
+import LinuxPlatform
+import PhoneCrypto
+import PhoneWire
+
+/// The lab's HTTPS configuration service (port 6971 on CUCM, formats.md §5): TLS with the
+/// EC TFTP certificate, a client certificate issued by the lab's CAPF required; it serves
+/// the full configuration, unsigned, of the device the client certificate names — and
+/// only that device's (another device's file: 403).
+final class HTTPSService: @unchecked Sendable {
+    let lab: Lab
+    let identity: Identity
+    let connections: AcceptLoop
+
+    init(lab: Lab, identity: Identity, host: String, port: UInt16) throws {
+        self.lab = lab
+        self.identity = identity
+        connections = try AcceptLoop(host: host, port: port)
+    }
+
+    var port: UInt16 { connections.port }
+
+    func start() { connections.start { [self] connection in handle(connection) } }
+
+    func stop() { connections.stop() }
+
+    private func handle(_ connection: TCPConnection) {
+        var serverIdentity = identity
+        var issuer = lab.capf.certificate
+        switch lab.attack {
+        case .httpsNotInITL:
+            lab.log("ATTACK https-not-in-itl: 6971 presents an EC certificate no list holds")
+            serverIdentity = lab.strangerEC
+        case .httpsRSACertificate:
+            lab.log("ATTACK https-rsa-certificate: 6971 presents the RSA CallManager certificate")
+            serverIdentity = lab.tftp
+        case .httpsRefusesClientCertificate:
+            lab.log("ATTACK https-refuses-client-certificate: only client certificates of a stranger CA are accepted")
+            issuer = lab.stranger.certificate
+        default:
+            break
+        }
+        let channel = LabTLSConnection(lab: lab, connection: connection, identity: serverIdentity, clientCertificateIssuer: issuer)
+        defer { channel.close() }
+        do {
+            try channel.handshake(lab: lab, service: "HTTPS")
+        } catch {
+            lab.log("HTTPS: handshake failed: " + ((error as? TLSError)?.reason ?? "\(error)"))
+            return
+        }
+        guard let client = channel.tls.peerCertificate else {
+            lab.log("HTTPS: no client certificate")
+            return
+        }
+        var request: [UInt8] = []
+        while request.count < 8192, !request.suffix(4).elementsEqual([13, 10, 13, 10]) {
+            guard let plaintext = try? channel.read(timeoutMs: 5_000) else { return }
+            request += plaintext
+        }
+        let line = String(decoding: request.prefix { $0 != 13 }, as: UTF8.self).split(separator: " ")
+        guard line.count >= 2, line[0] == "GET", line[1].hasPrefix("/") else {
+            respond(channel, status: "400 Bad Request", body: [])
+            return
+        }
+        let name = String(line[1].dropFirst())
+        if lab.attack == .httpsHangs {
+            lab.log("ATTACK https-hangs: GET /" + name + " → no answer")
+            Thread.sleep(forTimeInterval: 15)
+            return
+        }
+        let (status, body, why) = lab.serveOverHTTPS(name, to: client)
+        lab.log("HTTPS: GET /" + name + " from " + client.subject + " → " + status + (why.isEmpty ? "" : " (" + why + ")"))
+        respond(channel, status: status, body: body)
+    }
+
+    private func respond(_ channel: LabTLSConnection, status: String, body: [UInt8]) {
+        let head = "HTTP/1.1 " + status + "\r\nContent-Type: text/xml\r\nContent-Length: \(body.count)\r\nConnection: close\r\n\r\n"
+        try? channel.tls.write(Array(head.utf8) + body)
+        try? channel.flush()
+    }
+}
+
+extension Lab {
+    /// What 6971 answers: the full configuration of the device the client certificate
+    /// names (`CN=SEP<MAC>`), for that device's own file only.
+    func serveOverHTTPS(_ name: String, to client: Certificate) -> (status: String, body: [UInt8], why: String) {
+        let named = client.subject.split(separator: ",").first { $0.hasPrefix("CN=") }.map { String($0.dropFirst(3)) } ?? ""
+        guard name == named + ".cnf.xml.sgn" else {
+            return ("403 Forbidden", [], "the client certificate names " + (named.isEmpty ? "no device" : named))
+        }
+        guard let device = try? devices.device(named) else { return ("404 Not Found", [], "unknown device " + named) }
+        if attack == .httpsConfigForAnotherDevice {
+            var other = device
+            other.md5hash = hexString(try! Digest.hash(.md5, Array("another device".utf8)))
+            log("ATTACK https-config-for-another-device: the configuration of another certificate")
+            return ("200 OK", fullConfig(other), "")
+        }
+        return ("200 OK", fullConfig(device), "")
+    }
+
+    /// A throwaway EC identity nobody trusts (the HTTPS server no list holds), made once.
+    var strangerEC: Identity {
+        if let made = strangerECIdentity { return made }
+        let key = try! PrivateKey.generateEC(curve: .p256, rng: rng)
+        let certificate = try! CertificateIssuer.selfSigned(.init(subject: "CN=stranger-ec,O=Elsewhere", serialNumber: [0x5A, 2]),
+                                                            key: key, rng: rng)
+        let identity = try! Identity(certificate: certificate, privateKey: key)
+        strangerECIdentity = identity
+        return identity
+    }
+}
