@@ -119,15 +119,20 @@ final class CAPFService: @unchecked Sendable {
 
         private func install(_ device: inout DeviceTable.Device) throws {
             let name = device.name
+            // CUCM's key order: "ec:P-256,rsa:2048" is "EC preferred, RSA backup" — the
+            // backup is asked for once a phone broke off a session on the preferred key.
+            let choices = device.key.split(separator: ",").map(String.init)
+            let key = lab.refusedPreferredKey.contains(name) && choices.count > 1 ? choices[1] : choices[0]
             var elements: [CAPFMessage.Element] = []
-            if device.key.hasPrefix("ec:") {
+            if key.hasPrefix("ec:") {
                 let curves = ["ec:P-256": CAPFCurve.p256, "ec:P-384": CAPFCurve.p384, "ec:P-521": CAPFCurve.p521]
-                elements = [.init(CAPFTag.keyType, [CAPFKeyType.ec]), .init(CAPFTag.curve, [curves[device.key] ?? CAPFCurve.p256])]
+                elements = [.init(CAPFTag.keyType, [CAPFKeyType.ec]), .init(CAPFTag.curve, [curves[key] ?? CAPFCurve.p256])]
             } else {
-                let bits = UInt16(device.key.dropFirst("rsa:".count)) ?? 2048
+                let bits = UInt16(key.dropFirst("rsa:".count)) ?? 2048
                 elements = [.init(CAPFTag.keySize, [UInt8(bits >> 8), UInt8(bits & 0xFF)]), .init(CAPFTag.keyType, [CAPFKeyType.rsa])]
             }
-            lab.log("CAPF: " + name + ": install scheduled, KeyGenerateRequest " + device.key)
+            lab.log("CAPF: " + name + ": install scheduled, KeyGenerateRequest " + key
+                    + (choices.count > 1 ? " (key order " + device.key + ")" : ""))
             if lab.attack == .capfSessionIDChanges {
                 lab.log("ATTACK capf-session-id-changes: KeyGenerateRequest under another session id")
                 try tls.write(CAPFMessage(.keyGenerateRequest, sessionID: sessionID &+ 1, elements).encoded())
@@ -136,8 +141,17 @@ final class CAPFService: @unchecked Sendable {
                 return
             }
             try send(.keyGenerateRequest, elements)
-            var response = try receive()
-            while response.command == .requestInProgress { response = try receive() }
+            var response: CAPFMessage
+            do {
+                response = try receive()
+                while response.command == .requestInProgress { response = try receive() }
+            } catch {
+                if choices.count > 1, key == choices[0] {
+                    lab.refusedPreferredKey.insert(name)
+                    lab.log("CAPF: " + name + ": no " + key + " key from the phone; its next session is asked for " + choices[1])
+                }
+                throw error
+            }
             guard response.command == .keyGenerateResponse, let spki = response.value(CAPFTag.publicKey) else {
                 throw Failure("expected KeyGenerateResponse, got \(response.command.name)")
             }

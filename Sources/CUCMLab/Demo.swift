@@ -5,15 +5,19 @@ import PhoneCrypto
 /// `cucm-lab demo`: the troubleshooting note's story on loopback. A lab on free ports,
 /// SEPA45630BBFA40 with the encrypted profile and an install scheduled, a `phone boot`
 /// against it, both logs, then the cluster's md5hash and the phone's own: equal, or exit 1.
+/// `--ec`: an EC lab (ITL of signer version 1.1), an EC P-256 LSC, and the configuration
+/// over HTTPS 6971 — on the boot after enrolment and on a second boot without CAPF.
 enum Demo {
     static func run(_ words: ArraySlice<String>) throws -> Int32 {
+        let ec = words.contains("--ec")
+        guard words.allSatisfy({ $0 == "--ec" }) else { throw LabCommands.UsageError(message: "demo takes only --ec") }
         let work = FileManager.default.temporaryDirectory.appendingPathComponent("cucm-lab-demo-\(getpid())")
         try? FileManager.default.removeItem(at: work)
         let labDirectory = work.appendingPathComponent("lab")
         try FileManager.default.createDirectory(at: labDirectory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: work) }
 
-        try Lab.initialise(labDirectory)
+        try Lab.initialise(labDirectory, ec: ec)
         let micPath = try makeMIC(in: work)
         let started = Date()
         let lock = NSLock()
@@ -25,16 +29,18 @@ enum Demo {
         }
         let device = "SEPA45630BBFA40"
         try lab.devices.upsert(DeviceTable.Device(name: device, profile: .encrypted, capfAuth: "auto", operation: "install",
-                                                  key: "rsa:2048", certificate: nil, md5hash: "", publicKey: nil))
+                                                  key: ec ? "ec:P-256" : "rsa:2048", certificate: nil, md5hash: "", publicKey: nil))
         let server = try LabServer(lab: lab, host: "127.0.0.1", tftpPort: 0, httpPort: 0, capfPort: 0)
         server.start()
         defer { server.stop() }
-        print("cucm-lab: lab on 127.0.0.1 (HTTP \(server.httpPort), TFTP \(server.tftpPort), CAPF \(server.capfPort)); "
-              + device + ": encrypted profile, CAPF install scheduled (RSA-2048)")
+        print("cucm-lab: lab on 127.0.0.1 (HTTP \(server.httpPort), TFTP \(server.tftpPort), CAPF \(server.capfPort)"
+              + (server.httpsPort.map { ", HTTPS \($0)" } ?? "") + "); "
+              + device + ": encrypted profile, CAPF install scheduled (" + (ec ? "EC P-256" : "RSA-2048") + ")")
 
         let state = work.appendingPathComponent("phone").path
-        let boot = try runPhone(["boot", "--server", "127.0.0.1:\(server.httpPort)", "--mac", "A4:56:30:BB:FA:40",
-                                 "--state", state, "--mic", micPath])
+        let bootArguments = ["boot", "--server", "127.0.0.1:\(server.httpPort)", "--mac", "A4:56:30:BB:FA:40", "--state", state,
+                             "--mic", micPath] + (server.httpsPort.map { ["--https-port", "\($0)"] } ?? [])
+        let boot = try runPhone(bootArguments)
         print("\n== phone console (phone boot --server 127.0.0.1:\(server.httpPort) --mac A4:56:30:BB:FA:40 …)")
         print(boot.stderr, terminator: "")
         print("\n== phone: configuration handed on (exit \(boot.status))")
@@ -58,7 +64,14 @@ enum Demo {
         let lscHash = status.stdout.components(separatedBy: "LSC:").dropFirst().first?
             .components(separatedBy: "md5:").dropFirst().first?.split(separator: "\n").first?
             .trimmingCharacters(in: .whitespaces) ?? ""
-        let checks: [(String, Bool)] = [
+        var second: ProgramRun?
+        if ec {
+            second = try runPhone(bootArguments)
+            print("\n== the second boot (no CAPF): phone console")
+            print(second?.stderr ?? "", terminator: "")
+        }
+        let checks = ec ? ecChecks(boot: boot, second: second, labLog: labLog, stored: stored, lscHash: lscHash, device: device)
+                        : [
             ("the phone fetched the ITL", boot.stderr.contains("GET /ITLFile.tlv") && boot.stderr.contains("ITL installed")),
             ("the partial config came with an empty certHash", boot.stderr.contains("certHash '' vs MIC MD5")),
             ("CAPF over TLS issued an LSC", boot.stderr.contains("TLS 1.2 established") && boot.stderr.contains("session ended: LSC installed")),
@@ -75,6 +88,29 @@ enum Demo {
         let failed = checks.filter { !$0.1 }.count
         print(failed == 0 ? "demo: \(checks.count) passed, 0 failed" : "demo: \(checks.count - failed) passed, \(failed) failed")
         return failed == 0 ? 0 : 1
+    }
+
+    /// The EC story's steps (formats.md §5).
+    static func ecChecks(boot: ProgramRun, second: ProgramRun?, labLog: [String], stored: String, lscHash: String,
+                         device: String) -> [(String, Bool)] {
+        let again = second?.stderr ?? ""
+        return [
+            ("the phone installed the ITL of signer version 1.1", boot.stderr.contains("ITL installed")),
+            ("it asked for the configuration over HTTPS with its MIC first, refused, and fell back",
+             boot.stderr.contains("(client certificate CN=CP-8841-SEPA45630BBFA40") && boot.stderr.contains("configuration over HTTPS failed")),
+            ("CAPF over TLS issued an EC P-256 LSC",
+             boot.stderr.contains("install requested, EC P-256") && boot.stderr.contains("session ended: LSC installed")),
+            ("after the reset the configuration came over HTTPS with the LSC as client certificate",
+             boot.stderr.contains("(client certificate CN=" + device + ",O=Lab,OU=Phones")
+                && boot.stderr.contains("over HTTPS from CN=cucm-lab-ec,O=Lab,OU=CallManager: full configuration applied")),
+            ("the lab served it to the device the client certificate names",
+             labLog.contains { $0.contains("HTTPS: GET /" + device + ".cnf.xml.sgn from CN=" + device + ",O=Lab,OU=Phones → 200 OK") }),
+            ("the phone is configured", boot.status == 0 && boot.stdout.contains("configured: " + device)),
+            ("the database md5hash equals the phone's own LSC hash", !lscHash.isEmpty && lscHash == stored),
+            ("the second boot took the configuration over HTTPS without CAPF",
+             second?.status == 0 && again.contains("over HTTPS from") && !again.contains("CAPF:")),
+            ("no secret on any console", !(boot.stderr + boot.stdout + again + labLog.joined()).contains("lab-Secret")),
+        ]
     }
 
     /// A manufacturing CA and the phone's MIC (RSA-2048), as the factory would install it.

@@ -132,6 +132,9 @@ public final class Lab: @unchecked Sendable {
     public var keyLogPath: String?
     var strangerIdentity: Identity?
     var strangerECIdentity: Identity?
+    /// Devices that broke off a CAPF session on the preferred key of an "EC preferred,
+    /// RSA backup" key order: their next install asks for the backup.
+    var refusedPreferredKey: Set<String> = []
 
     /// Ports the configuration files point the phone at.
     public var capfHost = "127.0.0.1"

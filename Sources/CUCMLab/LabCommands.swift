@@ -175,9 +175,17 @@ public enum LabCommands {
             guard ["install", "fetch", "delete", "none"].contains(operation) else {
                 throw UsageError(message: "--operation is install, fetch, delete or none")
             }
+            // CUCM's key order: one key ("RSA only", "EC only"), or EC then RSA ("EC preferred, RSA backup").
             let key = options.values["--key"] ?? "rsa:2048"
-            let validKeys = ["rsa:512", "rsa:1024", "rsa:2048", "rsa:3072", "rsa:4096", "ec:P-256", "ec:P-384", "ec:P-521"]
-            guard validKeys.contains(key) else { throw UsageError(message: "--key is one of " + validKeys.joined(separator: ", ")) }
+            let rsaKeys = ["rsa:512", "rsa:1024", "rsa:2048", "rsa:3072", "rsa:4096"]
+            let ecKeys = ["ec:P-256", "ec:P-384", "ec:P-521"]
+            let order = key.split(separator: ",").map(String.init)
+            let validOrder = (order.count == 1 && (rsaKeys + ecKeys).contains(order[0]))
+                || (order.count == 2 && ecKeys.contains(order[0]) && rsaKeys.contains(order[1]))
+            guard validOrder else {
+                throw UsageError(message: "--key is one of " + (rsaKeys + ecKeys).joined(separator: ", ")
+                                 + ", or EC preferred with RSA backup: ec:CURVE,rsa:BITS")
+            }
             var device = try table.device(name) ?? DeviceTable.Device(name: name, profile: profile, capfAuth: auth, operation: operation,
                                                                       key: key, certificate: nil, md5hash: "", publicKey: nil)
             device.profile = profile

@@ -4,14 +4,19 @@ import Foundation
 // cucm-lab: a lab cluster for the phone (host only). See `cucm-lab help`.
 let usage = """
     usage: cucm-lab <command> [options]
-      demo                                   the whole story of the troubleshooting note, on loopback
-      init --dir DIR                         a lab PKI (SAST, CCM+TFTP, CAPF, TVS; RSA-2048), ITLFile.tlv, device table
+      demo [--ec]                            the whole story of the troubleshooting note, on loopback (--ec: an EC LSC
+                                             and its configuration over HTTPS 6971)
+      init --dir DIR [--ec]                  a lab PKI (SAST, CCM+TFTP, CAPF, TVS; RSA-2048), ITLFile.tlv, device table
+                                             (--ec: also an EC P-256 TFTP certificate, listed in an ITL of signer version 1.1)
       device add SEP<MAC> --dir DIR [--profile encrypted|authenticated|non-secure]
-                 [--capf-auth auto|null|string:DIGITS] [--operation install|fetch|delete|none] [--key rsa:2048|ec:P-256|…]
+                 [--capf-auth auto|null|string:DIGITS] [--operation install|fetch|delete|none]
+                 [--key rsa:1024|2048|3072|4096 | ec:P-256|P-384|P-521 | ec:CURVE,rsa:BITS]   (key order; the last is
+                                             "EC preferred, RSA backup")
       device list --dir DIR
       sql --dir DIR "select md5hash,name from device where name='SEP…'"     (read-only)
-      serve --dir DIR [--host 127.0.0.1] [--tftp-port P] [--http-port P] [--capf-port P] [--tvs-port P] [--attack NAME]
-            [--keylog FILE]                  NAME: an evil-cluster attack (README, "Hostile clusters")
+      serve --dir DIR [--host 127.0.0.1] [--tftp-port P] [--http-port P] [--capf-port P] [--tvs-port P] [--https-port P]
+            [--attack NAME] [--keylog FILE]  NAME: an evil-cluster attack (README, "Hostile clusters"); HTTPS (6971
+                                             by CUCM's numbering, any free port by default) in an --ec lab only
       tvs add CERT --dir DIR --roles ROLE[,ROLE…] [--ttl SECONDS]    TVS vouches for CERT (roles: sast, ccm, ccm+tftp,
                                              tftp, capf, app-server, tvs; TTL 3600 by default)
       tvs list --dir DIR                     what TVS vouches for beyond the lab's own certificates
