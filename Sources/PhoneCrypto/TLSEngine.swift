@@ -45,6 +45,9 @@ public final class TLSEngine {
 
     private let ssl: UnsafeMutablePointer<mbedtls_ssl_context>
     private let config: UnsafeMutablePointer<mbedtls_ssl_config>
+    /// mbedTLS's default profile with RSA keys from 1024 bits: CAPF issues 1024-bit LSCs,
+    /// and a server checking client certificates must take them.
+    private let clientCertificateProfile: UnsafeMutablePointer<mbedtls_x509_crt_profile>
     private let transport = Transport()
     private let rng: RandomGenerator
     // Kept alive for mbedTLS, which holds pointers into them.
@@ -85,6 +88,9 @@ public final class TLSEngine {
                  exportSecrets: Bool) throws(TLSError) {
         ssl = .allocate(capacity: 1)
         config = .allocate(capacity: 1)
+        clientCertificateProfile = .allocate(capacity: 1)
+        clientCertificateProfile.initialize(to: mbedtls_x509_crt_profile_default)
+        clientCertificateProfile.pointee.rsa_min_bitlen = 1024
         mbedtls_ssl_init(ssl)
         mbedtls_ssl_config_init(config)
         self.rng = rng
@@ -127,6 +133,7 @@ public final class TLSEngine {
         } else if let issuer = anchors.first {
             // A client certificate must chain to this issuer (the lab's CAPF).
             mbedtls_ssl_conf_ca_chain(config, issuer.context, nil)
+            mbedtls_ssl_conf_cert_profile(config, clientCertificateProfile)
             mbedtls_ssl_conf_authmode(config, MBEDTLS_SSL_VERIFY_REQUIRED)
         }
         if exportSecrets {
@@ -171,6 +178,7 @@ public final class TLSEngine {
         mbedtls_ssl_config_free(config)
         ssl.deallocate()
         config.deallocate()
+        clientCertificateProfile.deallocate()
     }
 
     /// Ciphertext that arrived from the peer.

@@ -47,16 +47,23 @@ final class EvilClusterTests: XCTestCase {
         .tvsClosesAtOnce: (1, "closed without an answer"),
         .tvsTTLZero: (0, "Trust List updated (new signer vouched for by TVS)"),
         .tvsTTLMax: (0, "Trust List updated (new signer vouched for by TVS)"),
+        // The HTTPS rows run against an EC lab with a phone enrolled with an EC LSC: each
+        // falls back to 6970, where the RSA-only .enc.sgn cannot serve an EC key.
+        .httpsNotInITL: (4, "server certificate CN=stranger-ec,O=Elsewhere is not an EC TFTP record of the installed trust lists"),
+        .httpsRSACertificate: (4, "uses an RSA-2048 key; 6971 must present an EC key"),
+        .httpsConfigForAnotherDevice: (4, "the configuration is for another certificate"),
+        .httpsRefusesClientCertificate: (4, "the server may have refused the client certificate"),
+        .httpsHangs: (4, "configuration over HTTPS failed: no answer in 10 s"),
     ]
 
     func testEveryAttackEndsInItsSafeState() throws {
         var table = ["| attack | exit | end state | seconds |", "|---|---|---|---|"]
         for attack in Attack.allCases {
             let (status, cause) = try XCTUnwrap(Self.expected[attack], attack.rawValue)
-            let fixture = try LabFixture()
+            let fixture = try LabFixture(ec: attack.isHTTPS)
             defer { fixture.close() }
-            try fixture.add()
-            if attack.targetsEncryptedConfig || attack == .rogueITL || attack.isTVS {
+            try fixture.add(key: attack.isHTTPS ? "ec:P-256" : "rsa:2048")
+            if attack.targetsEncryptedConfig || attack == .rogueITL || attack.isTVS || attack.isHTTPS {
                 // These attack a phone that already enrolled and trusts the cluster.
                 XCTAssertEqual(try fixture.bootWith(environment: [:]).status, 0, attack.rawValue)
             }
@@ -66,6 +73,7 @@ final class EvilClusterTests: XCTestCase {
             let started = Date()
             var arguments = ["boot", "--mac", "A4:56:30:BB:FA:40", "--state", fixture.state, "--mic", fixture.mic,
                              "--backoff-ms", "20", "--fetch-deadline-ms", "3000"]
+            arguments += fixture.httpsArguments
             arguments += attack == .endlessTFTP ? ["--transport", "tftp", "--server", "127.0.0.1:\(fixture.server.tftpPort)"]
                                                 : ["--server", "127.0.0.1:\(fixture.server.httpPort)"]
             // Bounded memory: outside AddressSanitizer (whose shadow needs terabytes of

@@ -18,11 +18,12 @@ final class LabFixture {
     let mic = Vectors.url("interop/pki/phone-mic.pem").path
     let device = "SEPA45630BBFA40"
 
-    init() throws {
+    /// `ec`: a lab made with `init --ec` (ITL of signer version 1.1, HTTPS on a free port).
+    init(ec: Bool = false) throws {
         work = FileManager.default.temporaryDirectory.appendingPathComponent("lab-\(UUID().uuidString)")
         let directory = work.appendingPathComponent("lab")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        try Lab.initialise(directory)
+        try Lab.initialise(directory, ec: ec)
         lab = try Lab(directory) { [unowned self] line in
             lock.lock()
             logLines.append(line)
@@ -67,7 +68,13 @@ final class LabFixture {
     func boot(_ extra: [String] = [], tftp: Bool = false) throws -> Run {
         let server = tftp ? ["--transport", "tftp", "--server", "127.0.0.1:\(self.server.tftpPort)"]
                           : ["--server", "127.0.0.1:\(self.server.httpPort)"]
-        return try phone(["boot"] + server + ["--mac", "A4:56:30:BB:FA:40", "--state", state, "--mic", mic, "--backoff-ms", "20"] + extra)
+        return try phone(["boot"] + server + httpsArguments + ["--mac", "A4:56:30:BB:FA:40", "--state", state, "--mic", mic,
+                                                               "--backoff-ms", "20"] + extra)
+    }
+
+    /// `--https-port` of an EC lab's HTTPS service; none otherwise.
+    var httpsArguments: [String] {
+        server.httpsPort.map { ["--https-port", "\($0)"] } ?? []
     }
 
     func storedLSC() -> Identity? { PhoneStorage(directory: state).loadLSC().0 }
@@ -256,7 +263,7 @@ final class LabFaultInjectionTests: XCTestCase {
 extension LabFixture {
     func bootWith(environment: [String: String]) throws -> Run {
         try phone(["boot", "--server", "127.0.0.1:\(server.httpPort)", "--mac", "A4:56:30:BB:FA:40", "--state", state,
-                   "--mic", mic, "--backoff-ms", "20"], environment: environment)
+                   "--mic", mic, "--backoff-ms", "20"] + httpsArguments, environment: environment)
     }
 }
 
