@@ -3,7 +3,9 @@
 # loopback, through the whole encrypted-config flow with CAPF enrolment; then its
 # `phone status` must show the md5hash the lab stored; its `phone trust` asks the lab's
 # TVS; and after the lab's CallManager key changes (`rotate-ccm`, lab restarted) its
-# boot follows the new ITL because TVS vouches for the new signer.
+# boot follows the new ITL because TVS vouches for the new signer. Then an EC lab
+# (`init --ec`): CAPF issues an EC P-256 LSC and the configuration comes over HTTPS
+# (formats.md §5), on that boot and on the next without CAPF.
 # Usage: toolchain/firmware-lab-boot.sh aarch64|armv7|x86_64   Prints "firmware-lab-ARCH: N passed, N failed".
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -59,6 +61,27 @@ toolchain/run-firmware.sh "$arch" boot --server "127.0.0.1:$http" --mac A4:56:30
 check "$arch boot after the CallManager key change ends configured" $?
 grep -q "Trust List updated (new signer vouched for by TVS)" "$work/boot.err"; check "$arch phone took the new ITL on TVS's word" $?
 
+stop_process "$server"
+
+# The EC story: ITL of signer version 1.1, EC LSC, the configuration over HTTPS.
+$lab init --dir "$work/eclab" --ec >/dev/null
+$lab device add SEPA45630BBFA40 --dir "$work/eclab" --profile encrypted --capf-auth auto --operation install --key ec:P-256 >/dev/null
+https=$(free_port)
+$lab serve --dir "$work/eclab" --host 127.0.0.1 --http-port "$http" --capf-port "$capf" --tftp-port "$tftp" --tvs-port "$tvs" \
+    --https-port "$https" >>"$work/lab.log" 2>&1 &
+server=$!
+wait_for_port "$https"
+ecboot() {
+    toolchain/run-firmware.sh "$arch" boot --server "127.0.0.1:$http" --https-port "$https" --mac A4:56:30:BB:FA:40 \
+        --state "$work/ecphone" --mic ../shared/vectors/interop/pki/phone-mic.pem >"$work/boot.out" 2>"$work/boot.err"
+}
+ecboot; check "$arch boot against the EC lab ends configured" $?
+grep -q "install requested, EC P-256" "$work/boot.err"; check "$arch phone enrolled an EC P-256 LSC" $?
+grep -q "over HTTPS from CN=cucm-lab-ec,O=Lab,OU=CallManager: full configuration applied" "$work/boot.err"
+check "$arch phone took the configuration over HTTPS with its EC LSC" $?
+ecboot; check "$arch second EC boot ends configured" $?
+grep -q "over HTTPS from CN=cucm-lab-ec" "$work/boot.err" && ! grep -q "CAPF:" "$work/boot.err"
+check "$arch second EC boot: over HTTPS, no CAPF" $?
 stop_process "$server"
 if [ "$failed" -gt 0 ]; then cat "$work/boot.err" "$work/trust.err" "$work/lab.log"; fi
 rm -rf "$work"

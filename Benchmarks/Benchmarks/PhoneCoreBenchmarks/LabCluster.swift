@@ -13,6 +13,8 @@ final class LabCluster {
     private let server: Process
     private(set) var httpPort = 0
     private(set) var capfPort = 0
+    /// The HTTPS configuration port of an EC lab; nil otherwise.
+    private(set) var httpsPort: Int?
     let mic = Inputs.vectors.appendingPathComponent("interop/pki/phone-mic.pem").path
     let device = Inputs.device
 
@@ -22,11 +24,12 @@ final class LabCluster {
             ?? Inputs.repository.appendingPathComponent(".build/release/cucm-lab").path
     }
 
-    init() throws {
+    /// `ec`: a lab made with `init --ec` (EC TFTP certificate, ITL signer version 1.1, HTTPS).
+    init(ec: Bool = false) throws {
         work = FileManager.default.temporaryDirectory.appendingPathComponent("phone-bench-\(getpid())-\(UUID().uuidString)")
         labDirectory = work.appendingPathComponent("lab")
         try FileManager.default.createDirectory(at: labDirectory, withIntermediateDirectories: true)
-        try Lab.initialise(labDirectory)
+        try Lab.initialise(labDirectory, ec: ec)
         devices = try DeviceTable(path: labDirectory.appendingPathComponent("devices.sqlite").path)
 
         guard FileManager.default.isExecutableFile(atPath: Self.labProgram) else {
@@ -37,7 +40,7 @@ final class LabCluster {
         server = Process()
         server.executableURL = URL(fileURLWithPath: Self.labProgram)
         server.arguments = ["serve", "--dir", labDirectory.path, "--host", "127.0.0.1",
-                            "--tftp-port", "0", "--http-port", "0", "--capf-port", "0"]
+                            "--tftp-port", "0", "--http-port", "0", "--capf-port", "0"] + (ec ? ["--https-port", "0"] : [])
         server.standardOutput = try FileHandle(forWritingTo: log)
         server.standardError = FileHandle.nullDevice
         try server.run()
@@ -49,10 +52,11 @@ final class LabCluster {
             let text = (try? String(contentsOf: log, encoding: .utf8)) ?? ""
             if let line = text.split(separator: "\n").first(where: { $0.contains("serving on") }) {
                 let numbers = line.split(whereSeparator: { !$0.isNumber }).compactMap { Int($0) }
-                // 127, 0, 0, 1, then the three ports.
-                if numbers.count >= 7 {
+                // 127, 0, 0, 1, then TFTP, HTTP, CAPF, TVS (and HTTPS in an EC lab).
+                if numbers.count >= (ec ? 9 : 7) {
                     httpPort = numbers[5]
                     capfPort = numbers[6]
+                    httpsPort = ec ? numbers[8] : nil
                     return
                 }
             }
@@ -96,6 +100,7 @@ final class LabCluster {
     /// `phone boot` against this lab, as the in-process and the whole-process rows run it.
     func bootArguments(state: String) -> [String] {
         ["boot", "--server", "127.0.0.1:\(httpPort)", "--mac", "A4:56:30:BB:FA:40", "--state", state, "--mic", mic]
+            + (httpsPort.map { ["--https-port", "\($0)"] } ?? [])
     }
 }
 

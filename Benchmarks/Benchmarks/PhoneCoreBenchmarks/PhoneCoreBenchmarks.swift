@@ -130,6 +130,18 @@ let benchmarks: @Sendable () -> Void = {
         guard status == 0 else { throw BenchmarkFailure("the enrolling boot exited \(status)") }
     }, prepare: { lab in lab.work.appendingPathComponent("enrolled").path }, phone: { lab, state in lab.boot(state: state) })
 
+    // The EC path of CUCM 12.5+ (formats.md §5): an EC P-256 LSC from CAPF, then the
+    // configuration over HTTPS with it; and the boots after, over HTTPS without CAPF.
+    loopbackBenchmark("boot_with_ec_enrollment_https", ec: true, prepare: { lab in
+        try lab.scheduleInstall(key: "ec:P-256")
+        return try lab.freshState("boot")
+    }, phone: { lab, state in lab.boot(state: state) })
+    loopbackBenchmark("boot_https_without_enrollment", ec: true, prepareLab: { lab in
+        try lab.scheduleInstall(key: "ec:P-256")
+        let status = lab.boot(state: try lab.freshState("enrolled"))
+        guard status == 0 else { throw BenchmarkFailure("the enrolling boot exited \(status)") }
+    }, prepare: { lab in lab.work.appendingPathComponent("enrolled").path }, phone: { lab, state in lab.boot(state: state) })
+
     // MARK: Whole processes: the firmware binary beside the host build.
     wholeProcessBenchmarks()
 }
@@ -137,10 +149,10 @@ let benchmarks: @Sendable () -> Void = {
 /// A benchmark with a lab of its own: `prepareLab` runs once after the lab starts;
 /// `prepare` (not measured) readies each run and returns the phone's state directory;
 /// `phone` is the measured run, whose exit status must be 0.
-func loopbackBenchmark(_ name: String, prepareLab: @escaping (LabCluster) throws -> Void = { _ in },
+func loopbackBenchmark(_ name: String, ec: Bool = false, prepareLab: @escaping (LabCluster) throws -> Void = { _ in },
                        prepare: @escaping (LabCluster) throws -> String,
                        phone: @escaping (LabCluster, String) -> Int32) {
-    labBenchmark(name, configuration: configuration(seconds: 20, iterations: 60), prepareLab: prepareLab,
+    labBenchmark(name, configuration: configuration(seconds: 20, iterations: 60), ec: ec, prepareLab: prepareLab,
                  prepare: prepare) { benchmark, lab, state in
         benchmark.startMeasurement()
         let status = measured(benchmark) { phone(lab, state) }
@@ -151,7 +163,8 @@ func loopbackBenchmark(_ name: String, prepareLab: @escaping (LabCluster) throws
 
 /// The lab's life around a benchmark: started in setup, stopped in teardown; each run
 /// gets the state directory `prepare` returns.
-func labBenchmark(_ name: String, configuration: Benchmark.Configuration, prepareLab: @escaping (LabCluster) throws -> Void,
+func labBenchmark(_ name: String, configuration: Benchmark.Configuration, ec: Bool = false,
+                  prepareLab: @escaping (LabCluster) throws -> Void,
                   prepare: @escaping (LabCluster) throws -> String,
                   run: @escaping (Benchmark, LabCluster, String) throws -> Void) {
     nonisolated(unsafe) var lab: LabCluster?
@@ -159,7 +172,7 @@ func labBenchmark(_ name: String, configuration: Benchmark.Configuration, prepar
         guard let lab else { throw BenchmarkFailure("no lab") }
         try run(benchmark, lab, try prepare(lab))
     } setup: {
-        let cluster = try LabCluster()
+        let cluster = try LabCluster(ec: ec)
         lab = cluster
         try prepareLab(cluster)
     } teardown: {
