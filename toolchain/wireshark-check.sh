@@ -7,7 +7,9 @@
 #   in the same capture, its request and answer decoded;
 # - the CAPF and TVS transcripts of ../shared/vectors turned into captures with text2pcap:
 #   every documented element decoded;
-# - hostile bytes: flagged as malformed (expert info), never a Lua error.
+# - hostile bytes: flagged as malformed (expert info), never a Lua error;
+# - the configuration over HTTPS (formats.md §5) of an EC lab, captured and decrypted with
+#   the key log: Wireshark's own HTTP dissector shows the GET, the 200 and both certificates.
 # Prints "wireshark: N passed, N failed". Capturing on lo needs root (as CI runs).
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -145,6 +147,39 @@ check "hostile CAPF bytes: wrong protocol, length over the cap, an element past 
     "not a CAPF message (protocol byte 0x17)|payload length 65535 over the 16384-byte cap|element 7 crosses the end of the message at offset 8" \
     "$(grep -oE "Expert Info \(Error/Malformed\): [^]]*" <<<"$hostile" | sed 's/^[^:]*: //' | paste -sd'|')"
 check "hostile CAPF bytes: no Lua error" 0 "$(grep -ci "lua error" <<<"$hostile$(cat "$work/tshark.err")")"
+
+# 4. The configuration over HTTPS: an EC lab, a phone enrolled with an EC LSC, then a
+#    boot whose configuration comes over 6971, captured.
+$lab init --dir "$work/eclab" --ec >/dev/null
+$lab device add SEPA45630BBFA40 --dir "$work/eclab" --operation install --key ec:P-256 >/dev/null
+http=$(free_port); capf=$(free_port); https=$(free_port)
+$lab serve --dir "$work/eclab" --http-port "$http" --capf-port "$capf" --https-port "$https" >"$work/eclab.log" 2>&1 &
+server=$!
+wait_for_port "$https"
+ecboot() {
+    .build/debug/phone boot --server "127.0.0.1:$http" --https-port "$https" --mac A4:56:30:BB:FA:40 --state "$work/ecphone" \
+        --mic ../shared/vectors/interop/pki/phone-mic.pem --keylog "$work/https.keys" --backoff-ms 20 >/dev/null 2>>"$work/https.err"
+}
+ecboot
+check "the EC boot ends configured" 0 "$?"
+: >"$work/https.keys"
+dumpcap -q -i lo -f "tcp port $https" -w "$work/https.pcapng" >"$work/dumpcap.log" 2>&1 &
+dump=$!
+for _ in $(seq 50); do [ -s "$work/https.pcapng" ] && break; sleep 0.1; done
+ecboot
+check "the boot over HTTPS ends configured" 0 "$?"
+sleep 0.5
+stop_process "$dump"; dump=
+stop_process "$server"; server=
+https_view=(-r "$work/https.pcapng" -o "tls.keylog_file:$work/https.keys" -d "tcp.port==$https,tls")
+check "HTTPS: the GET for the configuration, decrypted" "/SEPA45630BBFA40.cnf.xml.sgn" \
+    "$(tshark "${https_view[@]}" -Y http.request -T fields -e http.request.uri 2>/dev/null)"
+check "HTTPS: the answer 200 with the XML" "200;text/xml" \
+    "$(tshark "${https_view[@]}" -Y http.response -T fields -E separator=";" -e http.response.code -e http.content_type 2>/dev/null)"
+check "HTTPS: the phone's and the server's certificates in the handshake" "SEPA45630BBFA40,cucm-lab-ec" \
+    "$(tshark "${https_view[@]}" -Y tls.handshake.certificate -T fields -e x509sat.uTF8String -e x509sat.printableString \
+        -E occurrence=a -E separator=, 2>/dev/null | grep -oE "cucm-lab-ec|SEPA45630BBFA40" | sort -u | paste -sd,)"
+check "HTTPS: no secret on the console" 0 "$(grep -c -F -f <(cut -d' ' -f3 "$work/https.keys") "$work/https.err")"
 
 echo "wireshark: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]
