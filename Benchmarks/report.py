@@ -143,7 +143,9 @@ def render(medians, when, where, firmware_sizes=None):
     for label, name in [("CAPF enrolment, RSA-2048", "capf_enroll_rsa2048"),
                         ("CAPF enrolment, EC P-256", "capf_enroll_ecp256"),
                         ("boot with enrolment (RSA-2048)", "boot_with_enrollment"),
-                        ("boot without enrolment", "boot_without_enrollment")]:
+                        ("boot without enrolment", "boot_without_enrollment"),
+                        ("boot with enrolment (EC P-256), configuration over HTTPS", "boot_with_ec_enrollment_https"),
+                        ("boot over HTTPS without enrolment (EC LSC)", "boot_https_without_enrollment")]:
         lines.append(row(label, name))
 
     lines += ["", "**Whole processes: the x86_64 firmware (Embedded Swift, what ships) beside the host release build**, "

@@ -17,7 +17,8 @@ BENCHMARKS = (["trustlist_" + n for n in ["itl_interop", "itl_interop_per_device
               + [f"{kind}_{size}" for size in ["2KB", "64KB", "1MB"]
                  for kind in ["sgn_verify", "encsgn_core", "encsgn_floor_mbedtls", "encsgn_openssl", "xml_core",
                               "xml_libxml2_reader"]]
-              + ["capf_enroll_rsa2048", "capf_enroll_ecp256", "boot_with_enrollment", "boot_without_enrollment"]
+              + ["capf_enroll_rsa2048", "capf_enroll_ecp256", "boot_with_enrollment", "boot_without_enrollment",
+                 "boot_with_ec_enrollment_https", "boot_https_without_enrollment"]
               + ["program_" + work for work in ["inspect", "verify", "decrypt_64KB", "decrypt_1MB"]])
 PROCESS_BENCHMARKS = [f"process_{work}_{program}" for program in ["firmware", "host"]
                       for work in ["inspect", "verify", "decrypt_64KB", "decrypt_1MB", "boot_without_enrollment",
