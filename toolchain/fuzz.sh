@@ -9,7 +9,7 @@ cd "$(dirname "$0")/.."
 seconds=${1:-30}
 shift || true
 targets=("$@")
-[ ${#targets[@]} -gt 0 ] || targets=(signed-file trust-update enc-decrypt xml-config capf-decoder capf-session tvs-codec tvs-session tftp-packet http-response)
+[ ${#targets[@]} -gt 0 ] || targets=(signed-file trust-update enc-decrypt xml-config capf-decoder capf-session tvs-codec tvs-session tftp-packet http-response https-config)
 toolchain/install-deps.sh || exit 1
 
 out=.build-fuzz

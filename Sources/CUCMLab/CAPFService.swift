@@ -7,7 +7,7 @@ import PhoneWire
 /// The lab's CAPF: TLS on its port, the device's scheduled operation, LSCs signed by the
 /// CAPF key (CN = device name, client and server auth), the table updated and the
 /// operation reset to none. A misbehaving phone ends its own session, never the service.
-final class CAPFService: @unchecked Sendable {
+final class CAPFService: TCPLabService, @unchecked Sendable {
     let lab: Lab
     let connections: AcceptLoop
 
@@ -16,16 +16,9 @@ final class CAPFService: @unchecked Sendable {
         connections = try AcceptLoop(host: host, port: port)
     }
 
-    var port: UInt16 { connections.port }
-
-    func start() {
-        connections.start { [lab] connection in
-            let session = Session(lab: lab, connection: connection)
-            do { try session.run() } catch { lab.log("CAPF: session ended with an error: \(error)") }
-        }
+    func handle(_ connection: TCPConnection) {
+        do { try Session(lab: lab, connection: connection).run() } catch { lab.log("CAPF: session ended with an error: \(error)") }
     }
-
-    func stop() { connections.stop() }
 
     struct Failure: Error, CustomStringConvertible {
         let description: String

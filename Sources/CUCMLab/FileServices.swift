@@ -111,7 +111,7 @@ final class TFTPService: @unchecked Sendable {
 }
 
 /// The lab's HTTP file service (port 6970 on CUCM): GET only, 200 or 404.
-final class HTTPService: @unchecked Sendable {
+final class HTTPService: TCPLabService, @unchecked Sendable {
     let lab: Lab
     let connections: AcceptLoop
 
@@ -120,25 +120,16 @@ final class HTTPService: @unchecked Sendable {
         connections = try AcceptLoop(host: host, port: port)
     }
 
-    var port: UInt16 { connections.port }
-
-    func start() { connections.start { [self] connection in handle(connection) } }
-
-    func stop() { connections.stop() }
-
-    private func handle(_ connection: TCPConnection) {
-        var request: [UInt8] = []
-        while request.count < 8192, !request.suffix(4).elementsEqual([13, 10, 13, 10]) {
-            guard case .success(let bytes) = connection.receive(timeoutMs: 5_000) else { return }
-            request += bytes
-        }
-        let line = String(decoding: request.prefix { $0 != 13 }, as: UTF8.self).split(separator: " ")
-        guard line.count >= 2, line[0] == "GET", line[1].hasPrefix("/") else {
+    func handle(_ connection: TCPConnection) {
+        let name: String
+        switch HTTPGet.read({ try? connection.receive(timeoutMs: 5_000).get() }) {
+        case .gone: return
+        case .badRequest:
             lab.log("HTTP: bad request refused")
             _ = connection.send(Array("HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\nConnection: close\r\n\r\n".utf8), timeoutMs: 5_000)
             return
+        case .file(let file): name = file
         }
-        let name = String(line[1].dropFirst()).removingPercentEncoding ?? ""
         if name.hasSuffix(".cnf.xml.sgn"), let attack = lab.attack {
             if attack == .contentLength2GB {
                 lab.log("ATTACK content-length-2gb: GET /" + name + " → 200 with Content-Length 2147483648")
@@ -165,6 +156,39 @@ final class HTTPService: @unchecked Sendable {
             _ = connection.send(Array("HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\nConnection: close\r\n\r\n".utf8), timeoutMs: 5_000)
         }
     }
+}
+
+/// What a client asks for in an HTTP request head (8 KiB at most), read piece by piece.
+enum HTTPGet {
+    case file(String)
+    case badRequest
+    /// The client went away or stopped sending before a whole head.
+    case gone
+
+    /// `receive`: the next bytes, nil when the connection ended or timed out.
+    static func read(_ receive: () -> [UInt8]?) -> HTTPGet {
+        var request: [UInt8] = []
+        while request.count < 8192, !request.suffix(4).elementsEqual([13, 10, 13, 10]) {
+            guard let bytes = receive() else { return .gone }
+            request += bytes
+        }
+        let line = String(decoding: request.prefix { $0 != 13 }, as: UTF8.self).split(separator: " ")
+        guard line.count >= 2, line[0] == "GET", line[1].hasPrefix("/") else { return .badRequest }
+        return .file(String(line[1].dropFirst()).removingPercentEncoding ?? "")
+    }
+}
+
+/// A lab service on one TCP port (HTTP, CAPF, TVS, HTTPS): its accept loop, and what it
+/// does with one connection, on that connection's own thread.
+protocol TCPLabService: AnyObject, Sendable {
+    var connections: AcceptLoop { get }
+    func handle(_ connection: TCPConnection)
+}
+
+extension TCPLabService {
+    var port: UInt16 { connections.port }
+    func start() { connections.start { [self] connection in handle(connection) } }
+    func stop() { connections.stop() }
 }
 
 /// Accepts TCP connections until stopped, each handled on a thread of its own.

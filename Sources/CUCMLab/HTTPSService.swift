@@ -7,7 +7,7 @@ import PhoneWire
 /// EC TFTP certificate, a client certificate issued by the lab's CAPF required; it serves
 /// the full configuration, unsigned, of the device the client certificate names — and
 /// only that device's (another device's file: 403).
-final class HTTPSService: @unchecked Sendable {
+final class HTTPSService: TCPLabService, @unchecked Sendable {
     let lab: Lab
     let identity: Identity
     let connections: AcceptLoop
@@ -18,13 +18,7 @@ final class HTTPSService: @unchecked Sendable {
         connections = try AcceptLoop(host: host, port: port)
     }
 
-    var port: UInt16 { connections.port }
-
-    func start() { connections.start { [self] connection in handle(connection) } }
-
-    func stop() { connections.stop() }
-
-    private func handle(_ connection: TCPConnection) {
+    func handle(_ connection: TCPConnection) {
         var serverIdentity = identity
         var issuer = lab.capf.certificate
         switch lab.attack {
@@ -52,17 +46,14 @@ final class HTTPSService: @unchecked Sendable {
             lab.log("HTTPS: no client certificate")
             return
         }
-        var request: [UInt8] = []
-        while request.count < 8192, !request.suffix(4).elementsEqual([13, 10, 13, 10]) {
-            guard let plaintext = try? channel.read(timeoutMs: 5_000) else { return }
-            request += plaintext
-        }
-        let line = String(decoding: request.prefix { $0 != 13 }, as: UTF8.self).split(separator: " ")
-        guard line.count >= 2, line[0] == "GET", line[1].hasPrefix("/") else {
+        let name: String
+        switch HTTPGet.read({ (try? channel.read(timeoutMs: 5_000)) ?? nil }) {
+        case .gone: return
+        case .badRequest:
             respond(channel, status: "400 Bad Request", body: [])
             return
+        case .file(let file): name = file
         }
-        let name = String(line[1].dropFirst())
         if lab.attack == .httpsHangs {
             lab.log("ATTACK https-hangs: GET /" + name + " → no answer")
             Thread.sleep(forTimeInterval: 15)

@@ -9,7 +9,7 @@ import PhoneWire
 /// the served ITL gives them (TTL 3600 s) and for what `cucm-lab tvs add` put in the
 /// database; anything else is invalid. Like the reference server, it closes the
 /// connection without an answer for a request it cannot parse or a malformed device name.
-final class TVSService: @unchecked Sendable {
+final class TVSService: TCPLabService, @unchecked Sendable {
     static let ownCertificateTTL: UInt32 = 3600
 
     let lab: Lab
@@ -20,15 +20,9 @@ final class TVSService: @unchecked Sendable {
         connections = try AcceptLoop(host: host, port: port)
     }
 
-    var port: UInt16 { connections.port }
-
-    func start() {
-        connections.start { [lab] connection in
-            do { try Session(lab: lab, connection: connection).run() } catch { lab.log("TVS: session ended with an error: \(error)") }
-        }
+    func handle(_ connection: TCPConnection) {
+        do { try Session(lab: lab, connection: connection).run() } catch { lab.log("TVS: session ended with an error: \(error)") }
     }
-
-    func stop() { connections.stop() }
 
     /// One phone's question.
     final class Session {

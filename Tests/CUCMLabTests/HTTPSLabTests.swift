@@ -37,7 +37,13 @@ final class HTTPSLabTests: XCTestCase {
         XCTAssertFalse(second.stderr.contains("HTTP: GET /SEPA45630BBFA40.cnf.xml"), "nothing over 6970 for the config: " + second.stderr)
         XCTAssertTrue(second.stderr.contains("(client certificate CN=SEPA45630BBFA40,O=Lab,OU=Phones, 1 EC TFTP certificate pinned)"),
                       second.stderr)
-        XCTAssertFalse((first.stderr + first.stdout + second.stderr + second.stdout).contains("lab-Secret"), "the config's secret")
+        let consoles = first.stderr + first.stdout + second.stderr + second.stdout + fixture.labLog
+        XCTAssertFalse(consoles.contains("lab-Secret"), "the config's secret")
+        // Nor a line of the EC LSC's private key, nor the key in hex.
+        let pem = String(decoding: try lsc.privateKey.exportPEM().copyBytes(), as: UTF8.self)
+        for line in pem.split(separator: "\n") where !line.hasPrefix("-----") {
+            XCTAssertFalse(consoles.contains(line), "a line of the LSC's private key is on a console")
+        }
     }
 
     /// 6971 serves a device's own file only, to a client certificate CAPF issued.

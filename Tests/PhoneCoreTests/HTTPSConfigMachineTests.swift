@@ -132,6 +132,23 @@ final class HTTPSConfigMachineTests: XCTestCase {
         XCTAssertEqual(fallbacks(world), [.failed(.channel(.tls(.certificateNotTrusted(certificate: stranger.der))))], world.log)
     }
 
+    /// Configurations as production CUCM writes them (formats.md §2) boot over HTTPS too:
+    /// undeclared prefixes, hundreds of unused elements, empty elements, and `certHash`
+    /// in upper case as CUCM 15 writes it.
+    func testRealClusterConfigurationsOverHTTPS() throws {
+        let folder = Vectors.projectRoot.appendingPathComponent("Tests/RealClusterConfigs")
+        let micHash = hexString(try BootScenarios.mic().certificate.md5()).uppercased()
+        for name in ["encrypted-full-cucm15.cnf.xml", "nonsecure-sip-cucm12.cnf.xml"] {
+            let text = try String(contentsOf: folder.appendingPathComponent(name), encoding: .utf8)
+                .replacingOccurrences(of: "56070B67898BE069C8F59540B8BD89F0", with: micHash)
+            let body = Array(text.utf8)
+            let (world, machine) = try BootScenarios.signerVersion11([{ _ in .configuration(body, server: try! BootScenarios.tftpEC().der) }])
+            XCTAssertEqual(machine.stateKind, .configured, name + ": " + world.log)
+            XCTAssertTrue(fallbacks(world).isEmpty, name + ": " + world.log)
+            XCTAssertFalse(world.fetched.contains(device.signedConfig), name)
+        }
+    }
+
     /// The decrypted-equivalent body never reaches an event (it holds the config's secrets).
     func testTheBodyIsNotInAnyEvent() throws {
         let (world, _) = try BootScenarios.signerVersion11([BootScenarios.httpsAnswer(from: try BootScenarios.tftpEC())])

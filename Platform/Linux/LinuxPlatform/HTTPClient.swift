@@ -22,10 +22,7 @@ public struct HTTPClient {
         case .success(let opened): connection = opened
         case .failure(let error): return .failed(.connection(error.streamError))
         }
-        let hostHeader = host.utf8.contains(UInt8(ascii: ":")) ? "[" + host + "]" : host
-        let request = "GET /" + Self.percentEncoded(name) + " HTTP/1.1\r\nHost: " + hostHeader + ":" + String(port)
-            + "\r\nUser-Agent: phone\r\nConnection: close\r\n\r\n"
-        if case .failure(let error) = connection.send(Array(request.utf8), timeoutMs: readTimeoutMs) {
+        if case .failure(let error) = connection.send(HTTPRequest.get(name, host: host, port: port), timeoutMs: readTimeoutMs) {
             return .failed(.connection(error.streamError))
         }
         var parser = HTTPResponseParser(bodyLimit: maxSize)
@@ -56,21 +53,5 @@ public struct HTTPClient {
         case 300...399: return .failed(.httpRedirect(response.status))
         default: return .failed(.httpStatus(response.status))
         }
-    }
-
-    /// Unreserved characters stay; everything else is %XX.
-    static func percentEncoded(_ name: String) -> String {
-        let digits: [UInt8] = Array("0123456789ABCDEF".utf8)
-        var out: [UInt8] = []
-        for byte in name.utf8 {
-            switch byte {
-            case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "0")...UInt8(ascii: "9"),
-                 UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "_"), UInt8(ascii: "~"):
-                out.append(byte)
-            default:
-                out += [UInt8(ascii: "%"), digits[Int(byte >> 4)], digits[Int(byte & 0x0F)]]
-            }
-        }
-        return String(decoding: out, as: UTF8.self)
     }
 }

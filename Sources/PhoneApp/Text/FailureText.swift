@@ -134,6 +134,18 @@ enum FailureText {
         }
     }
 
+    /// A TLS channel's failure; `pinnedTo` says what the refused server certificate is not.
+    static func channel(_ problem: TLSChannelProblem, pinnedTo: String) -> String {
+        switch problem {
+        case .connect(let error): return "connect: " + stream(error)
+        case .stream(let error): return stream(error)
+        case .tls(.certificateNotTrusted(let certificate)):
+            return "TLS handshake refused: server certificate " + Certificate.subject(of: certificate) + " is not " + pinnedTo
+        case .tls(let error): return error.reason
+        case .stoppedAnswering(let ms): return "no answer in " + duration(UInt64(ms))
+        }
+    }
+
     static func stream(_ error: StreamError) -> String {
         switch error {
         case .timedOut: return "timed out"

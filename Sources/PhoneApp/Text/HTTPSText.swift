@@ -25,15 +25,9 @@ enum HTTPSText {
 
     static func problem(_ problem: HTTPSConfigProblem) -> String {
         switch problem {
-        case .channel(.connect(let error)): return "connect: " + FailureText.stream(error)
-        case .channel(.stream(let error)): return FailureText.stream(error)
-        case .channel(.tls(.certificateNotTrusted(let certificate))):
-            return "TLS handshake refused: server certificate " + Certificate.subject(of: certificate)
-                + " is not an EC TFTP record of the installed trust lists"
         case .channel(.tls(.handshakeFailed(let code))):
             return TLSError.handshakeFailed(code: code).reason + " (the server may have refused the client certificate)"
-        case .channel(.tls(let error)): return error.reason
-        case .channel(.stoppedAnswering(let ms)): return "no answer in " + FailureText.duration(UInt64(ms))
+        case .channel(let problem): return FailureText.channel(problem, pinnedTo: "an EC TFTP record of the installed trust lists")
         case .malformed(let error): return "malformed HTTP response: " + error.reason
         case .status(let status):
             switch status {

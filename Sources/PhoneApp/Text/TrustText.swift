@@ -66,12 +66,7 @@ enum TrustText {
 
     static func problem(_ problem: TVSProblem) -> String {
         switch problem {
-        case .channel(.connect(let error)): return "connect: " + FailureText.stream(error)
-        case .channel(.stream(let error)): return FailureText.stream(error)
-        case .channel(.tls(.certificateNotTrusted(let certificate))):
-            return "TLS handshake refused: server certificate " + Certificate.subject(of: certificate) + " is not a TVS record of the installed ITL"
-        case .channel(.tls(let error)): return error.reason
-        case .channel(.stoppedAnswering(let ms)): return "no answer in " + FailureText.duration(UInt64(ms))
+        case .channel(let problem): return FailureText.channel(problem, pinnedTo: "a TVS record of the installed ITL")
         case .session(.wire(let error)): return "malformed answer: " + error.reason
         case .session(.sessionIDChanged(let sent, let received)):
             return "answer for session " + String(received) + ", not " + String(sent)

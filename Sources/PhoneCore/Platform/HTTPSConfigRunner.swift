@@ -28,11 +28,9 @@ public struct HTTPSConfigRunner {
             return .failed(.channel(error))
         }
         defer { channel.close() }
-        let hostHeader = host.utf8.contains(UInt8(ascii: ":")) ? "[" + host + "]" : host
-        let get = "GET /" + request.name + " HTTP/1.1\r\nHost: " + hostHeader + ":" + String(request.port)
-            + "\r\nUser-Agent: phone\r\nConnection: close\r\n\r\n"
+        let get = HTTPRequest.get(request.name, host: host, port: request.port)
         let response: HTTPResponseParser.Response
-        do { response = try exchange(Array(get.utf8), over: &channel, started: started, on: &platform) } catch {
+        do { response = try exchange(get, over: &channel, started: started, on: &platform) } catch {
             return .failed(error)
         }
         guard response.status == 200 else { return .failed(.status(response.status)) }
