@@ -78,39 +78,15 @@ public enum PhoneProgram {
             }
             return ExitCode.success
         } catch {
-            switch error {
-            case .usage(let message):
-                io.diagnostic("phone: " + message)
-                io.diagnostic(usage)
-                return ExitCode.usage
-            case .file(let fileError):
-                io.diagnostic("phone: " + fileError.reason)
-                return ExitCode.usage
-            case .input(let message):
-                io.diagnostic("phone: " + message)
-                return ExitCode.usage
-            case .rejected(let reason):
-                io.diagnostic("phone: rejected: " + reason)
-                return ExitCode.rejected
-            case .unreachable(let reason):
-                io.diagnostic("phone: unreachable: " + reason)
-                return ExitCode.unreachable
-            case .enrollmentFailed(let reason):
-                io.diagnostic("phone: enrollment failed: " + reason)
-                return ExitCode.enrollmentFailed
-            case .needsAuthString:
-                io.diagnostic("phone: an authentication string is needed (capfAuthMode 1): pass --auth-string")
-                return ExitCode.needsAuthString
-            case .internalFault(let reason):
-                io.diagnostic("phone: " + reason)
-                return ExitCode.internalFault
-            }
+            io.diagnostic("phone: " + error.message)
+            if case .usage = error { io.diagnostic(usage) }
+            return error.exitCode
         }
     }
 }
 
 /// How a subcommand ends when it does not succeed.
-enum CommandFailure: Error {
+public enum CommandFailure: Error {
     case usage(String)
     case file(FileError)
     /// A file that was read but is not what the option needs (e.g. no private key).
@@ -123,7 +99,7 @@ enum CommandFailure: Error {
 
     init(_ error: Arguments.UsageError) { self = .usage(error.message) }
 
-    var exitCode: Int32 {
+    public var exitCode: Int32 {
         switch self {
         case .usage, .file, .input: return PhoneProgram.ExitCode.usage
         case .rejected: return PhoneProgram.ExitCode.rejected
@@ -131,6 +107,18 @@ enum CommandFailure: Error {
         case .enrollmentFailed: return PhoneProgram.ExitCode.enrollmentFailed
         case .needsAuthString: return PhoneProgram.ExitCode.needsAuthString
         case .internalFault: return PhoneProgram.ExitCode.internalFault
+        }
+    }
+
+    /// The words `phone` prints after "phone: ".
+    public var message: String {
+        switch self {
+        case .usage(let message), .input(let message), .internalFault(let message): return message
+        case .file(let fileError): return fileError.reason
+        case .rejected(let reason): return "rejected: " + reason
+        case .unreachable(let reason): return "unreachable: " + reason
+        case .enrollmentFailed(let reason): return "enrollment failed: " + reason
+        case .needsAuthString: return "an authentication string is needed (capfAuthMode 1): pass --auth-string"
         }
     }
 }

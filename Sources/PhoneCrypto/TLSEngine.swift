@@ -61,15 +61,19 @@ public final class TLSEngine {
     /// session's secrets are kept for a key log (`sessionSecrets`); off unless asked.
     public convenience init(pinnedServerCertificates pinned: [Certificate], clientIdentity: Identity? = nil,
                             rng: RandomGenerator, exportSecrets: Bool = false) throws(TLSError) {
-        try self.init(role: .client, identity: clientIdentity, anchors: pinned, rng: rng, exportSecrets: exportSecrets)
+        try self.init(role: .client, identity: clientIdentity, anchors: pinned, asksAnyClientCertificate: false, rng: rng,
+                      exportSecrets: exportSecrets)
     }
 
     /// A server presenting `identity` (the lab's services; tests). With
-    /// `clientCertificateIssuer`, it requires a client certificate that issuer signed.
+    /// `clientCertificateIssuer`, it requires a client certificate that issuer signed. With
+    /// `asksAnyClientCertificate` (and no issuer), it asks for a client certificate and
+    /// takes whichever the client proves it holds; the caller judges `peerCertificate`.
     public convenience init(serverIdentity identity: Identity, clientCertificateIssuer: Certificate? = nil,
-                            rng: RandomGenerator, exportSecrets: Bool = false) throws(TLSError) {
-        try self.init(role: .server, identity: identity, anchors: clientCertificateIssuer.map { [$0] } ?? [], rng: rng,
-                      exportSecrets: exportSecrets)
+                            asksAnyClientCertificate: Bool = false, rng: RandomGenerator,
+                            exportSecrets: Bool = false) throws(TLSError) {
+        try self.init(role: .server, identity: identity, anchors: clientCertificateIssuer.map { [$0] } ?? [],
+                      asksAnyClientCertificate: asksAnyClientCertificate, rng: rng, exportSecrets: exportSecrets)
     }
 
     /// The certificate the peer presented (the client's, on a server that requires one).
@@ -84,7 +88,7 @@ public final class TLSEngine {
 
     /// `anchors`: the pinned server certificates of a client, the client certificates'
     /// issuers of a server.
-    private init(role: Role, identity: Identity?, anchors: [Certificate], rng: RandomGenerator,
+    private init(role: Role, identity: Identity?, anchors: [Certificate], asksAnyClientCertificate: Bool, rng: RandomGenerator,
                  exportSecrets: Bool) throws(TLSError) {
         ssl = .allocate(capacity: 1)
         config = .allocate(capacity: 1)
@@ -135,6 +139,11 @@ public final class TLSEngine {
             mbedtls_ssl_conf_ca_chain(config, issuer.context, nil)
             mbedtls_ssl_conf_cert_profile(config, clientCertificateProfile)
             mbedtls_ssl_conf_authmode(config, MBEDTLS_SSL_VERIFY_REQUIRED)
+        } else if asksAnyClientCertificate {
+            // OPTIONAL: the CertificateRequest goes out and the client's CertificateVerify
+            // is checked, but a certificate that chains to nothing is not refused.
+            mbedtls_ssl_conf_cert_profile(config, clientCertificateProfile)
+            mbedtls_ssl_conf_authmode(config, MBEDTLS_SSL_VERIFY_OPTIONAL)
         }
         if exportSecrets {
             // mbedTLS 2.28 hands the master secret and both randoms to this callback when

@@ -113,7 +113,7 @@ final class ConsoleTextTests: XCTestCase {
             (.internalFault(.stoppedWithoutOutcome), 6),
         ]
         for (failure, code) in cases {
-            XCTAssertEqual(BootCommand.exitFailure(failure).exitCode, code, FailureText.boot(failure))
+            XCTAssertEqual(PhoneBoot.exitFailure(failure).exitCode, code, FailureText.boot(failure))
         }
     }
 }

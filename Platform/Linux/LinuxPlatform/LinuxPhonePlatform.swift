@@ -70,6 +70,9 @@ public struct LinuxPhonePlatform: PhonePlatform, TCPConnector, TLSKeyLog {
     public var httpsRunner = HTTPSConfigRunner()
     /// Where TLS session secrets are appended (NSS key log format), when asked for.
     public private(set) var keyLogPath: String?
+    /// Who answers when CAPF wants an authentication string (`retry`: the last one was
+    /// refused); nil: the terminal.
+    public var authStringPrompt: ((Bool) -> [UInt8]?)?
 
     /// `console` receives each entry with its time since start, in milliseconds.
     public init(servers: [Server], transport: Transport, storage: PhoneStorage,
@@ -157,6 +160,7 @@ public struct LinuxPhonePlatform: PhonePlatform, TCPConnector, TLSKeyLog {
     }
 
     public mutating func askForAuthString(retry: Bool) -> [UInt8]? {
+        if let authStringPrompt { return authStringPrompt(retry) }
         var buffer = [UInt8](repeating: 0, count: 64)
         LinuxConsole.write(Array((retry ? "Authentication string refused. Enter it again: " : "Authentication string: ").utf8),
                            toErrorStream: true)

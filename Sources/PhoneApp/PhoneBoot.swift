@@ -1,0 +1,102 @@
+import LinuxPlatform
+import PhoneCore
+import PhoneCrypto
+import PhoneTrust
+import PhoneWire
+
+/// What one boot on the Linux board is given: `phone boot`'s options, and the C API's.
+public struct BootRequest {
+    public var device: DeviceName
+    public var stateDirectory: String
+    public var servers: [LinuxPhonePlatform.Server]
+    public var transport: LinuxPhonePlatform.Transport
+    /// A PEM file with the MIC and its key (kept in the state directory); nil: the stored one.
+    public var micPath: String?
+    public var authString: [UInt8]?
+    /// Four digits (`8841`): the model in the phone's TVS name, when the MIC names none.
+    public var model: String?
+    public var httpsPort: UInt16?
+    /// The base delay of both back-offs (30 s on a phone); a lab shortens it.
+    public var backoffMs: UInt64?
+    public var fetchDeadlineMs: UInt64?
+    public var keyLogPath: String?
+
+    public init(device: DeviceName, stateDirectory: String, servers: [LinuxPhonePlatform.Server],
+                transport: LinuxPhonePlatform.Transport) {
+        self.device = device
+        self.stateDirectory = stateDirectory
+        self.servers = servers
+        self.transport = transport
+    }
+}
+
+/// One whole boot on the Linux board: the state directory read (leftovers of an
+/// interrupted write removed, corrupt files reported and ignored), the machine run to its
+/// end. `phone boot` and the C API's `phonesec_boot` are two views of it.
+public enum PhoneBoot {
+    /// `console` receives each entry with its time since the start, in milliseconds;
+    /// `authStringPrompt` answers CAPF's question for a string (nil: the terminal).
+    public static func run(_ request: BootRequest, io: some CommandIO, authStringPrompt: ((Bool) -> [UInt8]?)? = nil,
+                           console: @escaping (UInt64, ConsoleEntry) -> Void) throws(CommandFailure) -> BootResult {
+        guard !request.servers.isEmpty else { throw .usage("at least one --server is required") }
+        if let authString = request.authString, !BootSettings.isValidAuthString(authString) {
+            throw .usage("--auth-string must be 4 to 16 digits")
+        }
+        var settings = BootSettings(device: request.device, serverCount: request.servers.count, authString: request.authString)
+        if let model = request.model {
+            guard TVSDeviceName(device: request.device, model: model) != nil else {
+                throw .usage("--model must start with four digits (8841)")
+            }
+            settings.model = model
+        }
+        if let port = request.httpsPort {
+            // formats.md §5: 6971 on a cluster; a lab or a test serves it elsewhere.
+            guard port > 0 else { throw .usage("--https-port must be 1 to 65535") }
+            settings.httpsPort = port
+        }
+        if let base = request.backoffMs {
+            guard base >= 1, base <= 600_000 else { throw .usage("--backoff-ms must be 1 to 600000") }
+            settings.capfRetryDelayMs = base
+            settings.unavailableBackoffMs = [base, 2 * base, 4 * base, 8 * base]
+        }
+        if let deadline = request.fetchDeadlineMs {
+            guard deadline >= 100, deadline <= 600_000 else { throw .usage("--fetch-deadline-ms must be 100 to 600000") }
+        }
+
+        let storage = try StateFiles.open(request.stateDirectory, io: io)
+        storage.removeTemporaryFiles()
+        let mic = try StateFiles.mic(request.micPath, storage: storage, io: io)
+        let (lsc, lscProblem) = storage.loadLSC()
+        if let lscProblem { io.diagnostic("phone: " + lscProblem.file + " is corrupt, ignored: " + lscProblem.reason) }
+        let (trustStore, problems) = storage.loadTrustStore()
+        for problem in problems { io.diagnostic("phone: " + problem.file + " is corrupt, ignored: " + problem.reason) }
+        let (tvsServers, tvsProblem) = storage.loadTVSServers()
+        if let tvsProblem { io.diagnostic("phone: " + tvsProblem.file + " is corrupt, ignored: " + tvsProblem.reason) }
+        let memory = BootMemory(trustStore: trustStore, mic: mic, lsc: lsc,
+                                lastConfigEncrypted: storage.loadLastConfigEncrypted(), tvsServers: tvsServers)
+
+        let rng = try io.randomGenerator()
+        var machine = BootMachine(settings: settings, memory: memory, rng: rng)
+        var platform = LinuxPhonePlatform(servers: request.servers, transport: request.transport, storage: storage, console: console)
+        if let deadline = request.fetchDeadlineMs { platform.fetchDeadlineMs = deadline }
+        platform.authStringPrompt = authStringPrompt
+        if let path = request.keyLogPath { platform.logTLSSecrets(to: path) }
+        return BootRunner.run(&machine, on: &platform, rng: rng)
+    }
+
+    /// Which exit code a boot failure gets (README).
+    public static func exitFailure(_ failure: BootFailure) -> CommandFailure {
+        let reason = FailureText.boot(failure)
+        switch failure {
+        case .unreachable, .configNotFound:
+            return .unreachable(reason)
+        case .configRejected, .configMalformed, .decryptionFailed, .partialConfigWithoutTrustList:
+            return .rejected(reason)
+        case .partialConfigWithoutEncryption, .noCAPFServer, .unsupportedCAPFAuthMode, .noCertificateForCAPF,
+             .capfRefused, .encryptedConfigUnavailable, .tooManyResets:
+            return .enrollmentFailed(reason)
+        case .internalFault:
+            return .internalFault(reason)
+        }
+    }
+}
