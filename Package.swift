@@ -2,7 +2,7 @@
 import PackageDescription
 
 // Layers, each depending only downward (see ARCHITECTURE.md):
-//   CMbedTLS → PhoneCrypto, PhoneWire → PhoneTrust → PhoneCore → Platform/Linux → PhoneApp → phone
+//   CMbedTLS → PhoneCrypto, PhoneWire → PhoneTrust → PhoneCore → Platform/Linux → PhoneApp → phone, PhoneSec (C API)
 // Everything but the tests builds unchanged as Embedded Swift for aarch64
 // (toolchain/aarch64-linux.json).
 let package = Package(
@@ -17,6 +17,8 @@ let package = Package(
         .library(name: "LinuxPlatform", targets: ["LinuxPlatform"]),
         .library(name: "PhoneApp", targets: ["PhoneApp"]),
         .library(name: "CUCMLab", targets: ["CUCMLab"]),
+        // The C API (phonesec.h); toolchain/install-lib.sh builds it as Embedded Swift and installs it.
+        .library(name: "phonesec", type: .static, targets: ["PhoneSec"]),
     ],
     targets: [
         .systemLibrary(name: "CMbedTLS", path: "Sources/CMbedTLS"),
@@ -34,6 +36,9 @@ let package = Package(
         .target(name: "LinuxPlatform", dependencies: ["CLinuxPlatform", "PhoneCore"], path: "Platform/Linux/LinuxPlatform"),
         .target(name: "PhoneApp", dependencies: ["PhoneCore", "LinuxPlatform"]),
         .executableTarget(name: "phone", dependencies: ["PhoneApp"]),
+        // The C API: phonesec.h (CPhoneSec) and its implementation over PhoneApp's boot.
+        .target(name: "CPhoneSec"),
+        .target(name: "PhoneSec", dependencies: ["CPhoneSec", "PhoneApp"]),
 
         // Host only: the lab cluster (Foundation, SQLite, threads).
         .systemLibrary(name: "CSQLite", path: "Sources/CSQLite"),

@@ -47,6 +47,7 @@ public enum Attack: String, CaseIterable {
     case httpsConfigForAnotherDevice = "https-config-for-another-device"
     case httpsRefusesClientCertificate = "https-refuses-client-certificate"
     case httpsHangs = "https-hangs"
+    case sipUntrustedCertificate = "sip-untrusted-certificate"
 
     /// Attacks on the CAPF service (the rest change files or their transport).
     public var isCAPF: Bool { rawValue.hasPrefix("capf-") }
@@ -56,6 +57,9 @@ public enum Attack: String, CaseIterable {
     /// Attacks on the HTTPS configuration (6971): they need an EC lab (`init --ec`) and a
     /// phone enrolled with an EC LSC.
     public var isHTTPS: Bool { rawValue.hasPrefix("https-") }
+    /// Attacks on call control (SIP-TLS): the boot never meets them; the C API's channel does
+    /// (toolchain/capi-check.sh).
+    public var isSIP: Bool { rawValue.hasPrefix("sip-") }
     /// Attacks on the `.enc.sgn`: they need a phone already enrolled.
     public var targetsEncryptedConfig: Bool {
         [.paddingOver16, .paddingOverBody, .wrappedForAnotherPhone].contains(self)

@@ -222,6 +222,7 @@ public final class LabServer: @unchecked Sendable {
     let capf: CAPFService
     let tvs: TVSService
     let https: HTTPSService?
+    let sip: SIPService
 
     public var tftpPort: UInt16 { tftp.port }
     public var httpPort: UInt16 { http.port }
@@ -229,10 +230,14 @@ public final class LabServer: @unchecked Sendable {
     public var tvsPort: UInt16 { tvs.port }
     /// nil when the lab has no EC TFTP identity (not made with `init --ec`).
     public var httpsPort: UInt16? { https?.port }
+    /// SIP over TLS: the call manager's `securedSipPort` in the lab's configurations.
+    public var sipTLSPort: UInt16 { sip.port }
 
     public init(lab: Lab, host: String, tftpPort: UInt16, httpPort: UInt16, capfPort: UInt16, tvsPort: UInt16 = 0,
-                httpsPort: UInt16 = 0) throws {
+                httpsPort: UInt16 = 0, sipTLSPort: UInt16 = 0) throws {
         https = try lab.tftpEC.map { try HTTPSService(lab: lab, identity: $0, host: host, port: httpsPort) }
+        sip = try SIPService(lab: lab, host: host, port: sipTLSPort)
+        lab.sipTLSPort = sip.port
         capf = try CAPFService(lab: lab, host: host, port: capfPort)
         tvs = try TVSService(lab: lab, host: host, port: tvsPort)
         lab.capfHost = host
@@ -248,6 +253,7 @@ public final class LabServer: @unchecked Sendable {
         capf.start()
         tvs.start()
         https?.start()
+        sip.start()
     }
 
     public func stop() {
@@ -256,5 +262,6 @@ public final class LabServer: @unchecked Sendable {
         capf.stop()
         tvs.stop()
         https?.stop()
+        sip.stop()
     }
 }

@@ -140,6 +140,8 @@ public final class Lab: @unchecked Sendable {
     public var capfHost = "127.0.0.1"
     public var capfPort: UInt16 = 3804
     public var tvsPort: UInt16 = 2445
+    /// The call manager's SIP-TLS port the configurations name (`securedSipPort`).
+    public var sipTLSPort: UInt16 = 5061
 
     // MARK: - Files the cluster serves
 
@@ -225,7 +227,7 @@ public final class Lab: @unchecked Sendable {
               <sshPassword>lab-Secret-7f3a</sshPassword>
               <ipAddressMode>0</ipAddressMode>
               <devicePool><callManagerGroup><members>
-                <member priority="0"><callManager><ports><ethernetPhonePort>2000</ethernetPhonePort><sipPort>5060</sipPort><securedSipPort>5061</securedSipPort></ports><processNodeName>\(capfHost)</processNodeName></callManager></member>
+                <member priority="0"><callManager><ports><ethernetPhonePort>2000</ethernetPhonePort><sipPort>5060</sipPort><securedSipPort>\(sipTLSPort)</securedSipPort></ports><processNodeName>\(capfHost)</processNodeName></callManager></member>
               </members></callManagerGroup></devicePool>
               <TVS><members><member priority="0"><port>\(tvsPort)</port><address>\(capfHost)</address></member></members></TVS>
               <loadInformation>SIP75.9-3-1SR2-1S</loadInformation>

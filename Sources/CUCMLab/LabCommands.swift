@@ -73,7 +73,7 @@ public enum LabCommands {
                 print(try DeviceTable.query(path: path, options.positional[0]))
             case "serve":
                 let options = try Options(rest, known: ["--dir", "--host", "--tftp-port", "--http-port", "--capf-port", "--attack",
-                                                        "--keylog", "--tvs-port", "--https-port"])
+                                                        "--keylog", "--tvs-port", "--https-port", "--sip-tls-port"])
                 let host = options.values["--host"] ?? "127.0.0.1"
                 // One line per event as it happens, also when the log goes to a file or a pipe
                 // (a program waiting for the "serving on" line would otherwise wait for a full buffer).
@@ -98,10 +98,11 @@ public enum LabCommands {
                 }
                 let server = try LabServer(lab: lab, host: host, tftpPort: try options.port("--tftp-port"),
                                            httpPort: try options.port("--http-port"), capfPort: try options.port("--capf-port"),
-                                           tvsPort: try options.port("--tvs-port"), httpsPort: try options.port("--https-port"))
+                                           tvsPort: try options.port("--tvs-port"), httpsPort: try options.port("--https-port"),
+                                           sipTLSPort: try options.port("--sip-tls-port"))
                 server.start()
                 print("[lab] serving on " + host + ": TFTP \(server.tftpPort), HTTP \(server.httpPort), CAPF \(server.capfPort), TVS \(server.tvsPort)"
-                      + (server.httpsPort.map { ", HTTPS \($0)" } ?? ""))
+                      + (server.httpsPort.map { ", HTTPS \($0)" } ?? "") + ", SIP-TLS \(server.sipTLSPort)")
                 while true { Thread.sleep(forTimeInterval: 3600) }
             case "itl":
                 let options = try Options(rest, known: ["--dir", "--out"])

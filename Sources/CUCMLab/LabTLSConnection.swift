@@ -8,11 +8,13 @@ final class LabTLSConnection {
     let connection: TCPConnection
     let tls: TLSEngine
 
-    /// `clientCertificateIssuer`: require a client certificate that issuer signed.
-    init(lab: Lab, connection: TCPConnection, identity: Identity, clientCertificateIssuer: Certificate? = nil) {
+    /// `clientCertificateIssuer`: require a client certificate that issuer signed;
+    /// `asksAnyClientCertificate`: ask for one and let the service judge it.
+    init(lab: Lab, connection: TCPConnection, identity: Identity, clientCertificateIssuer: Certificate? = nil,
+         asksAnyClientCertificate: Bool = false) {
         self.connection = connection
-        tls = try! TLSEngine(serverIdentity: identity, clientCertificateIssuer: clientCertificateIssuer, rng: lab.rng,
-                             exportSecrets: lab.keyLogPath != nil)
+        tls = try! TLSEngine(serverIdentity: identity, clientCertificateIssuer: clientCertificateIssuer,
+                             asksAnyClientCertificate: asksAnyClientCertificate, rng: lab.rng, exportSecrets: lab.keyLogPath != nil)
     }
 
     /// Runs the handshake; `service` names the key-log failure in the lab's log.

@@ -114,16 +114,16 @@ enum StatusCommand {
     }
 }
 
-/// The state directory as the commands use it.
-enum StateFiles {
-    static func open(_ directory: String, io: some CommandIO) throws(CommandFailure) -> PhoneStorage {
+/// The state directory as the commands (and the C API) use it.
+public enum StateFiles {
+    public static func open(_ directory: String, io: some CommandIO) throws(CommandFailure) -> PhoneStorage {
         let storage = PhoneStorage(directory: directory)
         if case .failure(let error) = storage.prepare() { throw .file(error) }
         return storage
     }
 
     /// The MIC from `--mic` (kept in the state directory for later runs), else the stored one.
-    static func mic(_ path: String?, storage: PhoneStorage, io: some CommandIO) throws(CommandFailure) -> Identity? {
+    public static func mic(_ path: String?, storage: PhoneStorage, io: some CommandIO) throws(CommandFailure) -> Identity? {
         guard let path else {
             let (stored, problem) = storage.loadMIC()
             if let problem { io.diagnostic("phone: " + problem.file + " is corrupt, ignored: " + problem.reason) }
@@ -147,8 +147,8 @@ enum StateFiles {
 }
 
 /// `HOST`, `HOST:PORT`, `[IPv6]:PORT`.
-enum HostPort {
-    static func parse(_ text: String, defaultPort: UInt16) -> (String, UInt16)? {
+public enum HostPort {
+    public static func parse(_ text: String, defaultPort: UInt16) -> (String, UInt16)? {
         let bytes = Array(text.utf8)
         guard !bytes.isEmpty else { return nil }
         var host: [UInt8]

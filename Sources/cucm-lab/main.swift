@@ -15,8 +15,11 @@ let usage = """
       device list --dir DIR
       sql --dir DIR "select md5hash,name from device where name='SEP…'"     (read-only)
       serve --dir DIR [--host 127.0.0.1] [--tftp-port P] [--http-port P] [--capf-port P] [--tvs-port P] [--https-port P]
-            [--attack NAME] [--keylog FILE]  NAME: an evil-cluster attack (README, "Hostile clusters"); HTTPS (6971
-                                             by CUCM's numbering, any free port by default) in an --ec lab only
+            [--sip-tls-port P] [--attack NAME] [--keylog FILE]
+                                             NAME: an evil-cluster attack (README, "Hostile clusters"); HTTPS (6971
+                                             by CUCM's numbering, any free port by default) in an --ec lab only;
+                                             SIP-TLS (the call manager's securedSipPort in the configurations;
+                                             REGISTER: 200 for the LSC the lab issued to the device, else 403)
       tvs add CERT --dir DIR --roles ROLE[,ROLE…] [--ttl SECONDS]    TVS vouches for CERT (roles: sast, ccm, ccm+tftp,
                                              tftp, capf, app-server, tvs; TTL 3600 by default)
       tvs list --dir DIR                     what TVS vouches for beyond the lab's own certificates

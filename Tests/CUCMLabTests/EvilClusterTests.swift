@@ -58,7 +58,8 @@ final class EvilClusterTests: XCTestCase {
 
     func testEveryAttackEndsInItsSafeState() throws {
         var table = ["| attack | exit | end state | seconds |", "|---|---|---|---|"]
-        for attack in Attack.allCases {
+        // The SIP attack meets a channel, not a boot: toolchain/capi-check.sh runs it through the C API.
+        for attack in Attack.allCases where !attack.isSIP {
             let (status, cause) = try XCTUnwrap(Self.expected[attack], attack.rawValue)
             let fixture = try LabFixture(ec: attack.isHTTPS)
             defer { fixture.close() }

@@ -6,7 +6,7 @@ import PhoneWire
 
 /// The words for the core's typed failures and outcomes: the one place they are made
 /// (the console, the JSON log and the exit message all use these).
-enum FailureText {
+public enum FailureText {
     static func boot(_ failure: BootFailure) -> String {
         switch failure {
         case .unreachable(let file): return "no file server answered for " + file
@@ -135,7 +135,7 @@ enum FailureText {
     }
 
     /// A TLS channel's failure; `pinnedTo` says what the refused server certificate is not.
-    static func channel(_ problem: TLSChannelProblem, pinnedTo: String) -> String {
+    public static func channel(_ problem: TLSChannelProblem, pinnedTo: String) -> String {
         switch problem {
         case .connect(let error): return "connect: " + stream(error)
         case .stream(let error): return stream(error)
@@ -146,7 +146,7 @@ enum FailureText {
         }
     }
 
-    static func stream(_ error: StreamError) -> String {
+    public static func stream(_ error: StreamError) -> String {
         switch error {
         case .timedOut: return "timed out"
         case .closed: return "connection closed by the peer"

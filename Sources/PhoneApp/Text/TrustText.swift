@@ -5,7 +5,7 @@ import PhoneTrust
 import PhoneWire
 
 /// Words for the trust decision: verdicts, TVS answers and problems, purposes.
-enum TrustText {
+public enum TrustText {
     static func purpose(_ purpose: TrustPurpose) -> String {
         switch purpose {
         case .callControl: return "call-control"
@@ -24,7 +24,7 @@ enum TrustText {
     }
 
     /// One line: what decided, or why nothing did.
-    static func verdict(_ verdict: TrustVerdict) -> String {
+    public static func verdict(_ verdict: TrustVerdict) -> String {
         switch verdict.answer {
         case .listed(let kind, let record, let subject, let role):
             return "trusted by the installed " + kind.name + " (record " + String(record + 1) + ", " + subject + ", role "

@@ -8,7 +8,7 @@ public enum SecureChannelProblem: Error, Equatable {
     case noIdentity
     /// The server's certificate is not trusted for the channel's purpose; the handshake
     /// was abandoned, so not one application byte went out.
-    case notTrusted(subject: String, verdict: TrustVerdict)
+    case notTrusted(certificate: [UInt8], verdict: TrustVerdict)
     case channel(TLSChannelProblem)
 }
 
@@ -73,7 +73,7 @@ public struct SecureChannel<Connection: ByteStream> {
                 let verdict = decider.decide(question(presented, request), now: platform.now(), rng: rng, on: &platform)
                 // A server that changes its certificate between the two connections is refused.
                 guard verdict.isTrusted, vouchedFor == nil, let certificate = try? Certificate(der: presented[...]) else {
-                    throw .notTrusted(subject: Certificate.subject(of: presented), verdict: verdict)
+                    throw .notTrusted(certificate: presented, verdict: verdict)
                 }
                 vouchedFor = presented
                 pinned = [certificate]

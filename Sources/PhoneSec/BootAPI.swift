@@ -1,0 +1,137 @@
+import CPhoneSec
+import LinuxPlatform
+import PhoneApp
+import PhoneCore
+import PhoneCrypto
+import PhoneWire
+
+/// The longest authentication string CAPF takes, and the callback's buffer.
+private let authStringCapacity = 16
+
+@_cdecl("phonesec_boot")
+public func phonesec_boot(_ phone: OpaquePointer?, _ options: UnsafePointer<phonesec_boot_options>?,
+                          _ result: UnsafeMutablePointer<phonesec_boot_result>?,
+                          _ message: UnsafeMutablePointer<phonesec_message>?) -> phonesec_status {
+    guard let result else { return answer(PHONESEC_ERR_ARGUMENT, "result is NULL", message) }
+    result.pointee = phonesec_boot_result()
+    result.pointee.exit_code = PhoneProgram.ExitCode.usage
+    guard let handle = PhoneHandle.from(phone) else { return answer(PHONESEC_ERR_ARGUMENT, "phone is NULL", message) }
+    fill(&result.pointee.device, handle.device.text)
+    guard let options = options?.pointee else { return answer(PHONESEC_ERR_ARGUMENT, "options is NULL", message) }
+    guard let list = options.servers, options.server_count > 0 else {
+        return answer(PHONESEC_ERR_ARGUMENT, "options.servers is NULL or options.server_count is 0", message)
+    }
+    guard options.server_count <= DeviceConfiguration.maxServers else {
+        return answer(PHONESEC_ERR_ARGUMENT, "options.server_count is over " + String(DeviceConfiguration.maxServers), message)
+    }
+    let transport: LinuxPhonePlatform.Transport
+    switch options.transport {
+    case PHONESEC_TRANSPORT_HTTP: transport = .http
+    case PHONESEC_TRANSPORT_TFTP: transport = .tftp
+    default: return answer(PHONESEC_ERR_ARGUMENT, "options.transport is not a phonesec_transport", message)
+    }
+    var request = BootRequest(device: handle.device, stateDirectory: handle.storage.directory, servers: [], transport: transport)
+    for index in 0..<options.server_count {
+        guard let text = text(list[index]), let (host, port) = HostPort.parse(text, defaultPort: transport.defaultPort) else {
+            return answer(PHONESEC_ERR_ARGUMENT, "options.servers[" + String(index) + "] must be HOST or HOST:PORT", message)
+        }
+        request.servers.append(.init(host: host, port: port))
+    }
+    request.authString = text(options.auth_string).map { Array($0.utf8) }
+    request.model = handle.model
+    request.keyLogPath = text(options.key_log_path)
+    if options.https_port != 0 { request.httpsPort = options.https_port }
+    if options.backoff_ms != 0 { request.backoffMs = UInt64(options.backoff_ms) }
+
+    var prompt: ((Bool) -> [UInt8]?)?
+    if let ask = options.ask_auth_string {
+        let context = options.ask_context
+        prompt = { retry in
+            var digits = [CChar](repeating: 0, count: authStringCapacity)
+            defer { for index in digits.indices { digits[index] = 0 } }
+            let count = digits.withUnsafeMutableBufferPointer { ask(context, retry ? 1 : 0, $0.baseAddress, $0.count) }
+            guard count >= 0, Int(count) <= authStringCapacity else { return nil }
+            return digits.prefix(Int(count)).map { UInt8(bitPattern: $0) }
+        }
+    }
+    let onEvent = options.on_event
+    let eventContext = options.event_context
+    let outcome: BootResult
+    do throws(CommandFailure) {
+        outcome = try PhoneBoot.run(request, io: handle.io, authStringPrompt: prompt) { elapsed, entry in
+            guard let onEvent else { return }
+            EventView(entry).deliver(elapsedMs: elapsed, to: onEvent, context: eventContext)
+        }
+    } catch {
+        result.pointee.exit_code = error.exitCode
+        fill(&result.pointee.reason, error.message)
+        return answer(status(of: error), error.message, message)
+    }
+    handle.refresh()
+    switch outcome {
+    case .configured(let configuration):
+        fill(&result.pointee, configuration)
+        return answer(PHONESEC_OK, "", message)
+    case .needsAuthString:
+        let failure = CommandFailure.needsAuthString
+        result.pointee.exit_code = failure.exitCode
+        result.pointee.failure = PHONESEC_FAILURE_NEEDS_AUTH_STRING
+        fill(&result.pointee.reason, failure.message)
+        return answer(PHONESEC_ERR_NEEDS_AUTH_STRING, failure.message, message)
+    case .failed(let cause):
+        let failure = PhoneBoot.exitFailure(cause)
+        result.pointee.exit_code = failure.exitCode
+        result.pointee.failure = code(cause)
+        fill(&result.pointee.reason, failure.message)
+        return answer(status(of: failure), failure.message, message)
+    }
+}
+
+/// The status matching the exit code `phone boot` would use.
+private func status(of failure: CommandFailure) -> phonesec_status {
+    switch failure {
+    case .rejected: return PHONESEC_ERR_REJECTED
+    case .unreachable: return PHONESEC_ERR_UNREACHABLE
+    case .enrollmentFailed: return PHONESEC_ERR_ENROLLMENT
+    case .needsAuthString: return PHONESEC_ERR_NEEDS_AUTH_STRING
+    case .internalFault: return PHONESEC_ERR_INTERNAL
+    case .usage, .input: return PHONESEC_ERR_ARGUMENT
+    case .file: return PHONESEC_ERR_STORAGE
+    }
+}
+
+/// What `phone boot` prints of a configuration (`Summary`), as fields.
+private func fill(_ result: inout phonesec_boot_result, _ configuration: DeviceConfiguration) {
+    result.configured = 1
+    result.exit_code = PhoneProgram.ExitCode.success
+    fill(&result.load_information, configuration.loadInformation ?? "")
+    result.security_mode = Int32(configuration.deviceSecurityMode ?? 0)
+    result.transport_layer_protocol = Int32(configuration.transportLayerProtocol ?? 0)
+    fill(&result.version_stamp, configuration.versionStamp ?? "")
+    let managers = configuration.callManagers.prefix(DeviceConfiguration.maxServers)
+    result.call_manager_count = managers.count
+    for (index, manager) in managers.enumerated() {
+        withElement(&result.call_managers, index, as: phonesec_call_manager.self) { entry in
+            entry.priority = Int32(manager.priority)
+            fill(&entry.host, manager.host)
+            entry.sip_port = manager.port("sipPort") ?? 0
+            entry.secured_sip_port = manager.port("securedSipPort") ?? 0
+        }
+    }
+    let tvs = configuration.tvsServers.prefix(DeviceConfiguration.maxServers)
+    result.tvs_count = tvs.count
+    for (index, server) in tvs.enumerated() {
+        withElement(&result.tvs, index, as: phonesec_server.self) { entry in
+            fill(&entry.host, server.host)
+            entry.port = server.port
+        }
+    }
+    let capf = configuration.capfServers.prefix(DeviceConfiguration.maxServers)
+    result.capf_count = capf.count
+    for (index, server) in capf.enumerated() {
+        withElement(&result.capf, index, as: phonesec_server.self) { entry in
+            fill(&entry.host, server.host)
+            entry.port = server.port
+        }
+    }
+}

@@ -1,0 +1,100 @@
+import CPhoneSec
+import LinuxPlatform
+import PhoneApp
+import PhoneCore
+import PhoneCrypto
+import PhoneTrust
+import PhoneWire
+
+/// What a `phonesec_phone *` points at: one phone's state directory, its device name,
+/// what it trusts and holds (a snapshot of the flash, re-read after a boot and on
+/// request), its one trust decider (whose TVS cache lives as long as the handle) and its
+/// open channels.
+final class PhoneHandle {
+    let device: DeviceName
+    let storage: PhoneStorage
+    let model: String?
+    let rng: RandomGenerator
+    let io = LibraryIO()
+    var decider = TrustDecider()
+    private(set) var mic: Identity?
+    private(set) var lsc: Identity?
+    private(set) var store = TrustStore()
+    private(set) var tvsServers: [DeviceConfiguration.TVSServer] = []
+    var channels = ChannelTable()
+
+    init(device: DeviceName, storage: PhoneStorage, model: String?, rng: RandomGenerator) {
+        self.device = device
+        self.storage = storage
+        self.model = model
+        self.rng = rng
+    }
+
+    /// Reads the flash again (corrupt files count as absent, as in a boot).
+    func refresh() {
+        mic = storage.loadMIC().0
+        lsc = storage.loadLSC().0
+        store = storage.loadTrustStore().0
+        tvsServers = storage.loadTVSServers().0
+    }
+
+    /// The phone's name towards TVS: from the MIC's subject, else from the model given.
+    var tvsName: TVSDeviceName? {
+        if let mic, let name = TVSDeviceName(micSubject: mic.certificate.subject) { return name }
+        return model.flatMap { TVSDeviceName(device: device, model: $0) }
+    }
+
+    /// The Linux board for trust questions and channels: no file servers, no console.
+    func board() -> LinuxPhonePlatform {
+        LinuxPhonePlatform(servers: [], transport: .http, storage: storage) { _, _ in }
+    }
+
+    static func from(_ pointer: OpaquePointer?) -> PhoneHandle? {
+        guard let pointer else { return nil }
+        return Unmanaged<PhoneHandle>.fromOpaque(UnsafeRawPointer(pointer)).takeUnretainedValue()
+    }
+}
+
+@_cdecl("phonesec_phone_open")
+public func phonesec_phone_open(_ options: UnsafePointer<phonesec_phone_options>?, _ phone: UnsafeMutablePointer<OpaquePointer?>?,
+                                _ message: UnsafeMutablePointer<phonesec_message>?) -> phonesec_status {
+    guard let phone else { return answer(PHONESEC_ERR_ARGUMENT, "phone (the handle's address) is NULL", message) }
+    phone.pointee = nil
+    guard let options else { return answer(PHONESEC_ERR_ARGUMENT, "options is NULL", message) }
+    guard let directory = text(options.pointee.state_directory), !directory.isEmpty else {
+        return answer(PHONESEC_ERR_ARGUMENT, "options.state_directory is NULL or empty", message)
+    }
+    guard let macText = text(options.pointee.mac), let device = DeviceName(macText) else {
+        return answer(PHONESEC_ERR_ARGUMENT, "options.mac must be 12 hex digits (or SEP and 12 hex digits)", message)
+    }
+    let model = text(options.pointee.model)
+    if let model, TVSDeviceName(device: device, model: model) == nil {
+        return answer(PHONESEC_ERR_ARGUMENT, "options.model must start with four digits (8841)", message)
+    }
+    let io = LibraryIO()
+    let storage: PhoneStorage
+    do throws(CommandFailure) {
+        storage = try StateFiles.open(directory, io: io)
+        storage.removeTemporaryFiles()
+        _ = try StateFiles.mic(text(options.pointee.mic_pem_path), storage: storage, io: io)
+    } catch {
+        return answer(PHONESEC_ERR_STORAGE, error.message, message)
+    }
+    let rng: RandomGenerator
+    do {
+        rng = try RandomGenerator(personalization: Array("phonesec".utf8)) { LinuxProcess.entropy($0) }
+    } catch {
+        return answer(PHONESEC_ERR_INTERNAL, error.reason, message)
+    }
+    let handle = PhoneHandle(device: device, storage: storage, model: model, rng: rng)
+    handle.refresh()
+    phone.pointee = OpaquePointer(Unmanaged.passRetained(handle).toOpaque())
+    return answer(PHONESEC_OK, "", message)
+}
+
+@_cdecl("phonesec_phone_close")
+public func phonesec_phone_close(_ phone: OpaquePointer?) {
+    guard let phone, let handle = PhoneHandle.from(phone) else { return }
+    handle.channels.closeAll()
+    Unmanaged<PhoneHandle>.fromOpaque(UnsafeRawPointer(phone)).release()
+}
