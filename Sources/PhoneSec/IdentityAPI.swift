@@ -1,4 +1,6 @@
 import CPhoneSec
+import LinuxPlatform
+import PhoneCore
 import PhoneCrypto
 import PhoneTrust
 import PhoneWire

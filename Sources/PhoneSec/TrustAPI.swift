@@ -1,4 +1,5 @@
 import CPhoneSec
+import LinuxPlatform
 import PhoneApp
 import PhoneCore
 import PhoneCrypto

@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# Builds the C API's static library (libphonesec.a: the core as Embedded Swift, release,
+# the same toolset as the firmware of that architecture) and installs it with its header
+# and pkg-config file: PREFIX/include/phonesec.h, PREFIX/lib/libphonesec.a,
+# PREFIX/lib/pkgconfig/phonesec.pc. ARCH defaults to the host's (x86_64).
+# Usage: toolchain/install-lib.sh PREFIX [x86_64|aarch64|armv7]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+. toolchain/lib.sh
+prefix=${1:?usage: toolchain/install-lib.sh PREFIX [x86_64|aarch64|armv7]}
+arch=${2:-x86_64}
+toolchain/install-deps.sh
+case "$arch" in
+    aarch64) triple=aarch64-none-none-elf; binutils=aarch64-linux-gnu- ;;
+    armv7)
+        triple=armv7-none-none-eabi; binutils=arm-linux-gnueabihf-
+        dpkg --print-foreign-architectures | grep -qx armhf || as_root dpkg --add-architecture armhf
+        install_packages libmbedtls-dev:armhf libc6-dev-armhf-cross gcc-arm-linux-gnueabihf binutils-arm-linux-gnueabihf ;;
+    x86_64) triple=x86_64-unknown-none-elf; binutils= ;;
+    *) echo "install-lib.sh: unknown architecture $arch (aarch64, armv7, x86_64)" >&2; exit 2 ;;
+esac
+scratch=.build-firmware-$arch
+swift build -c release --triple "$triple" --toolset "toolchain/firmware/$arch.json" --scratch-path "$scratch" --product phonesec
+toolchain/refuse-outlined-objects.sh "${binutils}nm" "$scratch/$triple/release"
+mkdir -p "$prefix/include" "$prefix/lib/pkgconfig"
+prefix=$(cd "$prefix" && pwd)
+install -m 0644 Sources/CPhoneSec/include/phonesec.h "$prefix/include/phonesec.h"
+# Debug sections out; symbols stay (a static library is linked, not run).
+"${binutils}strip" --strip-debug -o "$prefix/lib/libphonesec.a" "$scratch/$triple/release/libphonesec.a"
+cat >"$prefix/lib/pkgconfig/phonesec.pc" <<PC
+prefix=$prefix
+includedir=\${prefix}/include
+libdir=\${prefix}/lib
+
+Name: phonesec
+Description: The phone's security core for C firmware (Embedded Swift, $arch)
+Version: 1.0.0
+Cflags: -I\${includedir}
+Libs: -L\${libdir} -lphonesec -lmbedtls -lmbedx509 -lmbedcrypto
+PC
+echo "libphonesec ($arch): $(stat -c %s "$prefix/lib/libphonesec.a") bytes in $prefix/lib"
