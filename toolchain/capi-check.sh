@@ -1,0 +1,73 @@
+#!/usr/bin/env bash
+# The C API as a C firmware uses it: installs the library for ARCH (toolchain/install-lib.sh),
+# builds the example Examples/secure-register and the refusal checks Tests/CAPI/refusals.c
+# with `pkg-config --cflags --libs phonesec`, and runs them against the host's cucm-lab on
+# loopback (x86_64 natively, aarch64 under qemu-aarch64): the example boots with CAPF
+# enrolment and registers over SIP-TLS; the refusals run against that phone, a copy of it
+# without its LSC, and a second lab server whose SIP-TLS presents a certificate nobody trusts.
+# Usage: toolchain/capi-check.sh x86_64|aarch64   Prints "capi-ARCH: N passed, N failed".
+set -uo pipefail
+cd "$(dirname "$0")/.."
+. toolchain/lib.sh
+arch=${1:?usage: toolchain/capi-check.sh x86_64|aarch64}
+work=$(mktemp -d)
+echo "capi-check: work in $work"
+toolchain/install-lib.sh "$work/prefix" "$arch" >/dev/null || exit 1
+swift build --product cucm-lab >/dev/null || exit 1
+export PKG_CONFIG_PATH=$work/prefix/lib/pkgconfig
+case "$arch" in
+    x86_64) cc=(cc); run=() ;;
+    aarch64) cc=(clang --target=aarch64-linux-gnu --gcc-toolchain=/usr -fuse-ld=lld -L/usr/lib/aarch64-linux-gnu)
+             run=(qemu-aarch64 -L /usr/aarch64-linux-gnu) ;;
+    *) echo "capi-check.sh: x86_64 or aarch64" >&2; exit 2 ;;
+esac
+for program in Examples/secure-register/secure-register.c Tests/CAPI/refusals.c; do
+    "${cc[@]}" -std=c99 -O2 -Wall -Wextra -Werror -D_POSIX_C_SOURCE=200809L "$program" $(pkg-config --cflags --libs phonesec) \
+        -o "$work/$(basename "$program" .c)" || exit 1
+done
+lab=.build/debug/cucm-lab
+passed=0
+failed=0
+check() {  # check DESCRIPTION CONDITION-RESULT
+    if [ "$2" = 0 ]; then passed=$((passed + 1)); else failed=$((failed + 1)); echo "FAIL: $1"; fi
+}
+servers=()
+stop() { for pid in "${servers[@]}"; do kill "$pid" 2>/dev/null; wait "$pid" 2>/dev/null; done; }
+trap stop EXIT
+
+$lab init --dir "$work/lab" >/dev/null
+$lab device add SEPA45630BBFA40 --dir "$work/lab" --profile encrypted --capf-auth auto --operation install --key rsa:2048 >/dev/null
+$lab device add SEP000000000099 --dir "$work/lab" --profile encrypted --capf-auth auto --operation install --key rsa:2048 >/dev/null
+http=$(free_port); sip=$(free_port); tvs=$(free_port)
+$lab serve --dir "$work/lab" --http-port "$http" --sip-tls-port "$sip" --tvs-port "$tvs" >"$work/lab.log" 2>&1 &
+servers+=($!)
+wait_for_port "$http"
+
+"${run[@]}" "$work/secure-register" --server "127.0.0.1:$http" --mac A4:56:30:BB:FA:40 --state "$work/phone" \
+    --mic ../shared/vectors/interop/pki/phone-mic.pem >"$work/register.out" 2>"$work/register.err"
+check "$arch secure-register boots, enrols and registers (exit 0)" $?
+grep -qx registered "$work/register.out"; check "$arch secure-register prints registered" $?
+grep -q "SIP-TLS: REGISTER for SEPA45630BBFA40 from CN=SEPA45630BBFA40.* → 200 OK" "$work/lab.log"
+check "$arch the lab saw the REGISTER over the phone's LSC and answered 200" $?
+grep -q "^event 9 state=configured" "$work/register.err"; check "$arch the boot's events reached the C callback as data" $?
+
+# The same phone without its LSC (it presents the MIC), and a SIP-TLS server nobody trusts.
+cp -r "$work/phone" "$work/mic-only" && rm "$work/mic-only/lsc.pem"
+evil_http=$(free_port); evil_sip=$(free_port)
+$lab serve --dir "$work/lab" --http-port "$evil_http" --sip-tls-port "$evil_sip" --attack sip-untrusted-certificate \
+    >"$work/evil.log" 2>&1 &
+servers+=($!)
+wait_for_port "$evil_http"
+"${run[@]}" "$work/refusals" --state "$work/phone" --mic-only-state "$work/mic-only" --mac A4:56:30:BB:FA:40 \
+    --sip "127.0.0.1:$sip" --evil-sip "127.0.0.1:$evil_sip" >"$work/refusals.out" 2>&1
+check "$arch the C API's refusals ($(grep -c '^ok' "$work/refusals.out") checks)" $?
+grep "^FAIL" "$work/refusals.out"
+grep -q "SIP-TLS: handshake failed" "$work/evil.log" && ! grep -q "REGISTER" "$work/evil.log"
+check "$arch the untrusted call manager got no byte of a request" $?
+grep -q "REGISTER for SEPA45630BBFA40 from CN=CP-.*SEPA45630BBFA40.* → 403 Forbidden (the client certificate is not the LSC" "$work/lab.log"
+check "$arch the lab refused the REGISTER over the MIC with 403" $?
+grep -q "REGISTER for SEP000000000099 from CN=SEPA45630BBFA40.* → 403 Forbidden" "$work/lab.log"
+check "$arch the lab refused a REGISTER as another device with 403" $?
+
+echo "capi-$arch: $passed passed, $failed failed"
+[ "$failed" = 0 ]
