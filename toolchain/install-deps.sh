@@ -9,6 +9,7 @@ cd "$(dirname "$0")/.."
 
 dpkg --print-foreign-architectures | grep -qx arm64 || as_root dpkg --add-architecture arm64
 install_packages libmbedtls-dev libmbedtls-dev:arm64 libc6-dev-arm64-cross gcc-aarch64-linux-gnu \
-    binutils-aarch64-linux-gnu qemu-user tftpd-hpa libsqlite3-dev python3 libssl-dev libxml2-dev
+    binutils-aarch64-linux-gnu qemu-user tftpd-hpa libsqlite3-dev python3 libssl-dev libxml2-dev \
+    pkg-config
 # The tests start their own tftpd on a loopback port; the packaged daemon is not needed.
 as_root service tftpd-hpa stop >/dev/null 2>&1 || true
