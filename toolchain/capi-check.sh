@@ -2,14 +2,14 @@
 # The C API as a C firmware uses it: installs the library for ARCH (toolchain/install-lib.sh),
 # builds the example Examples/secure-register and the refusal checks Tests/CAPI/refusals.c
 # with `pkg-config --cflags --libs phonesec`, and runs them against the host's cucm-lab on
-# loopback (x86_64 natively, aarch64 under qemu-aarch64): the example boots with CAPF
+# loopback (x86_64 natively, aarch64 and armv7 under QEMU): the example boots with CAPF
 # enrolment and registers over SIP-TLS; the refusals run against that phone, a copy of it
 # without its LSC, and a second lab server whose SIP-TLS presents a certificate nobody trusts.
-# Usage: toolchain/capi-check.sh x86_64|aarch64   Prints "capi-ARCH: N passed, N failed".
+# Usage: toolchain/capi-check.sh x86_64|aarch64|armv7   Prints "capi-ARCH: N passed, N failed".
 set -uo pipefail
 cd "$(dirname "$0")/.."
 . toolchain/lib.sh
-arch=${1:?usage: toolchain/capi-check.sh x86_64|aarch64}
+arch=${1:?usage: toolchain/capi-check.sh x86_64|aarch64|armv7}
 work=$(mktemp -d)
 echo "capi-check: work in $work"
 toolchain/install-lib.sh "$work/prefix" "$arch" >/dev/null || exit 1
@@ -19,9 +19,18 @@ case "$arch" in
     x86_64) cc=(cc); run=() ;;
     aarch64) cc=(clang --target=aarch64-linux-gnu --gcc-toolchain=/usr -fuse-ld=lld -L/usr/lib/aarch64-linux-gnu)
              run=(qemu-aarch64 -L /usr/aarch64-linux-gnu) ;;
-    *) echo "capi-check.sh: x86_64 or aarch64" >&2; exit 2 ;;
+    armv7) cc=(clang --target=arm-linux-gnueabihf -march=armv7-a -mfloat-abi=hard --gcc-toolchain=/usr -fuse-ld=lld
+               -L/usr/lib/arm-linux-gnueabihf)
+           run=(qemu-arm -L /usr/arm-linux-gnueabihf) ;;
+    *) echo "capi-check.sh: x86_64, aarch64 or armv7" >&2; exit 2 ;;
 esac
-for program in Examples/secure-register/secure-register.c Tests/CAPI/refusals.c; do
+# README's complete program ("Using the core from C") must build as it is printed.
+python3 - "$work/readme-program.c" <<'PY'
+import re, sys
+section = open("README.md").read().split("## Using the core from C", 1)[1]
+open(sys.argv[1], "w").write(re.search(r"```c\n(.*?)```", section, re.S).group(1))
+PY
+for program in Examples/secure-register/secure-register.c Tests/CAPI/refusals.c "$work/readme-program.c"; do
     "${cc[@]}" -std=c99 -O2 -Wall -Wextra -Werror -D_POSIX_C_SOURCE=200809L "$program" $(pkg-config --cflags --libs phonesec) \
         -o "$work/$(basename "$program" .c)" || exit 1
 done
@@ -32,7 +41,7 @@ check() {  # check DESCRIPTION CONDITION-RESULT
     if [ "$2" = 0 ]; then passed=$((passed + 1)); else failed=$((failed + 1)); echo "FAIL: $1"; fi
 }
 servers=()
-stop() { for pid in "${servers[@]}"; do kill "$pid" 2>/dev/null; wait "$pid" 2>/dev/null; done; }
+stop() { for pid in "${servers[@]}"; do kill "$pid" 2>/dev/null; wait "$pid" 2>/dev/null; done; return 0; }
 trap stop EXIT
 
 $lab init --dir "$work/lab" >/dev/null
@@ -70,4 +79,5 @@ grep -q "REGISTER for SEP000000000099 from CN=SEPA45630BBFA40.* → 403 Forbidde
 check "$arch the lab refused a REGISTER as another device with 403" $?
 
 echo "capi-$arch: $passed passed, $failed failed"
-[ "$failed" = 0 ]
+[ "$failed" = 0 ] || exit 1
+rm -rf "$work"   # kept when a check failed, for its logs

@@ -31,7 +31,7 @@ for binary in "$@"; do
     check "$binary calls fortified functions" bash -c 'grep -qE " __[a-z]+_chk(@|$)" <<<"$1"' _ "$symbols"
     check "$binary is at most 512 KB ($(stat -c %s "$binary") bytes)" test "$(stat -c %s "$binary")" -le 524288
 done
-shared=(Sources/PhoneCrypto Sources/PhoneWire Sources/PhoneTrust Sources/PhoneCore Sources/PhoneApp Sources/phone
+shared=(Sources/PhoneCrypto Sources/PhoneWire Sources/PhoneTrust Sources/PhoneCore Sources/PhoneApp Sources/phone Sources/PhoneSec
         Platform/Linux/LinuxPlatform)
 # A string literal holding \( : interpolation (comments are skipped).
 if interpolated=$(grep -rn --include='*.swift' -E '^[^/]*"[^"]*\\\(' "${shared[@]}"); then

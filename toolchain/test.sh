@@ -2,7 +2,7 @@
 # Every test: installs what it needs, builds the firmware (the phone as Embedded Swift)
 # for x86_64, aarch64 and armv7, checks the rules every firmware binary keeps, runs the
 # vectors and a boot with enrolment against the lab on each (x86_64 natively, ARM under
-# QEMU), checks the Wireshark view of CAPF and TVS (key log, dissector, tshark), fuzzes
+# QEMU), the C API's library, example and refusals on each, checks the Wireshark view of CAPF and TVS (key log, dissector, tshark), fuzzes
 # every network parser for 30 seconds each, builds the benchmark package
 # and tests its report, runs the host test suite under AddressSanitizer, then plainly.
 set -euo pipefail
@@ -15,6 +15,8 @@ swift build --build-tests
 for arch in "${firmware[@]}"; do
     toolchain/firmware-vectors.sh "$arch"
     toolchain/firmware-lab-boot.sh "$arch"
+    # The C API: libphonesec.a installed, the example and the refusals built with pkg-config, run against the lab.
+    toolchain/capi-check.sh "$arch"
 done
 toolchain/wireshark-check.sh
 toolchain/fuzz.sh 30
