@@ -34,4 +34,6 @@ if [ "$status" -ne 0 ] || grep -q "failed" "$log"; then
     echo "run.sh: the benchmark run failed" >&2
     exit 1
 fi
+# The C API's soak: 10 000 trust checks and 1 000 channels in one process, the heap before and after.
+Benchmarks/soak.sh
 python3 Benchmarks/report.py "$results" --output Benchmarks/results.md --readme README.md --firmware out

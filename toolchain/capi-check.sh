@@ -78,6 +78,8 @@ check "$arch the lab refused the REGISTER over the MIC with 403" $?
 grep -q "REGISTER for SEP000000000099 from CN=SEPA45630BBFA40.* → 403 Forbidden" "$work/lab.log"
 check "$arch the lab refused a REGISTER as another device with 403" $?
 
+echo "capi-$arch: libphonesec.a $(stat -c %s "$work/prefix/lib/libphonesec.a") bytes, secure-register linked with it" \
+    "$(stat -c %s "$work/secure-register") bytes"
 echo "capi-$arch: $passed passed, $failed failed"
 [ "$failed" = 0 ] || exit 1
 rm -rf "$work"   # kept when a check failed, for its logs
