@@ -8,15 +8,7 @@ cd "$(dirname "$0")/.."
 . toolchain/lib.sh
 arch=${1:?usage: toolchain/build-firmware.sh aarch64|armv7|x86_64}
 toolchain/install-deps.sh
-case "$arch" in
-    aarch64) triple=aarch64-none-none-elf; binutils=aarch64-linux-gnu- ;;
-    armv7)
-        triple=armv7-none-none-eabi; binutils=arm-linux-gnueabihf-
-        dpkg --print-foreign-architectures | grep -qx armhf || as_root dpkg --add-architecture armhf
-        install_packages libmbedtls-dev:armhf libc6-dev-armhf-cross gcc-arm-linux-gnueabihf binutils-arm-linux-gnueabihf ;;
-    x86_64) triple=x86_64-unknown-none-elf; binutils= ;;
-    *) echo "build-firmware.sh: unknown architecture $arch (aarch64, armv7, x86_64)" >&2; exit 2 ;;
-esac
+firmware_target "$arch" || exit 2
 scratch=.build-firmware-$arch
 swift build -c release --triple "$triple" --toolset "toolchain/firmware/$arch.json" --scratch-path "$scratch" --product phone
 toolchain/refuse-outlined-objects.sh "${binutils}nm" "$scratch/$triple/release"

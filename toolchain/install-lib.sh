@@ -10,18 +10,12 @@ cd "$(dirname "$0")/.."
 prefix=${1:?usage: toolchain/install-lib.sh PREFIX [x86_64|aarch64|armv7]}
 arch=${2:-x86_64}
 toolchain/install-deps.sh
+firmware_target "$arch" || exit 2
 # Embedded Swift's Unicode tables (String comparison, normalisation): the Swift driver adds
-# them when it links a program; a C program linking the library gets them inside it.
-tables_triple=
-case "$arch" in
-    aarch64) triple=aarch64-none-none-elf; binutils=aarch64-linux-gnu- ;;
-    armv7)
-        triple=armv7-none-none-eabi; binutils=arm-linux-gnueabihf-
-        dpkg --print-foreign-architectures | grep -qx armhf || as_root dpkg --add-architecture armhf
-        install_packages libmbedtls-dev:armhf libc6-dev-armhf-cross gcc-arm-linux-gnueabihf binutils-arm-linux-gnueabihf ;;
-    x86_64) triple=x86_64-unknown-none-elf; binutils=; tables_triple=x86_64-unknown-linux-gnu ;;
-    *) echo "install-lib.sh: unknown architecture $arch (aarch64, armv7, x86_64)" >&2; exit 2 ;;
-esac
+# them when it links a program; a C program linking the library gets them inside it. The
+# toolchain has none for x86_64-unknown-none-elf; the Linux one's objects are the same code.
+tables_triple=$triple
+[ "$arch" = x86_64 ] && tables_triple=x86_64-unknown-linux-gnu
 scratch=.build-firmware-$arch
 swift build -c release --triple "$triple" --toolset "toolchain/firmware/$arch.json" --scratch-path "$scratch" --product phonesec
 toolchain/refuse-outlined-objects.sh "${binutils}nm" "$scratch/$triple/release"
@@ -29,7 +23,7 @@ mkdir -p "$prefix/include" "$prefix/lib/pkgconfig"
 prefix=$(cd "$prefix" && pwd)
 install -m 0644 Sources/CPhoneSec/include/phonesec.h "$prefix/include/phonesec.h"
 toolchain=$(dirname "$(readlink -f "$(command -v swiftc)")")
-tables=$toolchain/../lib/swift/embedded/${tables_triple:-$triple}/libswiftUnicodeDataTables.a
+tables=$toolchain/../lib/swift/embedded/$tables_triple/libswiftUnicodeDataTables.a
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 # Debug sections out; symbols stay (a static library is linked, not run).

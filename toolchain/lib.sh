@@ -40,3 +40,17 @@ install_packages() {
 }
 
 as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
+
+# The Embedded Swift target of a firmware architecture: sets `triple` and `binutils` (the
+# prefix of its binutils) and installs what building for it needs beyond install-deps.sh.
+firmware_target() {
+    case "$1" in
+        aarch64) triple=aarch64-none-none-elf; binutils=aarch64-linux-gnu- ;;
+        armv7)
+            triple=armv7-none-none-eabi; binutils=arm-linux-gnueabihf-
+            dpkg --print-foreign-architectures | grep -qx armhf || as_root dpkg --add-architecture armhf
+            install_packages libmbedtls-dev:armhf libc6-dev-armhf-cross gcc-arm-linux-gnueabihf binutils-arm-linux-gnueabihf ;;
+        x86_64) triple=x86_64-unknown-none-elf; binutils= ;;
+        *) echo "unknown architecture $1 (aarch64, armv7, x86_64)" >&2; return 2 ;;
+    esac
+}

@@ -118,20 +118,6 @@ private func fill(_ result: inout phonesec_boot_result, _ configuration: DeviceC
             entry.secured_sip_port = manager.port("securedSipPort") ?? 0
         }
     }
-    let tvs = configuration.tvsServers.prefix(DeviceConfiguration.maxServers)
-    result.tvs_count = tvs.count
-    for (index, server) in tvs.enumerated() {
-        withElement(&result.tvs, index, as: phonesec_server.self) { entry in
-            fill(&entry.host, server.host)
-            entry.port = server.port
-        }
-    }
-    let capf = configuration.capfServers.prefix(DeviceConfiguration.maxServers)
-    result.capf_count = capf.count
-    for (index, server) in capf.enumerated() {
-        withElement(&result.capf, index, as: phonesec_server.self) { entry in
-            fill(&entry.host, server.host)
-            entry.port = server.port
-        }
-    }
+    fill(&result.tvs, count: &result.tvs_count, configuration.tvsServers.map { ($0.host, $0.port) })
+    fill(&result.capf, count: &result.capf_count, configuration.capfServers.map { ($0.host, $0.port) })
 }

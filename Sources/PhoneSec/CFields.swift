@@ -38,3 +38,15 @@ func answer(_ status: phonesec_status, _ sentence: String, _ message: UnsafeMuta
     if let message { fill(&message.pointee.text, sentence) }
     return status
 }
+
+/// Servers into a `phonesec_server[PHONESEC_MAX_SERVERS]` field, and their count.
+func fill<Field>(_ field: inout Field, count: inout Int, _ servers: [(host: String, port: UInt16)]) {
+    let kept = servers.prefix(Int(PHONESEC_MAX_SERVERS))
+    count = kept.count
+    for (index, server) in kept.enumerated() {
+        withElement(&field, index, as: phonesec_server.self) { entry in
+            fill(&entry.host, server.host)
+            entry.port = server.port
+        }
+    }
+}

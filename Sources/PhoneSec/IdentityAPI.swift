@@ -37,14 +37,7 @@ public func phonesec_phone_info_get(_ phone: OpaquePointer?, _ info: UnsafeMutab
         }
     }
     info.pointee.last_config_encrypted = handle.storage.loadLastConfigEncrypted() ? 1 : 0
-    let servers = handle.tvsServers.prefix(DeviceConfiguration.maxServers)
-    info.pointee.tvs_count = servers.count
-    for (index, server) in servers.enumerated() {
-        withElement(&info.pointee.tvs, index, as: phonesec_server.self) { entry in
-            fill(&entry.host, server.host)
-            entry.port = server.port
-        }
-    }
+    fill(&info.pointee.tvs, count: &info.pointee.tvs_count, handle.tvsServers.map { ($0.host, $0.port) })
     return answer(PHONESEC_OK, "", message)
 }
 
