@@ -16,9 +16,10 @@ firmware_target "$arch" || exit 2
 # toolchain has none for x86_64-unknown-none-elf; the Linux one's objects are the same code.
 tables_triple=$triple
 [ "$arch" = x86_64 ] && tables_triple=x86_64-unknown-linux-gnu
-scratch=.build-firmware-$arch
+# Its own build directory: the firmware is built with LTO (bitcode objects), a library is not.
+scratch=.build-lib-$arch
 swift build -c release --triple "$triple" --toolset "toolchain/firmware/$arch.json" --scratch-path "$scratch" --product phonesec
-toolchain/refuse-outlined-objects.sh "${binutils}nm" "$scratch/$triple/release"
+toolchain/refuse-outlined-objects.sh "$scratch/$triple/release"
 mkdir -p "$prefix/include" "$prefix/lib/pkgconfig"
 prefix=$(cd "$prefix" && pwd)
 install -m 0644 Sources/CPhoneSec/include/phonesec.h "$prefix/include/phonesec.h"
