@@ -95,8 +95,9 @@ enum DecryptCommand {
         let rng = try io.randomGenerator()
         var plaintext: [UInt8]
         do {
-            let verified = try store.verifyConfiguration(bytes, servedAs: name)
-            plaintext = try EncryptedConfig.decrypt(verified, privateKey: key, rng: rng)
+            // Both handed on, not kept: the decryption then happens in the file's own buffer.
+            let verified = try store.verifyConfiguration(consume bytes, servedAs: name)
+            plaintext = try EncryptedConfig.decrypt(consume verified, privateKey: key, rng: rng)
         } catch {
             throw .rejected(error.reason)
         }

@@ -46,3 +46,17 @@ public final class SecretBytes {
 public func zeroize(_ bytes: inout [UInt8]) {
     bytes.withUnsafeMutableBytes { mbedtls_platform_zeroize($0.baseAddress, $0.count) }
 }
+
+/// Keeps only `range` of `bytes`, moved to the front, and zeroizes the bytes it vacates
+/// first: a caller zeroizes the array it gets back, and no second copy of a secret's tail
+/// may stay behind in the spare capacity. (Raw memory moves: `memmove`, not an
+/// element-by-element loop, in the Embedded build.)
+public func keepOnly(_ range: Range<Int>, of bytes: inout [UInt8]) {
+    precondition(range.lowerBound >= 0 && range.upperBound <= bytes.count)
+    bytes.withUnsafeMutableBytes { buffer in
+        guard let base = buffer.baseAddress else { return }
+        base.copyMemory(from: base + range.lowerBound, byteCount: range.count)  // overlapping: a memmove
+        mbedtls_platform_zeroize(base + range.count, buffer.count - range.count)
+    }
+    bytes.removeLast(bytes.count - range.count)
+}

@@ -4,14 +4,17 @@ import PhoneWire
 /// Steps 2–4 of `.enc.sgn` decryption (formats.md §1), on a file whose signature has
 /// already been verified by the trust store.
 public enum EncryptedConfig {
-    public static func decrypt(_ verified: VerifiedFile, privateKey: PrivateKey,
+    /// Decrypts in the file's own buffer and returns it holding the plaintext alone: the
+    /// file is consumed, so a megabyte's configuration needs no second megabyte (a caller
+    /// that still holds the file's bytes gets a copy instead, by Array's copy-on-write).
+    public static func decrypt(_ verified: consuming VerifiedFile, privateKey: PrivateKey,
                                rng: RandomGenerator) throws(TrustError) -> [UInt8] {
         try decrypt(verified.file, privateKey: privateKey, rng: rng)
     }
 
     /// Decrypts without a signature check: for tests and tools that verified by other
     /// means. The boot flow goes through `decrypt(_ verified:…)`.
-    public static func decrypt(_ file: SignedFile, privateKey: PrivateKey,
+    public static func decrypt(_ file: consuming SignedFile, privateKey: PrivateKey,
                                rng: RandomGenerator) throws(TrustError) -> [UInt8] {
         guard let info = file.encryption else { throw .notEncrypted }
         guard info.keyAlgorithm == SignedFile.aes128CBC else { throw .unsupportedKeyAlgorithm(info.keyAlgorithm) }
@@ -26,17 +29,28 @@ public enum EncryptedConfig {
         let key: SecretBytes
         do { key = try privateKey.decrypt(file[info.wrappedKey], rng: rng) } catch { throw .keyUnwrapFailed }
         guard key.count == 16 else { throw .keyUnwrapFailed }
+        // Copies, not slices: a slice would share the buffer and make decryption copy it.
+        let iv = [UInt8](file[info.iv])
+        let expectedDigest = [UInt8](file[info.digest])
+        let plaintext = body.lowerBound..<(body.upperBound - info.paddingCount)
+        var bytes = file.bytes
+        _ = consume file
 
-        var plaintext: [UInt8]
-        do { plaintext = try AES128CBC.decrypt(key: key, iv: file[info.iv], file[body]) } catch { throw .crypto(error) }
-        plaintext.removeLast(info.paddingCount)
+        do { try AES128CBC.decrypt(key: key, iv: iv[...], &bytes, in: body) } catch {
+            zeroize(&bytes)
+            throw .crypto(error)
+        }
         let digest: [UInt8]
-        do { digest = try Digest.hash(info.digestAlgorithm.hashAlgorithm, plaintext) } catch { throw .crypto(error) }
-        guard constantTimeEqual(digest[...], file[info.digest]) else {
-            zeroize(&plaintext)
+        do { digest = try Digest.hash(info.digestAlgorithm.hashAlgorithm, bytes[plaintext]) } catch {
+            zeroize(&bytes)
+            throw .crypto(error)
+        }
+        guard constantTimeEqual(digest[...], expectedDigest[...]) else {
+            zeroize(&bytes)
             throw .digestMismatch
         }
-        return plaintext
+        keepOnly(plaintext, of: &bytes)
+        return bytes
     }
 
     private static func constantTimeEqual(_ left: ArraySlice<UInt8>, _ right: ArraySlice<UInt8>) -> Bool {

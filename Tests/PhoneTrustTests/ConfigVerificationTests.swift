@@ -37,6 +37,18 @@ final class ConfigVerificationTests: XCTestCase {
         XCTAssertEqual(plaintext, Vectors.bytes("interop/plain-SEPA45630BBFA40.cnf.xml"))
     }
 
+    /// Decryption happens in the file's own buffer; a caller that keeps the file keeps it
+    /// as it was (copy-on-write), and can decrypt it again.
+    func testDecryptionLeavesAFileTheCallerKeepsIntact() throws {
+        let encrypted = Vectors.bytes("interop/" + encryptedName)
+        let verified = try interopStore().verifyConfiguration(encrypted, servedAs: encryptedName)
+        let mic = try Vectors.identity("interop/pki/phone-mic.pem")
+        let first = try EncryptedConfig.decrypt(verified, privateKey: mic.privateKey, rng: rng)
+        XCTAssertEqual(verified.file.bytes, encrypted)
+        XCTAssertEqual(try EncryptedConfig.decrypt(verified, privateKey: mic.privateKey, rng: rng), first)
+        XCTAssertEqual(first, Vectors.bytes("interop/plain-SEPA45630BBFA40.cnf.xml"))
+    }
+
     func testCUCMStyleSetVerifiesAndDecrypts() throws {
         var store = TrustStore()
         _ = try store.install(Vectors.bytes("cucm-style/ITLFile.tlv"), kind: .itl, servedAs: "ITLFile.tlv")

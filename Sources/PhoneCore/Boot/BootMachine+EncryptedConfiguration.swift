@@ -27,13 +27,14 @@ extension BootMachine {
             return .failure(.configRejected(file: name, error))
         }
         guard let key = memory.activeIdentity?.privateKey else { return .failure(.decryptionFailed(.keyUnwrapFailed)) }
+        let signer = verified.signer
         var plaintext: [UInt8]
-        do { plaintext = try EncryptedConfig.decrypt(verified, privateKey: key, rng: rng) } catch {
+        do { plaintext = try EncryptedConfig.decrypt(consume verified, privateKey: key, rng: rng) } catch {
             return .failure(.decryptionFailed(error))
         }
         defer { zeroize(&plaintext) }
         do {
-            return .success((try DeviceConfiguration.parse(plaintext), verified.signer))
+            return .success((try DeviceConfiguration.parse(plaintext), signer))
         } catch {
             return .failure(.configMalformed(file: name, error))
         }
