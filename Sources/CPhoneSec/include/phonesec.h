@@ -18,7 +18,9 @@
  * - Threads: the library is not thread-safe. Make all calls — on every handle — from one
  *   thread at a time (serialise them with your own lock if several threads use it).
  *   Callbacks run on the calling thread, inside phonesec_boot, and must not call back
- *   into the library. phonesec_status_name may be called from any thread at any time.
+ *   into the library, nor leave it other than by returning (no longjmp, no C++
+ *   exception: the library has no unwind tables and would leave a boot half-done).
+ *   phonesec_status_name may be called from any thread at any time.
  * - Time: calls block; each network call is bounded by its timeout.
  */
 #ifndef PHONESEC_H
