@@ -5,7 +5,9 @@
 # For size (the firmware issue asks at most 400 KB): whole-program LTO across the modules,
 # LLVM's machine outliner, packed relative relocations (DT_RELR, glibc 2.36), no unwind
 # tables (Embedded Swift never unwinds; the C shim is built without them too), Thumb-2 on
-# armv7 (as Debian builds armhf).
+# armv7 (as Debian builds armhf). In the LTO link the clang driver compiles each module's
+# bitcode for its Linux triple (`-Wno-override-module`: that is intended); each function
+# keeps its own target attributes (readelf -A on armv7: v7-A, Thumb-2, VFPv3-D16).
 # Usage: toolchain/build-firmware.sh aarch64|armv7|x86_64   → out/ARCH/phone
 set -euo pipefail
 cd "$(dirname "$0")/.."
