@@ -35,7 +35,7 @@ public enum TrustPurpose: Equatable, Sendable, CaseIterable {
 }
 
 /// What the installed lists say of a certificate.
-public enum ListedTrust: Equatable {
+public enum ListedTrust: Equatable, Sendable {
     /// A record of this list holds the certificate with a role that fits.
     case listed(kind: TrustListKind, record: Int, subject: String, role: TrustRole)
     /// The lists hold the certificate, but with roles that do not fit the purpose.

@@ -23,13 +23,13 @@ public enum TVSProblem: Error, Equatable {
 }
 
 /// What one TVS server said, or why it said nothing.
-public enum TVSQueryResult: Equatable {
+public enum TVSQueryResult: Equatable, Sendable {
     case answered(TVSVerifyResponse.Status)
     case failed(TVSProblem)
 }
 
 /// A server asked while deciding, and what came of it.
-public struct TVSAttempt: Equatable {
+public struct TVSAttempt: Equatable, Sendable {
     public let server: DeviceConfiguration.TVSServer
     public let result: TVSQueryResult
 

@@ -24,8 +24,8 @@ public struct TrustQuestion {
 }
 
 /// The answer to a `TrustQuestion`, with every TVS server asked on the way.
-public struct TrustVerdict: Equatable {
-    public enum Answer: Equatable {
+public struct TrustVerdict: Equatable, Sendable {
+    public enum Answer: Equatable, Sendable {
         /// An installed list holds the certificate with a role that fits.
         case listed(kind: TrustListKind, record: Int, subject: String, role: TrustRole)
         /// A TVS of the installed ITL vouched for it with a role that fits.
@@ -49,7 +49,7 @@ public struct TrustVerdict: Equatable {
 }
 
 /// Why a certificate is not trusted for a use.
-public enum NotTrustedCause: Equatable {
+public enum NotTrustedCause: Equatable, Sendable {
     /// The lists do not hold it and the last configuration names no TVS.
     case noTVSServer
     /// The installed lists hold no TVS record to pin a TVS connection to.
