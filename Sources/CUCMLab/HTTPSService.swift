@@ -36,16 +36,7 @@ final class HTTPSService: TCPLabService, @unchecked Sendable {
         }
         let channel = LabTLSConnection(lab: lab, connection: connection, identity: serverIdentity, clientCertificateIssuer: issuer)
         defer { channel.close() }
-        do {
-            try channel.handshake(lab: lab, service: "HTTPS")
-        } catch {
-            lab.log("HTTPS: handshake failed: " + ((error as? TLSError)?.reason ?? "\(error)"))
-            return
-        }
-        guard let client = channel.tls.peerCertificate else {
-            lab.log("HTTPS: no client certificate")
-            return
-        }
+        guard let client = channel.acceptClient(lab: lab, service: "HTTPS") else { return }
         let name: String
         switch HTTPGet.read({ (try? channel.read(timeoutMs: 5_000)) ?? nil }) {
         case .gone: return

@@ -29,6 +29,22 @@ final class LabTLSConnection {
         }
     }
 
+    /// The handshake of a service that requires a client certificate: the certificate the
+    /// client presented, or nil once the reason there is none is logged.
+    func acceptClient(lab: Lab, service: String) -> Certificate? {
+        do {
+            try handshake(lab: lab, service: service)
+        } catch {
+            lab.log(service + ": handshake failed: " + ((error as? TLSError)?.reason ?? "\(error)"))
+            return nil
+        }
+        guard let client = tls.peerCertificate else {
+            lab.log(service + ": no client certificate, closing")
+            return nil
+        }
+        return client
+    }
+
     /// Sends whatever TLS has to send.
     func flush() throws {
         if tls.hasOutgoing { try connection.send(tls.takeOutgoing(), timeoutMs: 5_000).get() }

@@ -26,16 +26,7 @@ final class SIPService: TCPLabService, @unchecked Sendable {
         }
         let channel = LabTLSConnection(lab: lab, connection: connection, identity: identity, asksAnyClientCertificate: true)
         defer { channel.close() }
-        do {
-            try channel.handshake(lab: lab, service: "SIP-TLS")
-        } catch {
-            lab.log("SIP-TLS: handshake failed: " + ((error as? TLSError)?.reason ?? "\(error)"))
-            return
-        }
-        guard let client = channel.tls.peerCertificate else {
-            lab.log("SIP-TLS: no client certificate, closing")
-            return
-        }
+        guard let client = channel.acceptClient(lab: lab, service: "SIP-TLS") else { return }
         // One request at a time until the phone closes (a phone keeps its registration's connection).
         while let request = SIPRequest.read({ (try? channel.read(timeoutMs: 10_000)) ?? nil }) {
             let (status, why) = lab.register(request, from: client)
