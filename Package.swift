@@ -54,8 +54,15 @@ let package = Package(
         .testTarget(name: "PhoneTrustTests", dependencies: ["PhoneTrust", "TestSupport"]),
         .testTarget(name: "PhoneCoreTests", dependencies: ["PhoneCore", "TestSupport"]),
         .testTarget(name: "LinuxPlatformTests", dependencies: ["LinuxPlatform", "PhoneApp", "HostProcess", "TestSupport"]),
-        .testTarget(name: "CUCMLabTests", dependencies: ["CUCMLab", "PhoneApp", "TestSupport"], swiftSettings: [.swiftLanguageMode(.v5)]),
+        .testTarget(name: "CUCMLabTests", dependencies: ["CUCMLab", "PhoneApp", "TestSupport", "LabSupport"],
+                    swiftSettings: [.swiftLanguageMode(.v5)]),
+        // The C API's entry points called from Swift, against the lab in-process.
+        .testTarget(name: "PhoneSecTests", dependencies: ["PhoneSec", "CPhoneSec", "CUCMLab", "LabSupport", "TestSupport"],
+                    swiftSettings: [.swiftLanguageMode(.v5)]),
         .testTarget(name: "PhoneAppTests", dependencies: ["PhoneApp", "TestSupport"]),
         .target(name: "TestSupport", dependencies: ["PhoneCrypto"], path: "Tests/TestSupport"),
+        // A lab on loopback and a phone state directory, for the suites that boot against it.
+        .target(name: "LabSupport", dependencies: ["CUCMLab", "HostProcess", "TestSupport"], path: "Tests/LabSupport",
+                swiftSettings: [.swiftLanguageMode(.v5)]),
     ]
 )

@@ -10,13 +10,7 @@
 # Usage: toolchain/check-rules.sh FIRMWARE-BINARY…   Prints "rules: N passed, N failed".
 set -uo pipefail
 cd "$(dirname "$0")/.."
-passed=0
-failed=0
-check() {  # check DESCRIPTION COMMAND…: one rule
-    local what=$1
-    shift
-    if "$@"; then passed=$((passed + 1)); else failed=$((failed + 1)); echo "FAIL: $what"; fi
-}
+. toolchain/lib.sh
 for binary in "$@"; do
     header=$(readelf -hW "$binary")
     dynamic=$(readelf -dW "$binary")
@@ -33,10 +27,8 @@ done
 shared=(Sources/PhoneCrypto Sources/PhoneWire Sources/PhoneTrust Sources/PhoneCore Sources/PhoneApp Sources/phone Sources/PhoneSec
         Platform/Linux/LinuxPlatform)
 # A string literal holding \( : interpolation (comments are skipped).
-if interpolated=$(grep -rn --include='*.swift' -E '^[^/]*"[^"]*\\\(' "${shared[@]}"); then
-    failed=$((failed + 1)); echo "FAIL: string interpolation in code shared with the Embedded build:"; echo "$interpolated"
-else
-    passed=$((passed + 1))
-fi
-echo "rules: $passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+no_interpolation() {
+    ! grep -rn --include='*.swift' -E '^[^/]*"[^"]*\\\(' "${shared[@]}"
+}
+check "no string interpolation in code shared with the Embedded build" no_interpolation
+summary rules

@@ -14,11 +14,6 @@ arch=${1:?usage: toolchain/firmware-lab-boot.sh aarch64|armv7|x86_64}
 swift build --product cucm-lab >/dev/null || exit 1
 work=$(mktemp -d)
 lab=.build/debug/cucm-lab
-passed=0
-failed=0
-check() {  # check DESCRIPTION CONDITION-RESULT
-    if [ "$2" = 0 ]; then passed=$((passed + 1)); else failed=$((failed + 1)); echo "FAIL: $1"; fi
-}
 
 $lab init --dir "$work/lab" >/dev/null
 $lab device add SEPA45630BBFA40 --dir "$work/lab" --profile encrypted --capf-auth auto --operation install --key rsa:2048 >/dev/null
@@ -31,35 +26,38 @@ serve() {
 }
 serve
 
-toolchain/run-firmware.sh "$arch" boot --server "127.0.0.1:$http" --mac A4:56:30:BB:FA:40 --state "$work/phone" \
-    --mic ../shared/vectors/interop/pki/phone-mic.pem >"$work/boot.out" 2>"$work/boot.err"
-check "$arch boot against the lab ends configured" $?
-grep -q "session ended: LSC installed" "$work/boot.err"; check "$arch phone enrolled over CAPF/TLS" $?
-grep -q "cnf.xml.enc.sgn decrypted" "$work/boot.err"; check "$arch phone decrypted the .enc.sgn" $?
+says() {  # says TEXT PATTERN: TEXT matches the shell pattern PATTERN
+    [[ "$1" == $2 ]]
+}
+boot() {  # boot [ARGUMENT…]: the firmware's boot against the lab, its console in boot.out and boot.err
+    toolchain/run-firmware.sh "$arch" boot --server "127.0.0.1:$http" --mac A4:56:30:BB:FA:40 --state "$work/phone" "$@" \
+        >"$work/boot.out" 2>"$work/boot.err"
+}
+check "$arch boot against the lab ends configured" boot --mic ../shared/vectors/interop/pki/phone-mic.pem
+check "$arch phone enrolled over CAPF/TLS" grep -q "session ended: LSC installed" "$work/boot.err"
+check "$arch phone decrypted the .enc.sgn" grep -q "cnf.xml.enc.sgn decrypted" "$work/boot.err"
 stored=$($lab sql --dir "$work/lab" "select md5hash from device where name='SEPA45630BBFA40'" | tail -1)
 status=$(toolchain/run-firmware.sh "$arch" status --state "$work/phone")
-[[ -n "$stored" && "$status" == *"LSC:"*"md5:     $stored"* ]]; check "$arch phone status shows the md5hash the lab stored ($stored)" $?
+check "$arch the lab stored an md5hash" test -n "$stored"
+check "$arch phone status shows the md5hash the lab stored ($stored)" says "$status" "*LSC:*md5:     $stored*"
 
 
 trust() {  # trust CERT PURPOSE: the firmware's verdict, its exit code last
     toolchain/run-firmware.sh "$arch" trust "$1" --purpose "$2" --state "$work/phone" 2>>"$work/trust.err"
     echo "exit $?"
 }
-verdict=$(trust "$work/lab/pki/ccm-tftp.pem" config)
-[[ "$verdict" == *"trusted by the installed ITL"*"exit 0" ]]; check "$arch phone trust: the CallManager signs configurations by the ITL" $?
-verdict=$(trust "$work/lab/pki/ccm-tftp.pem" itl-signer)
-[[ "$verdict" == *"trusted by TVS 127.0.0.1:$tvs (roles CCM+TFTP, valid for 3600 s)"*"exit 0" ]]
-check "$arch phone trust: TVS vouches for the CallManager as an ITL signer" $?
-verdict=$(trust ../shared/vectors/interop/pki/rogue-sast.pem https)
-[[ "$verdict" == *"not trusted: TVS 127.0.0.1:$tvs says invalid"*"exit 1" ]]; check "$arch phone trust: a stranger is not trusted" $?
+check "$arch phone trust: the CallManager signs configurations by the ITL" \
+    says "$(trust "$work/lab/pki/ccm-tftp.pem" config)" "*trusted by the installed ITL*exit 0"
+check "$arch phone trust: TVS vouches for the CallManager as an ITL signer" \
+    says "$(trust "$work/lab/pki/ccm-tftp.pem" itl-signer)" "*trusted by TVS 127.0.0.1:$tvs (roles CCM+TFTP, valid for 3600 s)*exit 0"
+check "$arch phone trust: a stranger is not trusted" \
+    says "$(trust ../shared/vectors/interop/pki/rogue-sast.pem https)" "*not trusted: TVS 127.0.0.1:$tvs says invalid*exit 1"
 
 stop_process "$server"
 $lab rotate-ccm --dir "$work/lab" >/dev/null
 serve
-toolchain/run-firmware.sh "$arch" boot --server "127.0.0.1:$http" --mac A4:56:30:BB:FA:40 --state "$work/phone" \
-    >"$work/boot.out" 2>"$work/boot.err"
-check "$arch boot after the CallManager key change ends configured" $?
-grep -q "Trust List updated (new signer vouched for by TVS)" "$work/boot.err"; check "$arch phone took the new ITL on TVS's word" $?
+check "$arch boot after the CallManager key change ends configured" boot
+check "$arch phone took the new ITL on TVS's word" grep -q "Trust List updated (new signer vouched for by TVS)" "$work/boot.err"
 
 stop_process "$server"
 
@@ -75,15 +73,14 @@ ecboot() {
     toolchain/run-firmware.sh "$arch" boot --server "127.0.0.1:$http" --https-port "$https" --mac A4:56:30:BB:FA:40 \
         --state "$work/ecphone" --mic ../shared/vectors/interop/pki/phone-mic.pem >"$work/boot.out" 2>"$work/boot.err"
 }
-ecboot; check "$arch boot against the EC lab ends configured" $?
-grep -q "install requested, EC P-256" "$work/boot.err"; check "$arch phone enrolled an EC P-256 LSC" $?
-grep -q "over HTTPS from CN=cucm-lab-ec,O=Lab,OU=CallManager: full configuration applied" "$work/boot.err"
-check "$arch phone took the configuration over HTTPS with its EC LSC" $?
-ecboot; check "$arch second EC boot ends configured" $?
-grep -q "over HTTPS from CN=cucm-lab-ec" "$work/boot.err" && ! grep -q "CAPF:" "$work/boot.err"
-check "$arch second EC boot: over HTTPS, no CAPF" $?
+check "$arch boot against the EC lab ends configured" ecboot
+check "$arch phone enrolled an EC P-256 LSC" grep -q "install requested, EC P-256" "$work/boot.err"
+check "$arch phone took the configuration over HTTPS with its EC LSC" \
+    grep -q "over HTTPS from CN=cucm-lab-ec,O=Lab,OU=CallManager: full configuration applied" "$work/boot.err"
+check "$arch second EC boot ends configured" ecboot
+check "$arch second EC boot: over HTTPS" grep -q "over HTTPS from CN=cucm-lab-ec" "$work/boot.err"
+check "$arch second EC boot: no CAPF" not grep -q "CAPF:" "$work/boot.err"
 stop_process "$server"
-if [ "$failed" -gt 0 ]; then cat "$work/boot.err" "$work/trust.err" "$work/lab.log"; fi
+if [ "$checks_failed" -gt 0 ]; then cat "$work/boot.err" "$work/trust.err" "$work/lab.log"; fi
 rm -rf "$work"
-echo "firmware-lab-$arch: $passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+summary "firmware-lab-$arch"

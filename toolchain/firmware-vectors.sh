@@ -9,17 +9,16 @@ arch=${1:?usage: toolchain/firmware-vectors.sh aarch64|armv7|x86_64}
 run() { toolchain/run-firmware.sh "$arch" "$@"; }
 work=$(mktemp -d)
 vectors=../shared/vectors/interop
-passed=0
-failed=0
 
+exits_quietly() {  # exits_quietly STATUS phone arguments…: the console is shown only when the status differs
+    local want=$1
+    shift
+    exits "$want" run "$@" 2>"$work/vector.err" >/dev/null || { cat "$work/vector.err" >&2; return 1; }
+}
 expect() {  # expect STATUS DESCRIPTION -- phone arguments…
     local want=$1 what=$2
     shift 3
-    local got
-    run "$@" >"$work/vector.out" 2>"$work/vector.err"
-    got=$?
-    if [ "$got" -eq "$want" ]; then passed=$((passed + 1)); else
-        failed=$((failed + 1)); echo "FAIL: $what (exit $got, wanted $want): $(cat "$work/vector.err")"; fi
+    check "$what (exit $want)" exits_quietly "$want" "$@"
 }
 
 expect 0 "ITL trusted on first use" -- verify $vectors/ITLFile.tlv
@@ -33,12 +32,11 @@ expect 1 "tampered body" -- verify $vectors/tampered-body-SEPA45630BBFA40.cnf.xm
 expect 1 "truncated config" -- verify $vectors/truncated-SEPA45630BBFA40.cnf.xml.sgn --trust $vectors/ITLFile.tlv --name SEPA45630BBFA40.cnf.xml.sgn
 expect 1 "tampered cipher" -- decrypt $vectors/tampered-cipher-SEPA45630BBFA40.cnf.xml.enc.sgn --key $vectors/pki/phone-mic.pem --trust $vectors/ITLFile.tlv --name SEPA45630BBFA40.cnf.xml.enc.sgn
 
-if run decrypt $vectors/SEPA45630BBFA40.cnf.xml.enc.sgn --key $vectors/pki/phone-mic.pem \
-        --trust $vectors/ITLFile.tlv | cmp -s - $vectors/plain-SEPA45630BBFA40.cnf.xml; then
-    passed=$((passed + 1))
-else
-    failed=$((failed + 1)); echo "FAIL: decrypted config differs from the plain file"
-fi
+decrypts_to_plain() {
+    run decrypt $vectors/SEPA45630BBFA40.cnf.xml.enc.sgn --key $vectors/pki/phone-mic.pem --trust $vectors/ITLFile.tlv \
+        | cmp -s - $vectors/plain-SEPA45630BBFA40.cnf.xml
+}
+check "the decrypted config is the plain file" decrypts_to_plain
 # A whole boot of the firmware over HTTP (python's http.server on loopback)
 # serving the interop vectors: configured without CAPF, the MIC's hash matches.
 served="$work/served"
@@ -51,20 +49,13 @@ port=$(free_port)
 python3 -m http.server "$port" --bind 127.0.0.1 --directory "$served" >/dev/null 2>&1 &
 server=$!
 wait_for_port "$port"
-summary=$(run boot --server "127.0.0.1:$port" --mac A4:56:30:BB:FA:40 --state "$state/phone" \
-        --mic $vectors/pki/phone-mic.pem 2>"$work/boot.err")
-if [[ "$summary" == *"call manager 1: cucm-sub1.example.test"* ]]; then
-    passed=$((passed + 1))
-else
-    failed=$((failed + 1)); echo "FAIL: boot over HTTP: $(tail -3 "$work/boot.err")"
-fi
-status=$(run status --state "$state/phone")
-if [[ "$status" == *"md5:     $(cat $vectors/phone-mic.md5)"* ]]; then
-    passed=$((passed + 1))
-else
-    failed=$((failed + 1)); echo "FAIL: status does not show the MIC hash"
-fi
+boot() {
+    run boot --server "127.0.0.1:$port" --mac A4:56:30:BB:FA:40 --state "$state/phone" --mic $vectors/pki/phone-mic.pem \
+        >"$work/boot.out" 2>"$work/boot.err" || { local status=$?; tail -3 "$work/boot.err" >&2; return $status; }
+}
+check "boot over HTTP ends configured" boot
+check "boot over HTTP: the configuration names the call manager" grep -q "call manager 1: cucm-sub1.example.test" "$work/boot.out"
+check "status shows the MIC's hash" grep -q "md5:     $(cat $vectors/phone-mic.md5)" <(run status --state "$state/phone")
 stop_process "$server"
 rm -rf "$work"
-echo "firmware-$arch: $passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+summary "firmware-$arch"

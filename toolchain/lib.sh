@@ -54,3 +54,58 @@ firmware_target() {
         *) echo "unknown architecture $1 (aarch64, armv7, x86_64)" >&2; return 2 ;;
     esac
 }
+
+# Checks and their summary, the same in every check script. A check runs what it checks
+# itself, so no exit status can be read from the wrong command:
+#   check DESCRIPTION COMMAND [ARGUMENT…]   holds when COMMAND exits 0
+#   check_equal DESCRIPTION EXPECTED ACTUAL holds when the two texts are equal
+#   (helpers for COMMAND: `not COMMAND…`, `exits STATUS COMMAND…`)
+#   summary NAME                            prints "NAME: N passed, N failed"; fails when one did
+# PHONE_CHECK_BREAK=TEXT turns every check whose description contains TEXT into its
+# opposite: the way to watch a check go red (toolchain/check-selftest.sh does, in the
+# test command). A break that matches no check fails the summary too.
+checks_passed=0
+checks_failed=0
+checks_broken=0
+record_check() {  # record_check DESCRIPTION HELD(1|0) [DETAIL]
+    local description=$1 held=$2
+    if [ -n "${PHONE_CHECK_BREAK:-}" ] && [[ "$description" == *"$PHONE_CHECK_BREAK"* ]]; then
+        checks_broken=$((checks_broken + 1))
+        held=$((1 - held))
+        description="$description (broken on purpose by PHONE_CHECK_BREAK)"
+    fi
+    if [ "$held" = 1 ]; then
+        checks_passed=$((checks_passed + 1))
+    else
+        checks_failed=$((checks_failed + 1))
+        echo "FAIL: $description"
+        if [ -n "${3:-}" ]; then printf '%s\n' "$3"; fi
+    fi
+    return 0
+}
+check() {
+    local description=$1
+    shift
+    if "$@"; then record_check "$description" 1; else record_check "$description" 0; fi
+}
+check_equal() {
+    if [ "$2" = "$3" ]; then record_check "$1" 1; else record_check "$1" 0 "  expected: $2
+  actual:   $3"; fi
+}
+# Holds when COMMAND fails: `check "…" not grep -q …`.
+not() { ! "$@"; }
+# Holds when COMMAND exits with STATUS: `check "…" exits 1 COMMAND…`.
+exits() {
+    local want=$1 got=0
+    shift
+    "$@" || got=$?
+    [ "$got" = "$want" ] || { echo "  exit $got, wanted $want" >&2; return 1; }
+}
+summary() {
+    echo "$1: $checks_passed passed, $checks_failed failed"
+    if [ -n "${PHONE_CHECK_BREAK:-}" ] && [ "$checks_broken" = 0 ]; then
+        echo "$1: PHONE_CHECK_BREAK='$PHONE_CHECK_BREAK' matched no check"
+        return 1
+    fi
+    [ "$checks_failed" = 0 ]
+}

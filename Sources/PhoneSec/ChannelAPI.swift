@@ -35,7 +35,7 @@ public func phonesec_channel_open(_ phone: OpaquePointer?, _ host: UnsafePointer
     guard port > 0 else { return answer(PHONESEC_ERR_ARGUMENT, "port is 0", message) }
     guard let purpose = TrustPurpose(purposeCode) else { return answer(PHONESEC_ERR_ARGUMENT, "purpose is not a phonesec_purpose", message) }
     guard !handle.channels.isFull else {
-        return answer(PHONESEC_ERR_TOO_MANY_CHANNELS, String(ChannelTable.slotCount) + " channels are open on this phone", message)
+        return answer(PHONESEC_ERR_TOO_MANY_CHANNELS, String(PHONESEC_MAX_CHANNELS) + " channels are open on this phone", message)
     }
     let request = SecureChannelRequest(host: hostText, port: port, purpose: purpose, store: handle.store,
                                        tvsServers: handle.tvsServers, deviceName: handle.tvsName, identity: handle.lsc ?? handle.mic)

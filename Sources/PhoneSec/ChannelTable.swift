@@ -1,15 +1,26 @@
+import CPhoneSec
 import LinuxPlatform
 import PhoneCore
+
+/// What a channel table holds: a channel that can be told to close (the C API's secure
+/// channels; a stand-in in the tests).
+protocol ClosableChannel {
+    /// Sends close_notify, best effort.
+    mutating func close()
+}
+
+extension SecureChannel: ClosableChannel {}
 
 /// A phone handle's open channels: `PHONESEC_MAX_CHANNELS` slots. A channel's number is
 /// its slot and the slot's generation, so a number that was closed stays invalid even
 /// after its slot is used again.
-struct ChannelTable {
-    static let slotCount = 8
-    static let slotBits: UInt32 = 4
+struct ChannelTable<Channel: ClosableChannel> {
+    static var slotCount: Int { Int(PHONESEC_MAX_CHANNELS) }
+    /// The low bits of a number name the slot: room for 16 slots.
+    static var slotBits: UInt32 { 4 }
 
     struct Slot {
-        var channel: SecureChannel<TCPStream>
+        var channel: Channel
         /// Plaintext that did not fit the caller's buffer, handed out by the next read.
         var pending: [UInt8] = []
         var pendingStart = 0
@@ -17,13 +28,19 @@ struct ChannelTable {
         var serverClosed = false
     }
 
-    private var slots: [Slot?] = Array(repeating: nil, count: ChannelTable.slotCount)
-    private var generations: [UInt32] = Array(repeating: 0, count: ChannelTable.slotCount)
+    private var slots: [Slot?]
+    private var generations: [UInt32]
+
+    init() {
+        precondition(Self.slotCount <= 1 << Self.slotBits, "PHONESEC_MAX_CHANNELS does not fit the slot bits")
+        slots = Array(repeating: nil, count: Self.slotCount)
+        generations = Array(repeating: 0, count: Self.slotCount)
+    }
 
     var isFull: Bool { !slots.contains { $0 == nil } }
 
     /// Stores an open channel; its number (never 0), or nil when every slot is taken.
-    mutating func add(_ channel: SecureChannel<TCPStream>) -> UInt32? {
+    mutating func add(_ channel: Channel) -> UInt32? {
         guard let index = slots.firstIndex(where: { $0 == nil }) else { return nil }
         // Generations wrap far beyond any phone's uptime of channels per slot.
         generations[index] = (generations[index] &+ 1) & 0x0FFF_FFFF

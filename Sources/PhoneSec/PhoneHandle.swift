@@ -21,7 +21,7 @@ final class PhoneHandle {
     private(set) var lsc: Identity?
     private(set) var store = TrustStore()
     private(set) var tvsServers: [DeviceConfiguration.TVSServer] = []
-    var channels = ChannelTable()
+    var channels = ChannelTable<SecureChannel<TCPStream>>()
 
     init(device: DeviceName, storage: PhoneStorage, model: String?, rng: RandomGenerator) {
         self.device = device

@@ -1,5 +1,6 @@
 import CUCMLab
 import Foundation
+import LabSupport
 import LinuxPlatform
 import XCTest
 

@@ -1,6 +1,7 @@
 @testable import CUCMLab
 import Foundation
 import HostProcess
+import LabSupport
 import LinuxPlatform
 import PhoneCrypto
 import PhoneWire

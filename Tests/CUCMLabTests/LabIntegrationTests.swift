@@ -1,85 +1,12 @@
 import CUCMLab
 import Foundation
 import HostProcess
+import LabSupport
 import LinuxPlatform
 import PhoneCrypto
 import PhoneWire
 import TestSupport
 import XCTest
-
-/// A lab on loopback and a phone state directory, for one test.
-final class LabFixture {
-    var work: URL!
-    var lab: Lab!
-    var server: LabServer!
-    var logLines: [String] = []
-    let lock = NSLock()
-    var state: String { work.appendingPathComponent("phone").path }
-    let mic = Vectors.url("interop/pki/phone-mic.pem").path
-    let device = "SEPA45630BBFA40"
-
-    /// `ec`: a lab made with `init --ec` (ITL of signer version 1.1, HTTPS on a free port).
-    init(ec: Bool = false) throws {
-        work = FileManager.default.temporaryDirectory.appendingPathComponent("lab-\(UUID().uuidString)")
-        let directory = work.appendingPathComponent("lab")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        try Lab.initialise(directory, ec: ec)
-        lab = try Lab(directory) { [unowned self] line in
-            lock.lock()
-            logLines.append(line)
-            lock.unlock()
-        }
-        server = try LabServer(lab: lab, host: "127.0.0.1", tftpPort: 0, httpPort: 0, capfPort: 0)
-        server.start()
-    }
-
-    func close() {
-        server.stop()
-        try? FileManager.default.removeItem(at: work)
-    }
-
-    var labLog: String {
-        lock.lock()
-        defer { lock.unlock() }
-        return logLines.joined(separator: "\n")
-    }
-
-    func add(profile: DeviceTable.Profile = .encrypted, auth: String = "auto", operation: String = "install",
-                     key: String = "rsa:2048") throws {
-        var existing = try lab.devices.device(device) ?? DeviceTable.Device(name: device, profile: profile, capfAuth: auth, operation: operation,
-                                                                              key: key, certificate: nil, md5hash: "", publicKey: nil)
-        existing.profile = profile
-        existing.capfAuth = auth
-        existing.operation = operation
-        existing.key = key
-        try lab.devices.upsert(existing)
-    }
-
-    typealias Run = ProgramRun
-
-    func phone(_ arguments: [String], environment: [String: String] = [:], addressSpaceLimitKB: Int? = nil) throws -> Run {
-        let phone = ProgramRun.builtProgram("phone")
-        guard let addressSpaceLimitKB else { return try ProgramRun.run(phone, arguments, environment: environment) }
-        // The shell sets the limit, then becomes the phone.
-        return try ProgramRun.run("/bin/sh", ["-c", "ulimit -v \(addressSpaceLimitKB) && exec \"$0\" \"$@\"", phone] + arguments,
-                                  environment: environment)
-    }
-
-    func boot(_ extra: [String] = [], tftp: Bool = false) throws -> Run {
-        let server = tftp ? ["--transport", "tftp", "--server", "127.0.0.1:\(self.server.tftpPort)"]
-                          : ["--server", "127.0.0.1:\(self.server.httpPort)"]
-        return try phone(["boot"] + server + httpsArguments + ["--mac", "A4:56:30:BB:FA:40", "--state", state, "--mic", mic,
-                                                               "--backoff-ms", "20"] + extra)
-    }
-
-    /// `--https-port` of an EC lab's HTTPS service; none otherwise.
-    var httpsArguments: [String] {
-        server.httpsPort.map { ["--https-port", "\($0)"] } ?? []
-    }
-
-    func storedLSC() -> Identity? { PhoneStorage(directory: state).loadLSC().0 }
-
-}
 
 /// The phone against the lab over loopback: the built `phone` program, the lab in-process.
 final class LabIntegrationTests: XCTestCase {
@@ -260,12 +187,6 @@ final class LabFaultInjectionTests: XCTestCase {
     }
 }
 
-extension LabFixture {
-    func bootWith(environment: [String: String]) throws -> Run {
-        try phone(["boot", "--server", "127.0.0.1:\(server.httpPort)", "--mac", "A4:56:30:BB:FA:40", "--state", state,
-                   "--mic", mic, "--backoff-ms", "20"] + httpsArguments, environment: environment)
-    }
-}
 
 /// No secret on any console: a whole boot with an authentication string, then its
 /// logs searched for the private keys (PEM lines, base64 of the DER, hex of the DER),

@@ -1,6 +1,7 @@
 import CUCMLab
 import Foundation
 import HostProcess
+import LabSupport
 import LinuxPlatform
 import PhoneCore
 import PhoneCrypto

@@ -43,7 +43,8 @@ public struct SecureChannelRequest {
 /// TVS and, vouched, connected to again pinned to exactly it (once).
 public struct SecureChannel<Connection: ByteStream> {
     var channel: TLSChannel<Connection>
-    /// How the server's certificate came to be trusted.
+    /// How the server's certificate came to be trusted: always a trusted verdict (`open`
+    /// throws `.notTrusted` for any other).
     public let verdict: TrustVerdict
     public let serverCertificate: Certificate
 
@@ -62,7 +63,7 @@ public struct SecureChannel<Connection: ByteStream> {
         for role in request.purpose.roles { pinned += request.store.certificates(withRole: role) }
         var vouchedFor: [UInt8]?
         while true {
-            let channel: TLSChannel<P.Connection>
+            var channel: TLSChannel<P.Connection>
             do {
                 channel = try TLSChannel<P.Connection>.open(host: request.host, port: request.port, pinned: pinned,
                                                             clientIdentity: identity, rng: rng,
@@ -79,8 +80,17 @@ public struct SecureChannel<Connection: ByteStream> {
                 pinned = [certificate]
                 continue
             }
-            guard let server = channel.tls.peerCertificate else { throw .channel(.tls(.handshakeFailed(code: 0))) }
+            guard let server = channel.tls.peerCertificate else {
+                channel.close()
+                throw .channel(.tls(.handshakeFailed(code: 0)))
+            }
+            // The one place a channel is made: whatever the pinning let through, a channel
+            // exists only for a server the trust decision accepts for the purpose.
             let verdict = decider.decide(question(server.der, request), now: platform.now(), rng: rng, on: &platform)
+            guard verdict.isTrusted else {
+                channel.close()
+                throw .notTrusted(certificate: server.der, verdict: verdict)
+            }
             return SecureChannel<P.Connection>(channel: channel, verdict: verdict, serverCertificate: server)
         }
     }

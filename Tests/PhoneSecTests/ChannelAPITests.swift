@@ -1,0 +1,182 @@
+import CPhoneSec
+import CUCMLab
+import Foundation
+import LabSupport
+@testable import PhoneSec
+import XCTest
+
+/// The C API's secure channel, its entry points called as C calls them, against the lab
+/// in-process: a phone enrolled by a boot, the lab's SIP-TLS, and a second server of the
+/// same lab whose SIP-TLS presents a certificate no list holds and TVS does not vouch for.
+final class ChannelAPITests: XCTestCase {
+    var fixture: LabFixture!
+    var evilLab: Lab!
+    var evilServer: LabServer!
+    private var evilLines: [String] = []
+    private let evilLock = NSLock()
+    var phone: OpaquePointer?
+    var message = phonesec_message()
+
+    override func setUpWithError() throws {
+        fixture = try LabFixture()
+        try fixture.add()
+        let boot = try fixture.boot()
+        XCTAssertEqual(boot.status, 0, boot.stderr)
+        evilLab = try Lab(fixture.work.appendingPathComponent("lab")) { [unowned self] line in
+            evilLock.lock()
+            evilLines.append(line)
+            evilLock.unlock()
+        }
+        evilLab.attack = .sipUntrustedCertificate
+        evilServer = try LabServer(lab: evilLab, host: "127.0.0.1", tftpPort: 0, httpPort: 0, capfPort: 0)
+        evilServer.start()
+        phone = try open(fixture.state)
+    }
+
+    override func tearDownWithError() throws {
+        phonesec_phone_close(phone)
+        evilServer.stop()
+        fixture.close()
+    }
+
+    var evilLog: [String] {
+        evilLock.lock()
+        defer { evilLock.unlock() }
+        return evilLines
+    }
+
+    var said: String { text(message.text) }
+
+    private func open(_ state: String) throws -> OpaquePointer {
+        var handle: OpaquePointer?
+        let status = state.withCString { directory in
+            "A4:56:30:BB:FA:40".withCString { mac in
+                var options = phonesec_phone_options()
+                options.state_directory = directory
+                options.mac = mac
+                return phonesec_phone_open(&options, &handle, &message)
+            }
+        }
+        XCTAssertEqual(status, PHONESEC_OK, said)
+        return try XCTUnwrap(handle)
+    }
+
+    private func openChannel(port: UInt16, _ channel: inout UInt32, _ server: inout phonesec_trust_result) -> phonesec_status {
+        "127.0.0.1".withCString { host in
+            phonesec_channel_open(phone, host, port, PHONESEC_PURPOSE_CALL_CONTROL, 5000, &channel, &server, &message)
+        }
+    }
+
+    /// Sends a REGISTER naming `device`; the status code of the answer (0: none).
+    private func register(_ channel: UInt32, as device: String) -> Int {
+        let request = "REGISTER sip:lab SIP/2.0\r\nVia: SIP/2.0/TLS phone.invalid;branch=z9hG4bKtest\r\n"
+            + "From: <sip:" + device + "@lab>;tag=1\r\nTo: <sip:" + device + "@lab>\r\nCall-ID: api@phone.invalid\r\n"
+            + "CSeq: 1 REGISTER\r\nContact: <sip:" + device + "@phone.invalid;transport=tls>;+u.sip!devicename.ccm.cisco.com=\""
+            + device + "\"\r\nContent-Length: 0\r\n\r\n"
+        let bytes = Array(request.utf8)
+        guard phonesec_channel_write(phone, channel, bytes, bytes.count, &message) == PHONESEC_OK else { return 0 }
+        var answer: [UInt8] = []
+        var buffer = [UInt8](repeating: 0, count: 7)  // small reads: nothing may be lost between them
+        while !answer.suffix(4).elementsEqual(Array("\r\n\r\n".utf8)), answer.count < 4096 {
+            var got = 0
+            guard phonesec_channel_read(phone, channel, &buffer, buffer.count, &got, 5000, &message) == PHONESEC_OK else { return 0 }
+            answer += buffer[..<got]
+        }
+        let words = String(decoding: answer, as: UTF8.self).split(separator: " ")
+        return words.count > 1 && words[0] == "SIP/2.0" ? Int(words[1]) ?? 0 : 0
+    }
+
+    func testAServerNoListHoldsAndTVSRefusesGetsNoChannelAndOneConnection() {
+        var channel: UInt32 = 12345
+        var server = phonesec_trust_result()
+        let status = openChannel(port: evilServer.sipTLSPort, &channel, &server)
+        XCTAssertEqual(status, PHONESEC_ERR_NOT_TRUSTED, said)
+        XCTAssertEqual(channel, 0)
+        XCTAssertEqual(server.trusted, 0)
+        XCTAssertTrue(text(server.subject).contains("CN=stranger"), text(server.subject))
+        XCTAssertEqual(server.tvs_servers_asked, 1, "TVS was asked")
+        // One connection: the handshake abandoned at the certificate; never a second one
+        // pinned to the certificate nobody vouched for, never a byte of a request.
+        XCTAssertEqual(evilLog.filter { $0.contains("ATTACK sip-untrusted-certificate") }.count, 1, evilLog.joined(separator: "\n"))
+        XCTAssertFalse(evilLog.contains { $0.contains("REGISTER") })
+    }
+
+    func testATrustedCallManagerGetsAChannelAndTheLSCRegisters() {
+        var channel: UInt32 = 0
+        var server = phonesec_trust_result()
+        XCTAssertEqual(openChannel(port: fixture.server.sipTLSPort, &channel, &server), PHONESEC_OK, said)
+        XCTAssertNotEqual(channel, 0)
+        XCTAssertEqual(server.trusted, 1)
+        XCTAssertEqual(server.source, PHONESEC_SOURCE_ITL)
+        XCTAssertEqual(register(channel, as: fixture.device), 200, said)
+        XCTAssertEqual(register(channel, as: "SEP000000000099"), 403, "this LSC names another device")
+        XCTAssertEqual(phonesec_channel_close(phone, channel, &message), PHONESEC_OK)
+    }
+
+    func testChannelsAreBoundedAndAClosedNumberStaysClosed() {
+        var server = phonesec_trust_result()
+        var closed: UInt32 = 0
+        XCTAssertEqual(openChannel(port: fixture.server.sipTLSPort, &closed, &server), PHONESEC_OK, said)
+        XCTAssertEqual(phonesec_channel_close(phone, closed, &message), PHONESEC_OK)
+        XCTAssertEqual(phonesec_channel_close(phone, closed, &message), PHONESEC_ERR_CLOSED)
+        var open: [UInt32] = []
+        for _ in 0..<Int(PHONESEC_MAX_CHANNELS) {
+            var channel: UInt32 = 0
+            XCTAssertEqual(openChannel(port: fixture.server.sipTLSPort, &channel, &server), PHONESEC_OK, said)
+            open.append(channel)
+        }
+        var extra: UInt32 = 99
+        XCTAssertEqual(openChannel(port: fixture.server.sipTLSPort, &extra, &server), PHONESEC_ERR_TOO_MANY_CHANNELS)
+        XCTAssertEqual(extra, 0)
+        // The closed number's slot now holds one of the eight: the number still reaches nothing.
+        let byte: [UInt8] = [0x78]
+        XCTAssertEqual(phonesec_channel_write(phone, closed, byte, 1, &message), PHONESEC_ERR_CLOSED, said)
+        var buffer = [UInt8](repeating: 0, count: 1)
+        var got = 1
+        XCTAssertEqual(phonesec_channel_read(phone, closed, &buffer, 1, &got, 100, &message), PHONESEC_ERR_CLOSED)
+        XCTAssertEqual(got, 0)
+        XCTAssertEqual(phonesec_channel_write(phone, 0, byte, 1, &message), PHONESEC_ERR_CLOSED, "0 is never open")
+        for channel in open { XCTAssertEqual(phonesec_channel_close(phone, channel, &message), PHONESEC_OK) }
+    }
+
+    func testBadArgumentsAreErrorsNotAborts() {
+        var channel: UInt32 = 7
+        XCTAssertEqual(phonesec_channel_open(phone, nil, 5061, PHONESEC_PURPOSE_CALL_CONTROL, 0, &channel, nil, &message),
+                       PHONESEC_ERR_ARGUMENT)
+        XCTAssertEqual(channel, 0)
+        XCTAssertEqual("127.0.0.1".withCString { phonesec_channel_open(phone, $0, 5061, phonesec_purpose(99), 0, &channel, nil, &message) },
+                       PHONESEC_ERR_ARGUMENT)
+        XCTAssertEqual("127.0.0.1".withCString { phonesec_channel_open(phone, $0, 0, PHONESEC_PURPOSE_CALL_CONTROL, 0, &channel, nil, &message) },
+                       PHONESEC_ERR_ARGUMENT)
+        XCTAssertEqual("127.0.0.1".withCString { phonesec_channel_open(nil, $0, 5061, PHONESEC_PURPOSE_CALL_CONTROL, 0, &channel, nil, &message) },
+                       PHONESEC_ERR_ARGUMENT)
+        XCTAssertEqual(phonesec_channel_write(phone, 1, nil, 4, &message), PHONESEC_ERR_ARGUMENT)
+        var got = 1
+        var buffer = [UInt8](repeating: 0, count: 1)
+        XCTAssertEqual(phonesec_channel_read(phone, 1, &buffer, 0, &got, 100, &message), PHONESEC_ERR_BUFFER_TOO_SMALL)
+        XCTAssertEqual(got, 0)
+        XCTAssertEqual(phonesec_channel_close(nil, 1, &message), PHONESEC_ERR_ARGUMENT)
+    }
+
+    func testAPhoneWithoutItsLSCPresentsTheMICAndIsRefusedByTheCallManager() throws {
+        let micOnly = fixture.work.appendingPathComponent("mic-only").path
+        try FileManager.default.copyItem(atPath: fixture.state, toPath: micOnly)
+        try FileManager.default.removeItem(atPath: micOnly + "/lsc.pem")
+        let micPhone = try open(micOnly)
+        defer { phonesec_phone_close(micPhone) }
+        let saved = phone
+        phone = micPhone
+        defer { phone = saved }
+        var channel: UInt32 = 0
+        var server = phonesec_trust_result()
+        XCTAssertEqual(openChannel(port: fixture.server.sipTLSPort, &channel, &server), PHONESEC_OK, said)
+        XCTAssertEqual(register(channel, as: fixture.device), 403, "the MIC is no LSC")
+    }
+}
+
+/// A C char array (imported as a tuple) as text, up to its NUL.
+func text<T>(_ field: T) -> String {
+    withUnsafeBytes(of: field) { bytes in
+        String(decoding: bytes.prefix { $0 != 0 }, as: UTF8.self)
+    }
+}
