@@ -1,9 +1,9 @@
 #!/usr/bin/env python3
 """Turns one benchmark run (the harness's `histogramPercentiles` export) into the
 Markdown table of medians and ratios, checks the thresholds of issue 9, and puts the
-table into the README between its benchmark markers.
+table into a page (docs/benchmarks.md) between its benchmark markers.
 
-usage: report.py RESULTS_DIR --output FILE [--readme README.md] [--firmware OUT_DIR]
+usage: report.py RESULTS_DIR --output FILE [--readme docs/benchmarks.md] [--firmware OUT_DIR]
 Exit status 1 when a threshold is not met (the table is written all the same)."""
 
 import argparse

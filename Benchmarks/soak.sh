@@ -3,7 +3,7 @@
 # library installed, a phone enrolled by the example against a lab, then Benchmarks/soak.c —
 # 10 000 trust checks and 1 000 secure channels (open, REGISTER, answer, close) in one
 # process — with the heap in use before and after. Writes Benchmarks/soak.md and the
-# README's block between <!-- soak --> and <!-- /soak -->. Exit 1 when the heap grew by
+# block of docs/benchmarks.md between <!-- soak --> and <!-- /soak -->. Exit 1 when the heap grew by
 # more than 1 KB or a call failed.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -25,7 +25,7 @@ $lab serve --dir "$work/lab" --http-port "$http" --sip-tls-port "$sip" >"$work/l
 servers+=($!)
 wait_for_port "$http"
 "$work/secure-register" --server "127.0.0.1:$http" --mac A4:56:30:BB:FA:40 --state "$work/phone" \
-    --mic ../shared/vectors/interop/pki/phone-mic.pem >/dev/null 2>&1
+    --mic Tests/Vectors/interop/pki/phone-mic.pem >/dev/null 2>&1
 openssl x509 -in "$work/lab/pki/ccm-tftp.pem" -outform der -out "$work/ccm.der"
 status=0
 # glibc's per-thread cache off: chunks it keeps after free() would count as in use (soak.c).
@@ -44,11 +44,11 @@ block="| soak (one process, x86_64 libphonesec.a, loopback lab) | figure |
 printf '%s\n' "$block" >Benchmarks/soak.md
 python3 - "$block" <<'PY'
 import re, sys
-readme = open("README.md").read()
+readme = open("docs/benchmarks.md").read()
 block = "<!-- soak -->\n" + sys.argv[1] + "\n<!-- /soak -->"
 readme, count = re.subn(r"<!-- soak -->.*?<!-- /soak -->", lambda _: block, readme, flags=re.S)
 if count != 1:
-    sys.exit("soak.sh: README.md has no <!-- soak --> block")
-open("README.md", "w").write(readme)
+    sys.exit("soak.sh: docs/benchmarks.md has no <!-- soak --> block")
+open("docs/benchmarks.md", "w").write(readme)
 PY
 exit "$status"

@@ -49,7 +49,7 @@ wait_for_port "$http"
 
 register() {
     "${run[@]}" "$work/secure-register" --server "127.0.0.1:$http" --mac A4:56:30:BB:FA:40 --state "$work/phone" \
-        --mic ../shared/vectors/interop/pki/phone-mic.pem >"$work/register.out" 2>"$work/register.err"
+        --mic Tests/Vectors/interop/pki/phone-mic.pem >"$work/register.out" 2>"$work/register.err"
 }
 check "$arch secure-register boots, enrols and registers (exit 0)" register
 check "$arch secure-register prints registered" grep -qx registered "$work/register.out"

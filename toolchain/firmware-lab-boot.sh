@@ -33,7 +33,7 @@ boot() {  # boot [ARGUMENT…]: the firmware's boot against the lab, its console
     toolchain/run-firmware.sh "$arch" boot --server "127.0.0.1:$http" --mac A4:56:30:BB:FA:40 --state "$work/phone" "$@" \
         >"$work/boot.out" 2>"$work/boot.err"
 }
-check "$arch boot against the lab ends configured" boot --mic ../shared/vectors/interop/pki/phone-mic.pem
+check "$arch boot against the lab ends configured" boot --mic Tests/Vectors/interop/pki/phone-mic.pem
 check "$arch phone enrolled over CAPF/TLS" grep -q "session ended: LSC installed" "$work/boot.err"
 check "$arch phone decrypted the .enc.sgn" grep -q "cnf.xml.enc.sgn decrypted" "$work/boot.err"
 stored=$($lab sql --dir "$work/lab" "select md5hash from device where name='SEPA45630BBFA40'" | tail -1)
@@ -51,7 +51,7 @@ check "$arch phone trust: the CallManager signs configurations by the ITL" \
 check "$arch phone trust: TVS vouches for the CallManager as an ITL signer" \
     says "$(trust "$work/lab/pki/ccm-tftp.pem" itl-signer)" "*trusted by TVS 127.0.0.1:$tvs (roles CCM+TFTP, valid for 3600 s)*exit 0"
 check "$arch phone trust: a stranger is not trusted" \
-    says "$(trust ../shared/vectors/interop/pki/rogue-sast.pem https)" "*not trusted: TVS 127.0.0.1:$tvs says invalid*exit 1"
+    says "$(trust Tests/Vectors/interop/pki/rogue-sast.pem https)" "*not trusted: TVS 127.0.0.1:$tvs says invalid*exit 1"
 
 stop_process "$server"
 $lab rotate-ccm --dir "$work/lab" >/dev/null
@@ -71,7 +71,7 @@ server=$!
 wait_for_port "$https"
 ecboot() {
     toolchain/run-firmware.sh "$arch" boot --server "127.0.0.1:$http" --https-port "$https" --mac A4:56:30:BB:FA:40 \
-        --state "$work/ecphone" --mic ../shared/vectors/interop/pki/phone-mic.pem >"$work/boot.out" 2>"$work/boot.err"
+        --state "$work/ecphone" --mic Tests/Vectors/interop/pki/phone-mic.pem >"$work/boot.out" 2>"$work/boot.err"
 }
 check "$arch boot against the EC lab ends configured" ecboot
 check "$arch phone enrolled an EC P-256 LSC" grep -q "install requested, EC P-256" "$work/boot.err"

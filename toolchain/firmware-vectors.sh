@@ -8,7 +8,7 @@ cd "$(dirname "$0")/.."
 arch=${1:?usage: toolchain/firmware-vectors.sh aarch64|armv7|x86_64}
 run() { toolchain/run-firmware.sh "$arch" "$@"; }
 work=$(mktemp -d)
-vectors=../shared/vectors/interop
+vectors=Tests/Vectors/interop
 
 exits_quietly() {  # exits_quietly STATUS phone arguments…: the console is shown only when the status differs
     local want=$1

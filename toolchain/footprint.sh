@@ -37,7 +37,7 @@ boot_once() {  # boot_once PHONE TOOL-PREFIX… : a fresh lab device and phone s
     local server=$!
     wait_for_port "$http"
     "$@" "$phone" boot --server "127.0.0.1:$http" --mac A45630BBFA40 --state "$work/phone" \
-        --mic ../shared/vectors/interop/pki/phone-mic.pem >/dev/null 2>"$work/boot.err" || true
+        --mic Tests/Vectors/interop/pki/phone-mic.pem >/dev/null 2>"$work/boot.err" || true
     stop_process "$server"
     grep -q "LSC installed" "$work/boot.err" && grep -q "decrypted" "$work/boot.err" || {
         echo "the boot did not complete"; cat "$work/boot.err"; exit 1; }

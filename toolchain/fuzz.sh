@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # libFuzzer (with AddressSanitizer) on every parser and session that reads bytes from
 # the network. Usage: toolchain/fuzz.sh SECONDS [TARGET…]   (default: all targets)
-# Seeds: Tests/Fuzz/Corpus/<target> and Tests/RealClusterConfigs (kept in the repo) and ../shared/vectors, read in
+# Seeds: Tests/Fuzz/Corpus/<target>, Tests/RealClusterConfigs and Tests/Vectors (kept in the repo), read in
 # place. New inputs go to .build-fuzz/corpus/<target>; crashes to .build-fuzz/crashes.
-# Prints one line per target (executions, coverage) and "fuzz: N passed, N failed".
+# Two targets run at a time (one a core). Prints one line per target (executions,
+# coverage) and "fuzz: N passed, N failed".
 set -uo pipefail
 cd "$(dirname "$0")/.."
 seconds=${1:-30}
@@ -26,26 +27,33 @@ module PhoneCrypto Sources/PhoneCrypto/*.swift
 module PhoneTrust Sources/PhoneTrust/*.swift
 module PhoneCore $(find Sources/PhoneCore -name '*.swift')
 
-passed=0
-failed=0
-for target in "${targets[@]}"; do
+. toolchain/lib.sh
+fuzz_one() {  # fuzz_one TARGET: builds and runs one target; "ok, STATS" or why not in $out/TARGET.result
+    local target=$1 status=0 stats
     swiftc "${flags[@]}" -module-name Fuzz "Tests/Fuzz/Targets/$target.swift" Tests/Fuzz/Support/FuzzSetup.swift \
         -L "$out/modules" -lPhoneCore -lPhoneTrust -lPhoneCrypto -lPhoneWire -lmbedtls -lmbedx509 -lmbedcrypto \
-        -o "$out/$target" 2>"$out/$target.build.log" || { cat "$out/$target.build.log"; exit 1; }
+        -o "$out/$target" 2>"$out/$target.build.log" || { echo "does not build, see $out/$target.build.log" >"$out/$target.result"; return; }
     mkdir -p "$out/corpus/$target" "Tests/Fuzz/Corpus/$target"
-    "$out/$target" "$out/corpus/$target" "Tests/Fuzz/Corpus/$target" Tests/RealClusterConfigs ../shared/vectors/interop ../shared/vectors/cucm-style \
-        ../shared/vectors/capf -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -max_len=65536 \
-        -artifact_prefix="$out/crashes/$target-" -print_final_stats=1 >"$out/$target.log" 2>&1
-    status=$?
+    "$out/$target" "$out/corpus/$target" "Tests/Fuzz/Corpus/$target" Tests/RealClusterConfigs Tests/Vectors/interop Tests/Vectors/cucm-style \
+        Tests/Vectors/capf -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -max_len=65536 \
+        -artifact_prefix="$out/crashes/$target-" -print_final_stats=1 >"$out/$target.log" 2>&1 || status=$?
     stats=$(grep -E "^#[0-9]+[[:space:]]+DONE" "$out/$target.log" | tail -1 | tr -s "[:space:]" " ")
-    if [ $status -eq 0 ]; then
-        passed=$((passed + 1))
-        echo "$target: ok, ${stats:-no stats}"
-    else
-        failed=$((failed + 1))
-        echo "$target: FAILED (exit $status), see $out/$target.log"
-        grep -E "ERROR|SUMMARY|==[0-9]+==" "$out/$target.log" | head -5
-    fi
+    if [ "$status" -eq 0 ]; then echo "ok, ${stats:-no stats}"; else echo "FAILED (exit $status), see $out/$target.log"; fi \
+        >"$out/$target.result"
+}
+# Two targets at a time: one a core.
+running=0
+for target in "${targets[@]}"; do
+    rm -f "$out/$target.result"
+    if [ "$running" -ge 2 ]; then wait -n; running=$((running - 1)); fi
+    fuzz_one "$target" &
+    running=$((running + 1))
 done
-echo "fuzz: $passed passed, $failed failed"
-[ $failed -eq 0 ]
+wait
+for target in "${targets[@]}"; do
+    result=$(cat "$out/$target.result" 2>/dev/null || echo "no result")
+    echo "$target: $result"
+    check "$target: $seconds s without a crash, leak or time-out" test "${result%%,*}" = ok
+    [ "${result%%,*}" = ok ] || grep -E "ERROR|SUMMARY|==[0-9]+==" "$out/$target.log" 2>/dev/null | head -5
+done
+summary fuzz

@@ -1,34 +1,47 @@
 #!/usr/bin/env bash
-# Every test: installs what it needs, builds the firmware (the phone as Embedded Swift)
-# for x86_64, aarch64 and armv7, checks the rules every firmware binary keeps, runs the
-# vectors and a boot with enrolment against the lab on each (x86_64 natively, ARM under
-# QEMU), the C API's library, example and refusals on each, checks the Wireshark view of CAPF and TVS (key log, dissector, tshark), fuzzes
-# every network parser for 30 seconds each, builds the benchmark package
-# and tests its report, runs the host test suite under AddressSanitizer, then plainly.
+# Every test: installs what it needs, checks the repository's copy of the vectors, builds
+# the firmware (the phone as Embedded Swift) for x86_64, aarch64 and armv7, checks the
+# rules every firmware binary keeps and that the checks themselves can fail, runs the
+# vectors, a boot with enrolment against the lab and the C API (library, example,
+# refusals) on each (x86_64 natively, ARM under QEMU), checks the Wireshark view of CAPF,
+# TVS and HTTPS, fuzzes every network parser, builds the benchmark package and tests its
+# report, and runs the host test suite under AddressSanitizer. Ends with what each step cost.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-toolchain/install-deps.sh
+timings=()
+step() {  # step COMMAND…: runs it, and notes its seconds for the closing table
+    local started=$SECONDS
+    "$@"
+    timings+=("$(printf '%5d s  %s' $((SECONDS - started)) "$*")")
+}
+started=$SECONDS
+step toolchain/install-deps.sh
+# The repository's copy of the interop vectors equals ../shared/vectors when that is beside it.
+step toolchain/vectors-check.sh
 firmware=(x86_64 aarch64 armv7)
-for arch in "${firmware[@]}"; do toolchain/build-firmware.sh "$arch"; done
-toolchain/check-rules.sh out/x86_64/phone out/aarch64/phone out/armv7/phone
+for arch in "${firmware[@]}"; do step toolchain/build-firmware.sh "$arch"; done
+step toolchain/check-rules.sh out/x86_64/phone out/aarch64/phone out/armv7/phone
 # The checks themselves can fail: lib.sh's check on made-up conditions, real scripts with one expectation broken.
-toolchain/check-selftest.sh
-swift build --build-tests
+step toolchain/check-selftest.sh
+step swift build --build-tests
 for arch in "${firmware[@]}"; do
-    toolchain/firmware-vectors.sh "$arch"
-    toolchain/firmware-lab-boot.sh "$arch"
+    step toolchain/firmware-vectors.sh "$arch"
+    step toolchain/firmware-lab-boot.sh "$arch"
     # The C API: libphonesec.a installed, the example and the refusals built with pkg-config, run against the lab.
-    toolchain/capi-check.sh "$arch"
+    step toolchain/capi-check.sh "$arch"
 done
-toolchain/wireshark-check.sh
-toolchain/fuzz.sh 30
+step toolchain/wireshark-check.sh
+step toolchain/fuzz.sh 30
 # The benchmark package must keep building against the core, and its report's threshold
 # checks are tested on made-up results; the benchmarks themselves run with Benchmarks/run.sh.
-swift build -c release --package-path Benchmarks
-python3 Benchmarks/test_report.py
-# The whole suite under AddressSanitizer. Leak checking is off: the only direct leaks
-# LeakSanitizer reports are weak-reference side tables XCTest and Foundation.Process keep
-# for the life of the process (everything else it lists hangs off those).
-swift build --build-tests --sanitize=address --scratch-path .build-asan
-ASAN_OPTIONS=detect_leaks=0 swift test --skip-build --disable-swift-testing --sanitize=address --scratch-path .build-asan
-swift test --skip-build --disable-swift-testing
+step swift build -c release --package-path Benchmarks
+step python3 Benchmarks/test_report.py
+# The whole suite under AddressSanitizer (it runs every test the plain suite would, and
+# finds memory errors besides). Leak checking is off: the only direct leaks LeakSanitizer
+# reports are weak-reference side tables XCTest and Foundation.Process keep for the life
+# of the process (everything else it lists hangs off those).
+step swift build --build-tests --sanitize=address --scratch-path .build-asan
+ASAN_OPTIONS=detect_leaks=0 step swift test --skip-build --disable-swift-testing --sanitize=address --scratch-path .build-asan
+echo "test.sh: what each step cost"
+printf '%s\n' "${timings[@]}"
+echo "test.sh: $((SECONDS - started)) s in all"

@@ -5,7 +5,7 @@
 #   the key log on (the phone's and the lab's must agree): every CAPF message of the
 #   session, in order, with its elements decoded; then a live TVS question (`phone trust`)
 #   in the same capture, its request and answer decoded;
-# - the CAPF and TVS transcripts of ../shared/vectors turned into captures with text2pcap:
+# - the CAPF and TVS transcripts of Tests/Vectors turned into captures with text2pcap:
 #   every documented element decoded;
 # - hostile bytes: flagged as malformed (expert info), never a Lua error;
 # - the configuration over HTTPS (formats.md §5) of an EC lab, captured and decrypted with
@@ -41,7 +41,7 @@ dump=$!
 for _ in $(seq 50); do [ -s "$work/boot.pcapng" ] && break; sleep 0.1; done
 enrolling_boot() {
     .build/debug/phone boot --server "127.0.0.1:$http" --mac A4:56:30:BB:FA:40 --state "$work/phone" \
-        --mic ../shared/vectors/interop/pki/phone-mic.pem --keylog "$work/phone.keys" --backoff-ms 20 >/dev/null 2>"$work/boot.err"
+        --mic Tests/Vectors/interop/pki/phone-mic.pem --keylog "$work/phone.keys" --backoff-ms 20 >/dev/null 2>"$work/boot.err"
 }
 check "the boot with enrolment ends configured" enrolling_boot
 # A second session in the same capture: an EC P-256 enrolment with `phone capf`.
@@ -112,8 +112,8 @@ PY
     text2pcap -q -D -4 127.0.0.2,127.0.0.1 -T 50000,"$2" "$work/transcript.txt" "$3" >/dev/null 2>&1
 }
 for file in install-rsa2048-no-password install-ec-p256-password-123456 unknown-device real-cucm-style-server-messages; do
-    transcript_capture "../shared/vectors/capf/$file.txt" 3804 "$work/$file.pcapng"
-    lines=$(grep -cvE '^#|^$' "../shared/vectors/capf/$file.txt")
+    transcript_capture "Tests/Vectors/capf/$file.txt" 3804 "$work/$file.pcapng"
+    lines=$(grep -cvE '^#|^$' "Tests/Vectors/capf/$file.txt")
     check_equal "capf/$file: one message per line" "$lines" \
         "$(shark -r "$work/$file.pcapng" -d tcp.port==3804,capf -Y capf -T fields -e capf.command | wc -l)"
     check_equal "capf/$file: nothing malformed" "" "$(shark -r "$work/$file.pcapng" -d tcp.port==3804,capf -Y _ws.expert.group==0x07000000)"
@@ -130,7 +130,7 @@ capture=(-r "$work/install-rsa2048-no-password.pcapng" -d tcp.port==3804,capf)
 check_equal "RSA transcript: the public key" "RSA-2048" "$(field "capf.command == 4" capf.public_key.algorithm)"
 check_equal "unknown device: EndSession reason 9" "9" \
     "$(shark -r "$work/unknown-device.pcapng" -d tcp.port==3804,capf -Y "capf.command == 15" -T fields -e capf.reason)"
-transcript_capture ../shared/vectors/tvs/verify-transcripts.txt 2445 "$work/tvs.pcapng"
+transcript_capture Tests/Vectors/tvs/verify-transcripts.txt 2445 "$work/tvs.pcapng"
 tvs=(-r "$work/tvs.pcapng" -d tcp.port==2445,tvs)
 check_equal "TVS: three requests and three answers" "1 2 1 2 1 2" "$(shark "${tvs[@]}" -Y tvs -T fields -e tvs.command | paste -sd' ')"
 check_equal "TVS requests: device name and certificate" "CP-8841-SEPA45630BBFA40;cucm-A45630BBFA40" \
@@ -158,7 +158,7 @@ server=$!
 wait_for_port "$https"
 ecboot() {
     .build/debug/phone boot --server "127.0.0.1:$http" --https-port "$https" --mac A4:56:30:BB:FA:40 --state "$work/ecphone" \
-        --mic ../shared/vectors/interop/pki/phone-mic.pem --keylog "$work/https.keys" --backoff-ms 20 >/dev/null 2>>"$work/https.err"
+        --mic Tests/Vectors/interop/pki/phone-mic.pem --keylog "$work/https.keys" --backoff-ms 20 >/dev/null 2>>"$work/https.err"
 }
 check "the EC boot ends configured" ecboot
 : >"$work/https.keys"

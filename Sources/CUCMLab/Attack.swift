@@ -5,7 +5,7 @@ import PhoneWire
 
 /// The evil cluster: one named attack at a time, on the files the lab serves or on its
 /// CAPF service (`cucm-lab serve --attack NAME`). Each must leave the phone in a safe,
-/// documented state (README, "Hostile clusters").
+/// documented state (docs/hostile-clusters.md).
 public enum Attack: String, CaseIterable {
     case flippedBit = "flipped-bit"
     case unknownSigner = "unknown-signer"

@@ -16,7 +16,7 @@ let usage = """
       sql --dir DIR "select md5hash,name from device where name='SEP…'"     (read-only)
       serve --dir DIR [--host 127.0.0.1] [--tftp-port P] [--http-port P] [--capf-port P] [--tvs-port P] [--https-port P]
             [--sip-tls-port P] [--attack NAME] [--keylog FILE]
-                                             NAME: an evil-cluster attack (README, "Hostile clusters"); HTTPS (6971
+                                             NAME: an evil-cluster attack (docs/hostile-clusters.md); HTTPS (6971
                                              by CUCM's numbering, any free port by default) in an --ec lab only;
                                              SIP-TLS (the call manager's securedSipPort in the configurations;
                                              REGISTER: 200 for the LSC the lab issued to the device, else 403)

@@ -5,7 +5,7 @@ import LinuxPlatform
 import XCTest
 
 /// The evil cluster: every named attack against the real `phone`, one at a time. Each
-/// must end in the documented safe state (README, "Hostile clusters"), persist nothing
+/// must end in the documented safe state (docs/hostile-clusters.md), persist nothing
 /// from the failed step, log the cause, and stay within bounded time and memory (20 s,
 /// and a 256 MB address-space limit).
 final class EvilClusterTests: XCTestCase {

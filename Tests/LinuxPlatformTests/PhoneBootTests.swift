@@ -68,7 +68,7 @@ final class PhoneBootTests: XCTestCase {
         XCTAssertFalse(again.stderr.contains("RRQ SEPA45630BBFA40.cnf.xml.sgn"), again.stderr)
     }
 
-    /// `--json`: one object per event with its typed fields (README, "The JSON log"), then the result.
+    /// `--json`: one object per event with its typed fields (docs/json-log.md), then the result.
     func testBootOverHTTPWithJSONEvents() throws {
         let server = try HTTPServerProcess(directory: served)
         let run = try phone(["boot", "--server", "127.0.0.1:\(server.port)", "--mac", "SEPA45630BBFA40", "--state", state,

@@ -1,13 +1,13 @@
 import Foundation
 import PhoneCrypto
 
-/// Access to `../shared/vectors/` (read in place, never copied) and test helpers.
+/// Access to the interop vectors (`Tests/Vectors/`, the repository's copy of `../shared/vectors/`) and test helpers.
 public enum Vectors {
     /// The project root: three levels above this file (Tests/TestSupport/Vectors.swift).
     public static let projectRoot: URL = URL(fileURLWithPath: #filePath)
         .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 
-    public static let root: URL = projectRoot.appendingPathComponent("../shared/vectors").standardizedFileURL
+    public static let root: URL = projectRoot.appendingPathComponent("Tests/Vectors")
 
     public static func url(_ path: String) -> URL { root.appendingPathComponent(path) }
 

@@ -5,15 +5,15 @@ import PhoneTrust
 import PhoneWire
 
 /// What the benchmarks read and what they build from it, made once per process.
-/// The interop vectors are read in place from ../shared/vectors, never copied.
+/// The interop vectors are read in place from the repository's copy, Tests/Vectors.
 enum Inputs {
     static let repository = URL(fileURLWithPath: #filePath)
         .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-    static let vectors = repository.deletingLastPathComponent().appendingPathComponent("shared/vectors")
+    static let vectors = repository.appendingPathComponent("Tests/Vectors")
 
     static func vector(_ path: String) -> [UInt8] {
         guard let data = FileManager.default.contents(atPath: vectors.appendingPathComponent(path).path) else {
-            fatalError("missing interop vector " + path + " (expected beside the repository in ../shared/vectors)")
+            fatalError("missing interop vector " + path + " (expected in Tests/Vectors)")
         }
         return [UInt8](data)
     }

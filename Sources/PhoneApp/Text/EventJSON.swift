@@ -5,7 +5,7 @@ import PhoneTrust
 import PhoneWire
 
 /// `phone boot --json`: one object per console entry, with the typed fields of the event
-/// (README, "The JSON log", lists them). The console line is the other view.
+/// (docs/json-log.md lists them). The console line is the other view.
 enum EventJSON {
     static func line(_ entry: ConsoleEntry, elapsedMs: UInt64) -> String {
         var fields: [(String, JSON)] = [("t_ms", .number(Int64(elapsedMs)))]

@@ -100,7 +100,7 @@ public enum BootTransitions {
         table.contains { $0.from == from && $0.on == on && $0.to == to }
     }
 
-    /// A Mermaid state diagram of the table, for people (the README shows it).
+    /// A Mermaid state diagram of the table, for people (docs/boot-machine.md shows it).
     public static func mermaid() -> String {
         var lines = ["stateDiagram-v2", "    [*] --> idle"]
         for transition in table {

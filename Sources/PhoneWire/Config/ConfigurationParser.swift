@@ -2,7 +2,7 @@
 /// by local name (a prefix such as `axl:` is ignored, and never needs declaring: CUCM
 /// writes `xsi:type` with no namespace declaration) and by their path from `<device>`.
 ///
-/// Policy (formats.md §2, "Real clusters are untidy"; README states the same): liberal
+/// Policy (formats.md §2, "Real clusters are untidy"; docs/configuration-reader.md states the same): liberal
 /// where no security decision rests on a value, strict where one does.
 /// - Strict, every failure a typed error with the element's offset: `fullConfig`,
 ///   `encrConfig` (`true`/`false` in any case; empty is an error), `capfAuthMode` (a

@@ -3,7 +3,7 @@ import PhoneCrypto
 import PhoneTrust
 
 /// Fixed material for the fuzz targets: the interop ITL and MIC, read once from
-/// ../shared/vectors (the fuzz script runs from the project root).
+/// Tests/Vectors (the fuzz script runs from the project root).
 enum FuzzSetup {
     static func read(_ path: String) -> [UInt8] {
         guard let file = fopen(path, "rb") else { fatalError("missing " + path + ": run from the project root") }
@@ -28,10 +28,10 @@ enum FuzzSetup {
 
     static func store() -> TrustStore {
         var store = TrustStore()
-        _ = try! store.install(read("../shared/vectors/interop/ITLFile.tlv"), kind: .itl, servedAs: "ITLFile.tlv")
+        _ = try! store.install(read("Tests/Vectors/interop/ITLFile.tlv"), kind: .itl, servedAs: "ITLFile.tlv")
         return store
     }
 
-    static func mic() -> Identity { try! Identity(pem: read("../shared/vectors/interop/pki/phone-mic.pem")) }
+    static func mic() -> Identity { try! Identity(pem: read("Tests/Vectors/interop/pki/phone-mic.pem")) }
     static func micKey() -> PrivateKey { mic().privateKey }
 }

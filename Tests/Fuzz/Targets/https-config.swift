@@ -15,11 +15,11 @@ nonisolated(unsafe) var server: [UInt8] = []
 public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     if memory == nil {
         var store = TrustStore()
-        _ = try! store.install(FuzzSetup.read("../shared/vectors/interop/ITLSEPA45630BBFA40.tlv"), kind: .itl,
+        _ = try! store.install(FuzzSetup.read("Tests/Vectors/interop/ITLSEPA45630BBFA40.tlv"), kind: .itl,
                                servedAs: "ITLSEPA45630BBFA40.tlv")
         memory = BootMemory(trustStore: store, mic: FuzzSetup.mic(), tvsServers: [.init(host: "127.0.0.1")])
         rng = FuzzSetup.rng()
-        server = try! Certificate(pem: FuzzSetup.read("../shared/vectors/interop/pki/tftp-ec.pem")).der
+        server = try! Certificate(pem: FuzzSetup.read("Tests/Vectors/interop/pki/tftp-ec.pem")).der
     }
     let bytes = Array(UnsafeBufferPointer(start: data, count: size))
     let device = DeviceName("SEPA45630BBFA40")!
