@@ -57,7 +57,8 @@ let package = Package(
         .testTarget(name: "CUCMLabTests", dependencies: ["CUCMLab", "PhoneApp", "TestSupport", "LabSupport"],
                     swiftSettings: [.swiftLanguageMode(.v5)]),
         // The C API's entry points called from Swift, against the lab in-process.
-        .testTarget(name: "PhoneSecTests", dependencies: ["PhoneSec", "CPhoneSec", "CUCMLab", "LabSupport", "TestSupport"],
+        .testTarget(name: "PhoneSecTests", dependencies: ["PhoneSec", "CPhoneSec", "CUCMLab", "LabSupport", "TestSupport", "PhoneTrust",
+                                                   "PhoneWire", "PhoneCrypto"],
                     swiftSettings: [.swiftLanguageMode(.v5)]),
         .testTarget(name: "PhoneAppTests", dependencies: ["PhoneApp", "TestSupport"]),
         .target(name: "TestSupport", dependencies: ["PhoneCrypto"], path: "Tests/TestSupport"),

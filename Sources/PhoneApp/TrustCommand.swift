@@ -62,7 +62,7 @@ enum TrustCommand {
                 servers = stored
             }
             if deviceName == nil, case (let mic?, _) = storage.loadMIC() {
-                deviceName = TVSDeviceName(micSubject: mic.certificate.subject)
+                deviceName = .ofPhone(device: nil, micSubject: mic.certificate.subject, model: nil)
             }
         } else {
             store = try TrustFiles.store(trustPaths, io: io)
@@ -76,8 +76,8 @@ enum TrustCommand {
         }
         if let keyLog { platform.logTLSSecrets(to: keyLog) }
         var decider = TrustDecider()
-        let question = TrustQuestion(certificate: certificate.der, purpose: purpose, store: store, servers: servers,
-                                     deviceName: deviceName)
+        let question = TrustContext(store: store, tvsServers: servers, deviceName: deviceName)
+            .question(about: certificate.der, for: purpose)
         let verdict = decider.decide(question, now: platform.now(), rng: rng, on: &platform)
 
         io.outputLine("certificate: " + certificate.subject + " (serial " + hexString(certificate.serialNumber) + ")")

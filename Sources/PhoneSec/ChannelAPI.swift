@@ -37,8 +37,8 @@ public func phonesec_channel_open(_ phone: OpaquePointer?, _ host: UnsafePointer
     guard !handle.channels.isFull else {
         return answer(PHONESEC_ERR_TOO_MANY_CHANNELS, String(PHONESEC_MAX_CHANNELS) + " channels are open on this phone", message)
     }
-    let request = SecureChannelRequest(host: hostText, port: port, purpose: purpose, store: handle.store,
-                                       tvsServers: handle.tvsServers, deviceName: handle.tvsName, identity: handle.lsc ?? handle.mic)
+    let request = SecureChannelRequest(host: hostText, port: port, acceptance: .channel(purpose), trust: handle.trustContext,
+                                       identity: handle.lsc ?? handle.mic)
     var timeouts = SecureChannel<TCPStream>.Timeouts()
     timeouts.connectMs = milliseconds(timeout)
     timeouts.handshakeMs = milliseconds(timeout)
@@ -50,10 +50,10 @@ public func phonesec_channel_open(_ phone: OpaquePointer?, _ host: UnsafePointer
         switch error {
         case .noIdentity:
             return answer(PHONESEC_ERR_NO_IDENTITY, "the phone holds neither an LSC nor a MIC to present", message)
-        case .notTrusted(let certificate, let verdict):
-            if let server { fill(&server.pointee, verdict, certificate: certificate, purpose: purpose) }
+        case .refused(let certificate, let refusal):
+            if let server { fill(&server.pointee, refusal, certificate: certificate, purpose: purpose) }
             return answer(PHONESEC_ERR_NOT_TRUSTED, "server " + hostText + ":" + String(port) + " refused before any byte was sent: "
-                          + TrustText.verdict(verdict), message)
+                          + TrustText.refusal(refusal, .channel(purpose)), message)
         case .channel(let problem):
             let (code, words) = describe(problem)
             return answer(code, hostText + ":" + String(port) + ": " + words, message)

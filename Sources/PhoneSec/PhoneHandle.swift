@@ -38,10 +38,10 @@ final class PhoneHandle {
         tvsServers = storage.loadTVSServers().0
     }
 
-    /// The phone's name towards TVS: from the MIC's subject, else from the model given.
-    var tvsName: TVSDeviceName? {
-        if let mic, let name = TVSDeviceName(micSubject: mic.certificate.subject) { return name }
-        return model.flatMap { TVSDeviceName(device: device, model: $0) }
+    /// What this phone decides trust with: its lists, its TVS servers, its TVS name.
+    var trustContext: TrustContext {
+        TrustContext(store: store, tvsServers: tvsServers,
+                     deviceName: .ofPhone(device: device, micSubject: mic?.certificate.subject, model: model))
     }
 
     /// The Linux board for trust questions and channels: no file servers, no console.

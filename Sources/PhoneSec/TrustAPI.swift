@@ -54,6 +54,20 @@ func fill(_ result: inout phonesec_trust_result, _ verdict: TrustVerdict, certif
     }
 }
 
+/// A channel's refused server: the verdict when TVS was asked, else why the policy refused it.
+func fill(_ result: inout phonesec_trust_result, _ refusal: ServerAcceptance.Refusal, certificate: [UInt8], purpose: TrustPurpose) {
+    switch refusal {
+    case .notVouched(_, let verdict):
+        fill(&result, verdict, certificate: certificate, purpose: purpose)
+    case .keyNotAllowed, .certificateChanged:
+        result = phonesec_trust_result()
+        fill(&result.subject, Certificate.subject(of: certificate))
+        fill(&result.verdict, TrustText.refusal(refusal, .channel(purpose)))
+        if case .keyNotAllowed = refusal { result.refusal = PHONESEC_REFUSAL_KEY_NOT_ALLOWED }
+        else { result.refusal = PHONESEC_REFUSAL_CERTIFICATE_CHANGED }
+    }
+}
+
 /// The status a verdict gives a trust check: trusted, not, or nobody to ask answered.
 func status(of verdict: TrustVerdict) -> phonesec_status {
     switch verdict.answer {
@@ -80,8 +94,7 @@ public func phonesec_trust_check(_ phone: OpaquePointer?, _ der: UnsafePointer<U
         return answer(PHONESEC_ERR_ARGUMENT, "der is not a certificate: " + error.reason, message)
     }
     var board = handle.board()
-    let question = TrustQuestion(certificate: certificate, purpose: purpose, store: handle.store, servers: handle.tvsServers,
-                                 deviceName: handle.tvsName)
+    let question = handle.trustContext.question(about: certificate, for: purpose)
     let verdict = handle.decider.decide(question, now: board.now(), rng: handle.rng, on: &board)
     fill(&result.pointee, verdict, certificate: certificate, purpose: purpose)
     let code = status(of: verdict)

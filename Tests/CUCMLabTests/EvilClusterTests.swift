@@ -50,8 +50,8 @@ final class EvilClusterTests: XCTestCase {
         .tvsTTLMax: (0, "Trust List updated (new signer vouched for by TVS)"),
         // The HTTPS rows run against an EC lab with a phone enrolled with an EC LSC: each
         // falls back to 6970, where the RSA-only .enc.sgn cannot serve an EC key.
-        .httpsNotInITL: (4, "server certificate CN=stranger-ec,O=Elsewhere is not an EC TFTP record of the installed trust lists"),
-        .httpsRSACertificate: (4, "uses an RSA-2048 key; 6971 must present an EC key"),
+        .httpsNotInITL: (4, "server certificate CN=stranger-ec,O=Elsewhere is not an EC TFTP or CCM+TFTP record of the installed trust lists"),
+        .httpsRSACertificate: (4, "uses an RSA-2048 key; an EC key is required (6971, formats.md §5)"),
         .httpsConfigForAnotherDevice: (4, "the configuration is for another certificate"),
         .httpsRefusesClientCertificate: (4, "the server may have refused the client certificate"),
         .httpsHangs: (4, "configuration over HTTPS failed: no answer in 10 s"),

@@ -93,7 +93,7 @@ final class HTTPSConfigMachineTests: XCTestCase {
         let rsa = try Vectors.certificate("interop/pki/ccm-tftp.pem")
         let (world, _) = try BootScenarios.signerVersion11([{ _ in .failed(.channel(.tls(.certificateNotTrusted(certificate: rsa.der)))) }],
                                                            tvs: { _ in .answered(.valid(roles: [.tftp], ttlSeconds: 60)) })
-        XCTAssertEqual(fallbacks(world), [.serverKeyNotEC(subject: rsa.subject, key: .rsa(bits: 2048))], world.log)
+        XCTAssertEqual(fallbacks(world), [.serverRefused(.keyNotAllowed(subject: rsa.subject, key: .rsa(bits: 2048)))], world.log)
         XCTAssertTrue(world.tvsQueries.isEmpty)
     }
 
@@ -123,13 +123,13 @@ final class HTTPSConfigMachineTests: XCTestCase {
         for answer in [TVSQueryResult.answered(.invalid), .answered(.valid(roles: [.appServer], ttlSeconds: 60))] {
             let (world, machine) = try BootScenarios.signerVersion11([refused], tvs: { _ in answer })
             XCTAssertEqual(machine.stateKind, .configured, world.log)
-            guard case .serverNotTrusted(let subject, _) = fallbacks(world).first else { return XCTFail(world.log) }
+            guard case .serverRefused(.notVouched(let subject, _)) = fallbacks(world).first else { return XCTFail(world.log) }
             XCTAssertEqual(subject, stranger.subject)
             XCTAssertEqual(world.httpsRequests.count, 1)
         }
         let (world, _) = try BootScenarios.signerVersion11([refused, refused], tvs: { _ in .answered(.valid(roles: [.tftp], ttlSeconds: 60)) })
         XCTAssertEqual(world.httpsRequests.count, 2, "asked again once, then fell back")
-        XCTAssertEqual(fallbacks(world), [.failed(.channel(.tls(.certificateNotTrusted(certificate: stranger.der))))], world.log)
+        XCTAssertEqual(fallbacks(world), [.serverRefused(.certificateChanged(subject: stranger.subject))], world.log)
     }
 
     /// Configurations as production CUCM writes them (formats.md §2) boot over HTTPS too:

@@ -84,8 +84,8 @@ final class TrustDecisionTests: XCTestCase {
 
     func question(_ pem: String, _ purpose: TrustPurpose, servers: [DeviceConfiguration.TVSServer]? = nil,
                   store: TrustStore? = nil) throws -> TrustQuestion {
-        TrustQuestion(certificate: try Vectors.certificate("interop/pki/" + pem).der, purpose: purpose,
-                      store: try store ?? self.store(), servers: servers ?? self.servers, deviceName: deviceName)
+        TrustContext(store: try store ?? self.store(), tvsServers: servers ?? self.servers, deviceName: deviceName)
+            .question(about: try Vectors.certificate("interop/pki/" + pem).der, for: purpose)
     }
 
     func testTheInstalledListsDecideFirstWithoutTVS() throws {
@@ -176,8 +176,8 @@ final class TrustDecisionTests: XCTestCase {
         _ = try noTVSRecord.install(Vectors.bytes("interop/ITLFile.tlv"), kind: .itl, servedAs: "ITLFile.tlv")
         XCTAssertEqual(decider.decide(try question("rogue-sast.pem", .httpsService, store: noTVSRecord), now: 0, rng: testRNG(),
                                       on: &tvs).answer, .notTrusted(.noTVSCertificate))
-        let nameless = TrustQuestion(certificate: try Vectors.certificate("interop/pki/rogue-sast.pem").der, purpose: .httpsService,
-                                     store: try store(), servers: servers, deviceName: nil)
+        let nameless = TrustContext(store: try store(), tvsServers: servers, deviceName: nil)
+            .question(about: try Vectors.certificate("interop/pki/rogue-sast.pem").der, for: .httpsService)
         XCTAssertEqual(decider.decide(nameless, now: 0, rng: testRNG(), on: &tvs).answer, .notTrusted(.noDeviceName))
         XCTAssertTrue(tvs.asked.isEmpty)
         // Every server failing: unanswered, each attempt kept.

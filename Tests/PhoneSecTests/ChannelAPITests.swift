@@ -1,8 +1,11 @@
 import CPhoneSec
-import CUCMLab
+@testable import CUCMLab
 import Foundation
 import LabSupport
+import PhoneCrypto
 @testable import PhoneSec
+import PhoneTrust
+import PhoneWire
 import XCTest
 
 /// The C API's secure channel, its entry points called as C calls them, against the lab
@@ -95,6 +98,7 @@ final class ChannelAPITests: XCTestCase {
         XCTAssertEqual(server.trusted, 0)
         XCTAssertTrue(text(server.subject).contains("CN=stranger"), text(server.subject))
         XCTAssertEqual(server.tvs_servers_asked, 1, "TVS was asked")
+        XCTAssertEqual(server.refusal, PHONESEC_REFUSAL_TVS_SAYS_INVALID)
         // One connection: the handshake abandoned at the certificate; never a second one
         // pinned to the certificate nobody vouched for, never a byte of a request.
         XCTAssertEqual(evilLog.filter { $0.contains("ATTACK sip-untrusted-certificate") }.count, 1, evilLog.joined(separator: "\n"))
@@ -137,6 +141,53 @@ final class ChannelAPITests: XCTestCase {
         XCTAssertEqual(got, 0)
         XCTAssertEqual(phonesec_channel_write(phone, 0, byte, 1, &message), PHONESEC_ERR_CLOSED, "0 is never open")
         for channel in open { XCTAssertEqual(phonesec_channel_close(phone, channel, &message), PHONESEC_OK) }
+    }
+
+    // The call-control rows of the acceptance table (PhoneCoreTests.ServerAcceptanceTests),
+    // against the secure channel and the lab: the lab's CallManager (listed, RSA), and a
+    // stranger (not listed, RSA) that TVS vouches for, refuses, or cannot be asked about.
+
+    func testAListedCallManagerIsConnectedWithoutTVS() {
+        var channel: UInt32 = 0
+        var server = phonesec_trust_result()
+        XCTAssertEqual(openChannel(port: fixture.server.sipTLSPort, &channel, &server), PHONESEC_OK, said)
+        XCTAssertEqual(server.source, PHONESEC_SOURCE_ITL)
+        XCTAssertEqual(server.tvs_servers_asked, 0)
+        XCTAssertEqual(phonesec_channel_close(phone, channel, &message), PHONESEC_OK)
+    }
+
+    func testAStrangerTVSVouchesForIsConnectedOnceMorePinnedToIt() throws {
+        let stranger = evilLab.stranger.certificate
+        try fixture.lab.devices.upsertTVS(.init(subject: stranger.subject, certificate: stranger.der, roles: [TrustRole.ccm.rawValue],
+                                                ttl: 60), sha256: hexString(try Digest.hash(.sha256, stranger.der)))
+        var channel: UInt32 = 0
+        var server = phonesec_trust_result()
+        XCTAssertEqual(openChannel(port: evilServer.sipTLSPort, &channel, &server), PHONESEC_OK, said)
+        XCTAssertEqual(server.source, PHONESEC_SOURCE_TVS)
+        XCTAssertEqual(text(server.role), "CCM")
+        XCTAssertEqual(evilLog.filter { $0.contains("ATTACK sip-untrusted-certificate") }.count, 2,
+                       "the refused handshake, then the one pinned to the vouched certificate")
+        XCTAssertEqual(phonesec_channel_close(phone, channel, &message), PHONESEC_OK)
+    }
+
+    func testAStrangerNoTVSAnswersForIsRefused() throws {
+        let silent = fixture.work.appendingPathComponent("silent-tvs").path
+        try FileManager.default.copyItem(atPath: fixture.state, toPath: silent)
+        // Port 1 on loopback: nothing listens, so no TVS answers.
+        try "127.0.0.1 1\n".write(toFile: silent + "/tvs-servers", atomically: true, encoding: .utf8)
+        let silentPhone = try open(silent)
+        defer { phonesec_phone_close(silentPhone) }
+        var channel: UInt32 = 7
+        var server = phonesec_trust_result()
+        let status = "127.0.0.1".withCString { host in
+            phonesec_channel_open(silentPhone, host, evilServer.sipTLSPort, PHONESEC_PURPOSE_CALL_CONTROL, 5000, &channel, &server,
+                                  &message)
+        }
+        XCTAssertEqual(status, PHONESEC_ERR_NOT_TRUSTED, said)
+        XCTAssertEqual(channel, 0)
+        XCTAssertEqual(server.refusal, PHONESEC_REFUSAL_UNANSWERED)
+        XCTAssertEqual(server.tvs_servers_asked, 1)
+        XCTAssertEqual(evilLog.filter { $0.contains("ATTACK sip-untrusted-certificate") }.count, 1)
     }
 
     func testBadArgumentsAreErrorsNotAborts() {

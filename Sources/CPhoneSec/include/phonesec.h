@@ -325,7 +325,9 @@ typedef enum phonesec_refusal {
     PHONESEC_REFUSAL_NO_DEVICE_NAME = 3,     /* not listed, and the phone's model is unknown */
     PHONESEC_REFUSAL_TVS_SAYS_INVALID = 4,
     PHONESEC_REFUSAL_ROLES_DO_NOT_FIT = 5,   /* TVS vouched, but not for this purpose */
-    PHONESEC_REFUSAL_UNANSWERED = 6          /* not listed, and no TVS answered */
+    PHONESEC_REFUSAL_UNANSWERED = 6,         /* not listed, and no TVS answered */
+    PHONESEC_REFUSAL_KEY_NOT_ALLOWED = 7,    /* a channel: the server's certificate does not parse */
+    PHONESEC_REFUSAL_CERTIFICATE_CHANGED = 8 /* a channel: after TVS vouched for one certificate, the server showed another */
 } phonesec_refusal;
 
 typedef struct phonesec_trust_result {

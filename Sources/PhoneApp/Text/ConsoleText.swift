@@ -63,7 +63,8 @@ enum ConsoleText {
             return "CFG: " + name + " over HTTPS from " + server + (vouched ? " (vouched for by TVS)" : "")
                 + ": full configuration applied"
         case .askingTVSAboutHTTPSServer(let subject, let servers):
-            return "SECD: HTTPS server certificate " + subject + " is not an EC TFTP record of the installed trust lists; asking TVS ("
+            return "SECD: HTTPS server certificate " + subject + " is not " + TrustText.pinned(.configurationOverHTTPS)
+                + " of the installed trust lists; asking TVS ("
                 + String(servers) + (servers == 1 ? " server)" : " servers)")
         case .httpsServerVouched(let subject, let verdict):
             return "SECD: HTTPS server " + subject + " " + TrustText.verdict(verdict) + "; connecting again"

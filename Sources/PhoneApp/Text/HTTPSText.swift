@@ -9,12 +9,7 @@ enum HTTPSText {
     static func fallback(_ cause: HTTPSFallback) -> String {
         switch cause {
         case .failed(let problem): return Self.problem(problem)
-        case .serverKeyNotEC(let subject, let key):
-            return "server certificate " + subject + " uses " + (key.map { "an " + $0.name + " key" } ?? "an unreadable key")
-                + "; 6971 must present an EC key"
-        case .serverNotTrusted(let subject, let verdict):
-            return "server certificate " + subject + " is not an EC TFTP record of the installed trust lists; "
-                + TrustText.verdict(verdict)
+        case .serverRefused(let refusal): return TrustText.refusal(refusal, .configurationOverHTTPS)
         case .notFullConfiguration: return "the answer is not a full configuration"
         case .forAnotherCertificate(let certHash, let presented):
             return "the configuration is for another certificate (certHash '" + certHash + "', the client certificate's MD5 '"
@@ -27,7 +22,8 @@ enum HTTPSText {
         switch problem {
         case .channel(.tls(.handshakeFailed(let code))):
             return TLSError.handshakeFailed(code: code).reason + " (the server may have refused the client certificate)"
-        case .channel(let problem): return FailureText.channel(problem, pinnedTo: "an EC TFTP record of the installed trust lists")
+        case .channel(let problem):
+            return FailureText.channel(problem, pinnedTo: TrustText.pinned(.configurationOverHTTPS) + " of the installed trust lists")
         case .malformed(let error): return "malformed HTTP response: " + error.reason
         case .status(let status):
             switch status {

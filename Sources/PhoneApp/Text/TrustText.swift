@@ -19,6 +19,33 @@ public enum TrustText {
         roles.isEmpty ? "none" : roles.map { $0.name }.joined(separator: ", ")
     }
 
+    /// What a server's certificate must be among the installed lists to be pinned:
+    /// "an EC TFTP or CCM+TFTP record".
+    static func pinned(_ acceptance: ServerAcceptance) -> String {
+        let roles = acceptance.purpose.roles.map { $0.name }.joined(separator: " or ")
+        switch acceptance.keyRule {
+        case .anyKey: return (roles.first.map { "AEIOU".contains($0) } == true ? "an " : "a ") + roles + " record"
+        case .ecOnly: return "an EC " + roles + " record"
+        }
+    }
+
+    /// Why the acceptance policy refused a server, in one sentence.
+    public static func refusal(_ refusal: ServerAcceptance.Refusal, _ acceptance: ServerAcceptance) -> String {
+        switch refusal {
+        case .keyNotAllowed(let subject, let key):
+            let uses = key.map { "an " + $0.name + " key" } ?? "an unreadable key"
+            switch acceptance.keyRule {
+            case .anyKey: return "server certificate " + subject + " uses " + uses
+            case .ecOnly: return "server certificate " + subject + " uses " + uses + "; an EC key is required (6971, formats.md §5)"
+            }
+        case .notVouched(let subject, let verdict):
+            return "server certificate " + subject + " is not " + pinned(acceptance) + " of the installed trust lists; "
+                + TrustText.verdict(verdict)
+        case .certificateChanged(let subject):
+            return "the server then presented " + subject + ", not the certificate TVS vouched for"
+        }
+    }
+
     static func server(_ server: DeviceConfiguration.TVSServer) -> String {
         server.host + ":" + String(server.port)
     }

@@ -5,10 +5,10 @@ import PhoneWire
 /// Why the phone left the HTTPS configuration download for 6970/TFTP.
 public enum HTTPSFallback: Equatable {
     case failed(HTTPSConfigProblem)
-    /// formats.md §5: the server on 6971 must use an EC key (nil: its certificate does not parse).
-    case serverKeyNotEC(subject: String, key: KeyKind?)
-    /// Not an EC TFTP record of the installed lists, and TVS did not vouch for it.
-    case serverNotTrusted(subject: String, verdict: TrustVerdict)
+    /// `ServerAcceptance.configurationOverHTTPS` refused the server: an RSA key (6971
+    /// must present an EC key), not listed and not vouched for, or another certificate
+    /// after TVS vouched for one.
+    case serverRefused(ServerAcceptance.Refusal)
     /// The answer parsed, but it is not a full configuration.
     case notFullConfiguration
     /// Its `certHash` names another certificate than the one the phone presented: another
@@ -40,14 +40,14 @@ extension BootMachine {
     }
 
     /// The HTTPS request, when the installed ITL's signer version is 1.1 or later and the
-    /// phone has a certificate to present. Pinned: the EC TFTP and CCM+TFTP records.
+    /// phone has a certificate to present. Pinned as the acceptance policy says: the EC
+    /// TFTP and CCM+TFTP records.
     func httpsRequest() -> HTTPSConfigRequest? {
         guard let version = memory.trustStore.itl?.list.file.signerVersion,
               version.major > 1 || (version.major == 1 && version.minor >= 1),
               let identity = memory.activeIdentity else { return nil }
-        let pinned = memory.trustStore.tftpCapableCertificates.filter { !$0.keyKind.isRSA }
-        return HTTPSConfigRequest(server: server, port: settings.httpsPort, name: settings.device.signedConfig, pinned: pinned,
-                                  clientIdentity: identity)
+        return HTTPSConfigRequest(server: server, port: settings.httpsPort, name: settings.device.signedConfig,
+                                  pinned: ServerAcceptance.configurationOverHTTPS.pinned(memory.trustStore), clientIdentity: identity)
     }
 
     mutating func httpsFetched(_ attempt: HTTPSAttempt, _ result: HTTPSConfigResult) -> ([BootAction], BootEvent) {
@@ -68,14 +68,14 @@ extension BootMachine {
             let (actions, _) = configured(config, name: attempt.request.name, signer: nil, encrypted: config.encrConfig)
             return (actions, .httpsConfigApplied(name: attempt.request.name, server: Certificate.subject(of: serverCertificate),
                                                  vouchedByTVS: attempt.vouchedByTVS))
-        case .failed(.channel(.tls(.certificateNotTrusted(let certificate)))) where !attempt.vouchedByTVS:
-            let subject = Certificate.subject(of: certificate)
-            let key = (try? Certificate(der: certificate[...]))?.keyKind
-            guard let key, !key.isRSA else { return fallBack(.serverKeyNotEC(subject: subject, key: key)) }
+        case .failed(.channel(.tls(.certificateNotTrusted(let certificate)))):
+            let acceptance = ServerAcceptance.configurationOverHTTPS
+            if case .refuse(let refusal) = acceptance.unpinned(certificate, vouchedBefore: attempt.vouchedByTVS) {
+                return fallBack(.serverRefused(refusal))
+            }
             state = .verifyingHTTPSServer(attempt, certificate: certificate)
-            let question = TrustQuestion(certificate: certificate, purpose: .configuration, store: memory.trustStore,
-                                         servers: memory.tvsServers, deviceName: tvsDeviceName)
-            return ([.decideTrust(question)], .askingTVSAboutHTTPSServer(subject: subject, servers: memory.tvsServers.count))
+            return ([.decideTrust(trustContext.question(about: certificate, for: acceptance.purpose))],
+                    .askingTVSAboutHTTPSServer(subject: Certificate.subject(of: certificate), servers: memory.tvsServers.count))
         case .failed(let problem):
             return fallBack(.failed(problem))
         }
@@ -84,8 +84,10 @@ extension BootMachine {
     /// TVS answered about the HTTPS server: connect again pinned to it when it vouched
     /// with a TFTP role, else fall back.
     mutating func httpsServerDecided(_ attempt: HTTPSAttempt, certificate: [UInt8], verdict: TrustVerdict) -> ([BootAction], BootEvent) {
-        guard verdict.isTrusted, let vouched = try? Certificate(der: certificate[...]) else {
-            return fallBack(.serverNotTrusted(subject: Certificate.subject(of: certificate), verdict: verdict))
+        let vouched: Certificate
+        switch ServerAcceptance.configurationOverHTTPS.decided(certificate, verdict) {
+        case .refuse(let refusal): return fallBack(.serverRefused(refusal))
+        case .connectPinned(let certificate): vouched = certificate
         }
         let old = attempt.request
         let request = HTTPSConfigRequest(server: old.server, port: old.port, name: old.name, pinned: [vouched],

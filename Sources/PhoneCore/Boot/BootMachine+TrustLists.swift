@@ -34,8 +34,7 @@ extension BootMachine {
                 // formats.md §1: a TVS of the installed ITL may vouch for the new signer
                 // (the cluster's CallManager certificate changed).
                 state = .verifyingTrustListSigner(fetch, candidate: candidate, refusal: refusal)
-                let question = TrustQuestion(certificate: signer.der, purpose: .trustListSigner, store: memory.trustStore,
-                                             servers: memory.tvsServers, deviceName: tvsDeviceName)
+                let question = trustContext.question(about: signer.der, for: .trustListSigner)
                 return ([.decideTrust(question)],
                         .askingTVS(name: fetch.name, kind: kind, signer: signer.subject, refusal: refusal, servers: memory.tvsServers.count))
             }
@@ -62,10 +61,10 @@ extension BootMachine {
         return afterTrustList(kind: candidate.kind, actions: actions, event: event)
     }
 
-    /// The phone's TVS name: the model from the MIC's subject, else the one it was given.
-    var tvsDeviceName: TVSDeviceName? {
-        let model = memory.mic.flatMap { TVSDeviceName.model(fromSubject: $0.certificate.subject) } ?? settings.model
-        return model.flatMap { TVSDeviceName(device: settings.device, model: $0) }
+    /// What the boot decides trust with: its lists, its TVS servers, its TVS name.
+    var trustContext: TrustContext {
+        TrustContext(store: memory.trustStore, tvsServers: memory.tvsServers,
+                     deviceName: .ofPhone(device: settings.device, micSubject: memory.mic?.certificate.subject, model: settings.model))
     }
 
     private mutating func afterTrustList(kind: TrustListKind, actions before: [BootAction],

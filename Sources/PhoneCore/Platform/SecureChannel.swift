@@ -6,45 +6,38 @@ import PhoneWire
 public enum SecureChannelProblem: Error, Equatable {
     /// The phone holds neither an LSC nor a MIC to present.
     case noIdentity
-    /// The server's certificate is not trusted for the channel's purpose; the handshake
+    /// The server's certificate (DER) was refused by the acceptance policy; the handshake
     /// was abandoned, so not one application byte went out.
-    case notTrusted(certificate: [UInt8], verdict: TrustVerdict)
+    case refused(certificate: [UInt8], ServerAcceptance.Refusal)
     case channel(TLSChannelProblem)
 }
 
-/// What the phone knows that a secure channel needs: where, for what, what it trusts
-/// (its installed lists, the TVS servers of its last configuration, its TVS name) and
-/// the certificate it presents (the LSC, else the MIC).
+/// What a secure channel needs: where, how its server is accepted (the purpose and its
+/// policy), what the phone decides trust with, and the certificate it presents (the
+/// LSC, else the MIC).
 public struct SecureChannelRequest {
     public let host: String
     public let port: UInt16
-    public let purpose: TrustPurpose
-    public let store: TrustStore
-    public let tvsServers: [DeviceConfiguration.TVSServer]
-    public let deviceName: TVSDeviceName?
+    public let acceptance: ServerAcceptance
+    public let trust: TrustContext
     public let identity: Identity?
 
-    public init(host: String, port: UInt16, purpose: TrustPurpose, store: TrustStore, tvsServers: [DeviceConfiguration.TVSServer],
-                deviceName: TVSDeviceName?, identity: Identity?) {
+    public init(host: String, port: UInt16, acceptance: ServerAcceptance, trust: TrustContext, identity: Identity?) {
         self.host = host
         self.port = port
-        self.purpose = purpose
-        self.store = store
-        self.tvsServers = tvsServers
-        self.deviceName = deviceName
+        self.acceptance = acceptance
+        self.trust = trust
         self.identity = identity
     }
 }
 
 /// TLS 1.2 to a server of the cluster (the call manager's SIP-TLS port, an HTTPS
-/// service), presenting the phone's certificate and accepting the server only when the
-/// one trust decision (`TrustDecider`) accepts its certificate for the purpose: pinned to
-/// the listed certificates whose roles fit; a server they do not hold is asked about at
-/// TVS and, vouched, connected to again pinned to exactly it (once).
+/// service), presenting the phone's certificate and accepting the server as
+/// `ServerAcceptance` says (the policy the boot's HTTPS step uses too).
 public struct SecureChannel<Connection: ByteStream> {
     var channel: TLSChannel<Connection>
     /// How the server's certificate came to be trusted: always a trusted verdict (`open`
-    /// throws `.notTrusted` for any other).
+    /// throws `.refused` for any other).
     public let verdict: TrustVerdict
     public let serverCertificate: Certificate
 
@@ -59,9 +52,10 @@ public struct SecureChannel<Connection: ByteStream> {
         on platform: inout P
     ) throws(SecureChannelProblem) -> SecureChannel<P.Connection> {
         guard let identity = request.identity else { throw .noIdentity }
-        var pinned: [Certificate] = []
-        for role in request.purpose.roles { pinned += request.store.certificates(withRole: role) }
-        var vouchedFor: [UInt8]?
+        let acceptance = request.acceptance
+        var pinned = acceptance.pinned(request.trust.store)
+        // The TVS answer that vouched for the server on this open: the verdict the channel reports.
+        var vouching: TrustVerdict?
         while true {
             var channel: TLSChannel<P.Connection>
             do {
@@ -71,14 +65,18 @@ public struct SecureChannel<Connection: ByteStream> {
                                                             handshakeTimeoutMs: timeouts.handshakeMs, on: &platform)
             } catch {
                 guard case .tls(.certificateNotTrusted(let presented)) = error else { throw .channel(error) }
-                let verdict = decider.decide(question(presented, request), now: platform.now(), rng: rng, on: &platform)
-                // A server that changes its certificate between the two connections is refused.
-                guard verdict.isTrusted, vouchedFor == nil, let certificate = try? Certificate(der: presented[...]) else {
-                    throw .notTrusted(certificate: presented, verdict: verdict)
+                if case .refuse(let refusal) = acceptance.unpinned(presented, vouchedBefore: vouching != nil) {
+                    throw .refused(certificate: presented, refusal)
                 }
-                vouchedFor = presented
-                pinned = [certificate]
-                continue
+                let verdict = decider.decide(request.trust.question(about: presented, for: acceptance.purpose), now: platform.now(),
+                                             rng: rng, on: &platform)
+                switch acceptance.decided(presented, verdict) {
+                case .refuse(let refusal): throw .refused(certificate: presented, refusal)
+                case .connectPinned(let vouched):
+                    pinned = [vouched]
+                    vouching = verdict
+                    continue
+                }
             }
             guard let server = channel.tls.peerCertificate else {
                 channel.close()
@@ -86,18 +84,14 @@ public struct SecureChannel<Connection: ByteStream> {
             }
             // The one place a channel is made: whatever the pinning let through, a channel
             // exists only for a server the trust decision accepts for the purpose.
-            let verdict = decider.decide(question(server.der, request), now: platform.now(), rng: rng, on: &platform)
+            let verdict = decider.decide(request.trust.question(about: server.der, for: acceptance.purpose), now: platform.now(),
+                                         rng: rng, on: &platform)
             guard verdict.isTrusted else {
                 channel.close()
-                throw .notTrusted(certificate: server.der, verdict: verdict)
+                throw .refused(certificate: server.der, .notVouched(subject: server.subject, verdict: verdict))
             }
-            return SecureChannel<P.Connection>(channel: channel, verdict: verdict, serverCertificate: server)
+            return SecureChannel<P.Connection>(channel: channel, verdict: vouching ?? verdict, serverCertificate: server)
         }
-    }
-
-    private static func question(_ certificate: [UInt8], _ request: SecureChannelRequest) -> TrustQuestion {
-        TrustQuestion(certificate: certificate, purpose: request.purpose, store: request.store, servers: request.tvsServers,
-                      deviceName: request.deviceName)
     }
 
     /// One message, one TLS write, one TCP send.

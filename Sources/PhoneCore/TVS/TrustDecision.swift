@@ -13,8 +13,9 @@ public struct TrustQuestion {
     /// nil when the phone's model is not known (no MIC naming it, none given).
     public let deviceName: TVSDeviceName?
 
-    public init(certificate: [UInt8], purpose: TrustPurpose, store: TrustStore, servers: [DeviceConfiguration.TVSServer],
-                deviceName: TVSDeviceName?) {
+    /// Made by `TrustContext.question(about:for:)`, the one builder.
+    init(certificate: [UInt8], purpose: TrustPurpose, store: TrustStore, servers: [DeviceConfiguration.TVSServer],
+         deviceName: TVSDeviceName?) {
         self.certificate = certificate
         self.purpose = purpose
         self.store = store
