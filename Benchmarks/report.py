@@ -15,6 +15,8 @@ import re
 import subprocess
 import sys
 
+import markdown_block  # beside this file
+
 SCALE = {"": 1, "#": 1, "K": 1_000, "M": 1_000_000, "G": 1_000_000_000}
 METRICS = {
     "wallClock": "wall",
@@ -29,7 +31,6 @@ METRICS = {
 FIRMWARE_ARCHITECTURES = ["x86_64", "aarch64", "armv7"]
 FIRMWARE_SIZE_LIMIT = 400 * 1024
 MiB = 1024 * 1024
-BEGIN, END = "<!-- benchmarks:begin -->", "<!-- benchmarks:end -->"
 
 
 def read_medians(directory):
@@ -225,13 +226,7 @@ def main():
     with open(arguments.output, "w") as file:
         file.write(table)
     if arguments.readme:
-        with open(arguments.readme) as file:
-            text = file.read()
-        if BEGIN not in text or END not in text:
-            raise SystemExit(f"report.py: {arguments.readme} has no {BEGIN} … {END} markers")
-        start, end = text.index(BEGIN) + len(BEGIN), text.index(END)
-        with open(arguments.readme, "w") as file:
-            file.write(text[:start] + "\n" + table + text[end:])
+        markdown_block.replace(arguments.readme, "benchmarks", table)
     print(table)
     if not met:
         print("report.py: a threshold is not met (see the table)", file=sys.stderr)

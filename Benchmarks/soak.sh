@@ -3,27 +3,24 @@
 # library installed, a phone enrolled by the example against a lab, then Benchmarks/soak.c —
 # 10 000 trust checks and 1 000 secure channels (open, REGISTER, answer, close) in one
 # process — with the heap in use before and after. Writes Benchmarks/soak.md and the
-# block of docs/benchmarks.md between <!-- soak --> and <!-- /soak -->. Exit 1 when the heap grew by
+# block of docs/benchmarks.md between <!-- soak:begin --> and <!-- soak:end -->. Exit 1 when the heap grew by
 # more than 1 KB or a call failed.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . toolchain/lib.sh
 work=$(mktemp -d)
-servers=()
-cleanup() { for pid in "${servers[@]}"; do kill "$pid" 2>/dev/null; wait "$pid" 2>/dev/null || true; done; rm -rf "$work"; }
+cleanup() { stop_labs; rm -rf "$work"; }
 trap cleanup EXIT
 toolchain/install-lib.sh "$work/prefix" x86_64 >/dev/null
 swift build -c release --product cucm-lab >/dev/null
 export PKG_CONFIG_PATH=$work/prefix/lib/pkgconfig
 cc -O2 -Wall Examples/secure-register/secure-register.c $(pkg-config --cflags --libs phonesec) -o "$work/secure-register"
 cc -O2 -Wall Benchmarks/soak.c $(pkg-config --cflags --libs phonesec) -o "$work/soak"
-lab=.build/release/cucm-lab
-$lab init --dir "$work/lab" >/dev/null
-$lab device add SEPA45630BBFA40 --dir "$work/lab" --profile encrypted --capf-auth auto --operation install --key rsa:2048 >/dev/null
-http=$(free_port); sip=$(free_port)
-$lab serve --dir "$work/lab" --http-port "$http" --sip-tls-port "$sip" >"$work/lab.log" 2>&1 &
-servers+=($!)
-wait_for_port "$http"
+cucm_lab=.build/release/cucm-lab
+"$cucm_lab" init --dir "$work/lab" >/dev/null
+"$cucm_lab" device add SEPA45630BBFA40 --dir "$work/lab" --profile encrypted --capf-auth auto --operation install --key rsa:2048 >/dev/null
+start_lab "$work/lab" "$work/lab.log"
+http=$lab_http; sip=$lab_sip
 "$work/secure-register" --server "127.0.0.1:$http" --mac A4:56:30:BB:FA:40 --state "$work/phone" \
     --mic Tests/Vectors/interop/pki/phone-mic.pem >/dev/null 2>&1
 openssl x509 -in "$work/lab/pki/ccm-tftp.pem" -outform der -out "$work/ccm.der"
@@ -42,13 +39,5 @@ block="| soak (one process, x86_64 libphonesec.a, loopback lab) | figure |
 | highest heap in use between two channels | $(value heap_peak_bytes) B |
 | libphonesec.a (x86_64, debug sections stripped) | $size B |"
 printf '%s\n' "$block" >Benchmarks/soak.md
-python3 - "$block" <<'PY'
-import re, sys
-readme = open("docs/benchmarks.md").read()
-block = "<!-- soak -->\n" + sys.argv[1] + "\n<!-- /soak -->"
-readme, count = re.subn(r"<!-- soak -->.*?<!-- /soak -->", lambda _: block, readme, flags=re.S)
-if count != 1:
-    sys.exit("soak.sh: docs/benchmarks.md has no <!-- soak --> block")
-open("docs/benchmarks.md", "w").write(readme)
-PY
+python3 Benchmarks/markdown_block.py docs/benchmarks.md soak "$block"
 exit "$status"

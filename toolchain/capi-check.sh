@@ -25,27 +25,17 @@ case "$arch" in
     *) echo "capi-check.sh: x86_64, aarch64 or armv7" >&2; exit 2 ;;
 esac
 # README's complete program ("Using the core from C") must build as it is printed.
-python3 - "$work/readme-program.c" <<'PY'
-import re, sys
-section = open("README.md").read().split("## Using the core from C", 1)[1]
-open(sys.argv[1], "w").write(re.search(r"```c\n(.*?)```", section, re.S).group(1))
-PY
+python3 toolchain/readme_program.py >"$work/readme-program.c" || exit 1
 for program in Examples/secure-register/secure-register.c Tests/CAPI/refusals.c "$work/readme-program.c"; do
     "${cc[@]}" -std=c99 -O2 -Wall -Wextra -Werror -D_POSIX_C_SOURCE=200809L "$program" $(pkg-config --cflags --libs phonesec) \
         -o "$work/$(basename "$program" .c)" || exit 1
 done
-lab=.build/debug/cucm-lab
-servers=()
-stop() { for pid in "${servers[@]}"; do kill "$pid" 2>/dev/null; wait "$pid" 2>/dev/null; done; return 0; }
-trap stop EXIT
-
-$lab init --dir "$work/lab" >/dev/null
-$lab device add SEPA45630BBFA40 --dir "$work/lab" --profile encrypted --capf-auth auto --operation install --key rsa:2048 >/dev/null
-$lab device add SEP000000000099 --dir "$work/lab" --profile encrypted --capf-auth auto --operation install --key rsa:2048 >/dev/null
-http=$(free_port); sip=$(free_port); tvs=$(free_port)
-$lab serve --dir "$work/lab" --http-port "$http" --sip-tls-port "$sip" --tvs-port "$tvs" >"$work/lab.log" 2>&1 &
-servers+=($!)
-wait_for_port "$http"
+trap stop_labs EXIT
+"$cucm_lab" init --dir "$work/lab" >/dev/null
+"$cucm_lab" device add SEPA45630BBFA40 --dir "$work/lab" --profile encrypted --capf-auth auto --operation install --key rsa:2048 >/dev/null
+"$cucm_lab" device add SEP000000000099 --dir "$work/lab" --profile encrypted --capf-auth auto --operation install --key rsa:2048 >/dev/null
+start_lab "$work/lab" "$work/lab.log"
+http=$lab_http; sip=$lab_sip
 
 register() {
     "${run[@]}" "$work/secure-register" --server "127.0.0.1:$http" --mac A4:56:30:BB:FA:40 --state "$work/phone" \
@@ -59,11 +49,9 @@ check "$arch the boot's events reached the C callback as data" grep -q "^event 9
 
 # The same phone without its LSC (it presents the MIC), and a SIP-TLS server nobody trusts.
 cp -r "$work/phone" "$work/mic-only" && rm "$work/mic-only/lsc.pem"
-evil_http=$(free_port); evil_sip=$(free_port)
-$lab serve --dir "$work/lab" --http-port "$evil_http" --sip-tls-port "$evil_sip" --attack sip-untrusted-certificate \
-    >"$work/evil.log" 2>&1 &
-servers+=($!)
-wait_for_port "$evil_http"
+new_lab_ports
+start_lab "$work/lab" "$work/evil.log" --attack sip-untrusted-certificate
+evil_sip=$lab_sip
 refusals() {  # refusals OUTPUT: the refusal program against this phone, the MIC-only copy and the evil server
     "${run[@]}" "$work/refusals" --state "$work/phone" --mic-only-state "$work/mic-only" --mac A4:56:30:BB:FA:40 \
         --sip "127.0.0.1:$sip" --evil-sip "127.0.0.1:$evil_sip" >"$1" 2>&1

@@ -6,6 +6,7 @@
 # boot follows the new ITL because TVS vouches for the new signer. Then an EC lab
 # (`init --ec`): CAPF issues an EC P-256 LSC and the configuration comes over HTTPS
 # (formats.md §5), on that boot and on the next without CAPF.
+# The boots are judged by their JSON log (`phone boot --json`), not by console words.
 # Usage: toolchain/firmware-lab-boot.sh aarch64|armv7|x86_64   Prints "firmware-lab-ARCH: N passed, N failed".
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -13,30 +14,25 @@ cd "$(dirname "$0")/.."
 arch=${1:?usage: toolchain/firmware-lab-boot.sh aarch64|armv7|x86_64}
 swift build --product cucm-lab >/dev/null || exit 1
 work=$(mktemp -d)
-lab=.build/debug/cucm-lab
+trap stop_labs EXIT
 
-$lab init --dir "$work/lab" >/dev/null
-$lab device add SEPA45630BBFA40 --dir "$work/lab" --profile encrypted --capf-auth auto --operation install --key rsa:2048 >/dev/null
-http=$(free_port); capf=$(free_port); tftp=$(free_port); tvs=$(free_port)
-serve() {
-    $lab serve --dir "$work/lab" --host 127.0.0.1 --http-port "$http" --capf-port "$capf" --tftp-port "$tftp" --tvs-port "$tvs" \
-        >>"$work/lab.log" 2>&1 &
-    server=$!
-    wait_for_port "$http"
-}
-serve
+"$cucm_lab" init --dir "$work/lab" >/dev/null
+"$cucm_lab" device add SEPA45630BBFA40 --dir "$work/lab" --profile encrypted --capf-auth auto --operation install --key rsa:2048 >/dev/null
+start_lab "$work/lab" "$work/lab.log"
+http=$lab_http; tvs=$lab_tvs
 
 says() {  # says TEXT PATTERN: TEXT matches the shell pattern PATTERN
     [[ "$1" == $2 ]]
 }
-boot() {  # boot [ARGUMENT…]: the firmware's boot against the lab, its console in boot.out and boot.err
-    toolchain/run-firmware.sh "$arch" boot --server "127.0.0.1:$http" --mac A4:56:30:BB:FA:40 --state "$work/phone" "$@" \
-        >"$work/boot.out" 2>"$work/boot.err"
+boot() {  # boot [ARGUMENT…]: the firmware's boot against the lab, its JSON log in boot.json, its console in boot.err
+    toolchain/run-firmware.sh "$arch" boot --json --server "127.0.0.1:$http" --mac A4:56:30:BB:FA:40 --state "$work/phone" "$@" \
+        >"$work/boot.json" 2>"$work/boot.err"
 }
 check "$arch boot against the lab ends configured" boot --mic Tests/Vectors/interop/pki/phone-mic.pem
-check "$arch phone enrolled over CAPF/TLS" grep -q "session ended: LSC installed" "$work/boot.err"
-check "$arch phone decrypted the .enc.sgn" grep -q "cnf.xml.enc.sgn decrypted" "$work/boot.err"
-stored=$($lab sql --dir "$work/lab" "select md5hash from device where name='SEPA45630BBFA40'" | tail -1)
+check "$arch the JSON log's result: configured" json_has "$work/boot.json" '.result == "configured"'
+check "$arch phone enrolled over CAPF/TLS" json_has "$work/boot.json" '.event == "capfEnded" and .result == "installed"'
+check "$arch phone decrypted the .enc.sgn" json_has "$work/boot.json" '.event == "configApplied" and .encrypted == true'
+stored=$("$cucm_lab" sql --dir "$work/lab" "select md5hash from device where name='SEPA45630BBFA40'" | tail -1)
 status=$(toolchain/run-firmware.sh "$arch" status --state "$work/phone")
 check "$arch the lab stored an md5hash" test -n "$stored"
 check "$arch phone status shows the md5hash the lab stored ($stored)" says "$status" "*LSC:*md5:     $stored*"
@@ -53,34 +49,33 @@ check "$arch phone trust: TVS vouches for the CallManager as an ITL signer" \
 check "$arch phone trust: a stranger is not trusted" \
     says "$(trust Tests/Vectors/interop/pki/rogue-sast.pem https)" "*not trusted: TVS 127.0.0.1:$tvs says invalid*exit 1"
 
-stop_process "$server"
-$lab rotate-ccm --dir "$work/lab" >/dev/null
-serve
+stop_labs
+"$cucm_lab" rotate-ccm --dir "$work/lab" >/dev/null
+start_lab "$work/lab" "$work/lab.log"   # the same ports, as a cluster restarts its services
 check "$arch boot after the CallManager key change ends configured" boot
-check "$arch phone took the new ITL on TVS's word" grep -q "Trust List updated (new signer vouched for by TVS)" "$work/boot.err"
+check "$arch phone took the new ITL on TVS's word" \
+    json_has "$work/boot.json" '.event == "trustListInstalled" and .kind == "ITL" and .outcome == "vouchedByTVS"'
 
-stop_process "$server"
+stop_labs
 
 # The EC story: ITL of signer version 1.1, EC LSC, the configuration over HTTPS.
-$lab init --dir "$work/eclab" --ec >/dev/null
-$lab device add SEPA45630BBFA40 --dir "$work/eclab" --profile encrypted --capf-auth auto --operation install --key ec:P-256 >/dev/null
-https=$(free_port)
-$lab serve --dir "$work/eclab" --host 127.0.0.1 --http-port "$http" --capf-port "$capf" --tftp-port "$tftp" --tvs-port "$tvs" \
-    --https-port "$https" >>"$work/lab.log" 2>&1 &
-server=$!
+"$cucm_lab" init --dir "$work/eclab" --ec >/dev/null
+"$cucm_lab" device add SEPA45630BBFA40 --dir "$work/eclab" --profile encrypted --capf-auth auto --operation install --key ec:P-256 >/dev/null
+start_lab "$work/eclab" "$work/lab.log"
+https=$lab_https
 wait_for_port "$https"
 ecboot() {
-    toolchain/run-firmware.sh "$arch" boot --server "127.0.0.1:$http" --https-port "$https" --mac A4:56:30:BB:FA:40 \
-        --state "$work/ecphone" --mic Tests/Vectors/interop/pki/phone-mic.pem >"$work/boot.out" 2>"$work/boot.err"
+    toolchain/run-firmware.sh "$arch" boot --json --server "127.0.0.1:$http" --https-port "$https" --mac A4:56:30:BB:FA:40 \
+        --state "$work/ecphone" --mic Tests/Vectors/interop/pki/phone-mic.pem >"$work/boot.json" 2>"$work/boot.err"
 }
+over_https='.event == "httpsConfigApplied" and .server == "CN=cucm-lab-ec,O=Lab,OU=CallManager"'
 check "$arch boot against the EC lab ends configured" ecboot
-check "$arch phone enrolled an EC P-256 LSC" grep -q "install requested, EC P-256" "$work/boot.err"
-check "$arch phone took the configuration over HTTPS with its EC LSC" \
-    grep -q "over HTTPS from CN=cucm-lab-ec,O=Lab,OU=CallManager: full configuration applied" "$work/boot.err"
+check "$arch phone enrolled an EC P-256 LSC" json_has "$work/boot.json" '.event == "capfInstallRequested" and .key == "EC P-256"'
+check "$arch phone took the configuration over HTTPS with its EC LSC" json_has "$work/boot.json" "$over_https"
 check "$arch second EC boot ends configured" ecboot
-check "$arch second EC boot: over HTTPS" grep -q "over HTTPS from CN=cucm-lab-ec" "$work/boot.err"
-check "$arch second EC boot: no CAPF" not grep -q "CAPF:" "$work/boot.err"
-stop_process "$server"
-if [ "$checks_failed" -gt 0 ]; then cat "$work/boot.err" "$work/trust.err" "$work/lab.log"; fi
+check "$arch second EC boot: over HTTPS" json_has "$work/boot.json" "$over_https"
+check "$arch second EC boot: no CAPF" json_lacks "$work/boot.json" '.event == "capfStarting"'
+stop_labs
+if [ "$checks_failed" -gt 0 ]; then cat "$work/boot.json" "$work/boot.err" "$work/trust.err" "$work/lab.log"; fi
 rm -rf "$work"
 summary "firmware-lab-$arch"

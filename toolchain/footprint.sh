@@ -24,21 +24,18 @@ done
 
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-lab=.build/debug/cucm-lab
 boot_once() {  # boot_once PHONE TOOL-PREFIX… : a fresh lab device and phone state, one full boot with enrolment
     local phone=$1
     shift
     rm -rf "$work/lab" "$work/phone"
-    $lab init --dir "$work/lab" >/dev/null
-    $lab device add SEPA45630BBFA40 --dir "$work/lab" --operation install >/dev/null
-    local http capf
-    http=$(free_port); capf=$(free_port)
-    $lab serve --dir "$work/lab" --http-port "$http" --capf-port "$capf" >/dev/null 2>&1 &
-    local server=$!
-    wait_for_port "$http"
-    "$@" "$phone" boot --server "127.0.0.1:$http" --mac A45630BBFA40 --state "$work/phone" \
+    "$cucm_lab" init --dir "$work/lab" >/dev/null
+    "$cucm_lab" device add SEPA45630BBFA40 --dir "$work/lab" --operation install >/dev/null
+    new_lab_ports
+    start_lab "$work/lab" /dev/null
+    # Measured, not judged here: the console below says whether the boot completed.
+    "$@" "$phone" boot --server "127.0.0.1:$lab_http" --mac A45630BBFA40 --state "$work/phone" \
         --mic Tests/Vectors/interop/pki/phone-mic.pem >/dev/null 2>"$work/boot.err" || true
-    stop_process "$server"
+    stop_labs
     grep -q "LSC installed" "$work/boot.err" && grep -q "decrypted" "$work/boot.err" || {
         echo "the boot did not complete"; cat "$work/boot.err"; exit 1; }
 }

@@ -1,18 +1,10 @@
 # Helpers the toolchain scripts share; source it (`. toolchain/lib.sh`) from the repository root.
 
 # A TCP port on 127.0.0.1 that nothing listens on right now.
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
+free_port() { python3 toolchain/ports.py free; }
 
 # Waits up to about 10 s for something to accept connections on 127.0.0.1:PORT; fails otherwise.
-wait_for_port() {
-    local port=$1
-    for _ in $(seq 100); do
-        python3 -c "import socket; socket.create_connection(('127.0.0.1', $port), 0.2)" 2>/dev/null && return 0
-        sleep 0.1
-    done
-    echo "nothing accepted connections on 127.0.0.1:$port within 10 s" >&2
-    return 1
-}
+wait_for_port() { python3 toolchain/ports.py wait "$1"; }
 
 # Stops a process this script started, by its process id, and reaps it.
 stop_process() {
@@ -37,6 +29,33 @@ install_packages() {
         as_root apt-get update -qq || true
         as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
     }
+}
+
+# The lab cluster of a check: `cucm-lab` of the debug build, unless CUCM_LAB names another.
+cucm_lab=${CUCM_LAB:-.build/debug/cucm-lab}
+lab_pids=()
+# start_lab DIR LOG [SERVE-OPTION…]: `cucm-lab serve` of the lab in DIR on loopback, its
+# output appended to LOG, with every service on a port of its own: HTTP, TFTP, CAPF, TVS,
+# SIP-TLS and (for a lab made with --ec) HTTPS. Sets lab_pid and lab_http, lab_tftp,
+# lab_capf, lab_tvs, lab_sip, lab_https; ports already set are kept (a restart serves on
+# the same ones), `new_lab_ports` forgets them (a second server). Waits for HTTP.
+start_lab() {
+    local directory=$1 log=$2
+    shift 2
+    [ -n "${lab_http:-}" ] || { lab_http=$(free_port); lab_tftp=$(free_port); lab_capf=$(free_port); lab_tvs=$(free_port)
+                                lab_sip=$(free_port); lab_https=$(free_port); }
+    "$cucm_lab" serve --dir "$directory" --host 127.0.0.1 --http-port "$lab_http" --tftp-port "$lab_tftp" --capf-port "$lab_capf" \
+        --tvs-port "$lab_tvs" --sip-tls-port "$lab_sip" --https-port "$lab_https" "$@" >>"$log" 2>&1 &
+    lab_pid=$!
+    lab_pids+=("$lab_pid")
+    wait_for_port "$lab_http"
+}
+new_lab_ports() { lab_http=; lab_tftp=; lab_capf=; lab_tvs=; lab_sip=; lab_https=; }
+# Stops every lab this script started (for `trap stop_labs EXIT`).
+stop_labs() {
+    local pid
+    for pid in "${lab_pids[@]}"; do stop_process "$pid"; done
+    lab_pids=()
 }
 
 as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
@@ -92,6 +111,12 @@ check_equal() {
     if [ "$2" = "$3" ]; then record_check "$1" 1; else record_check "$1" 0 "  expected: $2
   actual:   $3"; fi
 }
+# json_has FILE JQ-CONDITION: one of the JSON lines of FILE (a `phone boot --json` log)
+# satisfies the jq condition.
+json_has() { jq -e --slurp "any(.[]; $2)" "$1" >/dev/null; }
+# json_lacks FILE JQ-CONDITION: FILE holds JSON lines and none satisfies the condition (an
+# empty or unreadable log lacks nothing: it fails).
+json_lacks() { [ -s "$1" ] && jq -e --slurp "all(.[]; ($2) | not)" "$1" >/dev/null; }
 # Holds when COMMAND fails: `check "…" not grep -q …`.
 not() { ! "$@"; }
 # Holds when COMMAND exits with STATUS: `check "…" exits 1 COMMAND…`.

@@ -13,6 +13,7 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 mkdir "$work/tree"
 git archive HEAD | tar -x -C "$work/tree"
+root=$PWD
 cd "$work/tree"
 echo "baseline build and suite…" >&2
 swift build --build-tests >"$work/build.log" 2>&1 || { tail -20 "$work/build.log"; exit 1; }
@@ -26,14 +27,7 @@ while IFS=$'\t' read -r -u 3 name file search replace; do
     [[ -z "$name" || "$name" == \#* ]] && continue
     [[ -n "$filter" && ! "$name" =~ $filter ]] && continue
     cp "$file" "$work/original"
-    if ! python3 - "$file" "$search" "$replace" <<'PY'
-import sys
-path, search, replace = sys.argv[1], sys.argv[2].replace("\\n", "\n"), sys.argv[3].replace("\\n", "\n")
-text = open(path).read()
-if text.count(search) != 1:
-    sys.exit("mutation text found %d times in %s" % (text.count(search), path))
-open(path, "w").write(text.replace(search, replace))
-PY
+    if ! python3 "$root/toolchain/apply_mutation.py" "$file" "$search" "$replace"
     then
         broken=$((broken + 1)); table+=("| $name | $file | does not apply | — |"); continue
     fi
@@ -51,7 +45,7 @@ PY
     cp "$work/original" "$file"
     table+=("| $name | \`$file\` | $result | $caught |")
     echo "$name: $result ($(( $(date +%s) - started )) s)" >&2
-done 3<"$OLDPWD/toolchain/mutations.tsv"
+done 3<"$root/toolchain/mutations.tsv"
 printf '%s\n' "${table[@]}"
 echo "mutate: $killed killed, $survived survived, $broken not applicable"
 [ "$survived" -eq 0 ] && [ "$broken" -eq 0 ]

@@ -18,24 +18,20 @@ install_packages tshark
 swift build --product phone --product cucm-lab >/dev/null 2>&1 || swift build >/dev/null || exit 1
 dissector=Tools/wireshark/capf_tvs.lua
 work=$(mktemp -d)
-server=
 dump=
 cleanup() {
     [ -n "$dump" ] && stop_process "$dump"
-    [ -n "$server" ] && stop_process "$server"
+    stop_labs
     rm -rf "$work"
 }
 trap cleanup EXIT
 shark() { tshark -X lua_script:"$dissector" "$@" 2>"$work/tshark.err"; }
 
 # 1. A live enrolment.
-lab=.build/debug/cucm-lab
-$lab init --dir "$work/lab" >/dev/null
-$lab device add SEPA45630BBFA40 --dir "$work/lab" --operation install --key rsa:2048 >/dev/null
-http=$(free_port); capf=$(free_port); tvs=$(free_port)
-$lab serve --dir "$work/lab" --http-port "$http" --capf-port "$capf" --tvs-port "$tvs" --keylog "$work/lab.keys" >"$work/lab.log" 2>&1 &
-server=$!
-wait_for_port "$http"
+"$cucm_lab" init --dir "$work/lab" >/dev/null
+"$cucm_lab" device add SEPA45630BBFA40 --dir "$work/lab" --operation install --key rsa:2048 >/dev/null
+start_lab "$work/lab" "$work/lab.log" --keylog "$work/lab.keys"
+http=$lab_http; capf=$lab_capf; tvs=$lab_tvs
 dumpcap -q -i lo -f "tcp port $capf or tcp port $tvs" -w "$work/boot.pcapng" >"$work/dumpcap.log" 2>&1 &
 dump=$!
 for _ in $(seq 50); do [ -s "$work/boot.pcapng" ] && break; sleep 0.1; done
@@ -45,7 +41,7 @@ enrolling_boot() {
 }
 check "the boot with enrolment ends configured" enrolling_boot
 # A second session in the same capture: an EC P-256 enrolment with `phone capf`.
-$lab device add SEPA45630BBFA40 --dir "$work/lab" --operation install --key ec:P-256 >/dev/null
+"$cucm_lab" device add SEPA45630BBFA40 --dir "$work/lab" --operation install --key ec:P-256 >/dev/null
 ec_enrolment() {
     .build/debug/phone capf --host "127.0.0.1:$capf" --device SEPA45630BBFA40 --trust "$work/lab/ITLFile.tlv" \
         --state "$work/phone" --keylog "$work/phone.keys" >/dev/null 2>>"$work/boot.err"
@@ -59,7 +55,7 @@ tvs_question() {
 check "TVS vouches for the CallManager as an ITL signer" tvs_question
 sleep 0.5
 stop_process "$dump"; dump=
-stop_process "$server"; server=
+stop_labs
 check_equal "the key log is owner-only" 600 "$(stat -c %a "$work/phone.keys")"
 check_equal "the phone's and the lab's key logs agree" "$(cat "$work/lab.keys")" "$(cat "$work/phone.keys")"
 check_equal "three sessions in the key log (CAPF, CAPF, TVS)" 3 "$(wc -l <"$work/phone.keys")"
@@ -69,7 +65,7 @@ live=(-r "$work/boot.pcapng" -o "capf.port:$capf" -o "tvs.port:$tvs" -o "tls.key
 check_equal "every CAPF message of the boot's session, in order" \
     "AuthRequest AuthResponse KeyGenerateRequest RequestInProgress KeyGenerateResponse StoreCertificateRequest StoreCertificateResponse EndSession" \
     "$(shark "${live[@]}" -Y "capf && tcp.stream == 0" -T fields -e capf.command -E occurrence=a 2>/dev/null | \
-        python3 -c 'import sys; names={"1":"AuthRequest","2":"AuthResponse","3":"KeyGenerateRequest","4":"KeyGenerateResponse","9":"StoreCertificateRequest","10":"StoreCertificateResponse","15":"EndSession","17":"RequestInProgress"}; print(" ".join(names.get(c, c) for line in sys.stdin for c in line.strip().split(",") if c))')"
+        python3 toolchain/wireshark_helpers.py names)"
 elements() {  # elements FILTER FIELD…: the fields of the messages FILTER selects, one line each
     local filter=$1
     shift
@@ -97,18 +93,7 @@ check_equal "no expert warning in a clean session" "" "$(shark "${live[@]}" -Y "
 
 # 2. The transcripts as captures.
 transcript_capture() {  # transcript_capture FILE PORT OUT: "O" toward the server, "I" from it
-    python3 - "$1" >"$work/transcript.txt" <<'PY'
-import sys
-for line in open(sys.argv[1]):
-    if line.startswith("#") or not line.strip():
-        continue
-    direction, *_, message = line.split()
-    print("O" if direction.startswith("phone->") else "I")
-    data = bytes.fromhex(message)
-    for offset in range(0, len(data), 16):
-        print("%06x %s" % (offset, " ".join("%02x" % b for b in data[offset:offset + 16])))
-    print()
-PY
+    python3 toolchain/wireshark_helpers.py transcript "$1" >"$work/transcript.txt"
     text2pcap -q -D -4 127.0.0.2,127.0.0.1 -T 50000,"$2" "$work/transcript.txt" "$3" >/dev/null 2>&1
 }
 for file in install-rsa2048-no-password install-ec-p256-password-123456 unknown-device real-cucm-style-server-messages; do
@@ -150,11 +135,11 @@ check_equal "hostile CAPF bytes: no Lua error" 0 "$(grep -ci "lua error" <<<"$ho
 
 # 4. The configuration over HTTPS: an EC lab, a phone enrolled with an EC LSC, then a
 #    boot whose configuration comes over 6971, captured.
-$lab init --dir "$work/eclab" --ec >/dev/null
-$lab device add SEPA45630BBFA40 --dir "$work/eclab" --operation install --key ec:P-256 >/dev/null
-http=$(free_port); capf=$(free_port); https=$(free_port)
-$lab serve --dir "$work/eclab" --http-port "$http" --capf-port "$capf" --https-port "$https" >"$work/eclab.log" 2>&1 &
-server=$!
+"$cucm_lab" init --dir "$work/eclab" --ec >/dev/null
+"$cucm_lab" device add SEPA45630BBFA40 --dir "$work/eclab" --operation install --key ec:P-256 >/dev/null
+new_lab_ports
+start_lab "$work/eclab" "$work/eclab.log"
+http=$lab_http; https=$lab_https
 wait_for_port "$https"
 ecboot() {
     .build/debug/phone boot --server "127.0.0.1:$http" --https-port "$https" --mac A4:56:30:BB:FA:40 --state "$work/ecphone" \
@@ -168,7 +153,7 @@ for _ in $(seq 50); do [ -s "$work/https.pcapng" ] && break; sleep 0.1; done
 check "the boot over HTTPS ends configured" ecboot
 sleep 0.5
 stop_process "$dump"; dump=
-stop_process "$server"; server=
+stop_labs
 https_view=(-r "$work/https.pcapng" -o "tls.keylog_file:$work/https.keys" -d "tcp.port==$https,tls")
 check_equal "HTTPS: the GET for the configuration, decrypted" "/SEPA45630BBFA40.cnf.xml.sgn" \
     "$(tshark "${https_view[@]}" -Y http.request -T fields -e http.request.uri 2>/dev/null)"
