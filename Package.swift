@@ -2,9 +2,10 @@
 import PackageDescription
 
 // Layers, each depending only downward (see ARCHITECTURE.md):
-//   CMbedTLS → PhoneCrypto, PhoneWire → PhoneTrust → PhoneCore → Platform/Linux → PhoneApp → phone, PhoneSec (C API)
-// Everything but the tests builds unchanged as Embedded Swift for aarch64
-// (toolchain/aarch64-linux.json).
+//   CMbedTLS → PhoneCrypto, PhoneWire → PhoneTrust → PhoneCore → Platform/Linux → PhoneRuntime → PhoneApp → phone;
+//   PhoneRuntime → PhoneSec (the C API)
+// Everything but the lab and the tests builds unchanged as Embedded Swift for x86_64, aarch64
+// and armv7 (one toolset each in toolchain/firmware/).
 let package = Package(
     name: "PhoneSecurityCore",
     products: [
@@ -15,7 +16,7 @@ let package = Package(
         .library(name: "PhoneTrust", targets: ["PhoneTrust"]),
         // For Benchmarks/ (its own package): the phone program in-process, the lab's PKI and device table.
         .library(name: "LinuxPlatform", targets: ["LinuxPlatform"]),
-        .library(name: "PhoneApp", targets: ["PhoneApp"]),
+        .library(name: "PhoneApp", targets: ["PhoneApp", "PhoneRuntime"]),
         .library(name: "CUCMLab", targets: ["CUCMLab"]),
         // The C API (phonesec.h); toolchain/install-lib.sh builds it as Embedded Swift and installs it.
         .library(name: "phonesec", type: .static, targets: ["PhoneSec"]),
@@ -34,11 +35,14 @@ let package = Package(
                 cSettings: [.define("PHONE_TEST_HOOKS", .when(configuration: .debug)),
                             .define("_FORTIFY_SOURCE", to: "2", .when(configuration: .release))]),
         .target(name: "LinuxPlatform", dependencies: ["CLinuxPlatform", "PhoneCore"], path: "Platform/Linux/LinuxPlatform"),
-        .target(name: "PhoneApp", dependencies: ["PhoneCore", "LinuxPlatform"]),
-        .executableTarget(name: "phone", dependencies: ["PhoneApp"]),
-        // The C API: phonesec.h (CPhoneSec) and its implementation over PhoneApp's boot.
+        // What the `phone` program and the C API share: the whole boot on the Linux board, the
+        // state files, the failures, and the words of every event (Text/).
+        .target(name: "PhoneRuntime", dependencies: ["PhoneCore", "LinuxPlatform"]),
+        .target(name: "PhoneApp", dependencies: ["PhoneRuntime"]),
+        .executableTarget(name: "phone", dependencies: ["PhoneApp", "PhoneRuntime"]),
+        // The C API: phonesec.h (CPhoneSec) and its implementation over the runtime.
         .target(name: "CPhoneSec"),
-        .target(name: "PhoneSec", dependencies: ["CPhoneSec", "PhoneApp"]),
+        .target(name: "PhoneSec", dependencies: ["CPhoneSec", "PhoneRuntime"]),
 
         // Host only: the lab cluster (Foundation, SQLite, threads).
         .systemLibrary(name: "CSQLite", path: "Sources/CSQLite"),
@@ -53,14 +57,19 @@ let package = Package(
         .testTarget(name: "PhoneWireTests", dependencies: ["PhoneWire", "TestSupport"]),
         .testTarget(name: "PhoneTrustTests", dependencies: ["PhoneTrust", "TestSupport"]),
         .testTarget(name: "PhoneCoreTests", dependencies: ["PhoneCore", "TestSupport"]),
-        .testTarget(name: "LinuxPlatformTests", dependencies: ["LinuxPlatform", "PhoneApp", "HostProcess", "TestSupport"]),
-        .testTarget(name: "CUCMLabTests", dependencies: ["CUCMLab", "PhoneApp", "TestSupport", "LabSupport"],
+        .testTarget(name: "LinuxPlatformTests", dependencies: ["LinuxPlatform", "PhoneApp", "PhoneRuntime", "HostProcess", "TestSupport"]),
+        // The lab's own pieces (its SIP reading, `cucm-lab serve` as a process).
+        .testTarget(name: "CUCMLabTests", dependencies: ["CUCMLab", "HostProcess", "TestSupport", "LabSupport"],
+                    swiftSettings: [.swiftLanguageMode(.v5)]),
+        // The phone's end-to-end security suites: the built `phone` against the lab (enrolment,
+        // TVS, HTTPS, the evil cluster, power cuts, secrets on consoles).
+        .testTarget(name: "EndToEndSecurityTests", dependencies: ["CUCMLab", "PhoneApp", "TestSupport", "LabSupport"],
                     swiftSettings: [.swiftLanguageMode(.v5)]),
         // The C API's entry points called from Swift, against the lab in-process.
         .testTarget(name: "PhoneSecTests", dependencies: ["PhoneSec", "CPhoneSec", "CUCMLab", "LabSupport", "TestSupport", "PhoneTrust",
                                                    "PhoneWire", "PhoneCrypto"],
                     swiftSettings: [.swiftLanguageMode(.v5)]),
-        .testTarget(name: "PhoneAppTests", dependencies: ["PhoneApp", "TestSupport"]),
+        .testTarget(name: "PhoneAppTests", dependencies: ["PhoneApp", "PhoneRuntime", "TestSupport"]),
         .target(name: "TestSupport", dependencies: ["PhoneCrypto"], path: "Tests/TestSupport"),
         // A lab on loopback and a phone state directory, for the suites that boot against it.
         .target(name: "LabSupport", dependencies: ["CUCMLab", "HostProcess", "TestSupport"], path: "Tests/LabSupport",

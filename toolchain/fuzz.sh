@@ -38,8 +38,10 @@ fuzz_one() {  # fuzz_one TARGET: builds and runs one target; "ok, STATS" or why 
         Tests/Vectors/capf -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -max_len=65536 \
         -artifact_prefix="$out/crashes/$target-" -print_final_stats=1 >"$out/$target.log" 2>&1 || status=$?
     stats=$(grep -E "^#[0-9]+[[:space:]]+DONE" "$out/$target.log" | tail -1 | tr -s "[:space:]" " ")
-    if [ "$status" -eq 0 ]; then echo "ok, ${stats:-no stats}"; else echo "FAILED (exit $status), see $out/$target.log"; fi \
-        >"$out/$target.result"
+    # A run that ends well must also have fuzzed: libFuzzer's closing "#N DONE" with N > 0.
+    if [ "$status" -ne 0 ]; then echo "FAILED (exit $status), see $out/$target.log"
+    elif [[ "$stats" =~ ^#([0-9]+)\ DONE ]] && [ "${BASH_REMATCH[1]}" -gt 0 ]; then echo "ok, $stats"
+    else echo "FAILED: no executions reported, see $out/$target.log"; fi >"$out/$target.result"
 }
 # Two targets at a time: one a core.
 running=0

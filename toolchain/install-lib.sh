@@ -44,7 +44,7 @@ libdir=\${prefix}/lib
 
 Name: phonesec
 Description: The phone's security core for C firmware (Embedded Swift, $arch)
-Version: 1.0.0
+Version: 2.0.0
 Cflags: -I\${includedir}
 Libs: -L\${libdir} -lphonesec -lmbedtls -lmbedx509 -lmbedcrypto
 PC

@@ -117,8 +117,13 @@ json_has() { jq -e --slurp "any(.[]; $2)" "$1" >/dev/null; }
 # json_lacks FILE JQ-CONDITION: FILE holds JSON lines and none satisfies the condition (an
 # empty or unreadable log lacks nothing: it fails).
 json_lacks() { [ -s "$1" ] && jq -e --slurp "all(.[]; ($2) | not)" "$1" >/dev/null; }
-# Holds when COMMAND fails: `check "…" not grep -q …`.
-not() { ! "$@"; }
+# Holds when COMMAND answers no (exit 1), as grep does when nothing matches: `check "…" not
+# grep -q …`. An error (grep's 2: a missing file) is no answer and fails.
+not() {
+    local status=0
+    "$@" || status=$?
+    [ "$status" = 1 ]
+}
 # Holds when COMMAND exits with STATUS: `check "…" exits 1 COMMAND…`.
 exits() {
     local want=$1 got=0

@@ -65,7 +65,7 @@ int main(int argc, char **argv) {
     if (phonesec_boot(phone, &boot, &result, &message) != PHONESEC_OK) {
         fprintf(stderr, "secure-register: boot: %s\n", message.text);
         phonesec_phone_close(phone);
-        return result.exit_code;
+        return 1;
     }
     printf("configured: %s, security mode %d\n", result.device, (int)result.security_mode);
 

@@ -1,3 +1,4 @@
+import PhoneRuntime
 import PhoneWire
 
 /// A command line split into positional arguments and `--name value` options. Small on

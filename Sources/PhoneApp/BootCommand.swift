@@ -1,13 +1,14 @@
 import LinuxPlatform
 import PhoneCore
 import PhoneCrypto
+import PhoneRuntime
 import PhoneTrust
 import PhoneWire
 
 /// `phone boot --server HOST[:PORT] [--server …] [--transport http|tftp] --mac MAC --state DIR
 ///  [--mic PEM] [--auth-string DIGITS] [--json] [--https-port N]`
 enum BootCommand {
-    static func run(_ words: ArraySlice<String>, io: some CommandIO) throws(CommandFailure) {
+    static func run(_ words: ArraySlice<String>, io: some PhoneIO) throws(PhoneFailure) {
         let arguments: Arguments
         let macText: String
         let stateDirectory: String
@@ -36,7 +37,7 @@ enum BootCommand {
             model = try arguments.value("--model")
             httpsPortText = try arguments.value("--https-port")
         } catch {
-            throw CommandFailure(error)
+            throw PhoneFailure(error)
         }
         let json = arguments.flag("--json")
         guard let device = DeviceName(macText) else { throw .usage("--mac must be 12 hex digits (or SEP and 12 hex digits)") }
@@ -89,7 +90,7 @@ enum BootCommand {
             if json { io.outputLine(JSON.object([("result", .string("needs-auth-string"))]).text) }
             throw .needsAuthString
         case .failed(let failure):
-            let exit = PhoneBoot.exitFailure(failure)
+            let exit = PhoneBoot.failure(failure)
             if json {
                 io.outputLine(JSON.object([("result", .string("failed"))] + EventJSON.failure(failure)
                                           + [("exit", .number(Int64(exit.exitCode)))]).text)

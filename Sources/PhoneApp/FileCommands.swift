@@ -1,15 +1,16 @@
 import PhoneCrypto
+import PhoneRuntime
 import PhoneTrust
 import PhoneWire
 
 /// `phone inspect FILE`
 enum InspectCommand {
-    static func run(_ words: ArraySlice<String>, io: some CommandIO) throws(CommandFailure) {
+    static func run(_ words: ArraySlice<String>, io: some PhoneIO) throws(PhoneFailure) {
         let arguments: Arguments
-        do { arguments = try Arguments(words, valueOptions: []) } catch { throw CommandFailure(error) }
+        do { arguments = try Arguments(words, valueOptions: []) } catch { throw PhoneFailure(error) }
         let path: String
-        do { path = try arguments.single("FILE") } catch { throw CommandFailure(error) }
-        let bytes = try io.read(path, limit: PhoneProgram.signedFileLimit)
+        do { path = try arguments.single("FILE") } catch { throw PhoneFailure(error) }
+        let bytes = try io.read(path, limit: FileLimits.signedFile)
         do {
             for line in try FileDescription.lines(bytes) { io.outputLine(line) }
         } catch {
@@ -20,7 +21,7 @@ enum InspectCommand {
 
 /// `phone verify FILE [--trust TLV]... [--name NAME]`
 enum VerifyCommand {
-    static func run(_ words: ArraySlice<String>, io: some CommandIO) throws(CommandFailure) {
+    static func run(_ words: ArraySlice<String>, io: some PhoneIO) throws(PhoneFailure) {
         let arguments: Arguments
         let path: String
         let name: String
@@ -29,9 +30,9 @@ enum VerifyCommand {
             path = try arguments.single("FILE")
             name = try arguments.value("--name") ?? baseName(path)
         } catch {
-            throw CommandFailure(error)
+            throw PhoneFailure(error)
         }
-        let bytes = try io.read(path, limit: PhoneProgram.signedFileLimit)
+        let bytes = try io.read(path, limit: FileLimits.signedFile)
         let trustPaths = arguments.values("--trust")
         if let kind = TrustFiles.kind(servedAs: name, bytes: bytes) {
             var store = try TrustFiles.store(trustPaths, io: io)
@@ -64,7 +65,7 @@ enum VerifyCommand {
 
 /// `phone decrypt FILE --key PEM --trust TLV [--name NAME] [--output OUT]`
 enum DecryptCommand {
-    static func run(_ words: ArraySlice<String>, io: some CommandIO) throws(CommandFailure) {
+    static func run(_ words: ArraySlice<String>, io: some PhoneIO) throws(PhoneFailure) {
         let arguments: Arguments
         let path: String
         let name: String
@@ -77,13 +78,13 @@ enum DecryptCommand {
             keyPath = try arguments.required("--key")
             outputPath = try arguments.value("--output")
         } catch {
-            throw CommandFailure(error)
+            throw PhoneFailure(error)
         }
         let trustPaths = arguments.values("--trust")
         guard !trustPaths.isEmpty else { throw .usage("--trust is required") }
         let store = try TrustFiles.store(trustPaths, io: io)
-        let bytes = try io.read(path, limit: PhoneProgram.signedFileLimit)
-        var keyBytes = try io.read(keyPath, limit: PhoneProgram.keyFileLimit)
+        let bytes = try io.read(path, limit: FileLimits.signedFile)
+        var keyBytes = try io.read(keyPath, limit: FileLimits.keyFile)
         let key: PrivateKey
         do {
             key = try PrivateKey(encoded: keyBytes[...])
@@ -121,11 +122,11 @@ enum TrustFiles {
         return TrustListKind(servedName: file.filenameText) ?? .itl
     }
 
-    static func store(_ paths: [String], io: some CommandIO) throws(CommandFailure) -> TrustStore {
+    static func store(_ paths: [String], io: some PhoneIO) throws(PhoneFailure) -> TrustStore {
         var ctl: [UInt8]?
         var itl: [UInt8]?
         for path in paths {
-            let bytes = try io.read(path, limit: PhoneProgram.signedFileLimit)
+            let bytes = try io.read(path, limit: FileLimits.signedFile)
             guard let kind = kind(servedAs: baseName(path), bytes: bytes) else {
                 throw .rejected(path + " is not a trust list")
             }

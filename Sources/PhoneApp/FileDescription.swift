@@ -1,4 +1,5 @@
 import PhoneCrypto
+import PhoneRuntime
 import PhoneWire
 
 /// Readable lines for every header field and every trust-list record, laid out like

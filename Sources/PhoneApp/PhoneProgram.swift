@@ -1,5 +1,6 @@
 import LinuxPlatform
 import PhoneCrypto
+import PhoneRuntime
 import PhoneTrust
 import PhoneWire
 
@@ -21,10 +22,6 @@ public enum PhoneProgram {
         /// A defect of the core itself (never a cluster's doing): report it.
         public static let internalFault: Int32 = 6
     }
-
-    /// Caps on what the program reads: far above any real file, far below memory.
-    static let signedFileLimit = 8 * 1024 * 1024
-    static let keyFileLimit = 64 * 1024
 
     public static let usage = """
         usage: phone <command> [options]
@@ -50,13 +47,13 @@ public enum PhoneProgram {
         """
 
     /// Runs one command; `arguments` excludes the program name.
-    public static func run(_ arguments: [String], io: some CommandIO) -> Int32 {
+    public static func run(_ arguments: [String], io: some PhoneIO) -> Int32 {
         guard let command = arguments.first else {
             io.diagnostic(usage)
             return ExitCode.usage
         }
         let rest = arguments.dropFirst()
-        do throws(CommandFailure) {
+        do throws(PhoneFailure) {
             if sameText(command, "inspect") {
                 try InspectCommand.run(rest, io: io)
             } else if sameText(command, "verify") {
@@ -74,7 +71,7 @@ public enum PhoneProgram {
             } else if sameText(command, "help") || sameText(command, "--help") || sameText(command, "-h") {
                 io.outputLine(usage)
             } else {
-                throw CommandFailure.usage("unknown command " + command)
+                throw PhoneFailure.usage("unknown command " + command)
             }
             return ExitCode.success
         } catch {
@@ -85,20 +82,8 @@ public enum PhoneProgram {
     }
 }
 
-/// How a subcommand ends when it does not succeed.
-public enum CommandFailure: Error {
-    case usage(String)
-    case file(FileError)
-    /// A file that was read but is not what the option needs (e.g. no private key).
-    case input(String)
-    case rejected(String)
-    case unreachable(String)
-    case enrollmentFailed(String)
-    case needsAuthString
-    case internalFault(String)
-
-    init(_ error: Arguments.UsageError) { self = .usage(error.message) }
-
+extension PhoneFailure {
+    /// The exit code `phone` ends with (the C API has its own statuses).
     public var exitCode: Int32 {
         switch self {
         case .usage, .file, .input: return PhoneProgram.ExitCode.usage
@@ -110,36 +95,5 @@ public enum CommandFailure: Error {
         }
     }
 
-    /// The words `phone` prints after "phone: ".
-    public var message: String {
-        switch self {
-        case .usage(let message), .input(let message), .internalFault(let message): return message
-        case .file(let fileError): return fileError.reason
-        case .rejected(let reason): return "rejected: " + reason
-        case .unreachable(let reason): return "unreachable: " + reason
-        case .enrollmentFailed(let reason): return "enrollment failed: " + reason
-        case .needsAuthString: return "an authentication string is needed (capfAuthMode 1): pass --auth-string"
-        }
-    }
-}
-
-extension CommandIO {
-    func read(_ path: String, limit: Int) throws(CommandFailure) -> [UInt8] {
-        switch readFile(path, limit: limit) {
-        case .success(let bytes): return bytes
-        case .failure(let error): throw .file(error)
-        }
-    }
-
-    func write(_ path: String, _ bytes: [UInt8], mode: UInt32) throws(CommandFailure) {
-        if case .failure(let error) = writeFile(path, bytes, mode: mode) { throw .file(error) }
-    }
-
-    func randomGenerator() throws(CommandFailure) -> RandomGenerator {
-        do {
-            return try RandomGenerator(personalization: Array("phone".utf8)) { entropy($0) }
-        } catch {
-            throw .rejected(error.reason)
-        }
-    }
+    init(_ error: Arguments.UsageError) { self = .usage(error.message) }
 }

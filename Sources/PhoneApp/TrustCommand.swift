@@ -1,6 +1,7 @@
 import LinuxPlatform
 import PhoneCore
 import PhoneCrypto
+import PhoneRuntime
 import PhoneTrust
 import PhoneWire
 
@@ -10,7 +11,7 @@ import PhoneWire
 /// The one trust decision, for one certificate: the installed lists, then TVS. Exit 0
 /// trusted, 1 not trusted, 3 when the answer needed a TVS and none answered.
 enum TrustCommand {
-    static func run(_ words: ArraySlice<String>, io: some CommandIO) throws(CommandFailure) {
+    static func run(_ words: ArraySlice<String>, io: some PhoneIO) throws(PhoneFailure) {
         let arguments: Arguments
         let certificatePath: String
         let purposeText: String
@@ -25,7 +26,7 @@ enum TrustCommand {
             deviceText = try arguments.value("--device")
             keyLog = try arguments.value("--keylog")
         } catch {
-            throw CommandFailure(error)
+            throw PhoneFailure(error)
         }
         guard let purpose = TrustPurpose.allCases.first(where: { sameText(TrustText.purpose($0), purposeText) }) else {
             throw .usage("--purpose is call-control, config, https or itl-signer")
@@ -93,8 +94,8 @@ enum TrustCommand {
         }
     }
 
-    static func readCertificate(_ path: String, io: some CommandIO) throws(CommandFailure) -> Certificate {
-        let bytes = try io.read(path, limit: PhoneProgram.keyFileLimit)
+    static func readCertificate(_ path: String, io: some PhoneIO) throws(PhoneFailure) -> Certificate {
+        let bytes = try io.read(path, limit: FileLimits.keyFile)
         if let certificate = try? Certificate(pem: bytes) { return certificate }
         do { return try Certificate(der: bytes[...]) } catch { throw .input(path + ": not a certificate (PEM or DER): " + error.reason) }
     }

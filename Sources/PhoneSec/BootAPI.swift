@@ -1,6 +1,6 @@
 import CPhoneSec
 import LinuxPlatform
-import PhoneApp
+import PhoneRuntime
 import PhoneCore
 import PhoneCrypto
 import PhoneWire
@@ -14,7 +14,6 @@ public func phonesec_boot(_ phone: OpaquePointer?, _ options: UnsafePointer<phon
                           _ message: UnsafeMutablePointer<phonesec_message>?) -> phonesec_status {
     guard let result else { return answer(PHONESEC_ERR_ARGUMENT, "result is NULL", message) }
     result.pointee = phonesec_boot_result()
-    result.pointee.exit_code = PhoneProgram.ExitCode.usage
     guard let handle = PhoneHandle.from(phone) else { return answer(PHONESEC_ERR_ARGUMENT, "phone is NULL", message) }
     fill(&result.pointee.device, handle.device.text)
     guard let options = options?.pointee else { return answer(PHONESEC_ERR_ARGUMENT, "options is NULL", message) }
@@ -57,13 +56,12 @@ public func phonesec_boot(_ phone: OpaquePointer?, _ options: UnsafePointer<phon
     let onEvent = options.on_event
     let eventContext = options.event_context
     let outcome: BootResult
-    do throws(CommandFailure) {
+    do throws(PhoneFailure) {
         outcome = try PhoneBoot.run(request, io: handle.io, authStringPrompt: prompt) { elapsed, entry in
             guard let onEvent else { return }
             EventView(entry).deliver(elapsedMs: elapsed, to: onEvent, context: eventContext)
         }
     } catch {
-        result.pointee.exit_code = error.exitCode
         fill(&result.pointee.reason, error.message)
         return answer(status(of: error), error.message, message)
     }
@@ -73,22 +71,21 @@ public func phonesec_boot(_ phone: OpaquePointer?, _ options: UnsafePointer<phon
         fill(&result.pointee, configuration)
         return answer(PHONESEC_OK, "", message)
     case .needsAuthString:
-        let failure = CommandFailure.needsAuthString
-        result.pointee.exit_code = failure.exitCode
+        let failure = PhoneFailure.needsAuthString
         result.pointee.failure = PHONESEC_FAILURE_NEEDS_AUTH_STRING
         fill(&result.pointee.reason, failure.message)
         return answer(PHONESEC_ERR_NEEDS_AUTH_STRING, failure.message, message)
     case .failed(let cause):
-        let failure = PhoneBoot.exitFailure(cause)
-        result.pointee.exit_code = failure.exitCode
+        let failure = PhoneBoot.failure(cause)
         result.pointee.failure = code(cause)
         fill(&result.pointee.reason, failure.message)
         return answer(status(of: failure), failure.message, message)
     }
 }
 
-/// The status matching the exit code `phone boot` would use.
-private func status(of failure: CommandFailure) -> phonesec_status {
+/// The library's status for a failure of the boot (the command line maps the same
+/// failures to its exit codes).
+private func status(of failure: PhoneFailure) -> phonesec_status {
     switch failure {
     case .rejected: return PHONESEC_ERR_REJECTED
     case .unreachable: return PHONESEC_ERR_UNREACHABLE
@@ -103,7 +100,6 @@ private func status(of failure: CommandFailure) -> phonesec_status {
 /// What `phone boot` prints of a configuration (`Summary`), as fields.
 private func fill(_ result: inout phonesec_boot_result, _ configuration: DeviceConfiguration) {
     result.configured = 1
-    result.exit_code = PhoneProgram.ExitCode.success
     fill(&result.load_information, configuration.loadInformation ?? "")
     result.security_mode = Int32(configuration.deviceSecurityMode ?? 0)
     result.transport_layer_protocol = Int32(configuration.transportLayerProtocol ?? 0)

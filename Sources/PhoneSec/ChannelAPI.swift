@@ -1,6 +1,6 @@
 import CPhoneSec
 import LinuxPlatform
-import PhoneApp
+import PhoneRuntime
 import PhoneCore
 import PhoneCrypto
 import PhoneTrust
@@ -59,10 +59,12 @@ public func phonesec_channel_open(_ phone: OpaquePointer?, _ host: UnsafePointer
             return answer(code, hostText + ":" + String(port) + ": " + words, message)
         }
     }
-    if let server { fill(&server.pointee, opened.verdict, certificate: opened.serverCertificate.der, purpose: purpose) }
     guard let number = handle.channels.add(opened) else {
+        var unkept = opened
+        unkept.close()
         return answer(PHONESEC_ERR_INTERNAL, "no free channel slot after the check", message)
     }
+    if let server { fill(&server.pointee, opened.verdict, certificate: opened.serverCertificate.der, purpose: purpose) }
     channel.pointee = number
     return answer(PHONESEC_OK, "", message)
 }

@@ -1,10 +1,10 @@
 import LinuxPlatform
-import PhoneApp
+import PhoneRuntime
 
 /// What the core's commands need from their host, inside a library: files and entropy
 /// as the program has them, but nothing written to the process's stdout or stderr (they
 /// are the firmware's). Diagnostics (a corrupt state file ignored) are kept, the last few.
-final class LibraryIO: CommandIO {
+final class LibraryIO: PhoneIO {
     private(set) var diagnostics: [String] = []
     static let keptDiagnostics = 8
 

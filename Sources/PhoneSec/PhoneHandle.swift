@@ -1,6 +1,6 @@
 import CPhoneSec
 import LinuxPlatform
-import PhoneApp
+import PhoneRuntime
 import PhoneCore
 import PhoneCrypto
 import PhoneTrust
@@ -73,7 +73,7 @@ public func phonesec_phone_open(_ options: UnsafePointer<phonesec_phone_options>
     }
     let io = LibraryIO()
     let storage: PhoneStorage
-    do throws(CommandFailure) {
+    do throws(PhoneFailure) {
         storage = try StateFiles.open(directory, io: io)
         storage.removeTemporaryFiles()
         _ = try StateFiles.mic(text(options.pointee.mic_pem_path), storage: storage, io: io)

@@ -1,6 +1,6 @@
 import CPhoneSec
 import LinuxPlatform
-import PhoneApp
+import PhoneRuntime
 import PhoneCore
 import PhoneCrypto
 import PhoneTrust

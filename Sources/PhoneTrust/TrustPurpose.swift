@@ -44,6 +44,20 @@ public enum ListedTrust: Equatable, Sendable {
 }
 
 extension TrustStore {
+    /// The certificates of the installed lists that `lookup` accepts for the purpose, CTL
+    /// first, each once: what a connection for the purpose may be pinned to.
+    public func certificates(for purpose: TrustPurpose) -> [Certificate] {
+        var found: [Certificate] = []
+        for installedList in installed {
+            let allowed = purpose.listedRoles(in: installedList.kind)
+            for (index, record) in installedList.list.records.enumerated() where allowed.contains(record.role) {
+                let certificate = installedList.certificates[index]
+                if !found.contains(where: { $0.der == certificate.der }) { found.append(certificate) }
+            }
+        }
+        return found
+    }
+
     /// Looks the certificate (DER, byte for byte) up in the installed lists, CTL first.
     public func lookup(_ der: [UInt8], for purpose: TrustPurpose) -> ListedTrust {
         var otherRoles: [TrustRole] = []

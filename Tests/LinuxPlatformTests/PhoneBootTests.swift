@@ -3,6 +3,7 @@ import HostProcess
 import LinuxPlatform
 import PhoneCore
 import PhoneCrypto
+import PhoneRuntime
 import TestSupport
 import XCTest
 

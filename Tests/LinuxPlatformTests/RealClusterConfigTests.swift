@@ -1,6 +1,7 @@
 import Foundation
 import HostProcess
 import PhoneCrypto
+import PhoneRuntime
 import PhoneTrust
 import TestSupport
 import XCTest

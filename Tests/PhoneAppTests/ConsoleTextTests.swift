@@ -1,6 +1,7 @@
 import Foundation
 import LinuxPlatform
 @testable import PhoneApp
+@testable import PhoneRuntime
 import PhoneCore
 import PhoneTrust
 import PhoneWire
@@ -113,7 +114,7 @@ final class ConsoleTextTests: XCTestCase {
             (.internalFault(.stoppedWithoutOutcome), 6),
         ]
         for (failure, code) in cases {
-            XCTAssertEqual(PhoneBoot.exitFailure(failure).exitCode, code, FailureText.boot(failure))
+            XCTAssertEqual(PhoneBoot.failure(failure).exitCode, code, FailureText.boot(failure))
         }
     }
 }

@@ -1,13 +1,14 @@
 import Foundation
 import LinuxPlatform
 import PhoneApp
+import PhoneRuntime
 import PhoneWire
 import TestSupport
 import XCTest
 
 /// Real files through the Linux platform; output captured.
-final class CapturingIO: CommandIO {
-    private let linux = LinuxCommandIO()
+final class CapturingIO: PhoneIO {
+    private let linux = LinuxPhoneIO()
     var stdout: [UInt8] = []
     var stderr: [String] = []
 
@@ -178,14 +179,5 @@ final class PhoneProgramTests: XCTestCase {
             result[result.count - 1][key] = result[result.count - 1][key] ?? value
         }
         return result.filter { !$0.isEmpty }
-    }
-}
-
-final class UTCTimeTests: XCTestCase {
-    func testInspectPrintsUTC() throws {
-        // 0x6b0b84fc in ITLFile.tlv is 2026-11-29 01:50:52 UTC (the reference's reading).
-        let io = CapturingIO()
-        _ = PhoneProgram.run(["inspect", Vectors.url("interop/ITLFile.tlv").path], io: io)
-        XCTAssertTrue(io.text.contains("Timestamp:         2026-11-29 01:50:52\n"))
     }
 }

@@ -9,8 +9,9 @@ import XCTest
 /// listed or not for the purpose × RSA or EC × TVS vouching, refusing or silent →
 /// connect (pinned, or again after TVS vouched) or refuse, with the cause. The same rows
 /// run against the policy driven on its own and against the boot machine's HTTPS step,
-/// its user in the core; `PhoneSecTests.ChannelAcceptanceTests` runs the call-control
-/// rows against the secure channel and the lab.
+/// its user in the core; `PhoneSecTests.ChannelAPITests` runs the call-control rows the
+/// lab can serve (a listed RSA call manager; an unlisted RSA one TVS vouches for, refuses,
+/// or cannot be asked about) against the secure channel.
 final class ServerAcceptanceTests: XCTestCase {
     enum TVS: CaseIterable { case vouches, refuses, silent }
 
@@ -168,7 +169,12 @@ final class ServerAcceptanceTests: XCTestCase {
         let store = try Self.store()
         XCTAssertEqual(ServerAcceptance.configurationOverHTTPS.pinned(store).map(\.subject), ["CN=tftp-ec,O=Lab,OU=Voice"])
         XCTAssertEqual(ServerAcceptance.channel(.configuration).pinned(store).map(\.subject),
-                       ["CN=tftp-ec,O=Lab,OU=Voice", "CN=cucm-A45630BBFA40,O=Lab,OU=Voice"])
+                       ["CN=cucm-A45630BBFA40,O=Lab,OU=Voice", "CN=tftp-ec,O=Lab,OU=Voice"], "the CTL's first")
+        // A trust-list signer by the installed ITL's own rule is a SAST record only; the CTL
+        // may vouch for a CCM+TFTP one.
+        XCTAssertEqual(ServerAcceptance.channel(.trustListSigner).pinned(store).map(\.subject),
+                       ["CN=SAST-A45630BBFA40,O=Lab,OU=Security", "CN=cucm-A45630BBFA40,O=Lab,OU=Voice",
+                        "CN=SAST2-A45630BBFA40,O=Lab,OU=Security"])
         XCTAssertEqual(ServerAcceptance.channel(.callControl).pinned(store).map(\.subject), ["CN=cucm-A45630BBFA40,O=Lab,OU=Voice"])
     }
 }

@@ -190,6 +190,32 @@ final class ChannelAPITests: XCTestCase {
         XCTAssertEqual(evilLog.filter { $0.contains("ATTACK sip-untrusted-certificate") }.count, 1)
     }
 
+    /// The lab's CallManager certificate is CCM+TFTP in its ITL: no trust-list signer by the
+    /// ITL's own rule (SAST only). The channel is not pinned to it, so the handshake is
+    /// abandoned at the certificate (TVS, which nobody answers here, is asked) — never
+    /// completed with the phone's certificate sent.
+    func testAListedCertificateWhoseRoleTheListsDoNotAcceptIsNotPinned() throws {
+        let silent = fixture.work.appendingPathComponent("silent-tvs").path
+        try FileManager.default.copyItem(atPath: fixture.state, toPath: silent)
+        try "127.0.0.1 1\n".write(toFile: silent + "/tvs-servers", atomically: true, encoding: .utf8)
+        let silentPhone = try open(silent)
+        defer { phonesec_phone_close(silentPhone) }
+        let before = fixture.labLog.components(separatedBy: "SIP-TLS: handshake failed").count
+        var channel: UInt32 = 7
+        var server = phonesec_trust_result()
+        let status = "127.0.0.1".withCString { host in
+            phonesec_channel_open(silentPhone, host, fixture.server.sipTLSPort, PHONESEC_PURPOSE_TRUST_LIST_SIGNER, 5000, &channel,
+                                  &server, &message)
+        }
+        XCTAssertEqual(status, PHONESEC_ERR_NOT_TRUSTED, said)
+        XCTAssertEqual(server.refusal, PHONESEC_REFUSAL_UNANSWERED)
+        // The lab's thread logs the abandoned handshake after the phone has gone: wait for it.
+        for _ in 0..<50 where fixture.labLog.components(separatedBy: "SIP-TLS: handshake failed").count == before {
+            Thread.sleep(forTimeInterval: 0.02)
+        }
+        XCTAssertEqual(fixture.labLog.components(separatedBy: "SIP-TLS: handshake failed").count, before + 1, fixture.labLog)
+    }
+
     func testBadArgumentsAreErrorsNotAborts() {
         var channel: UInt32 = 7
         XCTAssertEqual(phonesec_channel_open(phone, nil, 5061, PHONESEC_PURPOSE_CALL_CONTROL, 0, &channel, nil, &message),

@@ -2,6 +2,7 @@ import CUCMLab
 import Foundation
 import LinuxPlatform
 import PhoneApp
+import PhoneRuntime
 
 /// The lab cluster for the loopback benchmarks: `cucm-lab serve` in a child process, so
 /// the harness's malloc counts and memory figures are the phone's alone. The phone runs
@@ -105,8 +106,8 @@ final class LabCluster {
 }
 
 /// The phone's files and entropy, without its console: the benchmark prints nothing per run.
-struct QuietIO: CommandIO {
-    private let linux = LinuxCommandIO()
+struct QuietIO: PhoneIO {
+    private let linux = LinuxPhoneIO()
     func readFile(_ path: String, limit: Int) -> Result<[UInt8], FileError> { linux.readFile(path, limit: limit) }
     func writeFile(_ path: String, _ bytes: [UInt8], mode: UInt32) -> Result<Void, FileError> {
         linux.writeFile(path, bytes, mode: mode)

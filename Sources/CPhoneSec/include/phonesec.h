@@ -33,7 +33,10 @@
 extern "C" {
 #endif
 
-#define PHONESEC_API_VERSION 1
+/* 2: phonesec_boot_result has no exit_code (the command line's exit codes are not the
+ * library's: a caller reads the status and result->failure); phonesec_refusal gained
+ * KEY_NOT_ALLOWED and CERTIFICATE_CHANGED. */
+#define PHONESEC_API_VERSION 2
 /* Most servers of one kind a configuration lists (call managers, TVS, CAPF). */
 #define PHONESEC_MAX_SERVERS 16
 /* Most channels one phone handle holds open at once. */
@@ -49,13 +52,13 @@ typedef enum phonesec_status {
     PHONESEC_ERR_CLOSED = 3,
     /* The state directory or a key file could not be read or written. */
     PHONESEC_ERR_STORAGE = 4,
-    /* The boot ended without a configuration: the trust failed (phone exit code 1). */
+    /* The boot ended without a configuration: the trust failed (a signature, a signer, decryption). */
     PHONESEC_ERR_REJECTED = 5,
-    /* No server answered (phone exit code 3). */
+    /* No server answered. */
     PHONESEC_ERR_UNREACHABLE = 6,
-    /* CAPF enrolment did not complete (phone exit code 4). */
+    /* CAPF enrolment did not complete. */
     PHONESEC_ERR_ENROLLMENT = 7,
-    /* capfAuthMode 1 and no authentication string was given or entered (phone exit code 5). */
+    /* capfAuthMode 1 and no authentication string was given or entered. */
     PHONESEC_ERR_NEEDS_AUTH_STRING = 8,
     /* The certificate (or a channel's server) is not trusted for the purpose. */
     PHONESEC_ERR_NOT_TRUSTED = 9,
@@ -67,7 +70,7 @@ typedef enum phonesec_status {
     PHONESEC_ERR_TIMEOUT = 12,
     /* PHONESEC_MAX_CHANNELS are open on this phone handle. */
     PHONESEC_ERR_TOO_MANY_CHANNELS = 13,
-    /* A defect of the library itself (phone exit code 6): report it. */
+    /* A defect of the library itself: report it. */
     PHONESEC_ERR_INTERNAL = 14
 } phonesec_status;
 
@@ -233,11 +236,9 @@ typedef struct phonesec_call_manager {
     uint16_t secured_sip_port;   /* SIP over TLS; 0 when none */
 } phonesec_call_manager;
 
-/* How a boot ended: configured, with what `phone boot` prints; or why not, with the exit
- * code `phone boot` would use. */
+/* How a boot ended: configured, with what `phone boot` prints; or why not. */
 typedef struct phonesec_boot_result {
     int32_t configured;          /* 1 configured, 0 not */
-    int32_t exit_code;           /* 0, 1 rejected, 2 usage/storage, 3 unreachable, 4 enrolment, 5 needs a string, 6 internal */
     phonesec_failure failure;
     char reason[256];            /* the failure in words, as `phone boot` prints it */
     char device[16];             /* SEP<MAC> */
@@ -255,7 +256,7 @@ typedef struct phonesec_boot_result {
 
 /* The whole boot: trust lists, configuration (HTTPS 6971 when the ITL says so), CAPF,
  * decryption — what `phone boot` does. `result` is always filled (also on failure).
- * Returns PHONESEC_OK when configured, else the status matching result->exit_code. */
+ * Returns PHONESEC_OK when configured, else why not (result->failure says which step failed). */
 phonesec_status phonesec_boot(phonesec_phone *phone, const phonesec_boot_options *options, phonesec_boot_result *result,
                               phonesec_message *message);
 

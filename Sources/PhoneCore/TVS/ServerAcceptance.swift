@@ -37,15 +37,11 @@ public struct ServerAcceptance: Equatable, Sendable {
         ServerAcceptance(purpose: purpose, keyRule: .anyKey)
     }
 
-    /// What the first connection is pinned to.
+    /// What the first connection is pinned to: the listed certificates the trust
+    /// decision accepts for the purpose (`TrustStore.certificates(for:)`) whose key keeps
+    /// the rule.
     public func pinned(_ store: TrustStore) -> [Certificate] {
-        var pinned: [Certificate] = []
-        for role in purpose.roles {
-            for certificate in store.certificates(withRole: role) where keeps(certificate.keyKind) && !pinned.contains(where: { $0.der == certificate.der }) {
-                pinned.append(certificate)
-            }
-        }
-        return pinned
+        store.certificates(for: purpose).filter { keeps($0.keyKind) }
     }
 
     /// Why a server was not accepted.

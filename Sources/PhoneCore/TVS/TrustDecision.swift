@@ -62,12 +62,6 @@ public enum NotTrustedCause: Equatable, Sendable {
     case rolesDoNotFit(server: DeviceConfiguration.TVSServer, roles: [TrustRole])
 }
 
-/// One TVS query carried out: TLS to the server, the request, the answer. A port
-/// implements it with `TVSRunner`; a test world scripts it. No policy.
-public protocol TVSQuerying {
-    mutating func ask(_ query: TVSQuery, rng: RandomGenerator) -> TVSQueryResult
-}
-
 /// The one trust decision for every certificate the phone meets (formats.md §1, §4):
 /// the installed CTL/ITL first; then a valid cached TVS answer; then the TVS servers in
 /// order until one answers. Holds the TTL cache, so a phone keeps one decider.

@@ -42,8 +42,3 @@ public enum HTTPSConfigProblem: Error, Equatable {
     case deadlineExceeded(ms: UInt64)
 }
 
-/// The HTTPS configuration download carried out: a port implements it with
-/// `HTTPSConfigRunner`, a test world scripts it. No policy.
-public protocol SecureConfigTransport {
-    mutating func fetchOverHTTPS(_ request: HTTPSConfigRequest, rng: RandomGenerator) -> HTTPSConfigResult
-}

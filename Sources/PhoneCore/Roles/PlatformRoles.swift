@@ -25,6 +25,24 @@ public enum FetchFailure: Error, Equatable {
     case tftp(TFTPError)
 }
 
+/// Why a byte stream operation failed. Data only; `PhoneApp` words it.
+public enum StreamError: Error, Equatable, Sendable {
+    case timedOut
+    /// The peer closed the connection (or reset it).
+    case closed
+    case refused
+    /// Any other failure of the platform's socket layer, by its errno.
+    case system(errno: Int32)
+}
+
+/// A connected byte stream (TCP), the platform's half of a TLS connection: the core runs
+/// TLS (mbedTLS, sans-IO) over it.
+public protocol ByteStream {
+    mutating func send(_ bytes: [UInt8], timeoutMs: Int32) -> Result<Void, StreamError>
+    /// Some bytes, `.closed` when the peer closed, `.timedOut` after `timeoutMs`.
+    mutating func receive(timeoutMs: Int32) -> Result<[UInt8], StreamError>
+}
+
 // The platform contract, as small roles (ARCHITECTURE.md, "The platform contract"). A
 // port implements them on one type; the core uses each only through generic
 // constraints (which Embedded Swift accepts), and no method decides policy.
@@ -84,6 +102,18 @@ public protocol TLSKeyLog {
 /// `CAPFRunner`; a test world scripts it.
 public protocol CAPFEnrollment {
     mutating func enroll(_ request: CAPFRequest, rng: RandomGenerator) -> CAPFOutcome
+}
+
+/// One TVS query carried out: TLS to the server, the request, the answer. A port
+/// implements it with `TVSRunner`; a test world scripts it. No policy.
+public protocol TVSQuerying {
+    mutating func ask(_ query: TVSQuery, rng: RandomGenerator) -> TVSQueryResult
+}
+
+/// The HTTPS configuration download carried out: a port implements it with
+/// `HTTPSConfigRunner`, a test world scripts it. No policy.
+public protocol SecureConfigTransport {
+    mutating func fetchOverHTTPS(_ request: HTTPSConfigRequest, rng: RandomGenerator) -> HTTPSConfigResult
 }
 
 /// Everything a boot needs.

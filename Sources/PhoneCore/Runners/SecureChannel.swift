@@ -82,15 +82,18 @@ public struct SecureChannel<Connection: ByteStream> {
                 channel.close()
                 throw .channel(.tls(.handshakeFailed(code: 0)))
             }
-            // The one place a channel is made: whatever the pinning let through, a channel
-            // exists only for a server the trust decision accepts for the purpose.
-            let verdict = decider.decide(request.trust.question(about: server.der, for: acceptance.purpose), now: platform.now(),
-                                         rng: rng, on: &platform)
+            // The one place a channel is made: a channel exists only for a server the trust
+            // decision accepts for the purpose. Pinned to the vouched certificate, TVS's answer
+            // is that decision (asking again would query TVS twice for a TTL of 0); pinned to
+            // the lists, the lists decide — the pins are what they accept, so this refuses
+            // only if the two ever disagree.
+            let verdict = vouching ?? decider.decide(request.trust.question(about: server.der, for: acceptance.purpose),
+                                                     now: platform.now(), rng: rng, on: &platform)
             guard verdict.isTrusted else {
                 channel.close()
                 throw .refused(certificate: server.der, .notVouched(subject: server.subject, verdict: verdict))
             }
-            return SecureChannel<P.Connection>(channel: channel, verdict: vouching ?? verdict, serverCertificate: server)
+            return SecureChannel<P.Connection>(channel: channel, verdict: verdict, serverCertificate: server)
         }
     }
 

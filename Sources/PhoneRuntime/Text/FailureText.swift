@@ -7,7 +7,7 @@ import PhoneWire
 /// The words for the core's typed failures and outcomes: the one place they are made
 /// (the console, the JSON log and the exit message all use these).
 public enum FailureText {
-    static func boot(_ failure: BootFailure) -> String {
+    public static func boot(_ failure: BootFailure) -> String {
         switch failure {
         case .unreachable(let file): return "no file server answered for " + file
         case .configNotFound: return "no configuration file found"
@@ -30,7 +30,7 @@ public enum FailureText {
     }
 
     /// A stable name for each failure (the JSON log's `failure` field).
-    static func code(_ failure: BootFailure) -> String {
+    public static func code(_ failure: BootFailure) -> String {
         switch failure {
         case .unreachable: return "unreachable"
         case .configNotFound: return "configNotFound"
@@ -49,7 +49,7 @@ public enum FailureText {
         }
     }
 
-    static func unavailable(_ cause: UnavailableCause) -> String {
+    public static func unavailable(_ cause: UnavailableCause) -> String {
         switch cause {
         case .notServed(let file): return "the cluster does not serve " + file
         case .capfUnreachable(let rounds, let last): return "CAPF unreachable after " + String(rounds) + " rounds: " + capf(last)
@@ -58,7 +58,7 @@ public enum FailureText {
         }
     }
 
-    static func capf(_ result: CAPFResult) -> String {
+    public static func capf(_ result: CAPFResult) -> String {
         switch result {
         case .installed(let subject): return "LSC installed (" + subject + ")"
         case .deleted: return "LSC deleted"
@@ -71,7 +71,7 @@ public enum FailureText {
         }
     }
 
-    static func capf(_ problem: CAPFProblem) -> String {
+    public static func capf(_ problem: CAPFProblem) -> String {
         switch problem {
         case .connect(let error): return "connect: " + stream(error)
         case .stream(let error): return stream(error)
@@ -89,7 +89,7 @@ public enum FailureText {
     }
 
     /// The phone's own certificate in a partial-config check: `LSC`, `MIC` or `none`.
-    static func certificate(_ own: PartialConfigCheck.Certificate) -> String {
+    public static func certificate(_ own: PartialConfigCheck.Certificate) -> String {
         switch own {
         case .lsc: return "LSC"
         case .mic: return "MIC"
@@ -97,7 +97,7 @@ public enum FailureText {
         }
     }
 
-    static func certificate(_ refusal: CertificateRefusal) -> String {
+    public static func certificate(_ refusal: CertificateRefusal) -> String {
         switch refusal {
         case .notDER: return "the certificate is not valid DER"
         case .otherKey: return "the certificate's public key is not the key the phone generated"
@@ -105,7 +105,7 @@ public enum FailureText {
         }
     }
 
-    static func session(_ error: CAPFSessionError) -> String {
+    public static func session(_ error: CAPFSessionError) -> String {
         switch error {
         case .wire(let error): return error.reason
         case .sessionIDChanged(let expected, let received):
@@ -121,7 +121,7 @@ public enum FailureText {
         }
     }
 
-    static func phase(_ phase: CAPFSessionPhase) -> String {
+    public static func phase(_ phase: CAPFSessionPhase) -> String {
         switch phase {
         case .awaitingAuthRequest: return "awaiting AuthRequest"
         case .awaitingOperation: return "awaiting the operation"
@@ -155,7 +155,7 @@ public enum FailureText {
         }
     }
 
-    static func fetch(_ failure: FetchFailure) -> String {
+    public static func fetch(_ failure: FetchFailure) -> String {
         switch failure {
         case .nameNotResolved: return "the server's name did not resolve"
         case .connection(let error): return stream(error)
@@ -167,7 +167,7 @@ public enum FailureText {
         }
     }
 
-    static func tftp(_ error: TFTPError) -> String {
+    public static func tftp(_ error: TFTPError) -> String {
         switch error {
         case .notFound: return "file not found"
         case .serverError(let code, let message): return "TFTP error " + String(code) + ": " + message
@@ -177,7 +177,7 @@ public enum FailureText {
         }
     }
 
-    static func method(_ method: CAPFAuthentication.Method) -> String {
+    public static func method(_ method: CAPFAuthentication.Method) -> String {
         switch method {
         case .automatic: return "automatic"
         case .string: return "authentication string"
@@ -186,7 +186,7 @@ public enum FailureText {
         }
     }
 
-    static func reason(_ reason: CAPFReason) -> String {
+    public static func reason(_ reason: CAPFReason) -> String {
         switch reason {
         case .keyMismatch: return "key mismatch"
         case .decryptionFailed: return "decryption failed"
@@ -194,7 +194,7 @@ public enum FailureText {
     }
 
     /// `30 s`, or `250 ms` when not whole seconds.
-    static func duration(_ milliseconds: UInt64) -> String {
+    public static func duration(_ milliseconds: UInt64) -> String {
         milliseconds % 1000 == 0 ? String(milliseconds / 1000) + " s" : String(milliseconds) + " ms"
     }
 }

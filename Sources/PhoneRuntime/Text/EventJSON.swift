@@ -6,8 +6,8 @@ import PhoneWire
 
 /// `phone boot --json`: one object per console entry, with the typed fields of the event
 /// (docs/json-log.md lists them). The console line is the other view.
-enum EventJSON {
-    static func line(_ entry: ConsoleEntry, elapsedMs: UInt64) -> String {
+public enum EventJSON {
+    public static func line(_ entry: ConsoleEntry, elapsedMs: UInt64) -> String {
         var fields: [(String, JSON)] = [("t_ms", .number(Int64(elapsedMs)))]
         switch entry {
         case .boot(let event, let transition):
@@ -35,7 +35,7 @@ enum EventJSON {
         return JSON.object(fields).text
     }
 
-    static func boot(_ event: BootEvent) -> [(String, JSON)] {
+    public static func boot(_ event: BootEvent) -> [(String, JSON)] {
         switch event {
         case .started(let device, let reset, let installed):
             return [("event", .string("started")), ("device", .string(device.text)), ("reset", .int(reset)),
@@ -106,16 +106,16 @@ enum EventJSON {
         }
     }
 
-    static func failure(_ failure: BootFailure) -> [(String, JSON)] {
+    public static func failure(_ failure: BootFailure) -> [(String, JSON)] {
         [("failure", .string(FailureText.code(failure))), ("reason", .string(FailureText.boot(failure)))]
     }
 
-    static func attempt(_ attempt: CAPFAttempt) -> [(String, JSON)] {
+    public static func attempt(_ attempt: CAPFAttempt) -> [(String, JSON)] {
         [("host", .string(attempt.server.host)), ("port", .int(Int(attempt.server.port))),
          ("authentication", .string(FailureText.method(attempt.method))), ("reason", .string(FailureText.reason(attempt.reason)))]
     }
 
-    static func next(_ next: BootNext) -> JSON {
+    public static func next(_ next: BootNext) -> JSON {
         switch next {
         case .fetching(let name): return .object([("action", .string("fetch")), ("file", .string(name))])
         case .fetchingOverHTTPS(let name, let port):
@@ -134,7 +134,7 @@ enum EventJSON {
         }
     }
 
-    static func code(_ result: CAPFResult) -> String {
+    public static func code(_ result: CAPFResult) -> String {
         switch result {
         case .installed: return "installed"
         case .deleted: return "deleted"
@@ -147,7 +147,7 @@ enum EventJSON {
         }
     }
 
-    static func capf(_ event: CAPFEvent) -> [(String, JSON)] {
+    public static func capf(_ event: CAPFEvent) -> [(String, JSON)] {
         switch event {
         case .tlsEstablished(let host, let port):
             return [("event", .string("capfTLSEstablished")), ("host", .string(host)), ("port", .int(Int(port)))]

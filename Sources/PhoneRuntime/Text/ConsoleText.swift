@@ -6,8 +6,8 @@ import PhoneWire
 
 /// A console line for each entry of the board's console: the phone's log as a person
 /// reads it. The JSON log (`EventJSON`) is the other view of the same entries.
-enum ConsoleText {
-    static func line(_ entry: ConsoleEntry) -> String {
+public enum ConsoleText {
+    public static func line(_ entry: ConsoleEntry) -> String {
         switch entry {
         case .boot(let event, _): return boot(event)
         case .capf(let event): return capf(event)
@@ -25,7 +25,7 @@ enum ConsoleText {
         }
     }
 
-    static func boot(_ event: BootEvent) -> String {
+    public static func boot(_ event: BootEvent) -> String {
         switch event {
         case .started(let device, let reset, let installed):
             let lists = installed.isEmpty ? "no trust list installed"
@@ -98,7 +98,7 @@ enum ConsoleText {
     }
 
     /// What the phone does next, as the end of an event's line.
-    static func next(_ next: BootNext, fetching verb: String = "fetching ") -> String {
+    public static func next(_ next: BootNext, fetching verb: String = "fetching ") -> String {
         switch next {
         case .fetching(let name): return verb + name
         case .fetchingOverHTTPS(let name, let port): return verb + name + " over HTTPS (port " + String(port) + ")"
@@ -123,7 +123,7 @@ enum ConsoleText {
         return false
     }
 
-    static func capf(_ event: CAPFEvent) -> String {
+    public static func capf(_ event: CAPFEvent) -> String {
         switch event {
         case .tlsEstablished(let host, let port):
             return "CAPF: TLS 1.2 established with " + host + ":" + String(port) + ", server certificate matches the trust list"
@@ -139,7 +139,7 @@ enum ConsoleText {
         }
     }
 
-    static func stored(_ item: StoredItem) -> String {
+    public static func stored(_ item: StoredItem) -> String {
         switch item {
         case .trustList(let kind): return "store " + kind.name
         case .encryptedFlag: return "store the encrypted-config flag"
@@ -151,7 +151,7 @@ enum ConsoleText {
     }
 
     /// `   12.345`: seconds since start, for the console log.
-    static func seconds(_ milliseconds: UInt64) -> String {
+    public static func seconds(_ milliseconds: UInt64) -> String {
         var whole = String(milliseconds / 1000)
         while whole.utf8.count < 4 { whole = " " + whole }
         var fraction = String(milliseconds % 1000)

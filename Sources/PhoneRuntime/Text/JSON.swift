@@ -1,7 +1,7 @@
 import PhoneWire
 
 /// A JSON value, written compactly on one line.
-indirect enum JSON {
+public indirect enum JSON {
     case string(String)
     case number(Int64)
     case bool(Bool)
@@ -10,10 +10,10 @@ indirect enum JSON {
     /// Keys in the order given.
     case object([(String, JSON)])
 
-    static func int(_ value: Int) -> JSON { .number(Int64(value)) }
-    static func optional(_ value: String?) -> JSON { value.map { .string($0) } ?? .null }
+    public static func int(_ value: Int) -> JSON { .number(Int64(value)) }
+    public static func optional(_ value: String?) -> JSON { value.map { .string($0) } ?? .null }
 
-    var text: String {
+    public var text: String {
         switch self {
         case .string(let value): return Self.quoted(value)
         case .number(let value): return String(value)
@@ -24,7 +24,7 @@ indirect enum JSON {
         }
     }
 
-    static func quoted(_ text: String) -> String {
+    public static func quoted(_ text: String) -> String {
         var out: [UInt8] = [UInt8(ascii: "\"")]
         for byte in text.utf8 {
             switch byte {

@@ -5,8 +5,8 @@ import PhoneWire
 
 /// The words of the HTTPS configuration download (formats.md §5): why the phone fell
 /// back to 6970/TFTP, what the server did.
-enum HTTPSText {
-    static func fallback(_ cause: HTTPSFallback) -> String {
+public enum HTTPSText {
+    public static func fallback(_ cause: HTTPSFallback) -> String {
         switch cause {
         case .failed(let problem): return Self.problem(problem)
         case .serverRefused(let refusal): return TrustText.refusal(refusal, .configurationOverHTTPS)
@@ -18,7 +18,7 @@ enum HTTPSText {
         }
     }
 
-    static func problem(_ problem: HTTPSConfigProblem) -> String {
+    public static func problem(_ problem: HTTPSConfigProblem) -> String {
         switch problem {
         case .channel(.tls(.handshakeFailed(let code))):
             return TLSError.handshakeFailed(code: code).reason + " (the server may have refused the client certificate)"

@@ -6,7 +6,7 @@ import PhoneWire
 
 /// Words for the trust decision: verdicts, TVS answers and problems, purposes.
 public enum TrustText {
-    static func purpose(_ purpose: TrustPurpose) -> String {
+    public static func purpose(_ purpose: TrustPurpose) -> String {
         switch purpose {
         case .callControl: return "call-control"
         case .configuration: return "config"
@@ -15,13 +15,13 @@ public enum TrustText {
         }
     }
 
-    static func roles(_ roles: [TrustRole]) -> String {
+    public static func roles(_ roles: [TrustRole]) -> String {
         roles.isEmpty ? "none" : roles.map { $0.name }.joined(separator: ", ")
     }
 
     /// What a server's certificate must be among the installed lists to be pinned:
     /// "an EC TFTP or CCM+TFTP record".
-    static func pinned(_ acceptance: ServerAcceptance) -> String {
+    public static func pinned(_ acceptance: ServerAcceptance) -> String {
         let roles = acceptance.purpose.roles.map { $0.name }.joined(separator: " or ")
         switch acceptance.keyRule {
         case .anyKey: return (roles.first.map { "AEIOU".contains($0) } == true ? "an " : "a ") + roles + " record"
@@ -46,7 +46,7 @@ public enum TrustText {
         }
     }
 
-    static func server(_ server: DeviceConfiguration.TVSServer) -> String {
+    public static func server(_ server: DeviceConfiguration.TVSServer) -> String {
         server.host + ":" + String(server.port)
     }
 
@@ -67,7 +67,7 @@ public enum TrustText {
         }
     }
 
-    static func notTrusted(_ cause: NotTrustedCause, listed: ListedTrust) -> String {
+    public static func notTrusted(_ cause: NotTrustedCause, listed: ListedTrust) -> String {
         var text: String
         switch cause {
         case .noTVSServer: text = "not in the installed trust lists, and the last configuration names no TVS"
@@ -83,7 +83,7 @@ public enum TrustText {
         return text
     }
 
-    static func result(_ result: TVSQueryResult) -> String {
+    public static func result(_ result: TVSQueryResult) -> String {
         switch result {
         case .answered(.valid(let roles, let ttl)): return "valid, roles " + Self.roles(roles) + ", TTL " + String(ttl) + " s"
         case .answered(.invalid): return "invalid"
@@ -91,7 +91,7 @@ public enum TrustText {
         }
     }
 
-    static func problem(_ problem: TVSProblem) -> String {
+    public static func problem(_ problem: TVSProblem) -> String {
         switch problem {
         case .channel(let problem): return FailureText.channel(problem, pinnedTo: "a TVS record of the installed ITL")
         case .session(.wire(let error)): return "malformed answer: " + error.reason
@@ -102,7 +102,7 @@ public enum TrustText {
         }
     }
 
-    static func verdictJSON(_ verdict: TrustVerdict) -> [(String, JSON)] {
+    public static func verdictJSON(_ verdict: TrustVerdict) -> [(String, JSON)] {
         var fields: [(String, JSON)]
         switch verdict.answer {
         case .listed(let kind, let record, let subject, let role):

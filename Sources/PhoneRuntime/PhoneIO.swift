@@ -1,8 +1,8 @@
 import LinuxPlatform
 
 /// What the phone program needs from its host: files, the console and entropy.
-/// The Linux implementation is `LinuxCommandIO`; tests pass their own.
-public protocol CommandIO {
+/// The Linux implementation is `LinuxPhoneIO`; tests pass their own.
+public protocol PhoneIO {
     func readFile(_ path: String, limit: Int) -> Result<[UInt8], FileError>
     func writeFile(_ path: String, _ bytes: [UInt8], mode: UInt32) -> Result<Void, FileError>
     /// Standard output: results (a summary, a decrypted file).
@@ -12,15 +12,15 @@ public protocol CommandIO {
     func entropy(_ buffer: UnsafeMutableRawBufferPointer) -> Bool
 }
 
-extension CommandIO {
-    func outputLine(_ line: String) {
+extension PhoneIO {
+    public func outputLine(_ line: String) {
         var bytes = Array(line.utf8)
         bytes.append(0x0A)
         output(bytes)
     }
 }
 
-public struct LinuxCommandIO: CommandIO {
+public struct LinuxPhoneIO: PhoneIO {
     public init() {}
 
     public func readFile(_ path: String, limit: Int) -> Result<[UInt8], FileError> {

@@ -36,8 +36,8 @@ public struct BootRequest {
 public enum PhoneBoot {
     /// `console` receives each entry with its time since the start, in milliseconds;
     /// `authStringPrompt` answers CAPF's question for a string (nil: the terminal).
-    public static func run(_ request: BootRequest, io: some CommandIO, authStringPrompt: ((Bool) -> [UInt8]?)? = nil,
-                           console: @escaping (UInt64, ConsoleEntry) -> Void) throws(CommandFailure) -> BootResult {
+    public static func run(_ request: BootRequest, io: some PhoneIO, authStringPrompt: ((Bool) -> [UInt8]?)? = nil,
+                           console: @escaping (UInt64, ConsoleEntry) -> Void) throws(PhoneFailure) -> BootResult {
         guard !request.servers.isEmpty else { throw .usage("at least one --server is required") }
         if let authString = request.authString, !BootSettings.isValidAuthString(authString) {
             throw .usage("--auth-string must be 4 to 16 digits")
@@ -84,8 +84,9 @@ public enum PhoneBoot {
         return BootRunner.run(&machine, on: &platform, rng: rng)
     }
 
-    /// Which exit code a boot failure gets (README).
-    public static func exitFailure(_ failure: BootFailure) -> CommandFailure {
+    /// What a boot failure is to the caller (and so which exit code `phone boot` ends
+    /// with, and which status the C API returns).
+    public static func failure(_ failure: BootFailure) -> PhoneFailure {
         let reason = FailureText.boot(failure)
         switch failure {
         case .unreachable, .configNotFound:

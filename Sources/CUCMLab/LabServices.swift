@@ -1,0 +1,39 @@
+import Foundation
+import LinuxPlatform
+import PhoneWire
+
+/// A lab service on one TCP port (HTTP, CAPF, TVS, HTTPS): its accept loop, and what it
+/// does with one connection, on that connection's own thread.
+protocol TCPLabService: AnyObject, Sendable {
+    var connections: AcceptLoop { get }
+    func handle(_ connection: TCPConnection)
+}
+
+extension TCPLabService {
+    var port: UInt16 { connections.port }
+    func start() { connections.start { [self] connection in handle(connection) } }
+    func stop() { connections.stop() }
+}
+
+/// Accepts TCP connections until stopped, each handled on a thread of its own.
+final class AcceptLoop: @unchecked Sendable {
+    let listener: TCPListener
+    private var running = true
+
+    init(host: String, port: UInt16) throws {
+        listener = try TCPListener(host: host, port: port)
+    }
+
+    var port: UInt16 { listener.port }
+
+    func start(_ handle: @escaping (TCPConnection) -> Void) {
+        Thread { [self] in
+            while running {
+                guard case .success(let connection) = listener.accept(timeoutMs: 200) else { continue }
+                Thread { handle(connection) }.start()
+            }
+        }.start()
+    }
+
+    func stop() { running = false }
+}

@@ -1,0 +1,56 @@
+import LinuxPlatform
+import PhoneCrypto
+
+/// Caps on what the phone reads from files: far above any real file, far below memory.
+public enum FileLimits {
+    public static let signedFile = 8 * 1024 * 1024
+    public static let keyFile = 64 * 1024
+}
+
+/// How a command of the phone ends when it does not succeed: `phone`'s subcommands and
+/// the C API's calls alike. Each caller maps it: `phone` to its exit codes, the C API to
+/// its statuses.
+public enum PhoneFailure: Error {
+    case usage(String)
+    case file(FileError)
+    /// A file that was read but is not what the option needs (e.g. no private key).
+    case input(String)
+    case rejected(String)
+    case unreachable(String)
+    case enrollmentFailed(String)
+    case needsAuthString
+    case internalFault(String)
+
+    /// The words: what `phone` prints after "phone: ", the C API's message.
+    public var message: String {
+        switch self {
+        case .usage(let message), .input(let message), .internalFault(let message): return message
+        case .file(let fileError): return fileError.reason
+        case .rejected(let reason): return "rejected: " + reason
+        case .unreachable(let reason): return "unreachable: " + reason
+        case .enrollmentFailed(let reason): return "enrollment failed: " + reason
+        case .needsAuthString: return "an authentication string is needed (capfAuthMode 1): pass --auth-string"
+        }
+    }
+}
+
+extension PhoneIO {
+    public func read(_ path: String, limit: Int) throws(PhoneFailure) -> [UInt8] {
+        switch readFile(path, limit: limit) {
+        case .success(let bytes): return bytes
+        case .failure(let error): throw .file(error)
+        }
+    }
+
+    public func write(_ path: String, _ bytes: [UInt8], mode: UInt32) throws(PhoneFailure) {
+        if case .failure(let error) = writeFile(path, bytes, mode: mode) { throw .file(error) }
+    }
+
+    public func randomGenerator() throws(PhoneFailure) -> RandomGenerator {
+        do {
+            return try RandomGenerator(personalization: Array("phone".utf8)) { entropy($0) }
+        } catch {
+            throw .rejected(error.reason)
+        }
+    }
+}
