@@ -21,6 +21,10 @@ let package = Package(
         // The C API (phonesec.h); toolchain/install-lib.sh builds it as Embedded Swift and installs it.
         .library(name: "phonesec", type: .static, targets: ["PhoneSec"]),
     ],
+    dependencies: [
+        // The lab's command line (host only; the firmware's `phone` keeps its own parser).
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+    ],
     targets: [
         .systemLibrary(name: "CMbedTLS", path: "Sources/CMbedTLS"),
         .target(name: "PhoneCrypto", dependencies: ["CMbedTLS"]),
@@ -46,12 +50,13 @@ let package = Package(
 
         // Host only: the lab cluster (Foundation, SQLite, threads).
         .systemLibrary(name: "CSQLite", path: "Sources/CSQLite"),
-        // Thread-per-connection servers; Swift 5 mode keeps Sendable checking to warnings.
         // Running a program of this package to its end (the lab's demo, the tests).
         .target(name: "HostProcess"),
-        .target(name: "CUCMLab", dependencies: ["LinuxPlatform", "CSQLite", "HostProcess"],
-                swiftSettings: [.swiftLanguageMode(.v5)]),
-        .executableTarget(name: "cucm-lab", dependencies: ["CUCMLab"], swiftSettings: [.swiftLanguageMode(.v5)]),
+        // Thread-per-connection servers, in Swift 6 language mode: what threads share is
+        // Sendable or behind a lock.
+        .target(name: "CUCMLab", dependencies: ["LinuxPlatform", "CSQLite", "HostProcess",
+                                                .product(name: "ArgumentParser", package: "swift-argument-parser")]),
+        .executableTarget(name: "cucm-lab", dependencies: ["CUCMLab"]),
 
         .testTarget(name: "PhoneCryptoTests", dependencies: ["PhoneCrypto", "PhoneWire", "TestSupport"]),
         .testTarget(name: "PhoneWireTests", dependencies: ["PhoneWire", "TestSupport"]),

@@ -70,13 +70,13 @@ extension Lab {
     /// A throwaway RSA identity nobody trusts (unknown signer, CAPF not in the ITL, the
     /// other phone), made once per lab.
     var stranger: Identity {
-        if let made = strangerIdentity { return made }
-        let key = try! PrivateKey.generateRSA(bits: 2048, rng: rng)
-        let certificate = try! CertificateIssuer.selfSigned(.init(subject: "CN=stranger,O=Elsewhere", serialNumber: [0x5A, 1]),
-                                                            key: key, rng: rng)
-        let identity = try! Identity(certificate: certificate, privateKey: key)
-        strangerIdentity = identity
-        return identity
+        stranger("rsa") {
+            let rng = rng
+            let key = try! PrivateKey.generateRSA(bits: 2048, rng: rng)
+            let certificate = try! CertificateIssuer.selfSigned(.init(subject: "CN=stranger,O=Elsewhere", serialNumber: [0x5A, 1]),
+                                                                key: key, rng: rng)
+            return try! Identity(certificate: certificate, privateKey: key)
+        }
     }
 
     /// The file as the attack wants it served.

@@ -115,7 +115,7 @@ final class CAPFService: TCPLabService, @unchecked Sendable {
             // CUCM's key order: "ec:P-256,rsa:2048" is "EC preferred, RSA backup" — the
             // backup is asked for once a phone broke off a session on the preferred key.
             let choices = device.key.split(separator: ",").map(String.init)
-            let key = lab.refusedPreferredKey.contains(name) && choices.count > 1 ? choices[1] : choices[0]
+            let key = lab.refusedPreferredKey(name) && choices.count > 1 ? choices[1] : choices[0]
             var elements: [CAPFMessage.Element] = []
             if key.hasPrefix("ec:") {
                 let curves = ["ec:P-256": CAPFCurve.p256, "ec:P-384": CAPFCurve.p384, "ec:P-521": CAPFCurve.p521]
@@ -140,7 +140,7 @@ final class CAPFService: TCPLabService, @unchecked Sendable {
                 while response.command == .requestInProgress { response = try receive() }
             } catch {
                 if choices.count > 1, key == choices[0] {
-                    lab.refusedPreferredKey.insert(name)
+                    lab.recordRefusedPreferredKey(name)
                     lab.log("CAPF: " + name + ": no " + key + " key from the phone; its next session is asked for " + choices[1])
                 }
                 throw error

@@ -8,9 +8,7 @@ import PhoneCrypto
 /// `--ec`: an EC lab (ITL of signer version 1.1), an EC P-256 LSC, and the configuration
 /// over HTTPS 6971 — on the boot after enrolment and on a second boot without CAPF.
 enum Demo {
-    static func run(_ words: ArraySlice<String>) throws -> Int32 {
-        let ec = words.contains("--ec")
-        guard words.allSatisfy({ $0 == "--ec" }) else { throw LabCommands.UsageError(message: "demo takes only --ec") }
+    static func run(ec: Bool) throws -> Int32 {
         let work = FileManager.default.temporaryDirectory.appendingPathComponent("cucm-lab-demo-\(getpid())")
         try? FileManager.default.removeItem(at: work)
         let labDirectory = work.appendingPathComponent("lab")

@@ -82,12 +82,12 @@ extension Lab {
 
     /// A throwaway EC identity nobody trusts (the HTTPS server no list holds), made once.
     var strangerEC: Identity {
-        if let made = strangerECIdentity { return made }
-        let key = try! PrivateKey.generateEC(curve: .p256, rng: rng)
-        let certificate = try! CertificateIssuer.selfSigned(.init(subject: "CN=stranger-ec,O=Elsewhere", serialNumber: [0x5A, 2]),
-                                                            key: key, rng: rng)
-        let identity = try! Identity(certificate: certificate, privateKey: key)
-        strangerECIdentity = identity
-        return identity
+        stranger("ec") {
+            let rng = rng
+            let key = try! PrivateKey.generateEC(curve: .p256, rng: rng)
+            let certificate = try! CertificateIssuer.selfSigned(.init(subject: "CN=stranger-ec,O=Elsewhere", serialNumber: [0x5A, 2]),
+                                                                key: key, rng: rng)
+            return try! Identity(certificate: certificate, privateKey: key)
+        }
     }
 }

@@ -31,8 +31,13 @@ public final class Lab: @unchecked Sendable {
         defer { filesLock.unlock() }
         return servedITL
     }
-    public let rng: RandomGenerator
+    /// A CTR-DRBG of its own for each use: the lab's services run a thread per connection,
+    /// and one generator shared by threads would be a data race.
+    public var rng: RandomGenerator { Lab.makeRNG() }
     private let logLock = NSLock()
+    /// Guards what connection threads change: the strangers made on first use, the
+    /// devices that refused the preferred key.
+    private let stateLock = NSLock()
     private let logSink: (String) -> Void
 
     public var databasePath: String { directory.appendingPathComponent("devices.sqlite").path }
@@ -107,7 +112,6 @@ public final class Lab: @unchecked Sendable {
         tftpEC = FileManager.default.fileExists(atPath: directory.appendingPathComponent("pki/tftp-ec.pem").path) ? try load("tftp-ec") : nil
         servedITL = [UInt8](try Data(contentsOf: directory.appendingPathComponent("ITLFile.tlv")))
         devices = try DeviceTable(path: directory.appendingPathComponent("devices.sqlite").path)
-        rng = Lab.makeRNG()
         logSink = log
     }
 
@@ -130,11 +134,29 @@ public final class Lab: @unchecked Sendable {
     public var attack: Attack?
     /// Where the CAPF service appends each TLS session's secrets (NSS key log), if asked.
     public var keyLogPath: String?
-    var strangerIdentity: Identity?
-    var strangerECIdentity: Identity?
+    private var strangers: [String: Identity] = [:]
     /// Devices that broke off a CAPF session on the preferred key of an "EC preferred,
     /// RSA backup" key order: their next install asks for the backup.
-    var refusedPreferredKey: Set<String> = []
+    private var refusedPreferredKeys: Set<String> = []
+
+    func refusedPreferredKey(_ device: String) -> Bool {
+        stateLock.withLock { refusedPreferredKeys.contains(device) }
+    }
+
+    func recordRefusedPreferredKey(_ device: String) {
+        stateLock.withLock { _ = refusedPreferredKeys.insert(device) }
+    }
+
+    /// A throwaway identity nobody trusts, made once per lab under `name` (by `make`, under
+    /// the lock: two threads never make two).
+    func stranger(_ name: String, _ make: () -> Identity) -> Identity {
+        stateLock.withLock {
+            if let made = strangers[name] { return made }
+            let identity = make()
+            strangers[name] = identity
+            return identity
+        }
+    }
 
     /// Ports the configuration files point the phone at.
     public var capfHost = "127.0.0.1"

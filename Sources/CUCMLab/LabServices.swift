@@ -1,6 +1,7 @@
 import Foundation
 import LinuxPlatform
 import PhoneWire
+import Synchronization
 
 /// A lab service on one TCP port (HTTP, CAPF, TVS, HTTPS): its accept loop, and what it
 /// does with one connection, on that connection's own thread.
@@ -18,7 +19,8 @@ extension TCPLabService {
 /// Accepts TCP connections until stopped, each handled on a thread of its own.
 final class AcceptLoop: @unchecked Sendable {
     let listener: TCPListener
-    private var running = true
+    /// Cleared by `stop` (any thread), read by the accepting thread.
+    private let running = Atomic<Bool>(true)
 
     init(host: String, port: UInt16) throws {
         listener = try TCPListener(host: host, port: port)
@@ -26,14 +28,20 @@ final class AcceptLoop: @unchecked Sendable {
 
     var port: UInt16 { listener.port }
 
-    func start(_ handle: @escaping (TCPConnection) -> Void) {
+    func start(_ handle: @escaping @Sendable (TCPConnection) -> Void) {
         Thread { [self] in
-            while running {
+            while running.load(ordering: .relaxed) {
                 guard case .success(let connection) = listener.accept(timeoutMs: 200) else { continue }
-                Thread { handle(connection) }.start()
+                let handedOver = HandedOver(connection: connection)
+                Thread { handle(handedOver.connection) }.start()
             }
         }.start()
     }
 
-    func stop() { running = false }
+    func stop() { running.store(false, ordering: .relaxed) }
+
+    /// A connection moving to the thread that serves it: nothing else holds it afterwards.
+    private struct HandedOver: @unchecked Sendable {
+        let connection: TCPConnection
+    }
 }
