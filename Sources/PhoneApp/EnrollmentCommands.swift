@@ -64,8 +64,8 @@ enum CAPFCommand {
             for line in StateFiles.describe(identity.certificate) { io.outputLine("  " + line) }
         case .deleted, .fetched, .nothingScheduled:
             break
-        case .failed(.connect(let error)):
-            throw .unreachable(FailureText.capf(.connect(error)))
+        case .failed(.channel(.connect(let error))):
+            throw .unreachable(FailureText.capf(.channel(.connect(error))))
         case .retryLater, .invalidAuthentication, .unknownDevice, .failed:
             throw .enrollmentFailed(FailureText.capf(outcome.result))
         }

@@ -39,7 +39,7 @@ public func phonesec_channel_open(_ phone: OpaquePointer?, _ host: UnsafePointer
     }
     let request = SecureChannelRequest(host: hostText, port: port, acceptance: .channel(purpose), trust: handle.trustContext,
                                        identity: handle.lsc ?? handle.mic)
-    var timeouts = SecureChannel<TCPStream>.Timeouts()
+    var timeouts = TLSTimeouts.channel
     timeouts.connectMs = milliseconds(timeout)
     timeouts.handshakeMs = milliseconds(timeout)
     var board = handle.board()

@@ -1,6 +1,6 @@
 /// Why a signed file, trust list or other wire structure was refused, with the byte
 /// offset of the offending element (from the start of the file).
-public enum WireError: Error, Equatable, Sendable {
+public enum WireError: WireFault, Equatable, Sendable {
     /// An element's head or value runs past the end of the data.
     case truncated(offset: Int)
     /// A tag this format does not define.
@@ -26,45 +26,65 @@ public enum WireError: Error, Equatable, Sendable {
     case invalidRecordLength(offset: Int)
     case tooManyRecords(limit: Int)
     case emptyTrustList
+}
 
-    /// A short English reason naming what is wrong and where.
-    public var reason: String {
+extension WireError {
+    public var code: String {
         switch self {
-        case .truncated(let offset):
-            return "truncated at offset " + String(offset)
-        case .unknownTag(let tag, let offset):
-            return "unknown tag " + String(tag) + " at offset " + String(offset)
-        case .misplacedElement(let tag, let offset):
-            return "tag " + String(tag) + " out of place at offset " + String(offset)
-        case .duplicateElement(let tag, let offset):
-            return "tag " + String(tag) + " repeated at offset " + String(offset)
-        case .missingElement(let tag):
-            return "required tag " + String(tag) + " missing"
-        case .invalidLength(let tag, let offset):
-            return "tag " + String(tag) + " has an invalid length at offset " + String(offset)
-        case .containerOverrun(let tag, let offset):
-            return "tag " + String(tag) + " at offset " + String(offset) + " crosses the end of its container"
-        case .headerOverrun(let offset):
-            return "element at offset " + String(offset) + " crosses the end of the header"
+        case .truncated: return "truncated"
+        case .unknownTag: return "unknownTag"
+        case .misplacedElement: return "misplacedElement"
+        case .duplicateElement: return "duplicateElement"
+        case .missingElement: return "missingElement"
+        case .invalidLength: return "invalidLength"
+        case .containerOverrun: return "containerOverrun"
+        case .headerOverrun: return "headerOverrun"
+        case .headerLengthOutOfRange: return "headerLengthOutOfRange"
+        case .unterminatedString: return "unterminatedString"
+        case .invalidValue: return "invalidValue"
+        case .unsupportedHashAlgorithm: return "unsupportedHashAlgorithm"
+        case .unsupportedSignatureAlgorithm: return "unsupportedSignatureAlgorithm"
+        case .signatureLengthMismatch: return "signatureLengthMismatch"
+        case .invalidRecordLength: return "invalidRecordLength"
+        case .tooManyRecords: return "tooManyRecords"
+        case .emptyTrustList: return "emptyTrustList"
+        }
+    }
+
+    public var offset: Int? {
+        switch self {
+        case .truncated(let offset), .unknownTag(_, let offset), .misplacedElement(_, let offset), .duplicateElement(_, let offset),
+             .invalidLength(_, let offset), .containerOverrun(_, let offset), .headerOverrun(let offset),
+             .unterminatedString(_, let offset), .invalidValue(_, let offset), .unsupportedHashAlgorithm(_, let offset),
+             .unsupportedSignatureAlgorithm(_, let offset), .signatureLengthMismatch(_, _, let offset),
+             .invalidRecordLength(let offset):
+            return offset
+        case .missingElement, .headerLengthOutOfRange, .tooManyRecords, .emptyTrustList:
+            return nil
+        }
+    }
+
+    public var problem: String {
+        switch self {
+        case .truncated: return "truncated"
+        case .unknownTag(let tag, _): return "unknown tag " + String(tag)
+        case .misplacedElement(let tag, _): return "tag " + String(tag) + " out of place"
+        case .duplicateElement(let tag, _): return "tag " + String(tag) + " repeated"
+        case .missingElement(let tag): return "required tag " + String(tag) + " missing"
+        case .invalidLength(let tag, _): return "tag " + String(tag) + " has an invalid length"
+        case .containerOverrun(let tag, _): return "tag " + String(tag) + " crosses the end of its container"
+        case .headerOverrun: return "an element crosses the end of the header"
         case .headerLengthOutOfRange(let headerLength, let fileSize):
             return "header length " + String(headerLength) + " does not fit a file of " + String(fileSize) + " bytes"
-        case .unterminatedString(let tag, let offset):
-            return "tag " + String(tag) + " at offset " + String(offset) + " is not a NUL-terminated string"
-        case .invalidValue(let tag, let offset):
-            return "tag " + String(tag) + " has an invalid value at offset " + String(offset)
-        case .unsupportedHashAlgorithm(let value, let offset):
-            return "unsupported digest algorithm " + String(value) + " at offset " + String(offset)
-        case .unsupportedSignatureAlgorithm(let value, let offset):
-            return "unsupported signature algorithm " + String(value) + " at offset " + String(offset)
-        case .signatureLengthMismatch(let announced, let actual, let offset):
-            return "signature at offset " + String(offset) + " is " + String(actual) + " bytes, header announces "
-                + String(announced)
-        case .invalidRecordLength(let offset):
-            return "trust-list record at offset " + String(offset) + " has an invalid length"
-        case .tooManyRecords(let limit):
-            return "trust list holds more than " + String(limit) + " records"
-        case .emptyTrustList:
-            return "trust list holds no records"
+        case .unterminatedString(let tag, _): return "tag " + String(tag) + " is not a NUL-terminated string"
+        case .invalidValue(let tag, _): return "tag " + String(tag) + " has an invalid value"
+        case .unsupportedHashAlgorithm(let value, _): return "unsupported digest algorithm " + String(value)
+        case .unsupportedSignatureAlgorithm(let value, _): return "unsupported signature algorithm " + String(value)
+        case .signatureLengthMismatch(let announced, let actual, _):
+            return "the signature is " + String(actual) + " bytes, the header announces " + String(announced)
+        case .invalidRecordLength: return "a trust-list record has an invalid length"
+        case .tooManyRecords(let limit): return "trust list holds more than " + String(limit) + " records"
+        case .emptyTrustList: return "trust list holds no records"
         }
     }
 }

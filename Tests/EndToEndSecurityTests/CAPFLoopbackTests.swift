@@ -185,12 +185,12 @@ final class CAPFLoopbackTests: XCTestCase {
         let storage = PhoneStorage(directory: fixture.state)
         _ = storage.prepare()
         var platform = LinuxPhonePlatform(servers: [], transport: .http, storage: storage) { _, _ in }
-        platform.capfRunner.readTimeoutMs = 500
+        platform.capfRunner.timeouts.readMs = 500
         let request = CAPFRequest(server: .init(host: "127.0.0.1", port: fixture.server.capfPort),
                                   device: DeviceName("SEPA45630BBFA40")!, authentication: .automatic, reason: .keyMismatch,
                                   pinned: [lab.capf.certificate], lsc: nil, mic: nil)
         let outcome = platform.enroll(request, rng: testRNG())
-        XCTAssertEqual(outcome.result, .failed(.stoppedAnswering(afterMs: 500)))
+        XCTAssertEqual(outcome.result, .failed(.channel(.stoppedAnswering(afterMs: 500))))
         XCTAssertFalse(FileManager.default.fileExists(atPath: lscPath))
     }
 

@@ -17,7 +17,7 @@ final class ConsoleTextTests: XCTestCase {
     var events: [BootEvent] {
         let check = PartialConfigCheck(name: "SEPA45630BBFA40.cnf.xml.sgn", signer: "CN=tftp", certHash: "",
                                        ownHash: "276adb402e2a9b37cf378b787e2272f3", ownCertificate: .mic, matches: false)
-        let unavailable = BootFailure.encryptedConfigUnavailable(.capfUnreachable(rounds: 4, last: .connect(.refused)))
+        let unavailable = BootFailure.encryptedConfigUnavailable(.capfUnreachable(rounds: 4, last: .channel(.connect(.refused))))
         return [
             .started(device: device, reset: 1, installed: [.ctl, .itl]),
             .trustListInstalled(name: "ITLFile.tlv", kind: .itl, outcome: .updated, signer: "CN=SAST"),
@@ -32,10 +32,10 @@ final class ConsoleTextTests: XCTestCase {
             .directDecryptFailed(name: "SEPA45630BBFA40.cnf.xml.enc.sgn", cause: .decryptionFailed(.keyUnwrapFailed),
                                  then: .fetching("SEPA45630BBFA40.cnf.xml.sgn")),
             .decryptionFailed(name: "SEPA45630BBFA40.cnf.xml.enc.sgn", cause: .keyUnwrapFailed, then: .askingForAuthString(retry: false)),
-            .capfEnded(.failed(.connect(.refused)), then: .retryingCAPF(round: 1, of: 3, inMs: 30_000)),
+            .capfEnded(.failed(.channel(.connect(.refused))), then: .retryingCAPF(round: 1, of: 3, inMs: 30_000)),
             .capfEnded(.retryLater(seconds: 5), then: .retryingCAPFLater(inMs: 5_000)),
             .capfEnded(.nothingScheduled, then: .askingAgain(.capfWithoutNewCertificate(.nothingScheduled), inMs: 250)),
-            .capfEnded(.failed(.stoppedAnswering(afterMs: 30_000)), then: .stopping(unavailable)),
+            .capfEnded(.failed(.channel(.stoppedAnswering(afterMs: 30_000))), then: .stopping(unavailable)),
             .authStringRefused,
             .resumed(then: .fetching("SEPA45630BBFA40.cnf.xml.sgn")),
             .stillWaiting(untilMs: 30_000),

@@ -166,7 +166,7 @@ final class BootMachineTests: XCTestCase {
         // Two servers, four rounds (the first and three retries), 30 s apart.
         XCTAssertEqual(world.capfRequests.map(\.server.host), Array(repeating: ["capf-a", "capf-b"], count: 4).flatMap { $0 })
         XCTAssertEqual(world.clock, 90_000)
-        XCTAssertEqual(world.failure, .encryptedConfigUnavailable(.capfUnreachable(rounds: 4, last: .connect(.refused))))
+        XCTAssertEqual(world.failure, .encryptedConfigUnavailable(.capfUnreachable(rounds: 4, last: .channel(.connect(.refused)))))
     }
 
     func testEncryptedConfigNeverServedBacksOffWithGrowingDelays() throws {

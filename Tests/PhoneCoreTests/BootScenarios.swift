@@ -144,7 +144,7 @@ enum BootScenarios {
         let world = ScriptedWorld()
         world.files["ITLFile.tlv"] = lab.itl
         world.files[device.signedConfig] = try lab.partial(certHash: "", capfServers: ["capf-a", "capf-b"])
-        world.capfDefault = { _ in .failed(.connect(.refused)) }
+        world.capfDefault = { _ in .failed(.channel(.connect(.refused))) }
         var machine = machine(memory: BootMemory(mic: try mic()))
         world.run(&machine)
         return (world, machine)
@@ -334,7 +334,7 @@ enum BootScenarios {
         world.record(step)
         step = machine.handle(.fileArrived(name: device.signedConfig, bytes: partial), now: 0)
         world.record(step)
-        step = machine.handle(.capfFinished(.failed(.connect(.refused))), now: 0)
+        step = machine.handle(.capfFinished(.failed(.channel(.connect(.refused)))), now: 0)
         world.record(step)
         return (world, machine)
     }

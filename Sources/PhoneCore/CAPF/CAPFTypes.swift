@@ -139,14 +139,11 @@ public enum CAPFResult: Equatable, Sendable {
 
 /// Why one CAPF session gave no answer.
 public enum CAPFProblem: Error, Equatable {
-    case connect(StreamError)
-    /// The connection broke during the session.
-    case stream(StreamError)
+    /// The TLS connection: not made, refused at the handshake, broken, or silent past the
+    /// read timeout (nested as TVS and the HTTPS download nest it).
+    case channel(TLSChannelProblem)
     case noPinnedCertificate
-    case tls(TLSError)
     case session(CAPFSessionError)
-    /// No server message within the runner's read timeout.
-    case stoppedAnswering(afterMs: Int32)
     case couldNotStoreLSC
     case couldNotDeleteLSC
     /// The phone refused the certificate the server issued.

@@ -5,11 +5,7 @@ import PhoneWire
 /// session's actions (send, generate the key, persist or delete the LSC through the
 /// platform's flash) and returns how it ended.
 public struct CAPFRunner {
-    public var connectTimeoutMs: Int32 = 5_000
-    public var handshakeTimeoutMs: Int32 = 10_000
-    /// Between two server messages. Key generation happens between messages on the
-    /// phone's side, so it does not count against the server.
-    public var readTimeoutMs: Int32 = 30_000
+    public var timeouts = TLSTimeouts.capf
 
     public init() {}
 
@@ -20,10 +16,9 @@ public struct CAPFRunner {
         var channel: TLSChannel<P.Connection>
         do {
             channel = try TLSChannel<P.Connection>.open(host: request.server.host, port: request.server.port, pinned: request.pinned,
-                                                        rng: rng, connectTimeoutMs: connectTimeoutMs,
-                                                        handshakeTimeoutMs: handshakeTimeoutMs, on: &platform)
+                                                        rng: rng, timeouts: timeouts, on: &platform)
         } catch {
-            return .failed(CAPFProblem(error))
+            return .failed(.channel(error))
         }
         do throws(CAPFProblem) {
             platform.log(.tlsEstablished(host: request.server.host, port: request.server.port))
@@ -31,7 +26,7 @@ public struct CAPFRunner {
                                             lsc: request.lsc, mic: request.mic, rng: rng)
             while true {
                 let plaintext: [UInt8]?
-                do { plaintext = try channel.read(timeoutMs: readTimeoutMs) } catch { throw CAPFProblem(error) }
+                do { plaintext = try channel.read(timeoutMs: timeouts.readMs) } catch { throw .channel(error) }
                 var pending: [CAPFSessionInput] = [plaintext.map { .received($0) } ?? .closed]
                 while !pending.isEmpty {
                     let input = pending.removeFirst()
@@ -41,7 +36,7 @@ public struct CAPFRunner {
                     for action in step.actions {
                         switch action {
                         case .send(let message):
-                            do { try channel.send(message, timeoutMs: readTimeoutMs) } catch { throw CAPFProblem(error) }
+                            do { try channel.send(message, timeoutMs: timeouts.readMs) } catch { throw .channel(error) }
                         case .generateKey(let kind):
                             do {
                                 pending.append(.keyGenerated(try kind.generate(rng: rng)))
@@ -61,17 +56,6 @@ public struct CAPFRunner {
             }
         } catch {
             return .failed(error)
-        }
-    }
-}
-
-extension CAPFProblem {
-    init(_ problem: TLSChannelProblem) {
-        switch problem {
-        case .connect(let error): self = .connect(error)
-        case .stream(let error): self = .stream(error)
-        case .tls(let error): self = .tls(error)
-        case .stoppedAnswering(let ms): self = .stoppedAnswering(afterMs: ms)
         }
     }
 }

@@ -5,9 +5,7 @@ import PhoneWire
 /// the request in one write, the response through `HTTPResponseParser`, bounded in size
 /// and in time.
 public struct HTTPSConfigRunner {
-    public var connectTimeoutMs: Int32 = 5_000
-    public var handshakeTimeoutMs: Int32 = 10_000
-    public var readTimeoutMs: Int32 = 10_000
+    public var timeouts = TLSTimeouts.httpsConfiguration
     /// A server dripping bytes cannot hold the phone longer than this.
     public var totalTimeoutMs: UInt64 = 30_000
     /// A full configuration is tens of kilobytes.
@@ -22,8 +20,7 @@ public struct HTTPSConfigRunner {
         do {
             channel = try TLSChannel<P.Connection>.open(host: host, port: request.port, pinned: request.pinned,
                                                         clientIdentity: request.clientIdentity, rng: rng,
-                                                        connectTimeoutMs: connectTimeoutMs, handshakeTimeoutMs: handshakeTimeoutMs,
-                                                        on: &platform)
+                                                        timeouts: timeouts, on: &platform)
         } catch {
             return .failed(.channel(error))
         }
@@ -41,10 +38,10 @@ public struct HTTPSConfigRunner {
                                                                        started: UInt64, on platform: inout P)
         throws(HTTPSConfigProblem) -> HTTPResponseParser.Response {
         var parser = HTTPResponseParser(bodyLimit: maxBody)
-        do { try channel.send(get, timeoutMs: readTimeoutMs) } catch { throw .channel(error) }
+        do { try channel.send(get, timeoutMs: timeouts.readMs) } catch { throw .channel(error) }
         while platform.now() - started < totalTimeoutMs {
             let bytes: [UInt8]?
-            do { bytes = try channel.read(timeoutMs: readTimeoutMs) } catch { throw .channel(error) }
+            do { bytes = try channel.read(timeoutMs: timeouts.readMs) } catch { throw .channel(error) }
             do {
                 guard let bytes else { return try parser.finish() }
                 if let response = try parser.feed(bytes[...]) { return response }

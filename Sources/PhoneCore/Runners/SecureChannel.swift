@@ -41,14 +41,8 @@ public struct SecureChannel<Connection: ByteStream> {
     public let verdict: TrustVerdict
     public let serverCertificate: Certificate
 
-    public struct Timeouts {
-        public var connectMs: Int32 = 5_000
-        public var handshakeMs: Int32 = 10_000
-        public init() {}
-    }
-
     public static func open<P: TCPConnector & TLSKeyLog & TVSQuerying & ClockAndReset>(
-        _ request: SecureChannelRequest, decider: inout TrustDecider, rng: RandomGenerator, timeouts: Timeouts = Timeouts(),
+        _ request: SecureChannelRequest, decider: inout TrustDecider, rng: RandomGenerator, timeouts: TLSTimeouts = .channel,
         on platform: inout P
     ) throws(SecureChannelProblem) -> SecureChannel<P.Connection> {
         guard let identity = request.identity else { throw .noIdentity }
@@ -60,9 +54,8 @@ public struct SecureChannel<Connection: ByteStream> {
             var channel: TLSChannel<P.Connection>
             do {
                 channel = try TLSChannel<P.Connection>.open(host: request.host, port: request.port, pinned: pinned,
-                                                            clientIdentity: identity, rng: rng,
-                                                            connectTimeoutMs: timeouts.connectMs,
-                                                            handshakeTimeoutMs: timeouts.handshakeMs, on: &platform)
+                                                            clientIdentity: identity, rng: rng, timeouts: timeouts,
+                                                            on: &platform)
             } catch {
                 guard case .tls(.certificateNotTrusted(let presented)) = error else { throw .channel(error) }
                 if case .refuse(let refusal) = acceptance.unpinned(presented, vouchedBefore: vouching != nil) {

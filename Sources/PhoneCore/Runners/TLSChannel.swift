@@ -10,6 +10,30 @@ public enum TLSChannelProblem: Error, Equatable {
     case stoppedAnswering(afterMs: Int32)
 }
 
+/// How long the phone's TLS connections wait, for every service in one place.
+public struct TLSTimeouts: Sendable {
+    public var connectMs: Int32
+    public var handshakeMs: Int32
+    /// For one send, and between two pieces of what the server sends.
+    public var readMs: Int32
+
+    public init(connectMs: Int32 = 5_000, handshakeMs: Int32 = 10_000, readMs: Int32) {
+        self.connectMs = connectMs
+        self.handshakeMs = handshakeMs
+        self.readMs = readMs
+    }
+
+    /// CAPF: the phone generates its key between two server messages, so that time does
+    /// not count against the server; a server may take a while to issue the certificate.
+    public static let capf = TLSTimeouts(readMs: 30_000)
+    /// TVS answers from a database lookup, at once.
+    public static let tvs = TLSTimeouts(readMs: 5_000)
+    /// The configuration over HTTPS 6971 (the whole download has its own deadline).
+    public static let httpsConfiguration = TLSTimeouts(readMs: 10_000)
+    /// A secure channel of the C API: its reads wait as long as each caller says.
+    public static let channel = TLSTimeouts(readMs: 10_000)
+}
+
 /// A client TLS connection over the platform's TCP, the server pinned: the handshake,
 /// one TCP send per message, plaintext reads. What CAPF and TVS sessions and the HTTPS
 /// configuration download run over.
@@ -20,10 +44,10 @@ struct TLSChannel<Connection: ByteStream> {
     /// Connects, runs the handshake and hands the session's secrets to the key log
     /// when it is on.
     static func open<P: TCPConnector & TLSKeyLog>(host: String, port: UInt16, pinned: [Certificate], clientIdentity: Identity? = nil,
-                                                 rng: RandomGenerator, connectTimeoutMs: Int32, handshakeTimeoutMs: Int32,
+                                                 rng: RandomGenerator, timeouts: TLSTimeouts,
                                                  on platform: inout P) throws(TLSChannelProblem) -> TLSChannel<P.Connection> {
         let connection: P.Connection
-        switch platform.connect(host: host, port: port, timeoutMs: connectTimeoutMs) {
+        switch platform.connect(host: host, port: port, timeoutMs: timeouts.connectMs) {
         case .success(let opened): connection = opened
         case .failure(let error): throw .connect(error)
         }
@@ -35,7 +59,7 @@ struct TLSChannel<Connection: ByteStream> {
             throw .tls(error)
         }
         var channel = TLSChannel<P.Connection>(tls: tls, connection: connection)
-        try channel.handshake(timeoutMs: handshakeTimeoutMs)
+        try channel.handshake(timeoutMs: timeouts.handshakeMs)
         if let secrets = tls.sessionSecrets { platform.record(secrets) }
         return channel
     }

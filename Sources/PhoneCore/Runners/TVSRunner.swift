@@ -4,10 +4,7 @@ import PhoneWire
 /// Runs one TVS query over the platform's TCP and the core's TLS, pinned to the TVS
 /// records of the installed ITL: the request in one write, then the answer.
 public struct TVSRunner {
-    public var connectTimeoutMs: Int32 = 5_000
-    public var handshakeTimeoutMs: Int32 = 10_000
-    /// Between two pieces of the answer: TVS answers from a database lookup, at once.
-    public var answerTimeoutMs: Int32 = 5_000
+    public var timeouts = TLSTimeouts.tvs
 
     public init() {}
 
@@ -15,17 +12,16 @@ public struct TVSRunner {
         var channel: TLSChannel<P.Connection>
         do {
             channel = try TLSChannel<P.Connection>.open(host: query.server.host, port: query.server.port, pinned: query.pinned,
-                                                        rng: rng, connectTimeoutMs: connectTimeoutMs,
-                                                        handshakeTimeoutMs: handshakeTimeoutMs, on: &platform)
+                                                        rng: rng, timeouts: timeouts, on: &platform)
         } catch {
             return .failed(.channel(error))
         }
         defer { channel.close() }
         var session = TVSClientSession(request: query.request)
         do throws(TLSChannelProblem) {
-            try channel.send(session.start(), timeoutMs: answerTimeoutMs)
+            try channel.send(session.start(), timeoutMs: timeouts.readMs)
             while true {
-                let bytes = try channel.read(timeoutMs: answerTimeoutMs)
+                let bytes = try channel.read(timeoutMs: timeouts.readMs)
                 do {
                     if let status = try session.receive(bytes) { return .answered(status) }
                 } catch {

@@ -73,12 +73,11 @@ public enum FailureText {
 
     public static func capf(_ problem: CAPFProblem) -> String {
         switch problem {
-        case .connect(let error): return "connect: " + stream(error)
-        case .stream(let error): return stream(error)
+        case .channel(.stoppedAnswering(let ms)):
+            return "the CAPF server stopped answering (no message in " + duration(UInt64(ms)) + ")"
+        case .channel(let problem): return channel(problem, pinnedTo: "a CAPF record of the installed trust list")
         case .noPinnedCertificate: return "no CAPF certificate in the installed trust lists"
-        case .tls(let error): return error.reason
         case .session(let error): return session(error)
-        case .stoppedAnswering(let ms): return "the CAPF server stopped answering (no message in " + duration(UInt64(ms)) + ")"
         case .couldNotStoreLSC: return "the phone could not store the LSC"
         case .couldNotDeleteLSC: return "the phone could not delete the LSC"
         case .certificateRefused(let refusal): return certificate(refusal)

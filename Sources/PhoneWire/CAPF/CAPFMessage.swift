@@ -129,7 +129,7 @@ public enum CAPFCurve {
 }
 
 /// Why CAPF bytes were refused, with the offset within the message.
-public enum CAPFWireError: Error, Equatable, Sendable {
+public enum CAPFWireError: WireFault, Equatable, Sendable {
     case wrongProtocol(UInt8)
     case unknownCommand(UInt8)
     /// The header announces more than the cap allows.
@@ -138,17 +138,40 @@ public enum CAPFWireError: Error, Equatable, Sendable {
     case invalidLength(tag: UInt8, offset: Int)
     case duplicateElement(tag: UInt8, offset: Int)
     case malformedElement(tag: UInt8, offset: Int)
+}
 
-    public var reason: String {
+extension CAPFWireError {
+    public var code: String {
+        switch self {
+        case .wrongProtocol: return "wrongProtocol"
+        case .unknownCommand: return "unknownCommand"
+        case .tooLong: return "tooLong"
+        case .truncated: return "truncated"
+        case .invalidLength: return "invalidLength"
+        case .duplicateElement: return "duplicateElement"
+        case .malformedElement: return "malformedElement"
+        }
+    }
+
+    public var offset: Int? {
+        switch self {
+        case .truncated(let offset), .invalidLength(_, let offset), .duplicateElement(_, let offset), .malformedElement(_, let offset):
+            return offset
+        case .wrongProtocol, .unknownCommand, .tooLong:
+            return nil
+        }
+    }
+
+    public var problem: String {
         switch self {
         case .wrongProtocol(let value): return "not a CAPF message (protocol " + String(value) + ")"
         case .unknownCommand(let value): return "unknown CAPF command " + String(value)
         case .tooLong(let length, let limit):
             return "CAPF message of " + String(length) + " bytes over the " + String(limit) + "-byte cap"
-        case .truncated(let offset): return "CAPF message truncated at offset " + String(offset)
-        case .invalidLength(let tag, let offset): return "CAPF element " + String(tag) + " has an invalid length at offset " + String(offset)
-        case .duplicateElement(let tag, let offset): return "CAPF element " + String(tag) + " repeated at offset " + String(offset)
-        case .malformedElement(let tag, let offset): return "CAPF element " + String(tag) + " malformed at offset " + String(offset)
+        case .truncated: return "CAPF message truncated"
+        case .invalidLength(let tag, _): return "CAPF element " + String(tag) + " has an invalid length"
+        case .duplicateElement(let tag, _): return "CAPF element " + String(tag) + " repeated"
+        case .malformedElement(let tag, _): return "CAPF element " + String(tag) + " malformed"
         }
     }
 }

@@ -83,7 +83,7 @@ public struct DeviceConfiguration: Equatable, Sendable {
 }
 
 /// Why a configuration document was refused.
-public enum ConfigError: Error, Equatable, Sendable {
+public enum ConfigError: WireFault, Equatable, Sendable {
     case xml(XMLError)
     /// The root element is not `<device>`.
     case notADeviceConfiguration
@@ -92,12 +92,30 @@ public enum ConfigError: Error, Equatable, Sendable {
     case duplicateElement(element: String, offset: Int)
     case tooManyEntries(element: String, limit: Int)
 
-    public var reason: String {
+    public var code: String {
         switch self {
-        case .xml(let error): return error.reason
+        case .xml(let error): return error.code
+        case .notADeviceConfiguration: return "notADeviceConfiguration"
+        case .invalidValue: return "invalidValue"
+        case .duplicateElement: return "duplicateElement"
+        case .tooManyEntries: return "tooManyEntries"
+        }
+    }
+
+    public var offset: Int? {
+        switch self {
+        case .xml(let error): return error.offset
+        case .invalidValue(_, let offset), .duplicateElement(_, let offset): return offset
+        case .notADeviceConfiguration, .tooManyEntries: return nil
+        }
+    }
+
+    public var problem: String {
+        switch self {
+        case .xml(let error): return error.problem
         case .notADeviceConfiguration: return "not a device configuration (root is not <device>)"
-        case .invalidValue(let element, let offset): return "invalid <" + element + "> value at offset " + String(offset)
-        case .duplicateElement(let element, let offset): return "<" + element + "> repeated at offset " + String(offset)
+        case .invalidValue(let element, _): return "invalid <" + element + "> value"
+        case .duplicateElement(let element, _): return "<" + element + "> repeated"
         case .tooManyEntries(let element, let limit): return "more than " + String(limit) + " <" + element + "> entries"
         }
     }

@@ -20,7 +20,7 @@ public enum TVSTag {
 }
 
 /// Why TVS bytes were refused, with the byte offset (from the start of the message).
-public enum TVSWireError: Error, Equatable, Sendable {
+public enum TVSWireError: WireFault, Equatable, Sendable {
     case truncated(offset: Int)
     case wrongProtocol(UInt8)
     case wrongVersion(UInt8)
@@ -40,10 +40,41 @@ public enum TVSWireError: Error, Equatable, Sendable {
     case invalidValue(tag: UInt8, offset: Int)
     /// Roles or a TTL in an "invalid" answer, which carries the status alone.
     case misplacedElement(tag: UInt8, offset: Int)
+}
 
-    public var reason: String {
+extension TVSWireError {
+    public var code: String {
         switch self {
-        case .truncated(let offset): return "truncated at offset " + String(offset)
+        case .truncated: return "truncated"
+        case .wrongProtocol: return "wrongProtocol"
+        case .wrongVersion: return "wrongVersion"
+        case .unknownCommand: return "unknownCommand"
+        case .unexpectedCommand: return "unexpectedCommand"
+        case .reservedByte: return "reservedByte"
+        case .oversized: return "oversized"
+        case .trailingBytes: return "trailingBytes"
+        case .unknownTag: return "unknownTag"
+        case .duplicateElement: return "duplicateElement"
+        case .missingElement: return "missingElement"
+        case .invalidLength: return "invalidLength"
+        case .invalidValue: return "invalidValue"
+        case .misplacedElement: return "misplacedElement"
+        }
+    }
+
+    public var offset: Int? {
+        switch self {
+        case .truncated(let offset), .trailingBytes(let offset), .unknownTag(_, let offset), .duplicateElement(_, let offset),
+             .invalidLength(_, let offset), .invalidValue(_, let offset), .misplacedElement(_, let offset):
+            return offset
+        case .wrongProtocol, .wrongVersion, .unknownCommand, .unexpectedCommand, .reservedByte, .oversized, .missingElement:
+            return nil
+        }
+    }
+
+    public var problem: String {
+        switch self {
+        case .truncated: return "truncated"
         case .wrongProtocol(let value): return "protocol byte " + String(value) + " (TVS is 87)"
         case .wrongVersion(let value): return "version " + String(value) + " (TVS is 1)"
         case .unknownCommand(let value): return "unknown command " + String(value)
@@ -51,16 +82,13 @@ public enum TVSWireError: Error, Equatable, Sendable {
         case .reservedByte(let value): return "header byte 3 is " + String(value) + ", not 0"
         case .oversized(let length, let limit):
             return "announces " + String(length) + " bytes of elements, more than " + String(limit)
-        case .trailingBytes(let offset): return "bytes after the message at offset " + String(offset)
-        case .unknownTag(let tag, let offset): return "unknown tag " + String(tag) + " at offset " + String(offset)
-        case .duplicateElement(let tag, let offset): return "tag " + String(tag) + " repeated at offset " + String(offset)
+        case .trailingBytes: return "bytes after the message"
+        case .unknownTag(let tag, _): return "unknown tag " + String(tag)
+        case .duplicateElement(let tag, _): return "tag " + String(tag) + " repeated"
         case .missingElement(let tag): return "required tag " + String(tag) + " missing"
-        case .invalidLength(let tag, let offset):
-            return "tag " + String(tag) + " has an invalid length at offset " + String(offset)
-        case .invalidValue(let tag, let offset):
-            return "tag " + String(tag) + " has an invalid value at offset " + String(offset)
-        case .misplacedElement(let tag, let offset):
-            return "tag " + String(tag) + " at offset " + String(offset) + " does not belong in an invalid answer"
+        case .invalidLength(let tag, _): return "tag " + String(tag) + " has an invalid length"
+        case .invalidValue(let tag, _): return "tag " + String(tag) + " has an invalid value"
+        case .misplacedElement(let tag, _): return "tag " + String(tag) + " does not belong in an invalid answer"
         }
     }
 }

@@ -1,5 +1,5 @@
 /// Why an XML document was refused, with the byte offset where the problem starts.
-public struct XMLError: Error, Equatable, Sendable {
+public struct XMLError: WireFault, Equatable, Sendable {
     public enum Kind: Equatable, Sendable {
         case invalidUTF8
         /// DOCTYPE (and with it every entity declaration) is refused outright.
@@ -21,14 +21,36 @@ public struct XMLError: Error, Equatable, Sendable {
     }
 
     public let kind: Kind
-    public let offset: Int
+    public let at: Int
 
     public init(_ kind: Kind, at offset: Int) {
         self.kind = kind
-        self.offset = offset
+        self.at = offset
     }
 
-    public var reason: String {
+    public var offset: Int? { at }
+
+    public var code: String {
+        switch kind {
+        case .invalidUTF8: return "invalidUTF8"
+        case .doctypeNotAllowed: return "doctypeNotAllowed"
+        case .unexpectedEnd: return "unexpectedEnd"
+        case .unexpectedCharacter: return "unexpectedCharacter"
+        case .invalidName: return "invalidName"
+        case .mismatchedEndTag: return "mismatchedEndTag"
+        case .duplicateAttribute: return "duplicateAttribute"
+        case .invalidReference: return "invalidReference"
+        case .contentOutsideRoot: return "contentOutsideRoot"
+        case .noRootElement: return "noRootElement"
+        case .depthExceeded: return "depthExceeded"
+        case .tooManyElements: return "tooManyElements"
+        case .tooManyAttributes: return "tooManyAttributes"
+        case .textTooLong: return "textTooLong"
+        case .nameTooLong: return "nameTooLong"
+        }
+    }
+
+    public var problem: String {
         let what: String
         switch kind {
         case .invalidUTF8: what = "invalid UTF-8"
@@ -47,7 +69,7 @@ public struct XMLError: Error, Equatable, Sendable {
         case .textTooLong(let limit): what = "text longer than " + String(limit) + " bytes"
         case .nameTooLong(let limit): what = "name longer than " + String(limit) + " bytes"
         }
-        return "XML: " + what + " at offset " + String(offset)
+        return "XML: " + what
     }
 }
 
