@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The checks can fail: toolchain/lib.sh's check, check_equal and summary on made-up
 # conditions, then real check scripts run with one expectation broken on purpose
-# (PHONE_CHECK_BREAK), which must turn their summary red and name that check alone.
+# (PHONE_CHECK_BREAK), which must turn their summary red and name that check alone; and
+# every mutation line of toolchain/mutations.tsv still applies.
 # Needs out/x86_64/phone (toolchain/build-firmware.sh x86_64).
 # Usage: toolchain/check-selftest.sh   Prints "check-selftest: N passed, N failed".
 set -uo pipefail
@@ -42,4 +43,7 @@ check_equal "check-rules.sh with one rule broken goes red" "1 1 1" \
     "$(broken_script rules "is position-independent" toolchain/check-rules.sh out/x86_64/phone)"
 check_equal "firmware-vectors.sh with one vector's expectation broken goes red" "1 1 1" \
     "$(broken_script vectors "tampered body" toolchain/firmware-vectors.sh x86_64)"
+# The mutation check's lines still name code that exists (toolchain/mutate.sh is not in the
+# test command; a line that no longer applies would only show there).
+check "every line of toolchain/mutations.tsv applies to the tree" python3 toolchain/apply_mutation.py --check toolchain/mutations.tsv
 summary check-selftest

@@ -37,6 +37,9 @@ addlib $tables
 save
 end
 MRI
+# The package's version is the header's API version (one place: phonesec.h).
+api_version=$(sed -n 's/^#define PHONESEC_API_VERSION \([0-9]*\)$/\1/p' Sources/CPhoneSec/include/phonesec.h)
+[ -n "$api_version" ] || { echo "install-lib.sh: no PHONESEC_API_VERSION in phonesec.h" >&2; exit 1; }
 cat >"$prefix/lib/pkgconfig/phonesec.pc" <<PC
 prefix=$prefix
 includedir=\${prefix}/include
@@ -44,7 +47,7 @@ libdir=\${prefix}/lib
 
 Name: phonesec
 Description: The phone's security core for C firmware (Embedded Swift, $arch)
-Version: 2.0.0
+Version: $api_version.0.0
 Cflags: -I\${includedir}
 Libs: -L\${libdir} -lphonesec -lmbedtls -lmbedx509 -lmbedcrypto
 PC

@@ -130,10 +130,18 @@ public final class Lab: @unchecked Sendable {
         logSink(line)
     }
 
-    /// The evil-cluster attack in force, if any.
-    public var attack: Attack?
+    /// The evil-cluster attack in force, if any (a test may change it while the lab serves).
+    public var attack: Attack? {
+        get { stateLock.withLock { attackInForce } }
+        set { stateLock.withLock { attackInForce = newValue } }
+    }
+    private var attackInForce: Attack?
     /// Where the CAPF service appends each TLS session's secrets (NSS key log), if asked.
-    public var keyLogPath: String?
+    public var keyLogPath: String? {
+        get { stateLock.withLock { keyLog } }
+        set { stateLock.withLock { keyLog = newValue } }
+    }
+    private var keyLog: String?
     private var strangers: [String: Identity] = [:]
     /// Devices that broke off a CAPF session on the preferred key of an "EC preferred,
     /// RSA backup" key order: their next install asks for the backup.
@@ -158,12 +166,19 @@ public final class Lab: @unchecked Sendable {
         }
     }
 
-    /// Ports the configuration files point the phone at.
-    public var capfHost = "127.0.0.1"
-    public var capfPort: UInt16 = 3804
-    public var tvsPort: UInt16 = 2445
-    /// The call manager's SIP-TLS port the configurations name (`securedSipPort`).
-    public var sipTLSPort: UInt16 = 5061
+    /// Where the configuration files point the phone (`LabServer` sets them before it serves).
+    public struct Addresses: Sendable {
+        public var capfHost = "127.0.0.1"
+        public var capfPort: UInt16 = 3804
+        public var tvsPort: UInt16 = 2445
+        /// The call manager's SIP-TLS port the configurations name (`securedSipPort`).
+        public var sipTLSPort: UInt16 = 5061
+    }
+    public var addresses: Addresses {
+        get { stateLock.withLock { served } }
+        set { stateLock.withLock { served = newValue } }
+    }
+    private var served = Addresses()
 
     // MARK: - Files the cluster serves
 
@@ -217,7 +232,9 @@ public final class Lab: @unchecked Sendable {
     }
 
     private func capfList() -> String {
-        "<capfList><capf><phonePort>\(capfPort)</phonePort><processNodeName>\(capfHost)</processNodeName></capf></capfList>"
+        let addresses = self.addresses
+        return "<capfList><capf><phonePort>\(addresses.capfPort)</phonePort><processNodeName>\(addresses.capfHost)</processNodeName>"
+            + "</capf></capfList>"
     }
 
     /// The partial configuration a cluster with "TFTP Encrypted Config" serves in clear.
@@ -249,9 +266,9 @@ public final class Lab: @unchecked Sendable {
               <sshPassword>lab-Secret-7f3a</sshPassword>
               <ipAddressMode>0</ipAddressMode>
               <devicePool><callManagerGroup><members>
-                <member priority="0"><callManager><ports><ethernetPhonePort>2000</ethernetPhonePort><sipPort>5060</sipPort><securedSipPort>\(sipTLSPort)</securedSipPort></ports><processNodeName>\(capfHost)</processNodeName></callManager></member>
+                <member priority="0"><callManager><ports><ethernetPhonePort>2000</ethernetPhonePort><sipPort>5060</sipPort><securedSipPort>\(addresses.sipTLSPort)</securedSipPort></ports><processNodeName>\(addresses.capfHost)</processNodeName></callManager></member>
               </members></callManagerGroup></devicePool>
-              <TVS><members><member priority="0"><port>\(tvsPort)</port><address>\(capfHost)</address></member></members></TVS>
+              <TVS><members><member priority="0"><port>\(addresses.tvsPort)</port><address>\(addresses.capfHost)</address></member></members></TVS>
               <loadInformation>SIP75.9-3-1SR2-1S</loadInformation>
               <capfAuthMode>\(device.capfAuthMode)</capfAuthMode>
               \(capfList())

@@ -25,12 +25,12 @@ public final class LabServer: @unchecked Sendable {
                 httpsPort: UInt16 = 0, sipTLSPort: UInt16 = 0) throws {
         https = try lab.tftpEC.map { try HTTPSService(lab: lab, identity: $0, host: host, port: httpsPort) }
         sip = try SIPService(lab: lab, host: host, port: sipTLSPort)
-        lab.sipTLSPort = sip.port
+        lab.addresses.sipTLSPort = sip.port
         capf = try CAPFService(lab: lab, host: host, port: capfPort)
         tvs = try TVSService(lab: lab, host: host, port: tvsPort)
-        lab.capfHost = host
-        lab.capfPort = capf.port
-        lab.tvsPort = tvs.port
+        lab.addresses.capfHost = host
+        lab.addresses.capfPort = capf.port
+        lab.addresses.tvsPort = tvs.port
         tftp = try TFTPService(lab: lab, host: host, port: tftpPort)
         http = try HTTPService(lab: lab, host: host, port: httpPort)
     }

@@ -117,7 +117,7 @@ final class LabIntegrationTests: XCTestCase {
         try add()
         // The configuration points at a CAPF port where nothing listens.
         let probe = try TCPListener(host: "127.0.0.1", port: 0)
-        lab.capfPort = probe.port
+        lab.addresses.capfPort = probe.port
         _ = consume probe
         let run = try boot()
         XCTAssertEqual(run.status, 4, run.stderr)

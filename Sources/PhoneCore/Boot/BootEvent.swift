@@ -2,7 +2,7 @@ import PhoneTrust
 import PhoneWire
 
 /// The one event each step of the boot emits: typed data for the console, the JSON
-/// log and a C callback alike (`PhoneApp` makes the text). Nothing secret is ever in an
+/// log and a C callback alike (`PhoneRuntime/Text` makes the text). Nothing secret is ever in an
 /// event: no key, no authentication string, no configuration content beyond what the
 /// boot uses.
 public enum BootEvent: Equatable {

@@ -1,8 +1,8 @@
 import PhoneTrust
 import PhoneWire
 
-/// Why a boot ended without a configuration. Data only; `PhoneApp` words it and picks
-/// the exit code.
+/// Why a boot ended without a configuration. Data only; `PhoneRuntime/Text` words it, and
+/// each caller picks its exit code or status.
 public enum BootFailure: Error, Equatable {
     /// Every file server failed for this file.
     case unreachable(file: String)

@@ -60,7 +60,7 @@ public enum UnsupportedKeyRequest: Equatable, Sendable {
     case keyType(UInt8)
 }
 
-/// Why a CAPF session was abandoned. Data only; `PhoneApp` words it.
+/// Why a CAPF session was abandoned. Data only; `PhoneRuntime/Text` words it.
 public enum CAPFSessionError: Error, Equatable {
     case wire(CAPFWireError)
     case sessionIDChanged(expected: UInt32, received: UInt32)

@@ -10,7 +10,7 @@ public enum FetchResult {
     case failed(FetchFailure)
 }
 
-/// Why a fetch failed. Data only; `PhoneApp` words it.
+/// Why a fetch failed. Data only; `PhoneRuntime/Text` words it.
 public enum FetchFailure: Error, Equatable {
     /// The server's name did not resolve.
     case nameNotResolved
@@ -25,7 +25,7 @@ public enum FetchFailure: Error, Equatable {
     case tftp(TFTPError)
 }
 
-/// Why a byte stream operation failed. Data only; `PhoneApp` words it.
+/// Why a byte stream operation failed. Data only; `PhoneRuntime/Text` words it.
 public enum StreamError: Error, Equatable, Sendable {
     case timedOut
     /// The peer closed the connection (or reset it).
