@@ -38,11 +38,15 @@ step toolchain/fuzz.sh 30
 step swift build --package-path Benchmarks
 step python3 Benchmarks/test_report.py
 # The whole suite under AddressSanitizer (it runs every test the plain suite would, and
-# finds memory errors besides). Leak checking is off: the only direct leaks LeakSanitizer
-# reports are weak-reference side tables XCTest and Foundation.Process keep for the life
-# of the process (everything else it lists hangs off those).
+# finds memory errors besides), two test classes at a time in processes of their own: many
+# tests wait on the network and on the phone's timeouts, so two workers halve the wall time
+# (every test makes its own temporary directories and takes free loopback ports). Leak
+# checking is off: the only direct leaks LeakSanitizer reports are weak-reference side
+# tables XCTest and Foundation.Process keep for the life of the process (everything else
+# it lists hangs off those).
 step swift build --build-tests --sanitize=address --scratch-path .build-asan
-ASAN_OPTIONS=detect_leaks=0 step swift test --skip-build --disable-swift-testing --sanitize=address --scratch-path .build-asan
+ASAN_OPTIONS=detect_leaks=0 step swift test --skip-build --disable-swift-testing --sanitize=address --scratch-path .build-asan \
+    --parallel --num-workers 2
 echo "test.sh: what each step cost"
 printf '%s\n' "${timings[@]}"
 echo "test.sh: $((SECONDS - started)) s in all"
