@@ -1,0 +1,141 @@
+import CPhoneSec
+@testable import CUCMLab
+import Foundation
+import LabSupport
+import PhoneCrypto
+@testable import PhoneSec
+import PhoneWire
+import XCTest
+
+/// The C API's boot, identity and trust entry points, called as C calls them, against the
+/// lab in-process: a factory-fresh phone boots through `phonesec_boot` (CAPF enrolment,
+/// the `.enc.sgn`), every event reaches the C callback as data, and what the phone then
+/// holds and trusts is what the lab issued and lists.
+final class BootAPITests: XCTestCase {
+    var fixture: LabFixture!
+    var message = phonesec_message()
+
+    override func setUpWithError() throws {
+        fixture = try LabFixture()
+        try fixture.add()
+    }
+
+    override func tearDownWithError() throws { fixture.close() }
+
+    /// What the event callback saw, through its context pointer.
+    final class Seen {
+        var kinds: [phonesec_event_kind] = []
+        var values: [phonesec_event_kind: [Int32]] = [:]
+        var states: [String] = []
+    }
+
+    private func open() throws -> OpaquePointer {
+        var handle: OpaquePointer?
+        let status = fixture.state.withCString { directory in
+            "A4:56:30:BB:FA:40".withCString { mac in
+                fixture.mic.withCString { mic in
+                    var options = phonesec_phone_options()
+                    options.state_directory = directory
+                    options.mac = mac
+                    options.mic_pem_path = mic
+                    return phonesec_phone_open(&options, &handle, &message)
+                }
+            }
+        }
+        XCTAssertEqual(status, PHONESEC_OK, text(message.text))
+        return try XCTUnwrap(handle)
+    }
+
+    private func boot(_ phone: OpaquePointer, seen: Seen, result: inout phonesec_boot_result) -> phonesec_status {
+        let server = "127.0.0.1:" + String(fixture.server.httpPort)
+        return server.withCString { serverText in
+            var servers: [UnsafePointer<CChar>?] = [serverText]
+            return servers.withUnsafeMutableBufferPointer { list in
+                var options = phonesec_boot_options()
+                options.servers = UnsafePointer(list.baseAddress)
+                options.server_count = 1
+                options.transport = PHONESEC_TRANSPORT_HTTP
+                options.backoff_ms = 20
+                options.event_context = Unmanaged.passUnretained(seen).toOpaque()
+                options.on_event = { context, event in
+                    guard let context, let event else { return }
+                    let seen = Unmanaged<Seen>.fromOpaque(context).takeUnretainedValue()
+                    seen.kinds.append(event.pointee.kind)
+                    seen.values[event.pointee.kind, default: []].append(event.pointee.value)
+                    if let state = event.pointee.state { seen.states.append(String(cString: state)) }
+                }
+                return phonesec_boot(phone, &options, &result, &message)
+            }
+        }
+    }
+
+    func testAFreshPhoneBootsEnrolsAndHoldsWhatTheLabIssued() throws {
+        let phone = try open()
+        defer { phonesec_phone_close(phone) }
+        let seen = Seen()
+        var result = phonesec_boot_result()
+        XCTAssertEqual(boot(phone, seen: seen, result: &result), PHONESEC_OK, text(message.text) + "\n" + fixture.labLog)
+        XCTAssertEqual(result.configured, 1)
+        XCTAssertEqual(text(result.device), "SEPA45630BBFA40")
+        XCTAssertEqual(result.security_mode, 3, "the encrypted profile")
+        XCTAssertEqual(result.call_manager_count, 1)
+        XCTAssertEqual(result.tvs_count, 1)
+        // Every event of the boot reached the callback, as data.
+        XCTAssertEqual(seen.kinds.first, PHONESEC_EVENT_STARTED)
+        XCTAssertEqual(seen.values[PHONESEC_EVENT_CAPF_ENDED], [1], "one CAPF session, a new LSC installed")
+        XCTAssertEqual(seen.values[PHONESEC_EVENT_CONFIG_APPLIED], [1], "the .enc.sgn, decrypted")
+        XCTAssertEqual(seen.kinds.filter { $0 == PHONESEC_EVENT_RESET }.count, 1)
+        XCTAssertFalse(seen.kinds.contains(PHONESEC_EVENT_FAILED))
+        XCTAssertEqual(seen.states.last, "configured")
+
+        // What the phone holds: the LSC the lab issued (its md5hash) and stored.
+        var info = phonesec_phone_info()
+        XCTAssertEqual(phonesec_phone_info_get(phone, &info, &message), PHONESEC_OK, text(message.text))
+        let row = try XCTUnwrap(fixture.lab.devices.device(fixture.device))
+        XCTAssertEqual(info.lsc.present, 1)
+        XCTAssertEqual(text(info.lsc.md5), row.md5hash)
+        XCTAssertEqual(info.mic.present, 1)
+        var der = [UInt8](repeating: 0, count: 8192)
+        var length = 0
+        XCTAssertEqual(phonesec_certificate_der(phone, PHONESEC_CERTIFICATE_LSC, &der, der.count, &length, &message), PHONESEC_OK)
+        XCTAssertEqual(Array(der[..<length]), row.certificate)
+
+        // What it trusts: the lab's CallManager for call control (the ITL), not its own LSC.
+        var trust = phonesec_trust_result()
+        let callManager = fixture.lab.tftp.certificate.der
+        XCTAssertEqual(phonesec_trust_check(phone, callManager, callManager.count, PHONESEC_PURPOSE_CALL_CONTROL, &trust, &message),
+                       PHONESEC_OK, text(message.text))
+        XCTAssertEqual(trust.source, PHONESEC_SOURCE_ITL)
+        XCTAssertEqual(text(trust.role), "CCM+TFTP")
+        let own = Array(der[..<length])
+        XCTAssertEqual(phonesec_trust_check(phone, own, own.count, PHONESEC_PURPOSE_CALL_CONTROL, &trust, &message),
+                       PHONESEC_ERR_NOT_TRUSTED)
+        XCTAssertEqual(trust.trusted, 0)
+    }
+
+    /// A boot that cannot reach its server says so as a status and a failure, and the
+    /// callback's last event is the failed fetch, with no next server to try.
+    func testNoServerIsUnreachable() throws {
+        let phone = try open()
+        defer { phonesec_phone_close(phone) }
+        fixture.server.stop()
+        let seen = Seen()
+        var result = phonesec_boot_result()
+        XCTAssertEqual(boot(phone, seen: seen, result: &result), PHONESEC_ERR_UNREACHABLE, text(message.text))
+        XCTAssertEqual(result.configured, 0)
+        XCTAssertEqual(result.failure, PHONESEC_FAILURE_UNREACHABLE)
+        XCTAssertFalse(text(result.reason).isEmpty)
+        XCTAssertEqual(seen.kinds.last, PHONESEC_EVENT_FETCH_FAILED)
+        XCTAssertEqual(seen.values[PHONESEC_EVENT_FETCH_FAILED]?.last, 0, "no next server")
+        XCTAssertEqual(seen.states.last, "failed")
+    }
+
+    func testEveryStatusHasItsName() {
+        let statuses: [(phonesec_status, String)] = [
+            (PHONESEC_OK, "PHONESEC_OK"), (PHONESEC_ERR_ARGUMENT, "PHONESEC_ERR_ARGUMENT"),
+            (PHONESEC_ERR_NOT_TRUSTED, "PHONESEC_ERR_NOT_TRUSTED"), (PHONESEC_ERR_TOO_MANY_CHANNELS, "PHONESEC_ERR_TOO_MANY_CHANNELS"),
+            (PHONESEC_ERR_INTERNAL, "PHONESEC_ERR_INTERNAL"), (phonesec_status(rawValue: 999), "PHONESEC_UNKNOWN_STATUS"),
+        ]
+        for (status, name) in statuses { XCTAssertEqual(String(cString: phonesec_status_name(status)), name) }
+    }
+}
