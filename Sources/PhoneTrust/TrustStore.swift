@@ -197,11 +197,6 @@ public struct TrustStore {
         return found
     }
 
-    /// Certificates that may sign configuration files.
-    public var tftpCapableCertificates: [Certificate] {
-        certificates(withRole: .ccmTFTP) + certificates(withRole: .tftp)
-    }
-
     // MARK: - Rules
 
     private func authority(for kind: TrustListKind) -> (InstalledTrustList, [TrustRole])? {

@@ -61,7 +61,7 @@ final class TrustStoreTests: XCTestCase {
         XCTAssertEqual(update.outcome, .firstUse)
         XCTAssertEqual(update.signer, "CN=SAST-A45630BBFA40,O=Lab,OU=Security")
         XCTAssertEqual(store.certificates(withRole: .capf).map(\.subject), ["CN=CAPF-A45630BBFA40,O=Lab,OU=Voice"])
-        XCTAssertEqual(store.tftpCapableCertificates.map(\.subject), ["CN=cucm-A45630BBFA40,O=Lab,OU=Voice"])
+        XCTAssertEqual(store.certificates(for: .configuration).map(\.subject), ["CN=cucm-A45630BBFA40,O=Lab,OU=Voice"])
         let again = try store.install(Vectors.bytes("interop/ITLFile.tlv"), kind: .itl, servedAs: "ITLFile.tlv")
         XCTAssertEqual(again.outcome, .unchanged)
     }

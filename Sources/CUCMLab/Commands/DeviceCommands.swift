@@ -49,7 +49,7 @@ struct DeviceCommand: ParsableCommand {
 
         func run() throws {
             let device = name.uppercased()
-            let table = try DeviceTable(path: lab.url.appendingPathComponent("devices.sqlite").path)
+            let table = try lab.deviceTable()
             var row = try table.device(device) ?? DeviceTable.Device(name: device, profile: profile, capfAuth: capfAuth,
                                                                      operation: operation, key: key, certificate: nil,
                                                                      md5hash: "", publicKey: nil)
@@ -68,7 +68,7 @@ struct DeviceCommand: ParsableCommand {
         @OptionGroup var lab: LabDirectory
 
         func run() throws {
-            for device in try DeviceTable(path: lab.url.appendingPathComponent("devices.sqlite").path).all() {
+            for device in try lab.deviceTable().all() {
                 print(device.name + "  " + device.profile.rawValue + "  capf-auth " + device.capfAuth + "  operation "
                       + device.operation + "  key " + device.key + "  md5hash " + (device.md5hash.isEmpty ? "-" : device.md5hash))
             }

@@ -20,6 +20,10 @@ struct LabDirectory: ParsableArguments {
     var path: String
 
     var url: URL { URL(fileURLWithPath: path) }
+    /// The device table (and what TVS vouches for), without opening the lab's PKI.
+    var databasePath: String { url.appendingPathComponent("devices.sqlite").path }
+
+    func deviceTable() throws -> DeviceTable { try DeviceTable(path: databasePath) }
 
     func open(log: @escaping @Sendable (String) -> Void = { _ in }) throws -> Lab { try Lab(url, log: log) }
 }
@@ -64,7 +68,7 @@ struct SQLCommand: ParsableCommand {
     var query: String
 
     func run() throws {
-        print(try DeviceTable.query(path: lab.url.appendingPathComponent("devices.sqlite").path, query))
+        print(try DeviceTable.query(path: lab.databasePath, query))
     }
 }
 

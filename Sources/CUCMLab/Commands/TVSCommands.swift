@@ -33,7 +33,7 @@ struct TVSCommand: ParsableCommand {
         func run() throws {
             let certificate = try Certificate(pem: [UInt8](try Data(contentsOf: URL(fileURLWithPath: self.certificate))))
             let roleValues = roles.lowercased().split(separator: ",").compactMap { TVSCommand.roleNames[String($0)]?.rawValue }
-            let table = try DeviceTable(path: lab.url.appendingPathComponent("devices.sqlite").path)
+            let table = try lab.deviceTable()
             try table.upsertTVS(.init(subject: certificate.subject, certificate: certificate.der, roles: roleValues, ttl: ttl),
                                 sha256: hexString(try Digest.hash(.sha256, certificate.der)))
             print("TVS vouches for " + certificate.subject + ": roles "
@@ -47,7 +47,7 @@ struct TVSCommand: ParsableCommand {
         @OptionGroup var lab: LabDirectory
 
         func run() throws {
-            for entry in try DeviceTable(path: lab.url.appendingPathComponent("devices.sqlite").path).tvsEntries() {
+            for entry in try lab.deviceTable().tvsEntries() {
                 print(entry.subject + "  roles " + entry.roles.map { TrustRole(rawValue: $0).name }.joined(separator: ",")
                       + "  ttl " + String(entry.ttl))
             }
