@@ -7,6 +7,7 @@
 # more than 1 KB or a call failed.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+CUCM_LAB=.build/release/cucm-lab
 . toolchain/lib.sh
 work=$(mktemp -d)
 cleanup() { stop_labs; rm -rf "$work"; }
@@ -16,7 +17,6 @@ swift build -c release --product cucm-lab >/dev/null
 export PKG_CONFIG_PATH=$work/prefix/lib/pkgconfig
 cc -O2 -Wall Examples/secure-register/secure-register.c $(pkg-config --cflags --libs phonesec) -o "$work/secure-register"
 cc -O2 -Wall Benchmarks/soak.c $(pkg-config --cflags --libs phonesec) -o "$work/soak"
-cucm_lab=.build/release/cucm-lab
 "$cucm_lab" init --dir "$work/lab" >/dev/null
 "$cucm_lab" device add SEPA45630BBFA40 --dir "$work/lab" --profile encrypted --capf-auth auto --operation install --key rsa:2048 >/dev/null
 start_lab "$work/lab" "$work/lab.log"

@@ -63,7 +63,6 @@ stop_labs
 "$cucm_lab" device add SEPA45630BBFA40 --dir "$work/eclab" --profile encrypted --capf-auth auto --operation install --key ec:P-256 >/dev/null
 start_lab "$work/eclab" "$work/lab.log"
 https=$lab_https
-wait_for_port "$https"
 ecboot() {
     toolchain/run-firmware.sh "$arch" boot --json --server "127.0.0.1:$http" --https-port "$https" --mac A4:56:30:BB:FA:40 \
         --state "$work/ecphone" --mic Tests/Vectors/interop/pki/phone-mic.pem >"$work/boot.json" 2>"$work/boot.err"

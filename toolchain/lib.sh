@@ -36,7 +36,7 @@ cucm_lab=${CUCM_LAB:-.build/debug/cucm-lab}
 lab_pids=()
 # start_lab DIR LOG [SERVE-OPTION…]: `cucm-lab serve` of the lab in DIR on loopback, its
 # output appended to LOG, with every service on a port of its own: HTTP, TFTP, CAPF, TVS,
-# SIP-TLS and (for a lab made with --ec) HTTPS. Sets lab_pid and lab_http, lab_tftp,
+# SIP-TLS and (for a lab made with --ec) HTTPS. Sets lab_http, lab_tftp,
 # lab_capf, lab_tvs, lab_sip, lab_https; ports already set are kept (a restart serves on
 # the same ones), `new_lab_ports` forgets them (a second server). Waits for HTTP.
 start_lab() {
@@ -46,8 +46,7 @@ start_lab() {
                                 lab_sip=$(free_port); lab_https=$(free_port); }
     "$cucm_lab" serve --dir "$directory" --host 127.0.0.1 --http-port "$lab_http" --tftp-port "$lab_tftp" --capf-port "$lab_capf" \
         --tvs-port "$lab_tvs" --sip-tls-port "$lab_sip" --https-port "$lab_https" "$@" >>"$log" 2>&1 &
-    lab_pid=$!
-    lab_pids+=("$lab_pid")
+    lab_pids+=("$!")
     wait_for_port "$lab_http"
 }
 new_lab_ports() { lab_http=; lab_tftp=; lab_capf=; lab_tvs=; lab_sip=; lab_https=; }

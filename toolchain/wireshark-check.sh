@@ -146,7 +146,6 @@ check_equal "hostile CAPF bytes: no Lua error" 0 "$(grep -ci "lua error" <<<"$ho
 new_lab_ports
 start_lab "$work/eclab" "$work/eclab.log"
 http=$lab_http; https=$lab_https
-wait_for_port "$https"
 ecboot() {
     .build/debug/phone boot --server "127.0.0.1:$http" --https-port "$https" --mac A4:56:30:BB:FA:40 --state "$work/ecphone" \
         --mic Tests/Vectors/interop/pki/phone-mic.pem --keylog "$work/https.keys" --backoff-ms 20 >/dev/null 2>>"$work/https.err"

@@ -40,7 +40,9 @@ public final class Lab: @unchecked Sendable {
     private let stateLock = NSLock()
     private let logSink: (String) -> Void
 
-    public var databasePath: String { directory.appendingPathComponent("devices.sqlite").path }
+    public var databasePath: String { Lab.databasePath(in: directory) }
+    /// The device table of the lab in `directory`.
+    static func databasePath(in directory: URL) -> String { directory.appendingPathComponent("devices.sqlite").path }
 
     /// Creates the PKI (RSA-2048, X.509 v3, self-signed), the ITL and the table. `ec`: also
     /// an EC P-256 TFTP identity for HTTPS, and an ITL of signer version 1.1 listing it.
@@ -59,7 +61,7 @@ public final class Lab: @unchecked Sendable {
         let tftpEC = ec ? try identity("tftp-ec", "CN=cucm-lab-ec,O=Lab,OU=CallManager") : nil
         let itl = try makeITL(sast: sast, callManager: tftp, capf: capf, tvs: tvs, tftpEC: tftpEC, signer: sast, rng: rng)
         try Data(itl).write(to: directory.appendingPathComponent("ITLFile.tlv"))
-        _ = try DeviceTable(path: directory.appendingPathComponent("devices.sqlite").path)
+        _ = try DeviceTable(path: databasePath(in: directory))
     }
 
     /// A new RSA-2048 (or EC on `curve`) key and self-signed certificate, written to
@@ -111,7 +113,7 @@ public final class Lab: @unchecked Sendable {
         tvs = try load("tvs")
         tftpEC = FileManager.default.fileExists(atPath: directory.appendingPathComponent("pki/tftp-ec.pem").path) ? try load("tftp-ec") : nil
         servedITL = [UInt8](try Data(contentsOf: directory.appendingPathComponent("ITLFile.tlv")))
-        devices = try DeviceTable(path: directory.appendingPathComponent("devices.sqlite").path)
+        devices = try DeviceTable(path: Lab.databasePath(in: directory))
         logSink = log
     }
 

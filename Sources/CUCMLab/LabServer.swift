@@ -25,12 +25,9 @@ public final class LabServer: @unchecked Sendable {
                 httpsPort: UInt16 = 0, sipTLSPort: UInt16 = 0) throws {
         https = try lab.tftpEC.map { try HTTPSService(lab: lab, identity: $0, host: host, port: httpsPort) }
         sip = try SIPService(lab: lab, host: host, port: sipTLSPort)
-        lab.addresses.sipTLSPort = sip.port
         capf = try CAPFService(lab: lab, host: host, port: capfPort)
         tvs = try TVSService(lab: lab, host: host, port: tvsPort)
-        lab.addresses.capfHost = host
-        lab.addresses.capfPort = capf.port
-        lab.addresses.tvsPort = tvs.port
+        lab.addresses = Lab.Addresses(capfHost: host, capfPort: capf.port, tvsPort: tvs.port, sipTLSPort: sip.port)
         tftp = try TFTPService(lab: lab, host: host, port: tftpPort)
         http = try HTTPService(lab: lab, host: host, port: httpPort)
     }

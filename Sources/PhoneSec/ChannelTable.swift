@@ -32,7 +32,6 @@ struct ChannelTable<Channel: ClosableChannel> {
     private var generations: [UInt32]
 
     init() {
-        precondition(Self.slotCount <= 1 << Self.slotBits, "PHONESEC_MAX_CHANNELS does not fit the slot bits")
         slots = Array(repeating: nil, count: Self.slotCount)
         generations = Array(repeating: 0, count: Self.slotCount)
     }

@@ -59,13 +59,20 @@ func fill(_ result: inout phonesec_trust_result, _ refusal: ServerAcceptance.Ref
     switch refusal {
     case .notVouched(_, let verdict):
         fill(&result, verdict, certificate: certificate, purpose: purpose)
-    case .keyNotAllowed, .certificateChanged:
-        result = phonesec_trust_result()
-        fill(&result.subject, Certificate.subject(of: certificate))
-        fill(&result.verdict, TrustText.refusal(refusal, .channel(purpose)))
-        if case .keyNotAllowed = refusal { result.refusal = PHONESEC_REFUSAL_KEY_NOT_ALLOWED }
-        else { result.refusal = PHONESEC_REFUSAL_CERTIFICATE_CHANGED }
+    case .keyNotAllowed:
+        fillRefused(&result, refusal, PHONESEC_REFUSAL_KEY_NOT_ALLOWED, certificate: certificate, purpose: purpose)
+    case .certificateChanged:
+        fillRefused(&result, refusal, PHONESEC_REFUSAL_CERTIFICATE_CHANGED, certificate: certificate, purpose: purpose)
     }
+}
+
+/// A server the policy refused before any trust question: not trusted, and why.
+private func fillRefused(_ result: inout phonesec_trust_result, _ refusal: ServerAcceptance.Refusal, _ code: phonesec_refusal,
+                         certificate: [UInt8], purpose: TrustPurpose) {
+    result = phonesec_trust_result()
+    fill(&result.subject, Certificate.subject(of: certificate))
+    fill(&result.verdict, TrustText.refusal(refusal, .channel(purpose)))
+    result.refusal = code
 }
 
 /// The status a verdict gives a trust check: trusted, not, or nobody to ask answered.

@@ -1,4 +1,5 @@
 import CPhoneSec
+@testable import PhoneSec
 import PhoneWire
 import XCTest
 
@@ -6,5 +7,10 @@ import XCTest
 final class CConstantsTests: XCTestCase {
     func testTheServerBoundIsTheConfigurationReadersBound() {
         XCTAssertEqual(Int(PHONESEC_MAX_SERVERS), DeviceConfiguration.maxServers)
+    }
+
+    /// A channel's number keeps its slot in the low bits: every slot must fit them.
+    func testEveryChannelSlotFitsTheNumbersSlotBits() {
+        XCTAssertLessThanOrEqual(ChannelTable<ChannelTableTests.StandIn>.slotCount, 1 << ChannelTable<ChannelTableTests.StandIn>.slotBits)
     }
 }

@@ -21,7 +21,7 @@ struct LabDirectory: ParsableArguments {
 
     var url: URL { URL(fileURLWithPath: path) }
     /// The device table (and what TVS vouches for), without opening the lab's PKI.
-    var databasePath: String { url.appendingPathComponent("devices.sqlite").path }
+    var databasePath: String { Lab.databasePath(in: url) }
 
     func deviceTable() throws -> DeviceTable { try DeviceTable(path: databasePath) }
 

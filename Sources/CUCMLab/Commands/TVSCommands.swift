@@ -24,15 +24,22 @@ struct TVSCommand: ParsableCommand {
         @Option(help: "Seconds the answer may be cached (0 to 4294967295).")
         var ttl: UInt32 = 3600
 
+        /// The roles given, nil when one is no role's name.
+        var roleValues: [UInt16]? {
+            let words = roles.lowercased().split(separator: ",")
+            let values = words.compactMap { TVSCommand.roleNames[String($0)]?.rawValue }
+            return values.count == words.count ? values : nil
+        }
+
         func validate() throws {
-            for word in roles.lowercased().split(separator: ",") where TVSCommand.roleNames[String(word)] == nil {
+            guard roleValues != nil else {
                 throw ValidationError("--roles is a comma-separated list of " + TVSCommand.roleNames.keys.sorted().joined(separator: ", "))
             }
         }
 
         func run() throws {
             let certificate = try Certificate(pem: [UInt8](try Data(contentsOf: URL(fileURLWithPath: self.certificate))))
-            let roleValues = roles.lowercased().split(separator: ",").compactMap { TVSCommand.roleNames[String($0)]?.rawValue }
+            let roleValues = self.roleValues ?? []
             let table = try lab.deviceTable()
             try table.upsertTVS(.init(subject: certificate.subject, certificate: certificate.der, roles: roleValues, ttl: ttl),
                                 sha256: hexString(try Digest.hash(.sha256, certificate.der)))

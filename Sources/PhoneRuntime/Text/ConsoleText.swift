@@ -64,7 +64,7 @@ public enum ConsoleText {
                 + ": full configuration applied"
         case .askingTVSAboutHTTPSServer(let subject, let servers):
             return "SECD: HTTPS server certificate " + subject + " is not " + TrustText.pinned(.configurationOverHTTPS)
-                + " of the installed trust lists; asking TVS ("
+                + "; asking TVS ("
                 + String(servers) + (servers == 1 ? " server)" : " servers)")
         case .httpsServerVouched(let subject, let verdict):
             return "SECD: HTTPS server " + subject + " " + TrustText.verdict(verdict) + "; connecting again"

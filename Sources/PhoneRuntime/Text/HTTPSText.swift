@@ -23,7 +23,7 @@ public enum HTTPSText {
         case .channel(.tls(.handshakeFailed(let code))):
             return TLSError.handshakeFailed(code: code).reason + " (the server may have refused the client certificate)"
         case .channel(let problem):
-            return FailureText.channel(problem, pinnedTo: TrustText.pinned(.configurationOverHTTPS) + " of the installed trust lists")
+            return FailureText.channel(problem, pinnedTo: TrustText.pinned(.configurationOverHTTPS))
         case .malformed(let error): return "malformed HTTP response: " + error.reason
         case .status(let status):
             switch status {

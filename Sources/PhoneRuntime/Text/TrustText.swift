@@ -19,14 +19,16 @@ public enum TrustText {
         roles.isEmpty ? "none" : roles.map { $0.name }.joined(separator: ", ")
     }
 
-    /// What a server's certificate must be among the installed lists to be pinned:
-    /// "an EC TFTP or CCM+TFTP record".
+    /// What a server's certificate must be to be pinned: "an EC TFTP or CCM+TFTP record of
+    /// the installed trust lists".
     public static func pinned(_ acceptance: ServerAcceptance) -> String {
         let roles = acceptance.purpose.roles.map { $0.name }.joined(separator: " or ")
+        let record: String
         switch acceptance.keyRule {
-        case .anyKey: return (roles.first.map { "AEIOU".contains($0) } == true ? "an " : "a ") + roles + " record"
-        case .ecOnly: return "an EC " + roles + " record"
+        case .anyKey: record = (roles.first.map { "AEIOU".contains($0) } == true ? "an " : "a ") + roles + " record"
+        case .ecOnly: record = "an EC " + roles + " record"
         }
+        return record + " of the installed trust lists"
     }
 
     /// Why the acceptance policy refused a server, in one sentence.
@@ -39,7 +41,7 @@ public enum TrustText {
             case .ecOnly: return "server certificate " + subject + " uses " + uses + "; an EC key is required (6971, formats.md §5)"
             }
         case .notVouched(let subject, let verdict):
-            return "server certificate " + subject + " is not " + pinned(acceptance) + " of the installed trust lists; "
+            return "server certificate " + subject + " is not " + pinned(acceptance) + "; "
                 + TrustText.verdict(verdict)
         case .certificateChanged(let subject):
             return "the server then presented " + subject + ", not the certificate TVS vouched for"

@@ -12,9 +12,6 @@ public struct TrustRole: Equatable, Sendable {
     public static let appServer = TrustRole(rawValue: 7)
     public static let tvs = TrustRole(rawValue: 21)
 
-    /// May sign configuration files (`.sgn`, `.enc.sgn`).
-    public var isTFTPCapable: Bool { self == .tftp || self == .ccmTFTP }
-
     public var name: String {
         switch rawValue {
         case 0: return "SAST"
