@@ -32,11 +32,13 @@ enum CAPFCommand {
         guard let (host, port) = HostPort.parse(hostPort, defaultPort: DeviceConfiguration.defaultCAPFPort) else {
             throw .usage("--host must be HOST or HOST:PORT")
         }
-        var authentication = CAPFAuthentication.automatic
+        var mode = CAPFAuthMode.automatic
+        var authString: [UInt8]?
         if let authText {
             let digits = Array(authText.utf8)
             guard BootSettings.isValidAuthString(digits) else { throw .usage("--auth-string must be 4 to 16 digits") }
-            authentication = .string(digits)
+            mode = .authenticationString
+            authString = digits
         }
         let trustPaths = arguments.values("--trust")
         guard !trustPaths.isEmpty else { throw .usage("--trust is required") }
@@ -54,11 +56,11 @@ enum CAPFCommand {
             io.diagnostic(ConsoleText.line(entry))
         }
         if let keyLog { platform.logTLSSecrets(to: keyLog) }
-        let request = CAPFRequest(server: .init(host: host, port: port), device: device, authentication: authentication,
+        let request = CAPFRequest(server: .init(host: host, port: port), device: device, mode: mode, authString: authString,
                                   reason: .keyMismatch, pinned: pinned, lsc: lsc, mic: mic)
         let outcome = platform.enroll(request, rng: rng)
         io.outputLine("operation: " + operationName(outcome))
-        io.outputLine("outcome:   " + FailureText.capf(outcome.result))
+        io.outputLine("outcome:   " + FailureText.capf(outcome.shown))
         switch outcome {
         case .installed(let identity):
             for line in StateFiles.describe(identity.certificate) { io.outputLine("  " + line) }
@@ -67,11 +69,11 @@ enum CAPFCommand {
         case .failed(.channel(.connect(let error))):
             throw .unreachable(FailureText.capf(.channel(.connect(error))))
         case .retryLater, .invalidAuthentication, .unknownDevice, .failed:
-            throw .enrollmentFailed(FailureText.capf(outcome.result))
+            throw .enrollmentFailed(FailureText.capf(outcome.shown))
         }
     }
 
-    static func operationName(_ outcome: CAPFOutcome) -> String {
+    static func operationName(_ outcome: CAPFOutcome<Identity>) -> String {
         switch outcome {
         case .installed: return "install"
         case .deleted: return "delete"

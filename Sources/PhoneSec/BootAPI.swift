@@ -59,7 +59,7 @@ public func phonesec_boot(_ phone: OpaquePointer?, _ options: UnsafePointer<phon
     do throws(PhoneFailure) {
         outcome = try PhoneBoot.run(request, io: handle.io, authStringPrompt: prompt) { elapsed, entry in
             guard let onEvent else { return }
-            EventView(entry).deliver(elapsedMs: elapsed, to: onEvent, context: eventContext)
+            EventView.deliver(entry, elapsedMs: elapsed, to: onEvent, context: eventContext)
         }
     } catch {
         fill(&result.pointee.reason, error.message)
@@ -77,7 +77,7 @@ public func phonesec_boot(_ phone: OpaquePointer?, _ options: UnsafePointer<phon
         return answer(PHONESEC_ERR_NEEDS_AUTH_STRING, failure.message, message)
     case .failed(let cause):
         let failure = PhoneBoot.failure(cause)
-        result.pointee.failure = code(cause)
+        result.pointee.failure = failureCode(cause)
         fill(&result.pointee.reason, failure.message)
         return answer(status(of: failure), failure.message, message)
     }

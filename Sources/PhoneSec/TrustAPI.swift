@@ -18,6 +18,20 @@ extension TrustPurpose {
     }
 }
 
+/// What decided a verdict, or why nothing did, as the C API's codes.
+func codes(of verdict: TrustVerdict) -> (source: phonesec_trust_source, refusal: phonesec_refusal) {
+    switch verdict.answer {
+    case .listed(let kind, _, _, _): return (kind == .ctl ? PHONESEC_SOURCE_CTL : PHONESEC_SOURCE_ITL, PHONESEC_REFUSAL_NONE)
+    case .vouched(_, _, _, let fromCache): return (fromCache ? PHONESEC_SOURCE_TVS_CACHE : PHONESEC_SOURCE_TVS, PHONESEC_REFUSAL_NONE)
+    case .notTrusted(.noTVSServer): return (PHONESEC_SOURCE_NONE, PHONESEC_REFUSAL_NO_TVS_SERVER)
+    case .notTrusted(.noTVSCertificate): return (PHONESEC_SOURCE_NONE, PHONESEC_REFUSAL_NO_TVS_CERTIFICATE)
+    case .notTrusted(.noDeviceName): return (PHONESEC_SOURCE_NONE, PHONESEC_REFUSAL_NO_DEVICE_NAME)
+    case .notTrusted(.tvsSaysInvalid): return (PHONESEC_SOURCE_NONE, PHONESEC_REFUSAL_TVS_SAYS_INVALID)
+    case .notTrusted(.rolesDoNotFit): return (PHONESEC_SOURCE_NONE, PHONESEC_REFUSAL_ROLES_DO_NOT_FIT)
+    case .unanswered: return (PHONESEC_SOURCE_NONE, PHONESEC_REFUSAL_UNANSWERED)
+    }
+}
+
 /// A verdict of the trust decision as the C API's `phonesec_trust_result`.
 func fill(_ result: inout phonesec_trust_result, _ verdict: TrustVerdict, certificate: [UInt8], purpose: TrustPurpose) {
     result = phonesec_trust_result()
@@ -25,32 +39,20 @@ func fill(_ result: inout phonesec_trust_result, _ verdict: TrustVerdict, certif
     fill(&result.verdict, TrustText.verdict(verdict))
     result.tvs_servers_asked = Int32(verdict.attempts.count)
     result.trusted = verdict.isTrusted ? 1 : 0
+    (result.source, result.refusal) = codes(of: verdict)
     switch verdict.answer {
-    case .listed(let kind, _, _, let role):
-        result.source = kind == .ctl ? PHONESEC_SOURCE_CTL : PHONESEC_SOURCE_ITL
+    case .listed(_, _, _, let role):
         fill(&result.role, role.name)
-    case .vouched(let server, let roles, let ttl, let fromCache):
-        result.source = fromCache ? PHONESEC_SOURCE_TVS_CACHE : PHONESEC_SOURCE_TVS
+    case .vouched(let server, let roles, let ttl, _):
         if let role = roles.first(where: { purpose.fits($0) }) { fill(&result.role, role.name) }
         fill(&result.tvs.host, server.host)
         result.tvs.port = server.port
         result.ttl_seconds = ttl
-    case .notTrusted(let cause):
-        switch cause {
-        case .noTVSServer: result.refusal = PHONESEC_REFUSAL_NO_TVS_SERVER
-        case .noTVSCertificate: result.refusal = PHONESEC_REFUSAL_NO_TVS_CERTIFICATE
-        case .noDeviceName: result.refusal = PHONESEC_REFUSAL_NO_DEVICE_NAME
-        case .tvsSaysInvalid(let server):
-            result.refusal = PHONESEC_REFUSAL_TVS_SAYS_INVALID
-            fill(&result.tvs.host, server.host)
-            result.tvs.port = server.port
-        case .rolesDoNotFit(let server, _):
-            result.refusal = PHONESEC_REFUSAL_ROLES_DO_NOT_FIT
-            fill(&result.tvs.host, server.host)
-            result.tvs.port = server.port
-        }
-    case .unanswered:
-        result.refusal = PHONESEC_REFUSAL_UNANSWERED
+    case .notTrusted(.tvsSaysInvalid(let server)), .notTrusted(.rolesDoNotFit(let server, _)):
+        fill(&result.tvs.host, server.host)
+        result.tvs.port = server.port
+    case .notTrusted, .unanswered:
+        break
     }
 }
 

@@ -187,10 +187,10 @@ final class CAPFLoopbackTests: XCTestCase {
         var platform = LinuxPhonePlatform(servers: [], transport: .http, storage: storage) { _, _ in }
         platform.capfRunner.timeouts.readMs = 500
         let request = CAPFRequest(server: .init(host: "127.0.0.1", port: fixture.server.capfPort),
-                                  device: DeviceName("SEPA45630BBFA40")!, authentication: .automatic, reason: .keyMismatch,
+                                  device: DeviceName("SEPA45630BBFA40")!, mode: .automatic, authString: nil, reason: .keyMismatch,
                                   pinned: [lab.capf.certificate], lsc: nil, mic: nil)
         let outcome = platform.enroll(request, rng: testRNG())
-        XCTAssertEqual(outcome.result, .failed(.channel(.stoppedAnswering(afterMs: 500))))
+        XCTAssertEqual(outcome.shown, .failed(.channel(.stoppedAnswering(afterMs: 500))))
         XCTAssertFalse(FileManager.default.fileExists(atPath: lscPath))
     }
 

@@ -95,7 +95,7 @@ final class ConsoleTextTests: XCTestCase {
     func testCAPFAndBoardEntries() {
         XCTAssertEqual(ConsoleText.line(.capf(.received(.authRequest, skippedTags: [30, 31]))),
                        "CAPF: <- AuthRequest (skipped unknown elements 30,31)")
-        XCTAssertEqual(ConsoleText.line(.capf(.answeredAuthRequest(.certificate(lscFirst: false)))),
+        XCTAssertEqual(ConsoleText.line(.capf(.answeredAuthRequest(.existingCertificate(lscFirst: false)))),
                        "CAPF: -> AuthResponse (certificate (MIC first))")
         XCTAssertEqual(ConsoleText.line(.capf(.certificateRefused(.otherDevice(subject: "CN=SEP000000000001", expected: device)))),
                        "CAPF: refusing the certificate: the certificate is for CN=SEP000000000001, not SEPA45630BBFA40")

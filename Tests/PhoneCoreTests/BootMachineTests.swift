@@ -23,7 +23,7 @@ final class BootMachineTests: XCTestCase {
         XCTAssertEqual(world.capfRequests.count, 1)
         let request = try XCTUnwrap(world.capfRequests.first)
         XCTAssertEqual(request.reason, .keyMismatch)
-        XCTAssertEqual(request.authentication, .automatic)
+        XCTAssertEqual(request.mode, .automatic)
         XCTAssertEqual(request.server, .init(host: "127.0.0.1", port: 3804))
         XCTAssertEqual(world.resets, 1)
         // The ITL was installed once (first use); the second time it was unchanged.
@@ -41,7 +41,7 @@ final class BootMachineTests: XCTestCase {
         XCTAssertFalse(before.matches)
         guard case .enrolling(let attempt) = enrolling else { return XCTFail("\(enrolling)") }
         XCTAssertEqual(attempt.server, .init(host: "127.0.0.1", port: 3804))
-        XCTAssertEqual(attempt.method, .automatic)
+        XCTAssertEqual(attempt.mode, .automatic)
         XCTAssertEqual(attempt.reason, .keyMismatch)
         XCTAssertTrue(world.events.contains { event in
             guard case .capfEnded(.installed(let subject), .resetting) = event else { return false }
@@ -141,14 +141,14 @@ final class BootMachineTests: XCTestCase {
         // A bad string is refused; a good one starts CAPF with it.
         XCTAssertEqual(world.resume(&machine, with: .authStringEntered(Array("12a4".utf8))), .awaitingAuthString)
         XCTAssertEqual(world.resume(&machine, with: .authStringEntered(Array("123456".utf8))), .configured, world.log)
-        XCTAssertEqual(world.capfRequests.map(\.authentication), [.string(Array("123456".utf8))])
+        XCTAssertEqual(world.capfRequests.map(\.authString), [Array("123456".utf8)])
         XCTAssertFalse(world.log.contains("123456"), "the string must never be logged")
     }
 
     func testModeOneWithAStringGivenBeforehand() throws {
         let (world, machine) = try BootScenarios.authStringNeeded(preEntered: Array("4321".utf8))
         XCTAssertEqual(machine.stateKind, .configured, world.log)
-        XCTAssertEqual(world.capfRequests.map(\.authentication), [.string(Array("4321".utf8))])
+        XCTAssertEqual(world.capfRequests.map(\.authString), [Array("4321".utf8)])
         XCTAssertFalse(world.log.contains("4321"))
     }
 
@@ -156,7 +156,7 @@ final class BootMachineTests: XCTestCase {
         let (world, machine) = try BootScenarios.authStringNeeded(typed: [Array("111111".utf8), Array("123456".utf8)],
                                                                   firstAnswer: .invalidAuthentication)
         XCTAssertEqual(machine.stateKind, .configured, world.log)
-        XCTAssertEqual(world.capfRequests.map(\.authentication), [.string(Array("111111".utf8)), .string(Array("123456".utf8))])
+        XCTAssertEqual(world.capfRequests.map(\.authString), [Array("111111".utf8), Array("123456".utf8)])
         XCTAssertTrue(world.events.contains(.capfEnded(.invalidAuthentication, then: .askingForAuthString(retry: true))), world.log)
     }
 
@@ -214,11 +214,11 @@ final class BootMachineTests: XCTestCase {
 
     func testCertificateModesAndUnsupportedModes() throws {
         let (three, _) = try BootScenarios.capfAnswers({ _ in .unknownDevice }, capfAuthMode: 3)
-        XCTAssertEqual(three.capfRequests.map(\.authentication), [.certificate(lscFirst: true)])
+        XCTAssertEqual(three.capfRequests.map(\.mode), [.existingCertificate(lscFirst: true)])
         let (four, _) = try BootScenarios.capfAnswers({ _ in .unknownDevice }, capfAuthMode: 4)
-        XCTAssertEqual(four.capfRequests.map(\.authentication), [.certificate(lscFirst: false)])
+        XCTAssertEqual(four.capfRequests.map(\.mode), [.existingCertificate(lscFirst: false)])
         let (two, _) = try BootScenarios.capfAnswers({ _ in .unknownDevice }, capfAuthMode: 2)
-        XCTAssertEqual(two.capfRequests.map(\.authentication), [.nullString])
+        XCTAssertEqual(two.capfRequests.map(\.mode), [.nullString])
         let (seven, _) = try BootScenarios.capfAnswers({ _ in .unknownDevice }, capfAuthMode: 7)
         XCTAssertEqual(seven.failure, .unsupportedCAPFAuthMode(7))
         XCTAssertTrue(seven.capfRequests.isEmpty)
@@ -336,6 +336,18 @@ final class BootMachineTests: XCTestCase {
         let taken = try BootScenarios.allOfThem().flatMap(\.transitions)
         let missing = BootTransitions.table.filter { !taken.contains($0) }
         XCTAssertEqual(missing.map { "\($0.from) -\($0.on)-> \($0.to): \($0.because)" }, [])
+    }
+
+    /// Every step's event reaches the console: the transitions the console was given form
+    /// one unbroken chain from `idle` to where each boot ended, so no step went unlogged.
+    func testEveryStepReachesTheConsole() throws {
+        for world in try BootScenarios.allOfThem() {
+            let chain = world.transitions
+            XCTAssertEqual(chain.first?.from, .idle, world.log)
+            for (before, after) in zip(chain, chain.dropFirst()) {
+                XCTAssertEqual(after.from, before.to, "a step between them was not logged:\n" + world.log)
+            }
+        }
     }
 
     /// Events carry data, never a secret: no key, no string, nothing of the config's secrets.

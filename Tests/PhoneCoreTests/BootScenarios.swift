@@ -120,14 +120,14 @@ enum BootScenarios {
 
     /// capfAuthMode 1 and no string: the machine stops and asks; the test types one.
     static func authStringNeeded(typed: [[UInt8]] = [], preEntered: [UInt8]? = nil,
-                                 firstAnswer: CAPFOutcome? = nil) throws -> (ScriptedWorld, BootMachine) {
+                                 firstAnswer: CAPFOutcome<Identity>? = nil) throws -> (ScriptedWorld, BootMachine) {
         let lab = try LabCluster()
         let world = ScriptedWorld()
         let lsc = try issuedLSC()
         world.files["ITLFile.tlv"] = lab.itl
         world.files[device.signedConfig] = try lab.partial(certHash: "", capfAuthMode: 1)
         world.typedAuthStrings = typed
-        let install: (CAPFRequest) -> CAPFOutcome = { _ in
+        let install: (CAPFRequest) -> CAPFOutcome<Identity> = { _ in
             world.files[device.signedConfig] = try! lab.partial(certHash: try! LabCluster.md5(lsc), capfAuthMode: 1)
             world.files[device.encryptedConfig] = try! lab.encrypted(to: lsc.certificate)
             return .installed(lsc)
@@ -160,7 +160,7 @@ enum BootScenarios {
         return (world, machine)
     }
 
-    static func capfAnswers(_ outcome: @escaping (CAPFRequest) -> CAPFOutcome,
+    static func capfAnswers(_ outcome: @escaping (CAPFRequest) -> CAPFOutcome<Identity>,
                             capfAuthMode: Int = 0, memory: BootMemory? = nil) throws -> (ScriptedWorld, BootMachine) {
         let lab = try LabCluster()
         let world = ScriptedWorld()

@@ -25,16 +25,16 @@ final class CAPFSessionTests: XCTestCase {
     let rng = testRNG()
     let device = DeviceName("SEPA45630BBFA40")!
 
-    private func session(_ authentication: CAPFAuthentication = .automatic, device: DeviceName? = nil,
+    private func session(_ mode: CAPFAuthMode = .automatic, authString: [UInt8]? = nil, device: DeviceName? = nil,
                          lsc: Identity? = nil, mic: Identity? = nil) -> CAPFClientSession {
-        CAPFClientSession(device: device ?? self.device, authentication: authentication, lsc: lsc, mic: mic, rng: rng)
+        CAPFClientSession(device: device ?? self.device, mode: mode, authString: authString, lsc: lsc, mic: mic, rng: rng)
     }
 
     private func sent(_ step: CAPFSessionStep) -> [[UInt8]] {
         step.actions.compactMap { if case .send(let bytes) = $0 { return bytes } else { return nil } }
     }
 
-    private func outcome(_ step: CAPFSessionStep) -> CAPFOutcome? {
+    private func outcome(_ step: CAPFSessionStep) -> CAPFOutcome<Identity>? {
         for action in step.actions { if case .finish(let outcome) = action { return outcome } }
         return nil
     }
@@ -75,7 +75,7 @@ final class CAPFSessionTests: XCTestCase {
 
     func testECTranscriptWithAuthenticationString() throws {
         let lines = TranscriptLine.load("capf/install-ec-p256-password-123456.txt")
-        var session = session(.string(Array("123456".utf8)), device: DeviceName("SEP00000000EC01"))
+        var session = session(.authenticationString, authString: Array("123456".utf8), device: DeviceName("SEP00000000EC01"))
         XCTAssertEqual(sent(try session.handle(.received(lines[0].bytes))), [lines[1].bytes])
         let step = try session.handle(.received(lines[2].bytes))
         XCTAssertEqual(sent(step), [lines[3].bytes])
@@ -187,7 +187,7 @@ final class CAPFSessionTests: XCTestCase {
 
     func testCertificateAuthenticationWithAnRSAMICCarriesSignedAndSUDIData() throws {
         let mic = try Vectors.identity("interop/pki/phone-mic.pem")
-        var session = session(.certificate(lscFirst: true), mic: mic)
+        var session = session(.existingCertificate(lscFirst: true), mic: mic)
         let step = try session.handle(.received(message(.authRequest, id: 0x01020304, [.init(7, [3]), .init(8, [4])])))
         let auth = try CAPFMessage.decode(try XCTUnwrap(sent(step).first))
         XCTAssertEqual(auth.elements.map(\.tag), [1, 7, 11, 13, 4, 6, 20, 16])
@@ -264,7 +264,7 @@ final class CAPFSessionTests: XCTestCase {
         let lines = TranscriptLine.load("capf/unknown-device.txt")
         var session = session(device: DeviceName("SEP111111111111"))
         let both = lines[0].bytes + lines[2].bytes
-        var finished: CAPFOutcome?
+        var finished: CAPFOutcome<Identity>?
         for byte in both {
             let step = try session.handle(.received([byte]))
             finished = finished ?? outcome(step)

@@ -16,8 +16,8 @@ final class ScriptedWorld: PhonePlatform {
     /// Files whose fetch from server 0 times out (the other servers answer).
     var failingOnFirstServer: Set<String> = []
     /// Answers to `runCAPF`, in order; when empty, `capfDefault`.
-    var capfAnswers: [(CAPFRequest) -> CAPFOutcome] = []
-    var capfDefault: (CAPFRequest) -> CAPFOutcome = { _ in .nothingScheduled }
+    var capfAnswers: [(CAPFRequest) -> CAPFOutcome<Identity>] = []
+    var capfDefault: (CAPFRequest) -> CAPFOutcome<Identity> = { _ in .nothingScheduled }
     /// Answers to TVS queries, in order; when empty, `tvsDefault`.
     var tvsAnswers: [(TVSQuery) -> TVSQueryResult] = []
     var tvsDefault: (TVSQuery) -> TVSQueryResult = { _ in .failed(.channel(.connect(.refused))) }
@@ -154,7 +154,7 @@ final class ScriptedWorld: PhonePlatform {
         return typedAuthStrings.removeFirst()
     }
 
-    func enroll(_ request: CAPFRequest, rng: RandomGenerator) -> CAPFOutcome {
+    func enroll(_ request: CAPFRequest, rng: RandomGenerator) -> CAPFOutcome<Identity> {
         capfRequests.append(request)
         if exhausted { return .unknownDevice }
         let answer = capfAnswers.isEmpty ? capfDefault : capfAnswers.removeFirst()

@@ -25,8 +25,13 @@ final class BootAPITests: XCTestCase {
     /// What the event callback saw, through its context pointer.
     final class Seen {
         var kinds: [phonesec_event_kind] = []
-        var values: [phonesec_event_kind: [Int32]] = [:]
         var states: [String] = []
+        var capfResults: [phonesec_capf_result] = []
+        var issued: [String] = []
+        /// `encrypted` of each CONFIG_APPLIED.
+        var applied: [Int32] = []
+        /// `file_server`, `next_file_server` of each FETCH_FAILED.
+        var fetchFailures: [(Int32, Int32)] = []
     }
 
     private func open() throws -> OpaquePointer {
@@ -61,8 +66,16 @@ final class BootAPITests: XCTestCase {
                     guard let context, let event else { return }
                     let seen = Unmanaged<Seen>.fromOpaque(context).takeUnretainedValue()
                     seen.kinds.append(event.pointee.kind)
-                    seen.values[event.pointee.kind, default: []].append(event.pointee.value)
                     if let state = event.pointee.state { seen.states.append(String(cString: state)) }
+                    switch event.pointee.kind {
+                    case PHONESEC_EVENT_CAPF_ENDED: seen.capfResults.append(event.pointee.capf_result)
+                    case PHONESEC_EVENT_CAPF_CERTIFICATE_RECEIVED:
+                        seen.issued.append(event.pointee.issued_certificate.map { String(cString: $0) } ?? "")
+                    case PHONESEC_EVENT_CONFIG_APPLIED: seen.applied.append(event.pointee.encrypted)
+                    case PHONESEC_EVENT_FETCH_FAILED:
+                        seen.fetchFailures.append((event.pointee.file_server, event.pointee.next_file_server))
+                    default: break
+                    }
                 }
                 return phonesec_boot(phone, &options, &result, &message)
             }
@@ -82,8 +95,9 @@ final class BootAPITests: XCTestCase {
         XCTAssertEqual(result.tvs_count, 1)
         // Every event of the boot reached the callback, as data.
         XCTAssertEqual(seen.kinds.first, PHONESEC_EVENT_STARTED)
-        XCTAssertEqual(seen.values[PHONESEC_EVENT_CAPF_ENDED], [1], "one CAPF session, a new LSC installed")
-        XCTAssertEqual(seen.values[PHONESEC_EVENT_CONFIG_APPLIED], [1], "the .enc.sgn, decrypted")
+        XCTAssertEqual(seen.capfResults, [PHONESEC_CAPF_RESULT_INSTALLED], "one CAPF session, a new LSC installed")
+        XCTAssertEqual(seen.issued, ["CN=SEPA45630BBFA40,O=Lab,OU=Phones"], "the certificate CAPF issued, by its subject")
+        XCTAssertEqual(seen.applied, [1], "the .enc.sgn, decrypted")
         XCTAssertEqual(seen.kinds.filter { $0 == PHONESEC_EVENT_RESET }.count, 1)
         XCTAssertFalse(seen.kinds.contains(PHONESEC_EVENT_FAILED))
         XCTAssertEqual(seen.states.last, "configured")
@@ -126,7 +140,8 @@ final class BootAPITests: XCTestCase {
         XCTAssertEqual(result.failure, PHONESEC_FAILURE_UNREACHABLE)
         XCTAssertFalse(text(result.reason).isEmpty)
         XCTAssertEqual(seen.kinds.last, PHONESEC_EVENT_FETCH_FAILED)
-        XCTAssertEqual(seen.values[PHONESEC_EVENT_FETCH_FAILED]?.last, 0, "no next server")
+        XCTAssertEqual(seen.fetchFailures.last?.0, 1, "the first (only) file server")
+        XCTAssertEqual(seen.fetchFailures.last?.1, 0, "no next server")
         XCTAssertEqual(seen.states.last, "failed")
     }
 

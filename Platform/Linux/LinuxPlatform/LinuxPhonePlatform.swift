@@ -23,14 +23,38 @@ public enum ConsoleEntry {
     case keyLogOn(path: String)
 }
 
-/// What the board stores on flash.
-public enum StoredItem: Equatable {
-    case trustList(TrustListKind)
-    case encryptedFlag
-    case tvsServers
-    case lsc
-    case lscRemoval
-    case keyLog
+extension ConsoleEntry {
+    /// What the entry says, field by field (see `EventRecord`), and the state a boot step
+    /// entered, if any.
+    public var record: EventRecord {
+        switch self {
+        case .boot(let event, _): return event.record
+        case .capf(let event): return event.record
+        case .tvs(let server, let result):
+            return EventRecord(.tvsAsked) { $0.host = server.host; $0.port = server.port; $0.tvsAnswer = result }
+        case .fetching(let transport, let name, let server):
+            return EventRecord(.fetching) {
+                $0.transport = transport == .http ? .http : .tftp; $0.file = name; $0.host = server.host; $0.port = server.port
+            }
+        case .fetchingOverHTTPS(let name, let host, let port, let pinned, let client):
+            return EventRecord(.fetching) {
+                $0.transport = .https; $0.file = name; $0.host = host; $0.port = port; $0.pinned = pinned
+                $0.clientCertificate = client
+            }
+        case .storageFailed(let item, let error):
+            return EventRecord(.storageFailed) { $0.storedItem = item; $0.cause = .platform(error.reason) }
+        case .reset:
+            return EventRecord(.reset)
+        case .keyLogOn(let path):
+            return EventRecord(.keyLogOn) { $0.file = path }
+        }
+    }
+
+    /// The state a boot step entered; nil for every other entry.
+    public var enteredState: BootStateKind? {
+        if case .boot(_, let transition) = self { return transition?.to }
+        return nil
+    }
 }
 
 /// The Linux board: TFTP or HTTP to the configured servers, the state directory as
@@ -139,7 +163,7 @@ public struct LinuxPhonePlatform: PhonePlatform, TCPConnector, TLSKeyLog {
         show(.capf(event))
     }
 
-    public mutating func enroll(_ request: CAPFRequest, rng: RandomGenerator) -> CAPFOutcome {
+    public mutating func enroll(_ request: CAPFRequest, rng: RandomGenerator) -> CAPFOutcome<Identity> {
         let runner = capfRunner
         return runner.run(request, rng: rng, on: &self)
     }

@@ -36,7 +36,10 @@ extern "C" {
 /* 2: phonesec_boot_result has no exit_code (the command line's exit codes are not the
  * library's: a caller reads the status and result->failure); phonesec_refusal gained
  * KEY_NOT_ALLOWED and CERTIFICATE_CHANGED. */
-#define PHONESEC_API_VERSION 2
+/* 3: phonesec_event has one named field per fact, each meaning the same in every event
+ * (no `value`, `subject`, `server` or `delay_ms` whose meaning depends on the kind), and
+ * enums for trust lists, transports, TVS answers and CAPF results (README, "The C API"). */
+#define PHONESEC_API_VERSION 3
 /* Most servers of one kind a configuration lists (call managers, TVS, CAPF). */
 #define PHONESEC_MAX_SERVERS 16
 /* Most channels one phone handle holds open at once. */
@@ -136,70 +139,160 @@ typedef enum phonesec_failure {
 typedef enum phonesec_next {
     PHONESEC_NEXT_NONE = 0,
     PHONESEC_NEXT_FETCH = 1,            /* next_file */
-    PHONESEC_NEXT_FETCH_OVER_HTTPS = 2, /* next_file, port */
-    PHONESEC_NEXT_CAPF = 3,             /* host, port */
+    PHONESEC_NEXT_FETCH_OVER_HTTPS = 2, /* next_file */
+    PHONESEC_NEXT_CAPF = 3,
     PHONESEC_NEXT_ASK_FOR_AUTH_STRING = 4,
     PHONESEC_NEXT_RESET = 5,
-    PHONESEC_NEXT_RETRY_CAPF = 6,       /* delay_ms */
-    PHONESEC_NEXT_RETRY_CAPF_LATER = 7, /* delay_ms */
-    PHONESEC_NEXT_ASK_AGAIN = 8,        /* delay_ms */
+    PHONESEC_NEXT_RETRY_CAPF = 6,       /* next_delay_ms */
+    PHONESEC_NEXT_RETRY_CAPF_LATER = 7, /* next_delay_ms */
+    PHONESEC_NEXT_ASK_AGAIN = 8,        /* next_delay_ms */
     PHONESEC_NEXT_STOP = 9              /* failure */
 } phonesec_next;
 
-/* One kind per event of the boot, of the board and of a CAPF session. */
+/* What decided a trust question (the trust check, a channel, an event), or why nothing did. */
+typedef enum phonesec_trust_source {
+    PHONESEC_SOURCE_NONE = 0,    /* not trusted */
+    PHONESEC_SOURCE_CTL = 1,
+    PHONESEC_SOURCE_ITL = 2,
+    PHONESEC_SOURCE_TVS = 3,     /* a TVS server vouched just now */
+    PHONESEC_SOURCE_TVS_CACHE = 4 /* a TVS answer still within its TTL */
+} phonesec_trust_source;
+
+typedef enum phonesec_refusal {
+    PHONESEC_REFUSAL_NONE = 0,
+    PHONESEC_REFUSAL_NO_TVS_SERVER = 1,      /* not listed, and no configuration named a TVS */
+    PHONESEC_REFUSAL_NO_TVS_CERTIFICATE = 2, /* not listed, and no list holds a TVS record */
+    PHONESEC_REFUSAL_NO_DEVICE_NAME = 3,     /* not listed, and the phone's model is unknown */
+    PHONESEC_REFUSAL_TVS_SAYS_INVALID = 4,
+    PHONESEC_REFUSAL_ROLES_DO_NOT_FIT = 5,   /* TVS vouched, but not for this purpose */
+    PHONESEC_REFUSAL_UNANSWERED = 6,         /* not listed, and no TVS answered */
+    PHONESEC_REFUSAL_KEY_NOT_ALLOWED = 7,    /* a channel: the server's certificate does not parse */
+    PHONESEC_REFUSAL_CERTIFICATE_CHANGED = 8 /* a channel: after TVS vouched for one certificate, the server showed another */
+} phonesec_refusal;
+
+/* One kind per event of the boot, of the board and of a CAPF session (the JSON log's
+ * "event", in camel case: PHONESEC_EVENT_CAPF_LSC_STORED is "capfLSCStored"). */
 typedef enum phonesec_event_kind {
-    PHONESEC_EVENT_STARTED = 1,                  /* value: resets so far */
-    PHONESEC_EVENT_TRUST_LIST_INSTALLED = 2,     /* file, subject: signer; value: 0 first use, 1 updated, 2 unchanged, 3 vouched by TVS */
-    PHONESEC_EVENT_TRUST_LIST_REJECTED = 3,      /* file */
-    PHONESEC_EVENT_ASKING_TVS = 4,               /* file, subject: the new signer; value: TVS servers to ask */
-    PHONESEC_EVENT_TRUST_LIST_NOT_VOUCHED = 5,   /* file */
-    PHONESEC_EVENT_FILE_NOT_FOUND = 6,           /* file */
-    PHONESEC_EVENT_FETCH_FAILED = 7,             /* file, server; value: the next server (0: none) */
+    PHONESEC_EVENT_STARTED = 1,
+    PHONESEC_EVENT_TRUST_LIST_INSTALLED = 2,
+    PHONESEC_EVENT_TRUST_LIST_REJECTED = 3,
+    PHONESEC_EVENT_ASKING_TVS = 4,
+    PHONESEC_EVENT_TRUST_LIST_NOT_VOUCHED = 5,
+    PHONESEC_EVENT_FILE_NOT_FOUND = 6,
+    PHONESEC_EVENT_FETCH_FAILED = 7,
     PHONESEC_EVENT_NO_TRUST_LIST = 8,
-    PHONESEC_EVENT_CONFIG_APPLIED = 9,           /* file, subject: signer (NULL unsigned); value: 1 encrypted */
-    PHONESEC_EVENT_HTTPS_CONFIG_APPLIED = 10,    /* file, subject: the server; value: 1 vouched by TVS */
-    PHONESEC_EVENT_ASKING_TVS_ABOUT_HTTPS_SERVER = 11, /* subject; value: TVS servers to ask */
-    PHONESEC_EVENT_HTTPS_SERVER_VOUCHED = 12,    /* subject */
+    PHONESEC_EVENT_CONFIG_APPLIED = 9,
+    PHONESEC_EVENT_HTTPS_CONFIG_APPLIED = 10,
+    PHONESEC_EVENT_ASKING_TVS_ABOUT_HTTPS_SERVER = 11,
+    PHONESEC_EVENT_HTTPS_SERVER_VOUCHED = 12,
     PHONESEC_EVENT_HTTPS_CONFIG_FALLBACK = 13,
-    PHONESEC_EVENT_PARTIAL_CONFIG = 14,          /* file, subject: signer; value: 1 when certHash matches the phone's certificate */
-    PHONESEC_EVENT_DIRECT_DECRYPT_FAILED = 15,   /* file, failure */
-    PHONESEC_EVENT_DECRYPTION_FAILED = 16,       /* file */
-    PHONESEC_EVENT_CAPF_STARTING = 17,           /* host, port */
-    PHONESEC_EVENT_CAPF_ENDED = 18,              /* value: 1 a new LSC was installed */
+    PHONESEC_EVENT_PARTIAL_CONFIG = 14,
+    PHONESEC_EVENT_DIRECT_DECRYPT_FAILED = 15,
+    PHONESEC_EVENT_DECRYPTION_FAILED = 16,
+    PHONESEC_EVENT_CAPF_STARTING = 17,
+    PHONESEC_EVENT_CAPF_ENDED = 18,
     PHONESEC_EVENT_AUTH_STRING_REFUSED = 19,
     PHONESEC_EVENT_RESUMED = 20,
-    PHONESEC_EVENT_STILL_WAITING = 21,           /* delay_ms: until when (monotonic ms) */
-    PHONESEC_EVENT_FAILED = 22,                  /* failure */
+    PHONESEC_EVENT_STILL_WAITING = 21,
+    PHONESEC_EVENT_FAILED = 22,
     PHONESEC_EVENT_IGNORED = 23,
-    PHONESEC_EVENT_FETCHING = 24,                /* file, host, port; value: 0 HTTP, 1 TFTP, 2 HTTPS */
-    PHONESEC_EVENT_TVS_ASKED = 25,               /* host, port; value: 1 valid, 0 invalid, -1 no answer */
+    PHONESEC_EVENT_FETCHING = 24,
+    PHONESEC_EVENT_TVS_ASKED = 25,
     PHONESEC_EVENT_STORAGE_FAILED = 26,
     PHONESEC_EVENT_RESET = 27,
-    PHONESEC_EVENT_KEY_LOG_ON = 28,              /* file */
-    PHONESEC_EVENT_CAPF_TLS_ESTABLISHED = 29,    /* host, port */
+    PHONESEC_EVENT_KEY_LOG_ON = 28,
+    PHONESEC_EVENT_CAPF_TLS_ESTABLISHED = 29,
     PHONESEC_EVENT_CAPF_RECEIVED = 30,
     PHONESEC_EVENT_CAPF_SENT = 31,
     PHONESEC_EVENT_CAPF_INSTALL_REQUESTED = 32,
-    PHONESEC_EVENT_CAPF_CERTIFICATE_RECEIVED = 33, /* subject */
+    PHONESEC_EVENT_CAPF_CERTIFICATE_RECEIVED = 33,
     PHONESEC_EVENT_CAPF_CERTIFICATE_REFUSED = 34,
-    PHONESEC_EVENT_CAPF_LSC_STORED = 35          /* value: 1 stored */
+    PHONESEC_EVENT_CAPF_LSC_STORED = 35
 } phonesec_event_kind;
 
-/* One event, as typed data. Fields an event does not use are NULL or 0. */
+typedef enum phonesec_trust_list {
+    PHONESEC_TRUST_LIST_NONE = 0,
+    PHONESEC_TRUST_LIST_CTL = 1,
+    PHONESEC_TRUST_LIST_ITL = 2
+} phonesec_trust_list;
+
+/* How a trust list was taken (PhoneTrust's TrustListUpdate.Outcome). */
+typedef enum phonesec_trust_list_outcome {
+    PHONESEC_TRUST_LIST_OUTCOME_NONE = 0,
+    PHONESEC_TRUST_LIST_FIRST_USE = 1,      /* nothing was installed before */
+    PHONESEC_TRUST_LIST_UPDATED = 2,        /* signed by a certificate the installed list holds */
+    PHONESEC_TRUST_LIST_UNCHANGED = 3,
+    PHONESEC_TRUST_LIST_VOUCHED_BY_TVS = 4  /* a new signer a TVS vouched for */
+} phonesec_trust_list_outcome;
+
+/* How a file is fetched (events only; phonesec_transport chooses the boot's). */
+typedef enum phonesec_file_transport {
+    PHONESEC_FILE_TRANSPORT_NONE = 0,
+    PHONESEC_FILE_TRANSPORT_HTTP = 1,
+    PHONESEC_FILE_TRANSPORT_TFTP = 2,
+    PHONESEC_FILE_TRANSPORT_HTTPS = 3
+} phonesec_file_transport;
+
+typedef enum phonesec_tvs_answer {
+    PHONESEC_TVS_ANSWER_NONE = 0,
+    PHONESEC_TVS_ANSWER_VALID = 1,
+    PHONESEC_TVS_ANSWER_INVALID = 2,
+    PHONESEC_TVS_ANSWER_FAILED = 3          /* no answer: not reachable, TLS refused, malformed */
+} phonesec_tvs_answer;
+
+/* How a CAPF session ended. */
+typedef enum phonesec_capf_result {
+    PHONESEC_CAPF_RESULT_NONE = 0,
+    PHONESEC_CAPF_RESULT_INSTALLED = 1,     /* a new LSC (issued_certificate) */
+    PHONESEC_CAPF_RESULT_DELETED = 2,
+    PHONESEC_CAPF_RESULT_FETCHED = 3,
+    PHONESEC_CAPF_RESULT_NOTHING_SCHEDULED = 4,
+    PHONESEC_CAPF_RESULT_RETRY_LATER = 5,
+    PHONESEC_CAPF_RESULT_INVALID_AUTHENTICATION = 6,
+    PHONESEC_CAPF_RESULT_UNKNOWN_DEVICE = 7,
+    PHONESEC_CAPF_RESULT_FAILED = 8         /* no answer */
+} phonesec_capf_result;
+
+/* One event, as typed data: each field means the same in every event that sets it;
+ * fields an event does not set are NULL or 0. The JSON log (`phone boot --json`) is made
+ * from the same fields (docs/json-log.md). */
 typedef struct phonesec_event {
     phonesec_event_kind kind;
-    uint64_t elapsed_ms;     /* since the boot started */
-    const char *state;       /* the boot state after the step ("fetchingConfig", "configured", …), or NULL */
+    uint64_t elapsed_ms;               /* since the boot started */
+    const char *state;                 /* the boot state the step entered ("fetchingConfig", …), or NULL */
+    /* The file the event is about (KEY_LOG_ON: the key log's path), and its trust. */
     const char *file;
-    const char *subject;     /* a certificate's subject (see the kind) */
-    const char *host;
+    phonesec_trust_list trust_list;
+    phonesec_trust_list_outcome trust_list_outcome;
+    const char *signer;                /* subject of the file's signer, or of a new signer TVS is asked about */
+    int32_t encrypted;                 /* 1: the configuration applied was encrypted */
+    int32_t hash_matches;              /* 1: a partial configuration's certHash is the phone's certificate's */
+    /* Where the phone talks to. */
+    phonesec_file_transport transport;
+    const char *host;                  /* the server: a file server, CAPF or TVS */
     uint16_t port;
-    int32_t server;          /* 1-based file server, 0 when none */
-    int32_t value;           /* see the kind */
-    phonesec_failure failure;
-    phonesec_next next;
+    int32_t file_server;               /* which configured file server, from 1 */
+    int32_t next_file_server;          /* the one tried next, from 1; 0: none left */
+    /* TLS servers and trust. */
+    const char *server_certificate;    /* subject of a TLS server's certificate (HTTPS 6971) */
+    int32_t pinned;                    /* certificates a TLS connection is pinned to */
+    const char *client_certificate;    /* subject of the certificate the phone presents */
+    int32_t vouched_by_tvs;            /* 1: a TVS vouched for the server */
+    int32_t tvs_servers;               /* TVS servers about to be asked */
+    phonesec_tvs_answer tvs_answer;
+    phonesec_trust_source verdict_source;   /* a trust decision: what decided it */
+    phonesec_refusal verdict_refusal;       /* ... or why nothing did */
+    /* CAPF. */
+    phonesec_capf_result capf_result;
+    const char *issued_certificate;    /* subject of the certificate CAPF issued */
+    int32_t lsc_stored;                /* 1: the new LSC and its key were stored */
+    /* The boot. */
+    int32_t resets;                    /* resets so far in this boot */
+    phonesec_failure failure;          /* what ended the boot, or what the step gave up with */
+    uint64_t until_ms;                 /* a wait lasts until then (monotonic ms) */
+    phonesec_next next;                /* what the phone does after this step */
     const char *next_file;
-    uint64_t delay_ms;
+    uint64_t next_delay_ms;            /* RETRY_CAPF, RETRY_CAPF_LATER, ASK_AGAIN: in how long */
 } phonesec_event;
 
 typedef void (*phonesec_event_fn)(void *context, const phonesec_event *event);
@@ -310,26 +403,6 @@ typedef enum phonesec_purpose {
     PHONESEC_PURPOSE_HTTPS_SERVICE = 3, /* an HTTPS service (APP-SERVER) */
     PHONESEC_PURPOSE_TRUST_LIST_SIGNER = 4
 } phonesec_purpose;
-
-typedef enum phonesec_trust_source {
-    PHONESEC_SOURCE_NONE = 0,    /* not trusted */
-    PHONESEC_SOURCE_CTL = 1,
-    PHONESEC_SOURCE_ITL = 2,
-    PHONESEC_SOURCE_TVS = 3,     /* a TVS server vouched just now */
-    PHONESEC_SOURCE_TVS_CACHE = 4 /* a TVS answer still within its TTL */
-} phonesec_trust_source;
-
-typedef enum phonesec_refusal {
-    PHONESEC_REFUSAL_NONE = 0,
-    PHONESEC_REFUSAL_NO_TVS_SERVER = 1,      /* not listed, and no configuration named a TVS */
-    PHONESEC_REFUSAL_NO_TVS_CERTIFICATE = 2, /* not listed, and no list holds a TVS record */
-    PHONESEC_REFUSAL_NO_DEVICE_NAME = 3,     /* not listed, and the phone's model is unknown */
-    PHONESEC_REFUSAL_TVS_SAYS_INVALID = 4,
-    PHONESEC_REFUSAL_ROLES_DO_NOT_FIT = 5,   /* TVS vouched, but not for this purpose */
-    PHONESEC_REFUSAL_UNANSWERED = 6,         /* not listed, and no TVS answered */
-    PHONESEC_REFUSAL_KEY_NOT_ALLOWED = 7,    /* a channel: the server's certificate does not parse */
-    PHONESEC_REFUSAL_CERTIFICATE_CHANGED = 8 /* a channel: after TVS vouched for one certificate, the server showed another */
-} phonesec_refusal;
 
 typedef struct phonesec_trust_result {
     int32_t trusted;

@@ -31,7 +31,7 @@ public enum BootEvent: Equatable {
     case directDecryptFailed(name: String, cause: BootFailure, then: BootNext)
     case decryptionFailed(name: String, cause: TrustError, then: BootNext)
     case capfStarting(CAPFAttempt)
-    case capfEnded(CAPFResult, then: BootNext)
+    case capfEnded(CAPFOutcome<String>, then: BootNext)
     case authStringRefused
     case resumed(then: BootNext)
     case stillWaiting(untilMs: UInt64)
@@ -78,5 +78,67 @@ public struct PartialConfigCheck: Equatable {
         self.ownHash = ownHash
         self.ownCertificate = ownCertificate
         self.matches = matches
+    }
+}
+
+extension BootEvent {
+    /// What the event says, field by field: the JSON object and the C event are made from it.
+    public var record: EventRecord {
+        switch self {
+        case .started(let device, let reset, let installed):
+            return EventRecord(.started) { $0.device = device; $0.resets = reset; $0.installed = installed }
+        case .trustListInstalled(let name, let kind, let outcome, let signer):
+            return EventRecord(.trustListInstalled) {
+                $0.file = name; $0.trustList = kind; $0.trustListOutcome = outcome; $0.signer = signer
+            }
+        case .trustListRejected(let name, let kind, let cause):
+            return EventRecord(.trustListRejected) { $0.file = name; $0.trustList = kind; $0.cause = .trust(cause) }
+        case .askingTVS(let name, let kind, let signer, let refusal, let servers):
+            return EventRecord(.askingTVS) {
+                $0.file = name; $0.trustList = kind; $0.signer = signer; $0.cause = .trust(refusal); $0.tvsServers = servers
+            }
+        case .trustListNotVouched(let name, let kind, let refusal, let verdict):
+            return EventRecord(.trustListNotVouched) {
+                $0.file = name; $0.trustList = kind; $0.cause = .trust(refusal); $0.verdict = verdict
+            }
+        case .fileNotFound(let name, let then):
+            return EventRecord(.fileNotFound) { $0.file = name; $0.next = then }
+        case .fetchFailed(let name, let server, let cause, let nextServer):
+            return EventRecord(.fetchFailed) {
+                $0.file = name; $0.fileServer = server + 1; $0.cause = .fetch(cause); $0.nextFileServer = nextServer.map { $0 + 1 }
+            }
+        case .noTrustList(let then):
+            return EventRecord(.noTrustList) { $0.next = then }
+        case .configApplied(let name, let signer, let encrypted):
+            return EventRecord(.configApplied) { $0.file = name; $0.signer = signer; $0.encrypted = encrypted }
+        case .httpsConfigApplied(let name, let server, let vouched):
+            return EventRecord(.httpsConfigApplied) { $0.file = name; $0.serverCertificate = server; $0.vouchedByTVS = vouched }
+        case .askingTVSAboutHTTPSServer(let subject, let servers):
+            return EventRecord(.askingTVSAboutHTTPSServer) { $0.serverCertificate = subject; $0.tvsServers = servers }
+        case .httpsServerVouched(let subject, let verdict):
+            return EventRecord(.httpsServerVouched) { $0.serverCertificate = subject; $0.verdict = verdict }
+        case .httpsConfigFallback(let cause, let then):
+            return EventRecord(.httpsConfigFallback) { $0.cause = .httpsFallback(cause); $0.next = then }
+        case .partialConfig(let check, let then):
+            return EventRecord(.partialConfig) { $0.file = check.name; $0.signer = check.signer; $0.partialConfig = check; $0.next = then }
+        case .directDecryptFailed(let name, let cause, let then):
+            return EventRecord(.directDecryptFailed) { $0.file = name; $0.failure = cause; $0.next = then }
+        case .decryptionFailed(let name, let cause, let then):
+            return EventRecord(.decryptionFailed) { $0.file = name; $0.cause = .trust(cause); $0.next = then }
+        case .capfStarting(let attempt):
+            return EventRecord(.capfStarting) { $0.set(attempt) }
+        case .capfEnded(let result, let then):
+            return EventRecord(.capfEnded) { $0.capfResult = result; $0.next = then }
+        case .authStringRefused:
+            return EventRecord(.authStringRefused)
+        case .resumed(let then):
+            return EventRecord(.resumed) { $0.next = then }
+        case .stillWaiting(let until):
+            return EventRecord(.stillWaiting) { $0.untilMs = until }
+        case .failed(let failure):
+            return EventRecord(.failed) { $0.failure = failure }
+        case .ignored(let input, let state):
+            return EventRecord(.ignored) { $0.ignoredInput = input; $0.ignoredIn = state }
+        }
     }
 }

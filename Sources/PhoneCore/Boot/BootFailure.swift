@@ -44,7 +44,7 @@ public enum UnavailableCause: Equatable, Sendable {
     /// Every CAPF server failed in every round; the last attempt's problem.
     case capfUnreachable(rounds: Int, last: CAPFProblem)
     /// CAPF ended without a new certificate while the hash still differs.
-    case capfWithoutNewCertificate(CAPFResult)
+    case capfWithoutNewCertificate(CAPFOutcome<String>)
     case capfRetryLaterForever
 }
 

@@ -1,3 +1,4 @@
+import PhoneCrypto
 import PhoneTrust
 import PhoneWire
 
@@ -9,7 +10,7 @@ public enum BootInput {
     case fileNotFound(name: String)
     /// Timeout or connection failure from the server the fetch went to.
     case fetchFailed(name: String, FetchFailure)
-    case capfFinished(CAPFOutcome)
+    case capfFinished(CAPFOutcome<Identity>)
     /// What a `.fetchConfigOverHTTPS` came to.
     case httpsFetched(HTTPSConfigResult)
     /// The answer to a `.decideTrust` question.
@@ -64,9 +65,22 @@ public enum BootAction {
 }
 
 /// One step of the machine: what to do, the one event to log, and the transition it
-/// took (nil when the input was ignored).
+/// took (nil when the input was ignored). Every phase answers with one.
 public struct BootStep {
     public let actions: [BootAction]
     public let event: BootEvent
-    public let transition: BootTransition?
+    public internal(set) var transition: BootTransition?
+    /// The state the step enters (`handle` enters it once the table allows it).
+    let next: BootMachine.State
+
+    init(to next: BootMachine.State, _ actions: [BootAction], _ event: BootEvent) {
+        self.next = next
+        self.actions = actions
+        self.event = event
+    }
+
+    /// The boot stops with `failure`, after `before`.
+    static func failing(_ failure: BootFailure, _ event: BootEvent, _ before: [BootAction] = []) -> BootStep {
+        BootStep(to: .failed(failure), before + [.failed(failure)], event)
+    }
 }

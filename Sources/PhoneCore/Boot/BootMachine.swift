@@ -4,54 +4,33 @@ import PhoneWire
 
 /// The boot flow of boot-flow.md as a sans-IO state machine: inputs in, actions out. It
 /// never reads a clock, a file or a socket; verification and decryption are pure
-/// computations on bytes it was given. Each phase lives in its own file
-/// (`BootMachine+TrustLists`, `+HTTPSConfiguration`, `+Configuration`,
-/// `+EncryptedConfiguration`, `+CAPF`, `+Waiting`); `BootTransitions.table` lists every edge and is checked on every step.
+/// computations on bytes it was given.
+///
+/// Each state that waits for something is a phase type in `Phases/` that owns its data
+/// (the names still to try, the CAPF round, the certificate TVS is asked about), answers
+/// the inputs it expects with one `BootStep` — the actions, the one event, and the state
+/// to enter — and has its entry point beside it. `handle` is the one place the state
+/// changes, after checking the step against `BootTransitions.table`.
 public struct BootMachine {
-    // MARK: State
-
-    /// A file fetch in progress: the names still to try, and the server in use.
-    struct Fetch {
-        var names: [String]
-        var index = 0
-        var server: Int
-        var name: String { names[index] }
-    }
-
-    /// A CAPF attempt: the servers of the partial config, in order, and how far along.
-    struct CAPFPlan {
-        var servers: [DeviceConfiguration.CAPFServer]
-        var index = 0
-        var round = 0
-        var reason: CAPFReason
-        var authMode: CAPFAuthMode
-    }
-
-    /// What a wait resumes.
-    enum Resume {
-        case capf(CAPFPlan)
-        case refetchConfig
-    }
-
     enum State {
         /// Not started.
         case idle
-        /// CTL names first, then ITL names (`kind` says which is being fetched).
-        case fetchingTrustList(Fetch, kind: TrustListKind)
+        /// CTL names first, then ITL names.
+        case fetchingTrustList(TrustListFetch)
         /// A new ITL whose signer the installed ITL does not list: TVS is asked about it.
-        case verifyingTrustListSigner(Fetch, candidate: InstalledTrustList, refusal: TrustError)
+        case verifyingTrustListSigner(TrustListSignerCheck)
         /// ITL signer version 1.1: `SEP<MAC>.cnf.xml.sgn` over TLS to port 6971 first.
-        case fetchingConfigOverHTTPS(HTTPSAttempt)
+        case fetchingConfigOverHTTPS(HTTPSConfigFetch)
         /// The HTTPS server's EC certificate is not listed: TVS is asked about it.
-        case verifyingHTTPSServer(HTTPSAttempt, certificate: [UInt8])
+        case verifyingHTTPSServer(HTTPSServerCheck)
         /// `.enc.sgn` (when the last config was encrypted), `.sgn`, `XMLDefault…`.
-        case fetchingConfig(Fetch)
+        case fetchingConfig(ConfigFetch)
         /// The partial config's hash matched: fetching `SEP<MAC>.cnf.xml.enc.sgn`.
-        case fetchingEncryptedConfig(Fetch, partial: DeviceConfiguration)
+        case fetchingEncryptedConfig(EncryptedConfigFetch)
         /// capfAuthMode 1 and no string: the user must enter one.
         case awaitingAuthString(CAPFPlan)
         case runningCAPF(CAPFPlan)
-        case waiting(until: UInt64, then: Resume)
+        case waiting(Wait)
         /// Asked the platform to reset after a new LSC.
         case resetting
         case configured
@@ -76,118 +55,120 @@ public struct BootMachine {
         }
     }
 
-    public internal(set) var memory: BootMemory
-    public let settings: BootSettings
+    var boot: BootContext
     var state: State = .idle
-    let rng: RandomGenerator
-
-    // Kept across resets within one boot.
-    var resets = 0
-    var authString: [UInt8]?
-    var authStringAttempts = 0
-    var decryptionEnrollmentUsed = false
-    var unavailableAttempts = 0
-    var retryLaterCount = 0
-    /// The file server in use: a failed one is not asked again in this boot.
-    var server = 0
 
     public init(settings: BootSettings, memory: BootMemory, rng: RandomGenerator) {
-        self.settings = settings
-        self.memory = memory
-        self.rng = rng
-        authString = settings.authString
+        boot = BootContext(memory: memory, settings: settings, rng: rng, run: BootRun(authString: settings.authString))
     }
 
+    public var memory: BootMemory { boot.memory }
+    public var settings: BootSettings { boot.settings }
     public var stateKind: BootStateKind { state.kind }
     public var isFinished: Bool { state.kind == .configured || state.kind == .failed }
 
     /// Feeds one input, at time `now` (monotonic milliseconds).
     public mutating func handle(_ input: BootInput, now: UInt64) -> BootStep {
         let from = state.kind
-        let (actions, event) = transition(input, now: now)
-        if case .ignored = event { return BootStep(actions: actions, event: event, transition: nil) }
-        let to = state.kind
-        guard let row = BootTransitions.table.first(where: { $0.from == from && $0.on == input.kind && $0.to == to }) else {
+        guard var step = phaseStep(input, now: now) else {
+            return BootStep(to: state, [], .ignored(input: input.kind, state: from))
+        }
+        guard let row = BootTransitions.table.first(where: { $0.from == from && $0.on == input.kind && $0.to == step.next.kind })
+        else {
             // Not in the table: a defect of this machine. Stop cleanly, never half-way.
-            let fault = BootFailure.internalFault(.untabledTransition(from: from, on: input.kind, to: to))
+            let fault = BootFailure.internalFault(.untabledTransition(from: from, on: input.kind, to: step.next.kind))
             state = .failed(fault)
-            return BootStep(actions: [.failed(fault)], event: .failed(fault), transition: nil)
+            return BootStep(to: state, [.failed(fault)], .failed(fault))
         }
-        return BootStep(actions: actions, event: event, transition: row)
+        state = step.next
+        step.transition = row
+        return step
     }
 
-    // MARK: - Dispatch
-
-    private mutating func transition(_ input: BootInput, now: UInt64) -> ([BootAction], BootEvent) {
-        switch (state, input) {
-        case (.idle, .start):
-            return startOver()
-
-        case (.fetchingTrustList(let fetch, let kind), .fileArrived(let name, let bytes)) where sameText(name, fetch.name):
-            return trustListArrived(fetch, kind: kind, bytes: bytes)
-        case (.fetchingTrustList(let fetch, let kind), .fileNotFound(let name)) where sameText(name, fetch.name):
-            return trustListNotFound(fetch, kind: kind)
-        case (.fetchingTrustList(let fetch, let kind), .fetchFailed(let name, let failure)) where sameText(name, fetch.name):
-            return failOver(fetch, failure) { .fetchingTrustList($0, kind: kind) }
-
-        case (.verifyingTrustListSigner(let fetch, let candidate, let refusal), .trustDecided(let verdict)):
-            return signerDecided(fetch, candidate: candidate, refusal: refusal, verdict: verdict)
-
-        case (.fetchingConfigOverHTTPS(let attempt), .httpsFetched(let result)):
-            return httpsFetched(attempt, result)
-        case (.verifyingHTTPSServer(let attempt, let certificate), .trustDecided(let verdict)):
-            return httpsServerDecided(attempt, certificate: certificate, verdict: verdict)
-
-        case (.fetchingConfig(let fetch), .fileArrived(let name, let bytes)) where sameText(name, fetch.name):
-            return configArrived(fetch, bytes: bytes)
-        case (.fetchingConfig(let fetch), .fileNotFound(let name)) where sameText(name, fetch.name):
-            return configNotFound(fetch)
-        case (.fetchingConfig(let fetch), .fetchFailed(let name, let failure)) where sameText(name, fetch.name):
-            return failOver(fetch, failure) { .fetchingConfig($0) }
-
-        case (.fetchingEncryptedConfig(let fetch, let partial), .fileArrived(let name, let bytes)) where sameText(name, fetch.name):
-            return encryptedConfigArrived(name: name, bytes: bytes, partial: partial)
-        case (.fetchingEncryptedConfig(let fetch, _), .fileNotFound(let name)) where sameText(name, fetch.name):
-            return backOffUnavailable(.notServed(file: name), now: now) { .fileNotFound(name: name, then: $0) }
-        case (.fetchingEncryptedConfig(let fetch, let partial), .fetchFailed(let name, let failure)) where sameText(name, fetch.name):
-            return failOver(fetch, failure) { .fetchingEncryptedConfig($0, partial: partial) }
-
-        case (.awaitingAuthString(let plan), .authStringEntered(let digits)):
-            return authStringEntered(digits, plan: plan)
-
-        case (.runningCAPF(let plan), .capfFinished(let outcome)):
-            return capfFinished(plan, outcome, now: now)
-
-        case (.waiting(let until, let resume), .timePassed):
-            return timePassed(until: until, resume: resume, now: now)
-
-        case (.resetting, .reset):
-            return resetDone()
-
-        default:
-            return ([], .ignored(input: input.kind, state: state.kind))
+    /// The current phase's answer to the input; nil when it does not expect it.
+    private mutating func phaseStep(_ input: BootInput, now: UInt64) -> BootStep? {
+        switch state {
+        case .idle:
+            guard case .start = input else { return nil }
+            return TrustListFetch.start(&boot)
+        case .fetchingTrustList(let phase): return phase.on(input, &boot)
+        case .verifyingTrustListSigner(let phase): return phase.on(input, &boot)
+        case .fetchingConfigOverHTTPS(let phase): return phase.on(input, &boot)
+        case .verifyingHTTPSServer(let phase): return phase.on(input, &boot)
+        case .fetchingConfig(let phase): return phase.on(input, &boot)
+        case .fetchingEncryptedConfig(let phase): return phase.on(input, &boot, now: now)
+        case .awaitingAuthString(let plan): return plan.onAuthString(input, &boot)
+        case .runningCAPF(let plan): return plan.onFinished(input, &boot, now: now)
+        case .waiting(let wait): return wait.on(input, &boot, now: now)
+        case .resetting:
+            guard case .reset = input else { return nil }
+            return boot.resetDone()
+        case .configured, .failed:
+            return nil
         }
     }
+}
 
-    // MARK: - Shared by the phases
+/// What the phases share: what the phone remembers, the settings, the random source, and
+/// what this run of the boot has spent.
+struct BootContext {
+    var memory: BootMemory
+    let settings: BootSettings
+    let rng: RandomGenerator
+    var run: BootRun
+
+    /// What the boot decides trust with: its lists, its TVS servers, its TVS name.
+    var trustContext: TrustContext {
+        TrustContext(store: memory.trustStore, tvsServers: memory.tvsServers,
+                     deviceName: .ofPhone(device: settings.device, micSubject: memory.mic?.certificate.subject, model: settings.model))
+    }
 
     /// A fetch timed out or failed: the same file from the next server, which later
     /// fetches then use; with no server left, the boot fails naming the file.
-    mutating func failOver(_ fetch: Fetch, _ failure: FetchFailure, _ makeState: (Fetch) -> State) -> ([BootAction], BootEvent) {
+    mutating func failOver(_ fetch: Fetch, _ failure: FetchFailure, _ phase: (Fetch) -> BootMachine.State) -> BootStep {
         let failed = fetch.server
         guard failed + 1 < settings.serverCount else {
-            return fail(.unreachable(file: fetch.name), .fetchFailed(name: fetch.name, server: failed, cause: failure, nextServer: nil))
+            return .failing(.unreachable(file: fetch.name), .fetchFailed(name: fetch.name, server: failed, cause: failure, nextServer: nil))
         }
         var next = fetch
         next.server = failed + 1
-        server = next.server
-        state = makeState(next)
-        return ([.fetch(name: next.name, server: next.server)],
-                .fetchFailed(name: fetch.name, server: failed, cause: failure, nextServer: next.server))
+        run.server = next.server
+        return BootStep(to: phase(next), [.fetch(name: next.name, server: next.server)],
+                        .fetchFailed(name: fetch.name, server: failed, cause: failure, nextServer: next.server))
     }
 
-    mutating func fail(_ failure: BootFailure, _ event: BootEvent, _ before: [BootAction] = []) -> ([BootAction], BootEvent) {
-        state = .failed(failure)
-        return (before + [.failed(failure)], event)
+    /// The platform has reset: the boot starts over, within its bound of resets.
+    mutating func resetDone() -> BootStep {
+        run.resets += 1
+        guard run.resets <= settings.maxResets else { return .failing(.tooManyResets(run.resets), .failed(.tooManyResets(run.resets))) }
+        return TrustListFetch.start(&self)
     }
+}
+
+/// What one run of the boot carries across its phases and resets: the file server in use,
+/// the string entered on the phone, and the counts each bounded by `BootSettings`.
+struct BootRun {
+    /// The file server in use: a failed one is not asked again in this boot.
+    var server = 0
+    var resets = 0
+    var authString: [UInt8]?
+    var authStringAttempts = 0
+    /// Enrolment because the `.enc.sgn` could not be decrypted happens once per boot.
+    var decryptionEnrollmentUsed = false
+    /// Waits so far while the encrypted configuration was out of reach.
+    var unavailableAttempts = 0
+    var retryLaterCount = 0
+
+    init(authString: [UInt8]?) { self.authString = authString }
+}
+
+/// A file fetch in progress: the names still to try, and the server in use.
+struct Fetch {
+    var names: [String]
+    var index = 0
+    var server: Int
+    var name: String { names[index] }
+
+    /// The input is about the file this fetch waits for.
+    func awaits(_ name: String) -> Bool { sameText(name, self.name) }
 }

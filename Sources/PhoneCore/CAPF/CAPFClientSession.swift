@@ -12,7 +12,7 @@ public struct CAPFClientSession {
         case storing(Identity)
         case deleting
         /// Our last answer is sent; the outcome stands once the server ends the session.
-        case awaitingEndSession(CAPFOutcome)
+        case awaitingEndSession(CAPFOutcome<Identity>)
         case finished
 
         var phase: CAPFSessionPhase {
@@ -33,7 +33,8 @@ public struct CAPFClientSession {
     public static let protocolVersion: UInt8 = 3
 
     let device: DeviceName
-    let authentication: CAPFAuthentication
+    let mode: CAPFAuthMode
+    let authString: [UInt8]?
     let lsc: Identity?
     let mic: Identity?
     let rng: RandomGenerator
@@ -41,9 +42,12 @@ public struct CAPFClientSession {
     private var sessionID: UInt32?
     private var framer = CAPFFramer()
 
-    public init(device: DeviceName, authentication: CAPFAuthentication, lsc: Identity?, mic: Identity?, rng: RandomGenerator) {
+    /// `authString`: the string entered on the phone, sent when `mode` asks for one.
+    public init(device: DeviceName, mode: CAPFAuthMode, authString: [UInt8]?, lsc: Identity?, mic: Identity?,
+                rng: RandomGenerator) {
         self.device = device
-        self.authentication = authentication
+        self.mode = mode
+        self.authString = authString
         self.lsc = lsc
         self.mic = mic
         self.rng = rng
@@ -152,14 +156,14 @@ public struct CAPFClientSession {
         }
     }
 
-    private mutating func finish(_ outcome: CAPFOutcome, _ step: inout CAPFSessionStep) {
+    private mutating func finish(_ outcome: CAPFOutcome<Identity>, _ step: inout CAPFSessionStep) {
         state = .finished
         step.actions.append(.finish(outcome))
     }
 
     /// EndSession before any operation: 0 nothing scheduled, 9 unknown device, 7 bad
     /// authentication (a real CUCM also sends 7 when a certificate was already issued).
-    private func endOutcome(_ code: UInt8?) -> CAPFOutcome {
+    private func endOutcome(_ code: UInt8?) -> CAPFOutcome<Identity> {
         switch code {
         case CAPFReasonCode.noAction, CAPFReasonCode.success, nil: return .nothingScheduled
         case CAPFReasonCode.invalidElement: return .invalidAuthentication
@@ -241,7 +245,7 @@ public struct CAPFClientSession {
         let serverVersion = message.byte(CAPFTag.version) ?? Self.protocolVersion
         let version = serverVersion == 2 ? 2 : Self.protocolVersion
         var password: [UInt8] = []
-        if case .string(let digits) = authentication { password = digits }
+        if mode == .authenticationString, let authString { password = authString }
         var elements: [CAPFMessage.Element] = [
             reason(CAPFReasonCode.success),
             .init(CAPFTag.version, [version]),
@@ -253,7 +257,7 @@ public struct CAPFClientSession {
         switch authType {
         case CAPFAuthType.lsc: preferLSC = true
         case CAPFAuthType.mic: preferLSC = false
-        case nil: if case .certificate(let lscFirst) = authentication { preferLSC = lscFirst }
+        case nil: if case .existingCertificate(let lscFirst) = mode { preferLSC = lscFirst }
         default: break
         }
         if let preferLSC {
@@ -264,7 +268,7 @@ public struct CAPFClientSession {
                 elements += try certificateElements(identity, type: type)
             }
         }
-        step.events.append(.answeredAuthRequest(authentication.method))
+        step.events.append(.answeredAuthRequest(mode))
         send(.authResponse, elements, &step)
         state = .awaitingOperation
     }

@@ -38,7 +38,7 @@ public enum CAPFSessionAction {
     /// Remove the LSC and its key, then feed `.deleted`.
     case deleteLSC
     /// The session is over: close the connection and report this to the boot machine.
-    case finish(CAPFOutcome)
+    case finish(CAPFOutcome<Identity>)
 }
 
 /// Where a CAPF session stands (the session's states without their data).
@@ -81,7 +81,7 @@ public enum CAPFEvent: Equatable {
     case received(CAPFCommand, skippedTags: [UInt8])
     case sent(CAPFCommand)
     /// AuthResponse, with how the phone authenticated.
-    case answeredAuthRequest(CAPFAuthentication.Method)
+    case answeredAuthRequest(CAPFAuthMode)
     case installRequested(KeyKind)
     case certificateReceived(subject: String)
     case certificateRefused(CertificateRefusal)
@@ -92,4 +92,28 @@ public enum CAPFEvent: Equatable {
 public struct CAPFSessionStep {
     public var actions: [CAPFSessionAction] = []
     public var events: [CAPFEvent] = []
+}
+
+extension CAPFEvent {
+    /// What the event says, field by field (see `EventRecord`).
+    public var record: EventRecord {
+        switch self {
+        case .tlsEstablished(let host, let port):
+            return EventRecord(.capfTLSEstablished) { $0.host = host; $0.port = port }
+        case .received(let command, let skipped):
+            return EventRecord(.capfReceived) { $0.capfCommand = command; $0.skippedTags = skipped }
+        case .sent(let command):
+            return EventRecord(.capfSent) { $0.capfCommand = command }
+        case .answeredAuthRequest(let mode):
+            return EventRecord(.capfSent) { $0.capfCommand = .authResponse; $0.capfMode = mode }
+        case .installRequested(let kind):
+            return EventRecord(.capfInstallRequested) { $0.keyKind = kind }
+        case .certificateReceived(let subject):
+            return EventRecord(.capfCertificateReceived) { $0.issuedCertificate = subject }
+        case .certificateRefused(let refusal):
+            return EventRecord(.capfCertificateRefused) { $0.cause = .certificateRefused(refusal) }
+        case .lscStored(let stored):
+            return EventRecord(.capfLSCStored) { $0.lscStored = stored }
+        }
+    }
 }

@@ -2,45 +2,6 @@ import PhoneCrypto
 import PhoneTrust
 import PhoneWire
 
-/// How the phone authenticates to CAPF, from `capfAuthMode` (formats.md §2), with the
-/// string itself when there is one.
-public enum CAPFAuthentication: Equatable {
-    /// Mode 0: no string; the phone enrols on its own.
-    case automatic
-    /// Mode 1: the authentication string entered on the phone (4–16 digits).
-    case string([UInt8])
-    /// Mode 2: the null string.
-    case nullString
-    /// Modes 3 and 4: the installed certificate and its signed data, LSC or MIC first.
-    case certificate(lscFirst: Bool)
-
-    /// The same without the string: what an event may carry.
-    public enum Method: Equatable, Sendable {
-        case automatic
-        case string
-        case nullString
-        case certificate(lscFirst: Bool)
-    }
-
-    public var method: Method {
-        switch self {
-        case .automatic: return .automatic
-        case .string: return .string
-        case .nullString: return .nullString
-        case .certificate(let lscFirst): return .certificate(lscFirst: lscFirst)
-        }
-    }
-
-    public static func == (left: CAPFAuthentication, right: CAPFAuthentication) -> Bool {
-        switch (left, right) {
-        case (.automatic, .automatic), (.nullString, .nullString): return true
-        case (.string(let a), .string(let b)): return a == b
-        case (.certificate(let a), .certificate(let b)): return a == b
-        default: return false
-        }
-    }
-}
-
 /// Why the phone goes to CAPF.
 public enum CAPFReason: Equatable, Sendable {
     /// The certificate hash in the partial config differs from ours, is empty, or we have
@@ -55,47 +16,53 @@ public enum CAPFReason: Equatable, Sendable {
 public struct CAPFRequest {
     public let server: DeviceConfiguration.CAPFServer
     public let device: DeviceName
-    public let authentication: CAPFAuthentication
+    /// How the phone authenticates (the configuration's `capfAuthMode`), and the string
+    /// entered on the phone when the mode asks for one.
+    public let mode: CAPFAuthMode
+    public let authString: [UInt8]?
     public let reason: CAPFReason
     /// The CAPF certificates of the installed trust lists: the server must present one.
     public let pinned: [Certificate]
     public let lsc: Identity?
     public let mic: Identity?
 
-    public init(server: DeviceConfiguration.CAPFServer, device: DeviceName, authentication: CAPFAuthentication,
+    public init(server: DeviceConfiguration.CAPFServer, device: DeviceName, mode: CAPFAuthMode, authString: [UInt8]?,
                 reason: CAPFReason, pinned: [Certificate], lsc: Identity?, mic: Identity?) {
         self.server = server
         self.device = device
-        self.authentication = authentication
+        self.mode = mode
+        self.authString = authString
         self.reason = reason
         self.pinned = pinned
         self.lsc = lsc
         self.mic = mic
     }
 
-    /// What an event may show of it.
+    /// What an event may show of it (never the string).
     public var attempt: CAPFAttempt {
-        CAPFAttempt(server: server, method: authentication.method, reason: reason)
+        CAPFAttempt(server: server, mode: mode, reason: reason)
     }
 }
 
 /// A CAPF session as the console shows it starting.
 public struct CAPFAttempt: Equatable, Sendable {
     public let server: DeviceConfiguration.CAPFServer
-    public let method: CAPFAuthentication.Method
+    public let mode: CAPFAuthMode
     public let reason: CAPFReason
 
-    public init(server: DeviceConfiguration.CAPFServer, method: CAPFAuthentication.Method, reason: CAPFReason) {
+    public init(server: DeviceConfiguration.CAPFServer, mode: CAPFAuthMode, reason: CAPFReason) {
         self.server = server
-        self.method = method
+        self.mode = mode
         self.reason = reason
     }
 }
 
-/// How a CAPF session ended, as the runner reports it back to the boot machine.
-public enum CAPFOutcome {
-    /// A new LSC and key, already persisted atomically by the session's runner.
-    case installed(Identity)
+/// How a CAPF session ended. The runner reports `CAPFOutcome<Identity>` to the boot
+/// machine (the new LSC and its key, already persisted atomically); events carry
+/// `CAPFOutcome<String>`, the new certificate's subject, never key material.
+public enum CAPFOutcome<Installed> {
+    /// A new LSC and key.
+    case installed(Installed)
     /// The LSC and its key were removed.
     case deleted
     /// The server fetched the phone's certificate; nothing changed on the phone.
@@ -110,10 +77,10 @@ public enum CAPFOutcome {
     /// No answer: could not connect, TLS failed, the session broke or was abandoned.
     case failed(CAPFProblem)
 
-    /// The outcome without key material: what an event may carry.
-    public var result: CAPFResult {
+    /// The same outcome with what was installed seen through `view`.
+    public func map<Shown>(_ view: (Installed) -> Shown) -> CAPFOutcome<Shown> {
         switch self {
-        case .installed(let identity): return .installed(subject: identity.certificate.subject)
+        case .installed(let installed): return .installed(view(installed))
         case .deleted: return .deleted
         case .fetched: return .fetched
         case .nothingScheduled: return .nothingScheduled
@@ -125,16 +92,12 @@ public enum CAPFOutcome {
     }
 }
 
-/// `CAPFOutcome` as events carry it.
-public enum CAPFResult: Equatable, Sendable {
-    case installed(subject: String)
-    case deleted
-    case fetched
-    case nothingScheduled
-    case retryLater(seconds: UInt32)
-    case invalidAuthentication
-    case unknownDevice
-    case failed(CAPFProblem)
+extension CAPFOutcome: Equatable where Installed: Equatable {}
+extension CAPFOutcome: Sendable where Installed: Sendable {}
+
+extension CAPFOutcome where Installed == Identity {
+    /// What an event may carry: the new certificate's subject instead of the identity.
+    public var shown: CAPFOutcome<String> { map { $0.certificate.subject } }
 }
 
 /// Why one CAPF session gave no answer.

@@ -101,7 +101,7 @@ public protocol TLSKeyLog {
 /// One CAPF session run to its end. A port with TCP, flash and a console gets it from
 /// `CAPFRunner`; a test world scripts it.
 public protocol CAPFEnrollment {
-    mutating func enroll(_ request: CAPFRequest, rng: RandomGenerator) -> CAPFOutcome
+    mutating func enroll(_ request: CAPFRequest, rng: RandomGenerator) -> CAPFOutcome<Identity>
 }
 
 /// One TVS query carried out: TLS to the server, the request, the answer. A port
@@ -119,3 +119,13 @@ public protocol SecureConfigTransport {
 /// Everything a boot needs.
 public typealias PhonePlatform = FileTransport & FlashStorage & PhoneConsole & ClockAndReset & AuthStringPrompt & CAPFEnrollment
     & TVSQuerying & SecureConfigTransport
+
+/// What a board stores on its flash (named when a write fails).
+public enum StoredItem: Equatable {
+    case trustList(TrustListKind)
+    case encryptedFlag
+    case tvsServers
+    case lsc
+    case lscRemoval
+    case keyLog
+}

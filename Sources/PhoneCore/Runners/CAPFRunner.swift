@@ -11,7 +11,7 @@ public struct CAPFRunner {
 
     /// The server must present one of `request.pinned`, byte for byte.
     public func run<P: TCPConnector & FlashStorage & PhoneConsole & TLSKeyLog>(_ request: CAPFRequest, rng: RandomGenerator,
-                                                                             on platform: inout P) -> CAPFOutcome {
+                                                                             on platform: inout P) -> CAPFOutcome<Identity> {
         guard !request.pinned.isEmpty else { return .failed(.noPinnedCertificate) }
         var channel: TLSChannel<P.Connection>
         do {
@@ -22,7 +22,7 @@ public struct CAPFRunner {
         }
         do throws(CAPFProblem) {
             platform.log(.tlsEstablished(host: request.server.host, port: request.server.port))
-            var session = CAPFClientSession(device: request.device, authentication: request.authentication,
+            var session = CAPFClientSession(device: request.device, mode: request.mode, authString: request.authString,
                                             lsc: request.lsc, mic: request.mic, rng: rng)
             while true {
                 let plaintext: [UInt8]?

@@ -81,7 +81,7 @@ public enum ConsoleText {
             return "CFG: " + name + ": " + cause.reason + "; " + next(then)
         case .capfStarting(let attempt):
             return "CAPF: connecting to " + attempt.server.host + ":" + String(attempt.server.port) + " ("
-                + FailureText.method(attempt.method) + "), reason: " + FailureText.reason(attempt.reason)
+                + FailureText.method(attempt.mode) + "), reason: " + FailureText.reason(attempt.reason)
         case .capfEnded(let result, let then):
             return "CAPF: session ended: " + FailureText.capf(result) + "; " + next(then)
         case .authStringRefused:
@@ -103,7 +103,7 @@ public enum ConsoleText {
         case .fetching(let name): return verb + name
         case .fetchingOverHTTPS(let name, let port): return verb + name + " over HTTPS (port " + String(port) + ")"
         case .enrolling(let attempt):
-            return "CAPF " + attempt.server.host + ":" + String(attempt.server.port) + " (" + FailureText.method(attempt.method)
+            return "CAPF " + attempt.server.host + ":" + String(attempt.server.port) + " (" + FailureText.method(attempt.mode)
                 + "), reason: " + FailureText.reason(attempt.reason)
         case .askingForAuthString(let retry):
             return retry ? "asking for the authentication string again" : "authentication string required"

@@ -4,123 +4,82 @@ import PhoneCrypto
 import PhoneTrust
 import PhoneWire
 
-/// `phone boot --json`: one object per console entry, with the typed fields of the event
-/// (docs/json-log.md lists them). The console line is the other view.
+/// `phone boot --json`: one object per console entry, made from its `EventRecord` field by
+/// field — the same key always holds the same thing (docs/json-log.md lists them). The
+/// console line is the other view.
 public enum EventJSON {
     public static func line(_ entry: ConsoleEntry, elapsedMs: UInt64) -> String {
         var fields: [(String, JSON)] = [("t_ms", .number(Int64(elapsedMs)))]
-        switch entry {
-        case .boot(let event, let transition):
-            fields += boot(event)
-            if let transition { fields.append(("state", .string(transition.to.rawValue))) }
-        case .capf(let event):
-            fields += capf(event)
-        case .tvs(let server, let result):
-            fields += [("event", .string("tvsAsked")), ("tvs", .string(TrustText.server(server))),
-                       ("result", .string(TrustText.result(result)))]
-        case .fetching(let transport, let name, let server):
-            fields += [("event", .string("fetching")), ("transport", .string(transport == .http ? "http" : "tftp")),
-                       ("file", .string(name)), ("host", .string(server.host)), ("port", .int(Int(server.port)))]
-        case .fetchingOverHTTPS(let name, let host, let port, let pinned, let client):
-            fields += [("event", .string("fetching")), ("transport", .string("https")), ("file", .string(name)),
-                       ("host", .string(host)), ("port", .int(Int(port))), ("pinned", .int(pinned)), ("client", .string(client))]
-        case .storageFailed(let item, let error):
-            fields += [("event", .string("storageFailed")), ("item", .string(ConsoleText.stored(item))),
-                       ("cause", .string(error.reason))]
-        case .reset:
-            fields.append(("event", .string("reset")))
-        case .keyLogOn(let path):
-            fields += [("event", .string("keyLogOn")), ("file", .string(path))]
-        }
+        fields += object(entry.record)
+        if let state = entry.enteredState { fields.append(("state", .string(state.rawValue))) }
         return JSON.object(fields).text
     }
 
-    public static func boot(_ event: BootEvent) -> [(String, JSON)] {
-        switch event {
-        case .started(let device, let reset, let installed):
-            return [("event", .string("started")), ("device", .string(device.text)), ("reset", .int(reset)),
-                    ("installed", .array(installed.map { .string($0.name) }))]
-        case .trustListInstalled(let name, let kind, let outcome, let signer):
-            let word: String
-            switch outcome {
-            case .firstUse: word = "firstUse"
-            case .updated: word = "updated"
-            case .unchanged: word = "unchanged"
-            case .vouchedByTVS: word = "vouchedByTVS"
-            }
-            return [("event", .string("trustListInstalled")), ("file", .string(name)), ("kind", .string(kind.name)),
-                    ("outcome", .string(word)), ("signer", .string(signer))]
-        case .trustListRejected(let name, let kind, let cause):
-            return [("event", .string("trustListRejected")), ("file", .string(name)), ("kind", .string(kind.name)),
-                    ("cause", .string(cause.reason))]
-        case .askingTVS(let name, let kind, let signer, let refusal, let servers):
-            return [("event", .string("askingTVS")), ("file", .string(name)), ("kind", .string(kind.name)),
-                    ("signer", .string(signer)), ("cause", .string(refusal.reason)), ("servers", .int(servers))]
-        case .trustListNotVouched(let name, let kind, let refusal, let verdict):
-            return [("event", .string("trustListNotVouched")), ("file", .string(name)), ("kind", .string(kind.name)),
-                    ("cause", .string(refusal.reason))] + TrustText.verdictJSON(verdict)
-        case .fileNotFound(let name, let then):
-            return [("event", .string("fileNotFound")), ("file", .string(name)), ("then", next(then))]
-        case .fetchFailed(let name, let server, let cause, let nextServer):
-            return [("event", .string("fetchFailed")), ("file", .string(name)), ("server", .int(server + 1)),
-                    ("cause", .string(FailureText.fetch(cause))), ("nextServer", nextServer.map { .int($0 + 1) } ?? .null)]
-        case .noTrustList(let then):
-            return [("event", .string("noTrustList")), ("then", next(then))]
-        case .configApplied(let name, let signer, let encrypted):
-            return [("event", .string("configApplied")), ("file", .string(name)), ("signer", .optional(signer)),
-                    ("encrypted", .bool(encrypted))]
-        case .httpsConfigApplied(let name, let server, let vouched):
-            return [("event", .string("httpsConfigApplied")), ("file", .string(name)), ("server", .string(server)),
-                    ("vouchedByTVS", .bool(vouched))]
-        case .askingTVSAboutHTTPSServer(let subject, let servers):
-            return [("event", .string("askingTVSAboutHTTPSServer")), ("server", .string(subject)), ("servers", .int(servers))]
-        case .httpsServerVouched(let subject, let verdict):
-            return [("event", .string("httpsServerVouched")), ("server", .string(subject))] + TrustText.verdictJSON(verdict)
-        case .httpsConfigFallback(let cause, let then):
-            return [("event", .string("httpsConfigFallback")), ("cause", .string(HTTPSText.fallback(cause))), ("then", next(then))]
-        case .partialConfig(let check, let then):
-            return [("event", .string("partialConfig")), ("file", .string(check.name)), ("signer", .optional(check.signer)),
-                    ("certHash", .string(check.certHash)), ("ownHash", .optional(check.ownHash)),
-                    ("ownCertificate", .string(FailureText.certificate(check.ownCertificate))), ("matches", .bool(check.matches)), ("then", next(then))]
-        case .directDecryptFailed(let name, let cause, let then):
-            return [("event", .string("directDecryptFailed")), ("file", .string(name)), ("failure", .string(FailureText.code(cause))),
-                    ("cause", .string(FailureText.boot(cause))), ("then", next(then))]
-        case .decryptionFailed(let name, let cause, let then):
-            return [("event", .string("decryptionFailed")), ("file", .string(name)), ("cause", .string(cause.reason)),
-                    ("then", next(then))]
-        case .capfStarting(let attempt):
-            return [("event", .string("capfStarting"))] + self.attempt(attempt)
-        case .capfEnded(let result, let then):
-            return [("event", .string("capfEnded")), ("result", .string(code(result))), ("detail", .string(FailureText.capf(result))),
-                    ("then", next(then))]
-        case .authStringRefused:
-            return [("event", .string("authStringRefused"))]
-        case .resumed(let then):
-            return [("event", .string("resumed")), ("then", next(then))]
-        case .stillWaiting(let until):
-            return [("event", .string("stillWaiting")), ("untilMs", .number(Int64(until)))]
-        case .failed(let failure):
-            return [("event", .string("failed"))] + self.failure(failure)
-        case .ignored(let input, let state):
-            return [("event", .string("ignored")), ("input", .string(input.rawValue)), ("in", .string(state.rawValue))]
+    /// Every field the record sets, under its one key.
+    public static func object(_ record: EventRecord) -> [(String, JSON)] {
+        var fields: [(String, JSON)] = [("event", .string(record.kind.name))]
+        func add(_ key: String, _ value: JSON?) { if let value { fields.append((key, value)) } }
+        add("device", record.device.map { .string($0.text) })
+        add("reset", record.resets.map { .int($0) })
+        add("installed", record.installed.map { .array($0.map { .string($0.name) }) })
+        add("file", record.file.map { .string($0) })
+        add("kind", record.trustList.map { .string($0.name) })
+        add("outcome", record.trustListOutcome.map { .string(outcome($0)) })
+        add("signer", record.signer.map { .string($0) })
+        add("encrypted", record.encrypted.map { .bool($0) })
+        if let check = record.partialConfig {
+            add("certHash", .string(check.certHash))
+            add("ownHash", check.ownHash.map { .string($0) })
+            add("ownCertificate", .string(FailureText.certificate(check.ownCertificate)))
+            add("matches", .bool(check.matches))
         }
+        add("transport", record.transport.map { .string(transport($0)) })
+        add("host", record.host.map { .string($0) })
+        add("port", record.port.map { .int(Int($0)) })
+        add("fileServer", record.fileServer.map { .int($0) })
+        add("nextFileServer", record.nextFileServer.map { .int($0) })
+        add("server", record.serverCertificate.map { .string($0) })
+        add("pinned", record.pinned.map { .int($0) })
+        add("client", record.clientCertificate.map { .string($0) })
+        add("vouchedByTVS", record.vouchedByTVS.map { .bool($0) })
+        add("servers", record.tvsServers.map { .int($0) })
+        add("tvsAnswer", record.tvsAnswer.map { .string(TrustText.result($0)) })
+        add("verdict", record.verdict.map { .object(TrustText.verdictJSON($0)) })
+        add("authentication", record.capfMode.map { .string(FailureText.method($0)) })
+        add("capfReason", record.capfReason.map { .string(FailureText.reason($0)) })
+        if let result = record.capfResult {
+            add("result", .string(code(result)))
+            add("detail", .string(FailureText.capf(result)))
+        }
+        add("command", record.capfCommand.map { .string($0.name) })
+        add("skippedTags", record.skippedTags.map { .array($0.map { .int(Int($0)) }) })
+        add("key", record.keyKind.map { .string($0.name) })
+        add("subject", record.issuedCertificate.map { .string($0) })
+        add("stored", record.lscStored.map { .bool($0) })
+        add("cause", record.cause.map { .string(FailureText.cause($0)) })
+        if let failure = record.failure { fields += self.failure(failure) }
+        add("item", record.storedItem.map { .string(ConsoleText.stored($0)) })
+        add("untilMs", record.untilMs.map { .number(Int64($0)) })
+        add("input", record.ignoredInput.map { .string($0.rawValue) })
+        add("in", record.ignoredIn.map { .string($0.rawValue) })
+        add("then", record.next.map { next($0) })
+        return fields
     }
 
     public static func failure(_ failure: BootFailure) -> [(String, JSON)] {
         [("failure", .string(FailureText.code(failure))), ("reason", .string(FailureText.boot(failure)))]
     }
 
-    public static func attempt(_ attempt: CAPFAttempt) -> [(String, JSON)] {
-        [("host", .string(attempt.server.host)), ("port", .int(Int(attempt.server.port))),
-         ("authentication", .string(FailureText.method(attempt.method))), ("reason", .string(FailureText.reason(attempt.reason)))]
-    }
-
+    /// What the phone does next, as a nested object.
     public static func next(_ next: BootNext) -> JSON {
         switch next {
         case .fetching(let name): return .object([("action", .string("fetch")), ("file", .string(name))])
         case .fetchingOverHTTPS(let name, let port):
             return .object([("action", .string("fetchOverHTTPS")), ("file", .string(name)), ("port", .int(Int(port)))])
-        case .enrolling(let attempt): return .object([("action", .string("capf"))] + self.attempt(attempt))
+        case .enrolling(let attempt):
+            return .object([("action", .string("capf")), ("host", .string(attempt.server.host)),
+                            ("port", .int(Int(attempt.server.port))), ("authentication", .string(FailureText.method(attempt.mode))),
+                            ("capfReason", .string(FailureText.reason(attempt.reason)))])
         case .askingForAuthString(let retry): return .object([("action", .string("askForAuthString")), ("retry", .bool(retry))])
         case .resetting: return .object([("action", .string("reset"))])
         case .retryingCAPF(let round, let of, let delay):
@@ -134,7 +93,7 @@ public enum EventJSON {
         }
     }
 
-    public static func code(_ result: CAPFResult) -> String {
+    public static func code(_ result: CAPFOutcome<String>) -> String {
         switch result {
         case .installed: return "installed"
         case .deleted: return "deleted"
@@ -147,26 +106,20 @@ public enum EventJSON {
         }
     }
 
-    public static func capf(_ event: CAPFEvent) -> [(String, JSON)] {
-        switch event {
-        case .tlsEstablished(let host, let port):
-            return [("event", .string("capfTLSEstablished")), ("host", .string(host)), ("port", .int(Int(port)))]
-        case .received(let command, let skipped):
-            return [("event", .string("capfReceived")), ("command", .string(command.name)),
-                    ("skippedTags", .array(skipped.map { .int(Int($0)) }))]
-        case .sent(let command):
-            return [("event", .string("capfSent")), ("command", .string(command.name))]
-        case .answeredAuthRequest(let method):
-            return [("event", .string("capfSent")), ("command", .string("AuthResponse")),
-                    ("authentication", .string(FailureText.method(method)))]
-        case .installRequested(let kind):
-            return [("event", .string("capfInstallRequested")), ("key", .string(kind.name))]
-        case .certificateReceived(let subject):
-            return [("event", .string("capfCertificateReceived")), ("subject", .string(subject))]
-        case .certificateRefused(let refusal):
-            return [("event", .string("capfCertificateRefused")), ("cause", .string(FailureText.certificate(refusal)))]
-        case .lscStored(let stored):
-            return [("event", .string("capfLSCStored")), ("stored", .bool(stored))]
+    static func outcome(_ outcome: TrustListUpdate.Outcome) -> String {
+        switch outcome {
+        case .firstUse: return "firstUse"
+        case .updated: return "updated"
+        case .unchanged: return "unchanged"
+        case .vouchedByTVS: return "vouchedByTVS"
+        }
+    }
+
+    static func transport(_ transport: FileProtocol) -> String {
+        switch transport {
+        case .tftp: return "tftp"
+        case .http: return "http"
+        case .https: return "https"
         }
     }
 }

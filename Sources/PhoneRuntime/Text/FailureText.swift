@@ -58,7 +58,7 @@ public enum FailureText {
         }
     }
 
-    public static func capf(_ result: CAPFResult) -> String {
+    public static func capf(_ result: CAPFOutcome<String>) -> String {
         switch result {
         case .installed(let subject): return "LSC installed (" + subject + ")"
         case .deleted: return "LSC deleted"
@@ -176,12 +176,24 @@ public enum FailureText {
         }
     }
 
-    public static func method(_ method: CAPFAuthentication.Method) -> String {
-        switch method {
+    /// Why a file, a list or a download was not used, in words.
+    public static func cause(_ cause: EventCause) -> String {
+        switch cause {
+        case .trust(let error): return error.reason
+        case .fetch(let failure): return fetch(failure)
+        case .httpsFallback(let fallback): return HTTPSText.fallback(fallback)
+        case .certificateRefused(let refusal): return certificate(refusal)
+        case .platform(let reason): return reason
+        }
+    }
+
+    public static func method(_ mode: CAPFAuthMode) -> String {
+        switch mode {
         case .automatic: return "automatic"
-        case .string: return "authentication string"
+        case .authenticationString: return "authentication string"
         case .nullString: return "null string"
-        case .certificate(let lscFirst): return lscFirst ? "certificate (LSC first)" : "certificate (MIC first)"
+        case .existingCertificate(let lscFirst): return lscFirst ? "certificate (LSC first)" : "certificate (MIC first)"
+        case .unsupported(let value): return "capfAuthMode " + String(value)
         }
     }
 

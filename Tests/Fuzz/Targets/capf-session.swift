@@ -15,7 +15,7 @@ public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     }
     let bytes = Array(UnsafeBufferPointer(start: data, count: size))
     let split = bytes.isEmpty ? 0 : min(Int(bytes[0]), bytes.count)
-    var session = CAPFClientSession(device: DeviceName("SEPA45630BBFA40")!, authentication: .certificate(lscFirst: false),
+    var session = CAPFClientSession(device: DeviceName("SEPA45630BBFA40")!, mode: .existingCertificate(lscFirst: false), authString: nil,
                                     lsc: nil, mic: mic, rng: rng!)
     _ = try? session.handle(.received(Array(bytes[0..<split])))
     _ = try? session.handle(.received(Array(bytes[split...])))

@@ -1,0 +1,115 @@
+import PhoneCrypto
+import PhoneTrust
+import PhoneWire
+
+/// What one event says, as named, typed fields. A field means the same in every event
+/// that sets it; an event sets only the fields it has. The JSON object and the C event
+/// are made from this by one rule each, field by field (`PhoneRuntime/Text/EventJSON`,
+/// `PhoneSec/EventView`); only the console line has words of its own per event. Nothing
+/// secret is ever here.
+public struct EventRecord: Equatable {
+    public let kind: EventKind
+
+    // The boot as a whole.
+    public var device: DeviceName?
+    /// Resets so far in this boot.
+    public var resets: Int?
+    /// The trust lists installed when the boot started.
+    public var installed: [TrustListKind]?
+
+    // The file the event is about (for `keyLogOn`, the key log's path), and its trust.
+    public var file: String?
+    public var trustList: TrustListKind?
+    public var trustListOutcome: TrustListUpdate.Outcome?
+    /// The subject of the certificate that signed the file, or of a new signer TVS is asked about.
+    public var signer: String?
+    public var encrypted: Bool?
+    /// The partial configuration's certificate hash against the phone's own.
+    public var partialConfig: PartialConfigCheck?
+
+    // Where the phone talks to.
+    public var transport: FileProtocol?
+    /// The server the phone talks to (a file server, CAPF, TVS).
+    public var host: String?
+    public var port: UInt16?
+    /// Which of the configured file servers, from 1.
+    public var fileServer: Int?
+    /// The file server tried next, from 1; absent when none is left.
+    public var nextFileServer: Int?
+
+    // TLS servers and their trust.
+    /// The subject of a TLS server's certificate (the HTTPS configuration server).
+    public var serverCertificate: String?
+    /// Certificates a TLS connection is pinned to.
+    public var pinned: Int?
+    /// The subject of the certificate the phone presents.
+    public var clientCertificate: String?
+    public var vouchedByTVS: Bool?
+    /// TVS servers the phone is about to ask.
+    public var tvsServers: Int?
+    public var tvsAnswer: TVSQueryResult?
+    public var verdict: TrustVerdict?
+
+    // CAPF.
+    public var capfMode: CAPFAuthMode?
+    public var capfReason: CAPFReason?
+    public var capfResult: CAPFOutcome<String>?
+    public var capfCommand: CAPFCommand?
+    /// Elements of a CAPF message the codec does not know.
+    public var skippedTags: [UInt8]?
+    /// The key CAPF asked the phone to make.
+    public var keyKind: KeyKind?
+    /// The subject of the certificate CAPF issued.
+    public var issuedCertificate: String?
+    public var lscStored: Bool?
+
+    // Why, and what next.
+    /// Why a file, a list or a download was not used.
+    public var cause: EventCause?
+    /// What ended the boot, or what the step gave up with.
+    public var failure: BootFailure?
+    /// What the board could not store.
+    public var storedItem: StoredItem?
+    /// The monotonic time a wait lasts until.
+    public var untilMs: UInt64?
+    /// An input the machine ignored, and the state it was in.
+    public var ignoredInput: BootInputKind?
+    public var ignoredIn: BootStateKind?
+    /// What the phone does after this step.
+    public var next: BootNext?
+
+    public init(_ kind: EventKind) { self.kind = kind }
+}
+
+/// How a file comes to the phone.
+public enum FileProtocol: Equatable, Sendable {
+    case tftp
+    case http
+    case https
+}
+
+/// Why a file, a trust list or a download was not used.
+public enum EventCause: Equatable {
+    case trust(TrustError)
+    case fetch(FetchFailure)
+    case httpsFallback(HTTPSFallback)
+    case certificateRefused(CertificateRefusal)
+    /// A failure of the board itself, in the words of the platform that defines it.
+    case platform(String)
+}
+
+extension EventRecord {
+    /// A CAPF attempt's server, mode and reason.
+    mutating func set(_ attempt: CAPFAttempt) {
+        host = attempt.server.host
+        port = attempt.server.port
+        capfMode = attempt.mode
+        capfReason = attempt.reason
+    }
+
+    /// Builds a record in one expression: `EventRecord(.reset) { $0.file = … }`.
+    public init(_ kind: EventKind, _ fill: (inout EventRecord) -> Void) {
+        self.init(kind)
+        fill(&self)
+    }
+}
