@@ -170,7 +170,8 @@ public final class Lab: @unchecked Sendable {
 
     /// Where the configuration files point the phone (`LabServer` sets them before it serves).
     public struct Addresses: Sendable {
-        public var capfHost = "127.0.0.1"
+        /// The address the served files name for CAPF, TVS and the call manager.
+        public var host = "127.0.0.1"
         public var capfPort: UInt16 = 3804
         public var tvsPort: UInt16 = 2445
         /// The call manager's SIP-TLS port the configurations name (`securedSipPort`).
@@ -235,7 +236,7 @@ public final class Lab: @unchecked Sendable {
 
     private func capfList() -> String {
         let addresses = self.addresses
-        return "<capfList><capf><phonePort>\(addresses.capfPort)</phonePort><processNodeName>\(addresses.capfHost)</processNodeName>"
+        return "<capfList><capf><phonePort>\(addresses.capfPort)</phonePort><processNodeName>\(addresses.host)</processNodeName>"
             + "</capf></capfList>"
     }
 
@@ -268,9 +269,9 @@ public final class Lab: @unchecked Sendable {
               <sshPassword>lab-Secret-7f3a</sshPassword>
               <ipAddressMode>0</ipAddressMode>
               <devicePool><callManagerGroup><members>
-                <member priority="0"><callManager><ports><ethernetPhonePort>2000</ethernetPhonePort><sipPort>5060</sipPort><securedSipPort>\(addresses.sipTLSPort)</securedSipPort></ports><processNodeName>\(addresses.capfHost)</processNodeName></callManager></member>
+                <member priority="0"><callManager><ports><ethernetPhonePort>2000</ethernetPhonePort><sipPort>5060</sipPort><securedSipPort>\(addresses.sipTLSPort)</securedSipPort></ports><processNodeName>\(addresses.host)</processNodeName></callManager></member>
               </members></callManagerGroup></devicePool>
-              <TVS><members><member priority="0"><port>\(addresses.tvsPort)</port><address>\(addresses.capfHost)</address></member></members></TVS>
+              <TVS><members><member priority="0"><port>\(addresses.tvsPort)</port><address>\(addresses.host)</address></member></members></TVS>
               <loadInformation>SIP75.9-3-1SR2-1S</loadInformation>
               <capfAuthMode>\(device.capfAuthMode)</capfAuthMode>
               \(capfList())

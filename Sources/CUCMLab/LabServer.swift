@@ -21,13 +21,16 @@ public final class LabServer: @unchecked Sendable {
     /// SIP over TLS: the call manager's `securedSipPort` in the lab's configurations.
     public var sipTLSPort: UInt16 { sip.port }
 
-    public init(lab: Lab, host: String, tftpPort: UInt16, httpPort: UInt16, capfPort: UInt16, tvsPort: UInt16 = 0,
-                httpsPort: UInt16 = 0, sipTLSPort: UInt16 = 0) throws {
+    /// `advertised`: the address the served files name for CAPF, TVS and the call manager
+    /// (nil: `host`). A board behind QEMU's user network reaches the lab at 10.0.2.2 while
+    /// the lab listens on the loopback of the namespace both run in.
+    public init(lab: Lab, host: String, advertised: String? = nil, tftpPort: UInt16, httpPort: UInt16, capfPort: UInt16,
+                tvsPort: UInt16 = 0, httpsPort: UInt16 = 0, sipTLSPort: UInt16 = 0) throws {
         https = try lab.tftpEC.map { try HTTPSService(lab: lab, identity: $0, host: host, port: httpsPort) }
         sip = try SIPService(lab: lab, host: host, port: sipTLSPort)
         capf = try CAPFService(lab: lab, host: host, port: capfPort)
         tvs = try TVSService(lab: lab, host: host, port: tvsPort)
-        lab.addresses = Lab.Addresses(capfHost: host, capfPort: capf.port, tvsPort: tvs.port, sipTLSPort: sip.port)
+        lab.addresses = Lab.Addresses(host: advertised ?? host, capfPort: capf.port, tvsPort: tvs.port, sipTLSPort: sip.port)
         tftp = try TFTPService(lab: lab, host: host, port: tftpPort)
         http = try HTTPService(lab: lab, host: host, port: httpPort)
     }

@@ -6,13 +6,14 @@ import PhoneTrust
 import PhoneWire
 
 /// `phone boot --server HOST[:PORT] [--server …] [--transport http|tftp] --mac MAC --state DIR
-///  [--mic PEM] [--auth-string DIGITS] [--json] [--https-port N]`
+///  [--mic PEM | --factory-mic PEM] [--auth-string DIGITS] [--json] [--https-port N] [--board-reset]`
 enum BootCommand {
     static func run(_ words: ArraySlice<String>, io: some PhoneIO) throws(PhoneFailure) {
         let arguments: Arguments
         let macText: String
         let stateDirectory: String
         let micPath: String?
+        let factoryMICPath: String?
         let authText: String?
         let transportText: String?
         let backoffText: String?
@@ -23,12 +24,13 @@ enum BootCommand {
         do throws(Arguments.UsageError) {
             arguments = try Arguments(words, valueOptions: ["--server", "--transport", "--mac", "--state", "--mic", "--auth-string",
                                                             "--backoff-ms", "--fetch-deadline-ms", "--keylog", "--model",
-                                                            "--https-port"],
-                                      flagOptions: ["--json"])
+                                                            "--https-port", "--factory-mic"],
+                                      flagOptions: ["--json", "--board-reset"])
             guard arguments.positional.isEmpty else { throw Arguments.UsageError(message: "unexpected " + arguments.positional[0]) }
             macText = try arguments.required("--mac")
             stateDirectory = try arguments.required("--state")
             micPath = try arguments.value("--mic")
+            factoryMICPath = try arguments.value("--factory-mic")
             authText = try arguments.value("--auth-string")
             transportText = try arguments.value("--transport")
             backoffText = try arguments.value("--backoff-ms")
@@ -55,6 +57,8 @@ enum BootCommand {
             request.servers.append(.init(host: host, port: port))
         }
         request.micPath = micPath
+        request.factoryMICPath = factoryMICPath
+        if arguments.flag("--board-reset") { request.resets = .board }
         request.authString = authText.map { Array($0.utf8) }
         request.model = model
         request.keyLogPath = keyLog
@@ -89,6 +93,9 @@ enum BootCommand {
         case .needsAuthString:
             if json { io.outputLine(JSON.object([("result", .string("needs-auth-string"))]).text) }
             throw .needsAuthString
+        case .resetByBoard:
+            if json { io.outputLine(JSON.object([("result", .string("reset"))]).text) }
+            throw .resetByBoard
         case .failed(let failure):
             let exit = PhoneBoot.failure(failure)
             if json {

@@ -84,19 +84,23 @@ enum CAPFCommand {
     }
 }
 
-/// `phone status --state DIR`
+/// `phone status --state DIR [--factory-mic PEM]`
 enum StatusCommand {
     static func run(_ words: ArraySlice<String>, io: some PhoneIO) throws(PhoneFailure) {
         let stateDirectory: String
+        let factoryMICPath: String?
         do throws(Arguments.UsageError) {
-            let arguments = try Arguments(words, valueOptions: ["--state"])
+            let arguments = try Arguments(words, valueOptions: ["--state", "--factory-mic"])
             guard arguments.positional.isEmpty else { throw Arguments.UsageError(message: "unexpected " + arguments.positional[0]) }
             stateDirectory = try arguments.required("--state")
+            factoryMICPath = try arguments.value("--factory-mic")
         } catch {
             throw PhoneFailure(error)
         }
         let storage = PhoneStorage(directory: stateDirectory)
-        for (label, loaded) in [("MIC", storage.loadMIC()), ("LSC", storage.loadLSC())] {
+        var mic = storage.loadMIC()
+        if let path = factoryMICPath { mic = (try StateFiles.readMIC(path, io: io), nil) }
+        for (label, loaded) in [("MIC", mic), ("LSC", storage.loadLSC())] {
             if let problem = loaded.1 { io.outputLine(label + ": corrupt (" + problem.reason + "), treated as absent") }
             guard let identity = loaded.0 else {
                 if loaded.1 == nil { io.outputLine(label + ": none") }

@@ -21,13 +21,16 @@ public enum PhoneProgram {
         public static let needsAuthString: Int32 = 5
         /// A defect of the core itself (never a cluster's doing): report it.
         public static let internalFault: Int32 = 6
+        /// `boot --board-reset`: the phone asked for a reset (a new LSC is on the flash);
+        /// the board's init reboots, and the next power-on boots from the flash.
+        public static let resetByBoard: Int32 = 7
     }
 
     public static let usage = """
         usage: phone <command> [options]
           boot --server HOST[:PORT] [--server …] [--transport http|tftp] --mac MAC --state DIR
                [--mic PEM] [--auth-string DIGITS] [--backoff-ms N] [--fetch-deadline-ms N] [--json] [--keylog FILE]
-               [--model NNNN] [--https-port N]
+               [--model NNNN] [--https-port N] [--factory-mic PEM] [--board-reset]
                                                         the whole boot: trust lists, config, CAPF, decryption
           inspect FILE                                  print every header field and record
           verify FILE [--trust TLV]... [--name NAME]    check a signature (and trust-list update rules)
@@ -92,6 +95,7 @@ extension PhoneFailure {
         case .enrollmentFailed: return PhoneProgram.ExitCode.enrollmentFailed
         case .needsAuthString: return PhoneProgram.ExitCode.needsAuthString
         case .internalFault: return PhoneProgram.ExitCode.internalFault
+        case .resetByBoard: return PhoneProgram.ExitCode.resetByBoard
         }
     }
 

@@ -12,6 +12,11 @@ public struct BootRequest {
     public var transport: LinuxPhonePlatform.Transport
     /// A PEM file with the MIC and its key (kept in the state directory); nil: the stored one.
     public var micPath: String?
+    /// The MIC where a factory put it, apart from the state (a board's read-only factory
+    /// partition): read at every boot, never copied into the state directory.
+    public var factoryMICPath: String?
+    /// Who restarts the phone after it asks for a reset: this process, or the board.
+    public var resets = ResetKind.inProcess
     public var authString: [UInt8]?
     /// Four digits (`8841`): the model in the phone's TVS name, when the MIC names none.
     public var model: String?
@@ -65,7 +70,15 @@ public enum PhoneBoot {
 
         let storage = try StateFiles.open(request.stateDirectory, io: io)
         storage.removeTemporaryFiles()
-        let mic = try StateFiles.mic(request.micPath, storage: storage, io: io)
+        guard request.micPath == nil || request.factoryMICPath == nil else {
+            throw .usage("--mic and --factory-mic name the same MIC: give one")
+        }
+        let mic: Identity?
+        if let path = request.factoryMICPath {
+            mic = try StateFiles.readMIC(path, io: io)
+        } else {
+            mic = try StateFiles.mic(request.micPath, storage: storage, io: io)
+        }
         let (lsc, lscProblem) = storage.loadLSC()
         if let lscProblem { io.diagnostic("phone: " + lscProblem.file + " is corrupt, ignored: " + lscProblem.reason) }
         let (trustStore, problems) = storage.loadTrustStore()
@@ -80,6 +93,7 @@ public enum PhoneBoot {
         var platform = LinuxPhonePlatform(servers: request.servers, transport: request.transport, storage: storage, console: console)
         if let deadline = request.fetchDeadlineMs { platform.fetchDeadlineMs = deadline }
         platform.authStringPrompt = authStringPrompt
+        platform.resets = request.resets
         if let path = request.keyLogPath { platform.logTLSSecrets(to: path) }
         return BootRunner.run(&machine, on: &platform, rng: rng)
     }

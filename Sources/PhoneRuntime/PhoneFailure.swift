@@ -19,6 +19,8 @@ public enum PhoneFailure: Error {
     case unreachable(String)
     case enrollmentFailed(String)
     case needsAuthString
+    /// The boot asked for a reset that the board carries out (`BootRequest.resets`).
+    case resetByBoard
     case internalFault(String)
 
     /// The words: what `phone` prints after "phone: ", the C API's message.
@@ -30,6 +32,7 @@ public enum PhoneFailure: Error {
         case .unreachable(let reason): return "unreachable: " + reason
         case .enrollmentFailed(let reason): return "enrollment failed: " + reason
         case .needsAuthString: return "an authentication string is needed (capfAuthMode 1): pass --auth-string"
+        case .resetByBoard: return "reset: the board restarts the phone"
         }
     }
 }

@@ -17,12 +17,16 @@ public enum StateFiles {
             if let problem { io.diagnostic("phone: " + problem.file + " is corrupt, ignored: " + problem.reason) }
             return stored
         }
-        var bytes = try io.read(path, limit: FileLimits.keyFile)
-        defer { zeroize(&bytes) }
-        let identity: Identity
-        do { identity = try Identity(pem: bytes) } catch { throw .input(path + ": not a certificate with its key: " + error.reason) }
+        let identity = try readMIC(path, io: io)
         if case .failure(let error) = storage.saveMIC(identity) { throw .file(error) }
         return identity
+    }
+
+    /// The MIC and its key from a PEM file, nothing stored.
+    public static func readMIC(_ path: String, io: some PhoneIO) throws(PhoneFailure) -> Identity {
+        var bytes = try io.read(path, limit: FileLimits.keyFile)
+        defer { zeroize(&bytes) }
+        do { return try Identity(pem: bytes) } catch { throw .input(path + ": not a certificate with its key: " + error.reason) }
     }
 
     /// Subject, serial, MD5 of the DER (lowercase hex, as the cluster database shows it).

@@ -75,6 +75,9 @@ public func phonesec_boot(_ phone: OpaquePointer?, _ options: UnsafePointer<phon
         result.pointee.failure = PHONESEC_FAILURE_NEEDS_AUTH_STRING
         fill(&result.pointee.reason, failure.message)
         return answer(PHONESEC_ERR_NEEDS_AUTH_STRING, failure.message, message)
+    case .resetByBoard:
+        // The C API resets in process (its requests never hand the reset to the board).
+        return answer(status(of: .resetByBoard), PhoneFailure.resetByBoard.message, message)
     case .failed(let cause):
         let failure = PhoneBoot.failure(cause)
         result.pointee.failure = failureCode(cause)
@@ -91,7 +94,7 @@ private func status(of failure: PhoneFailure) -> phonesec_status {
     case .unreachable: return PHONESEC_ERR_UNREACHABLE
     case .enrollmentFailed: return PHONESEC_ERR_ENROLLMENT
     case .needsAuthString: return PHONESEC_ERR_NEEDS_AUTH_STRING
-    case .internalFault: return PHONESEC_ERR_INTERNAL
+    case .internalFault, .resetByBoard: return PHONESEC_ERR_INTERNAL
     case .usage, .input: return PHONESEC_ERR_ARGUMENT
     case .file: return PHONESEC_ERR_STORAGE
     }

@@ -33,11 +33,10 @@ enum EventView {
         event.failure = record.failure.map(failureCode) ?? PHONESEC_FAILURE_NONE
         event.until_ms = record.untilMs ?? 0
         if let next = record.next { set(&event, next) }
-        if case .stopping(let failure) = record.next { event.failure = failureCode(failure) }
 
         // The strings, each NUL-terminated, in one buffer alive for the call.
         let texts: [String?] = [entry.enteredState?.rawValue, record.file, record.signer, record.host, record.serverCertificate,
-                                record.clientCertificate, record.issuedCertificate, nextFile(record.next)]
+                                record.clientCertificate, record.issuedCertificate, nextFile(record.next), nextHost(record.next)]
         var storage: [CChar] = []
         var offsets: [Int?] = []
         for text in texts {
@@ -60,11 +59,17 @@ enum EventView {
             event.client_certificate = string(5)
             event.issued_certificate = string(6)
             event.next_file = string(7)
+            event.next_host = string(8)
             callback(context, &event)
         }
     }
 
     private static func flag(_ value: Bool?) -> Int32 { value == true ? 1 : 0 }
+
+    private static func nextHost(_ next: BootNext?) -> String? {
+        if case .enrolling(let attempt) = next { return attempt.server.host }
+        return nil
+    }
 
     private static func nextFile(_ next: BootNext?) -> String? {
         switch next {
@@ -77,8 +82,12 @@ enum EventView {
     private static func set(_ event: inout phonesec_event, _ next: BootNext) {
         switch next {
         case .fetching: event.next = PHONESEC_NEXT_FETCH
-        case .fetchingOverHTTPS: event.next = PHONESEC_NEXT_FETCH_OVER_HTTPS
-        case .enrolling: event.next = PHONESEC_NEXT_CAPF
+        case .fetchingOverHTTPS(_, let port):
+            event.next = PHONESEC_NEXT_FETCH_OVER_HTTPS
+            event.next_port = port
+        case .enrolling(let attempt):
+            event.next = PHONESEC_NEXT_CAPF
+            event.next_port = attempt.server.port
         case .askingForAuthString: event.next = PHONESEC_NEXT_ASK_FOR_AUTH_STRING
         case .resetting: event.next = PHONESEC_NEXT_RESET
         case .retryingCAPF(_, _, let delay):
@@ -90,7 +99,9 @@ enum EventView {
         case .askingAgain(_, let delay):
             event.next = PHONESEC_NEXT_ASK_AGAIN
             event.next_delay_ms = delay
-        case .stopping: event.next = PHONESEC_NEXT_STOP
+        case .stopping(let failure):
+            event.next = PHONESEC_NEXT_STOP
+            event.next_failure = failureCode(failure)
         }
     }
 

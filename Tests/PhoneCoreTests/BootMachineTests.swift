@@ -56,6 +56,28 @@ final class BootMachineTests: XCTestCase {
                                                          signer: "CN=cucm-A45630BBFA40,O=Lab,OU=Voice", encrypted: true))
     }
 
+    /// On a board the reset is a reboot: the run ends at the reset with the new LSC on the
+    /// flash, and the next power-on — a new machine that knows only what was persisted —
+    /// configures from it without CAPF.
+    func testABoardResetEndsTheRunAndThePowerOnAfterItBootsFromTheFlash() throws {
+        let (world, machine) = try BootScenarios.troubleshootingNote(resets: .board)
+        guard case .resetByBoard = world.result else { return XCTFail("\(String(describing: world.result))\n" + world.log) }
+        XCTAssertEqual(machine.stateKind, .resetting)
+        XCTAssertEqual(world.resets, 1)
+        XCTAssertEqual(world.capfRequests.count, 1)
+        // The CAPF runner stores the LSC before it reports (the scripted CAPF only hands it over).
+        let lsc = try XCTUnwrap(machine.memory.lsc)
+        XCTAssertEqual(world.persistedTrustLists.map(\.0), [.itl])
+        var store = TrustStore()
+        for (kind, bytes) in world.persistedTrustLists { _ = try store.install(bytes, kind: kind, servedAs: "ITLFile.tlv") }
+
+        var powerOn = BootScenarios.machine(memory: BootMemory(trustStore: store, mic: try BootScenarios.mic(), lsc: lsc))
+        XCTAssertEqual(world.run(&powerOn), .configured, world.log)
+        XCTAssertEqual(world.capfRequests.count, 1, "no second enrolment")
+        XCTAssertEqual(world.resets, 1)
+        XCTAssertEqual(world.persistedEncryptedFlags, [true])
+    }
+
     func testVectorsWithTheMICNeedNoCAPF() throws {
         let (world, machine) = try BootScenarios.vectorsWithMIC()
         XCTAssertEqual(machine.stateKind, .configured, world.log)

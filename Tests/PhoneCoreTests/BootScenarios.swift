@@ -29,9 +29,11 @@ enum BootScenarios {
 
     /// The troubleshooting note, end to end: empty certHash → CAPF → new LSC → reset →
     /// the partial config again, hash matches → `.enc.sgn` → configured.
-    static func troubleshootingNote() throws -> (ScriptedWorld, BootMachine) {
+    /// `resets`: `.board` ends the run at the reset, as a board's reboot does.
+    static func troubleshootingNote(resets: ResetKind = .inProcess) throws -> (ScriptedWorld, BootMachine) {
         let lab = try LabCluster()
         let world = ScriptedWorld()
+        world.resetKind = resets
         world.files["ITLFile.tlv"] = lab.itl
         world.files[device.signedConfig] = try lab.partial(certHash: "")
         let lsc = try issuedLSC()

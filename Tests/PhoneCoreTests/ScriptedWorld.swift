@@ -42,6 +42,8 @@ final class ScriptedWorld: PhonePlatform {
     private(set) var httpsRequests: [HTTPSConfigRequest] = []
     private(set) var savedLSCs: [Identity] = []
     private(set) var resets = 0
+    /// Who restarts the phone: `.board` ends the run at the first reset, as on a board.
+    var resetKind = ResetKind.inProcess
     private(set) var result: BootResult?
     private(set) var waitingForUser = false
 
@@ -144,7 +146,10 @@ final class ScriptedWorld: PhonePlatform {
 
     func sleep(until time: UInt64) { clock = max(clock, time) }
 
-    func reset() { resets += 1 }
+    func reset() -> ResetKind {
+        resets += 1
+        return resetKind
+    }
 
     func askForAuthString(retry: Bool) -> [UInt8]? {
         guard !exhausted, !typedAuthStrings.isEmpty else {

@@ -110,6 +110,7 @@ final class EventViewTests: XCTestCase {
             let strings: [(String, UnsafePointer<CChar>?)] = [
                 ("state", e.state), ("file", e.file), ("signer", e.signer), ("host", e.host), ("server", e.server_certificate),
                 ("client", e.client_certificate), ("subject", e.issued_certificate), ("then.file", e.next_file),
+                ("then.host", e.next_host),
             ]
             for (key, pointer) in strings { if let pointer { box.seen.strings[key] = String(cString: pointer) } }
             let numbers: [(String, Int64)] = [
@@ -120,6 +121,7 @@ final class EventViewTests: XCTestCase {
                 ("stored", Int64(e.lsc_stored)), ("kind", Int64(e.trust_list.rawValue)), ("outcome", Int64(e.trust_list_outcome.rawValue)),
                 ("transport", Int64(e.transport.rawValue)), ("tvsAnswer", Int64(e.tvs_answer.rawValue)),
                 ("result", Int64(e.capf_result.rawValue)), ("failure", Int64(e.failure.rawValue)), ("then", Int64(e.next.rawValue)),
+                ("then.failure", Int64(e.next_failure.rawValue)), ("then.port", Int64(e.next_port)),
                 ("verdict.source", Int64(e.verdict_source.rawValue)), ("verdict.refusal", Int64(e.verdict_refusal.rawValue)),
             ]
             for (key, value) in numbers where value != 0 { box.seen.numbers[key] = value }
@@ -134,6 +136,10 @@ final class EventViewTests: XCTestCase {
         "transport": ["http": 1, "tftp": 2, "https": 3],
         "result": ["installed": 1, "deleted": 2, "fetched": 3, "nothingScheduled": 4, "retryLater": 5,
                    "invalidAuthentication": 6, "unknownDevice": 7, "failed": 8],
+        "failure": ["unreachable": 1, "configNotFound": 2, "configRejected": 3, "configMalformed": 4,
+                    "partialConfigWithoutTrustList": 5, "partialConfigWithoutEncryption": 6, "noCAPFServer": 7,
+                    "unsupportedCAPFAuthMode": 8, "noCertificateForCAPF": 9, "capfRefused": 10,
+                    "encryptedConfigUnavailable": 11, "decryptionFailed": 12, "tooManyResets": 13, "internalFault": 14],
         "then": ["fetch": 1, "fetchOverHTTPS": 2, "capf": 3, "askForAuthString": 4, "reset": 5, "retryCAPF": 6,
                  "retryCAPFLater": 7, "askAgain": 8, "stop": 9],
     ]
@@ -170,8 +176,11 @@ final class EventViewTests: XCTestCase {
                 let word = key == "then" ? then?["action"] as? String : json[key] as? String
                 XCTAssertEqual(c.numbers[key], word.map { table[$0] ?? -1 }, key + " in " + line)
             }
-            let failure = (json["failure"] as? String) ?? (then?["failure"] as? String)
-            XCTAssertEqual(c.numbers["failure"] != nil, failure != nil, line)
+            let failures = try XCTUnwrap(Self.codes["failure"])
+            XCTAssertEqual(c.numbers["then.failure"], (then?["failure"] as? String).map { failures[$0] ?? -1 }, line)
+            let capfHost = then?["action"] as? String == "capf" ? then?["host"] as? String : nil
+            XCTAssertEqual(c.strings["then.host"], capfHost, line)
+            XCTAssertEqual(c.numbers["then.port"], (then?["port"] as? NSNumber)?.int64Value, line)
             if let tvsAnswer = json["tvsAnswer"] as? String {
                 let expected: Int64 = tvsAnswer.hasPrefix("valid") ? 1 : (tvsAnswer == "invalid" ? 2 : 3)
                 XCTAssertEqual(c.numbers["tvsAnswer"], expected, line)

@@ -27,27 +27,42 @@ extension ConsoleEntry {
     /// What the entry says, field by field (see `EventRecord`), and the state a boot step
     /// entered, if any.
     public var record: EventRecord {
+        let kind: EventKind
         switch self {
         case .boot(let event, _): return event.record
         case .capf(let event): return event.record
-        case .tvs(let server, let result):
-            return EventRecord(.tvsAsked) { $0.host = server.host; $0.port = server.port; $0.tvsAnswer = result }
-        case .fetching(let transport, let name, let server):
-            return EventRecord(.fetching) {
-                $0.transport = transport == .http ? .http : .tftp; $0.file = name; $0.host = server.host; $0.port = server.port
-            }
-        case .fetchingOverHTTPS(let name, let host, let port, let pinned, let client):
-            return EventRecord(.fetching) {
-                $0.transport = .https; $0.file = name; $0.host = host; $0.port = port; $0.pinned = pinned
-                $0.clientCertificate = client
-            }
-        case .storageFailed(let item, let error):
-            return EventRecord(.storageFailed) { $0.storedItem = item; $0.cause = .platform(error.reason) }
-        case .reset:
-            return EventRecord(.reset)
-        case .keyLogOn(let path):
-            return EventRecord(.keyLogOn) { $0.file = path }
+        case .tvs: kind = .tvsAsked
+        case .fetching, .fetchingOverHTTPS: kind = .fetching
+        case .storageFailed: kind = .storageFailed
+        case .reset: kind = .reset
+        case .keyLogOn: kind = .keyLogOn
         }
+        var record = EventRecord(kind)
+        switch self {
+        case .boot, .capf, .reset: break
+        case .tvs(let server, let result):
+            record.host = server.host
+            record.port = server.port
+            record.tvsAnswer = result
+        case .fetching(let transport, let name, let server):
+            record.transport = transport == .http ? .http : .tftp
+            record.file = name
+            record.host = server.host
+            record.port = server.port
+        case .fetchingOverHTTPS(let name, let host, let port, let pinned, let client):
+            record.transport = .https
+            record.file = name
+            record.host = host
+            record.port = port
+            record.pinned = pinned
+            record.clientCertificate = client
+        case .storageFailed(let item, let error):
+            record.storedItem = item
+            record.cause = .platform(error.reason)
+        case .keyLogOn(let path):
+            record.file = path
+        }
+        return record
     }
 
     /// The state a boot step entered; nil for every other entry.
@@ -97,6 +112,8 @@ public struct LinuxPhonePlatform: PhonePlatform, TCPConnector, TLSKeyLog {
     /// Who answers when CAPF wants an authentication string (`retry`: the last one was
     /// refused); nil: the terminal.
     public var authStringPrompt: ((Bool) -> [UInt8]?)?
+    /// Who restarts the phone after a reset: this process (the host), or the board.
+    public var resets = ResetKind.inProcess
 
     /// `console` receives each entry with its time since start, in milliseconds.
     public init(servers: [Server], transport: Transport, storage: PhoneStorage,
@@ -201,8 +218,9 @@ public struct LinuxPhonePlatform: PhonePlatform, TCPConnector, TLSKeyLog {
         if time > now { clp_sleep_ms(time - now) }
     }
 
-    public mutating func reset() {
+    public mutating func reset() -> ResetKind {
         show(.reset)
+        return resets
     }
 
     public var logsTLSSecrets: Bool { keyLogPath != nil }

@@ -139,14 +139,14 @@ typedef enum phonesec_failure {
 typedef enum phonesec_next {
     PHONESEC_NEXT_NONE = 0,
     PHONESEC_NEXT_FETCH = 1,            /* next_file */
-    PHONESEC_NEXT_FETCH_OVER_HTTPS = 2, /* next_file */
-    PHONESEC_NEXT_CAPF = 3,
+    PHONESEC_NEXT_FETCH_OVER_HTTPS = 2, /* next_file, next_port */
+    PHONESEC_NEXT_CAPF = 3,             /* next_host, next_port */
     PHONESEC_NEXT_ASK_FOR_AUTH_STRING = 4,
     PHONESEC_NEXT_RESET = 5,
     PHONESEC_NEXT_RETRY_CAPF = 6,       /* next_delay_ms */
     PHONESEC_NEXT_RETRY_CAPF_LATER = 7, /* next_delay_ms */
     PHONESEC_NEXT_ASK_AGAIN = 8,        /* next_delay_ms */
-    PHONESEC_NEXT_STOP = 9              /* failure */
+    PHONESEC_NEXT_STOP = 9              /* next_failure */
 } phonesec_next;
 
 /* What decided a trust question (the trust check, a channel, an event), or why nothing did. */
@@ -288,11 +288,14 @@ typedef struct phonesec_event {
     int32_t lsc_stored;                /* 1: the new LSC and its key were stored */
     /* The boot. */
     int32_t resets;                    /* resets so far in this boot */
-    phonesec_failure failure;          /* what ended the boot, or what the step gave up with */
+    phonesec_failure failure;          /* FAILED: what ended the boot; DIRECT_DECRYPT_FAILED: what the step gave up with */
     uint64_t until_ms;                 /* a wait lasts until then (monotonic ms) */
     phonesec_next next;                /* what the phone does after this step */
     const char *next_file;
     uint64_t next_delay_ms;            /* RETRY_CAPF, RETRY_CAPF_LATER, ASK_AGAIN: in how long */
+    const char *next_host;             /* CAPF: the server the phone enrols with */
+    uint16_t next_port;                /* CAPF: its port; FETCH_OVER_HTTPS: the HTTPS port */
+    phonesec_failure next_failure;     /* STOP: what the boot stops with */
 } phonesec_event;
 
 typedef void (*phonesec_event_fn)(void *context, const phonesec_event *event);

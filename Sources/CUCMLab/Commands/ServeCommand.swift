@@ -14,6 +14,9 @@ struct ServeCommand: ParsableCommand {
     @OptionGroup var lab: LabDirectory
     @Option(help: "The address to listen on.")
     var host = "127.0.0.1"
+    @Option(help: ArgumentHelp("The address the served files name for CAPF, TVS and the call manager (default: --host).",
+                               discussion: "A board under QEMU's user network reaches the lab at 10.0.2.2."))
+    var advertise: String?
     @Option(name: .customLong("tftp-port")) var tftpPort: UInt16 = 0
     @Option(name: .customLong("http-port")) var httpPort: UInt16 = 0
     @Option(name: .customLong("capf-port")) var capfPort: UInt16 = 0
@@ -39,9 +42,10 @@ struct ServeCommand: ParsableCommand {
             served.keyLogPath = keylog
             Self.log("TLS: key log on: CAPF and TVS session secrets are appended to " + keylog)
         }
-        let server = try LabServer(lab: served, host: host, tftpPort: tftpPort, httpPort: httpPort, capfPort: capfPort,
+        let server = try LabServer(lab: served, host: host, advertised: advertise, tftpPort: tftpPort, httpPort: httpPort, capfPort: capfPort,
                                    tvsPort: tvsPort, httpsPort: httpsPort, sipTLSPort: sipTLSPort)
         server.start()
+        if let advertise { Self.log("the served files name " + advertise) }
         Self.log("serving on " + host + ": TFTP " + String(server.tftpPort) + ", HTTP " + String(server.httpPort) + ", CAPF "
                  + String(server.capfPort) + ", TVS " + String(server.tvsPort)
                  + (server.httpsPort.map { ", HTTPS " + String($0) } ?? "") + ", SIP-TLS " + String(server.sipTLSPort))

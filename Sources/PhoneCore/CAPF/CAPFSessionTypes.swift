@@ -97,23 +97,39 @@ public struct CAPFSessionStep {
 extension CAPFEvent {
     /// What the event says, field by field (see `EventRecord`).
     public var record: EventRecord {
+        // One record, its kind set by each arm: a record made and returned in every arm
+        // cost the x86_64 firmware 14 KiB of copies.
+        var record = EventRecord(.started)
         switch self {
         case .tlsEstablished(let host, let port):
-            return EventRecord(.capfTLSEstablished) { $0.host = host; $0.port = port }
+            record.kind = .capfTLSEstablished
+            record.host = host
+            record.port = port
         case .received(let command, let skipped):
-            return EventRecord(.capfReceived) { $0.capfCommand = command; $0.skippedTags = skipped }
+            record.kind = .capfReceived
+            record.capfCommand = command
+            record.skippedTags = skipped
         case .sent(let command):
-            return EventRecord(.capfSent) { $0.capfCommand = command }
+            record.kind = .capfSent
+            record.capfCommand = command
         case .answeredAuthRequest(let mode):
-            return EventRecord(.capfSent) { $0.capfCommand = .authResponse; $0.capfMode = mode }
+            record.kind = .capfSent
+            record.capfCommand = .authResponse
+            record.capfMode = mode
         case .installRequested(let kind):
-            return EventRecord(.capfInstallRequested) { $0.keyKind = kind }
+            record.kind = .capfInstallRequested
+            record.keyKind = kind
         case .certificateReceived(let subject):
-            return EventRecord(.capfCertificateReceived) { $0.issuedCertificate = subject }
+            record.kind = .capfCertificateReceived
+            record.issuedCertificate = subject
         case .certificateRefused(let refusal):
-            return EventRecord(.capfCertificateRefused) { $0.cause = .certificateRefused(refusal) }
+            record.kind = .capfCertificateRefused
+            record.cause = .certificateRefused(refusal)
         case .lscStored(let stored):
-            return EventRecord(.capfLSCStored) { $0.lscStored = stored }
+            record.kind = .capfLSCStored
+            record.lscStored = stored
+            return record
         }
+        return record
     }
 }

@@ -82,7 +82,17 @@ public protocol PhoneConsole {
 public protocol ClockAndReset {
     func now() -> UInt64
     mutating func sleep(until time: UInt64)
-    mutating func reset()
+    /// Everything the machine asked to persist is on the flash when it is called.
+    mutating func reset() -> ResetKind
+}
+
+/// Who carries out a reset the machine asked for.
+public enum ResetKind: Equatable, Sendable {
+    /// The phone starts over in this process (the host, the C API): the machine goes on.
+    case inProcess
+    /// The board restarts (a real reboot): the boot ends here, and the next power-on
+    /// begins again from what the flash holds.
+    case board
 }
 
 /// The prompt: an authentication string from the user, or nil when nobody can answer.

@@ -7,6 +7,8 @@ public enum BootResult {
     case failed(BootFailure)
     /// capfAuthMode 1 and nobody entered a string.
     case needsAuthString
+    /// The phone asked for a reset that the board carries out (`ResetKind.board`).
+    case resetByBoard
 }
 
 /// Carries out the boot machine's actions on a platform until the boot ends.
@@ -49,7 +51,7 @@ public enum BootRunner {
                     platform.sleep(until: time)
                     inputs.append(.timePassed)
                 case .reset:
-                    platform.reset()
+                    guard platform.reset() == .inProcess else { return .resetByBoard }
                     inputs.append(.reset)
                 case .configured(let configuration):
                     return .configured(configuration)

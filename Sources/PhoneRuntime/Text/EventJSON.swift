@@ -19,7 +19,7 @@ public enum EventJSON {
     public static func object(_ record: EventRecord) -> [(String, JSON)] {
         var fields: [(String, JSON)] = [("event", .string(record.kind.name))]
         func add(_ key: String, _ value: JSON?) { if let value { fields.append((key, value)) } }
-        add("device", record.device.map { .string($0.text) })
+        add("device", record.device.map { .string($0) })
         add("reset", record.resets.map { .int($0) })
         add("installed", record.installed.map { .array($0.map { .string($0.name) }) })
         add("file", record.file.map { .string($0) })
