@@ -1,0 +1,172 @@
+#!/usr/bin/env bash
+# The phone on an emulated board (toolchain/board.sh): a factory-fresh board's first
+# power-on (ITL, CAPF enrolment, the board's reboot, the .enc.sgn, configured), the second
+# power-on (no CAPF), the EC lab (EC LSC, the configuration over HTTPS), power cuts at
+# moments around each write and at random delays, the clock (1970, today, 2040), and a
+# broken board (no network interface, a state partition of garbage).
+# Every boot is judged by the phone's JSON log on the board's console and by `board.sh status`.
+# Usage: toolchain/board-check.sh aarch64|armv7 [--cuts N] [--seed S]
+#   --cuts N: power cuts at random delays besides the ones at console lines (default: 2 on
+#   aarch64, 1 on armv7); --seed S: their seed (default: from the clock; printed).
+# Prints "board-ARCH: N passed, N failed".
+set -uo pipefail
+cd "$(dirname "$0")/.."
+. toolchain/lib.sh
+arch=${1:?usage: toolchain/board-check.sh aarch64|armv7 [--cuts N] [--seed S]}
+shift
+random_cuts=$([ "$arch" = aarch64 ] && echo 2 || echo 1)
+seed=$(date +%s)
+while [ $# -gt 0 ]; do
+    case "$1" in
+        --cuts) random_cuts=$2; shift 2 ;;
+        --seed) seed=$2; shift 2 ;;
+        *) echo "board-check.sh: unknown option $1" >&2; exit 2 ;;
+    esac
+done
+swift build --product cucm-lab >/dev/null || exit 1
+toolchain/board.sh build "$arch" || exit 1
+work=$(mktemp -d)
+board_pids=()
+stop_boards() { local pid; for pid in "${board_pids[@]}"; do stop_process "$pid"; done; }
+trap stop_boards EXIT
+mic=Tests/Vectors/interop/pki/phone-mic.pem
+
+new_lab() {  # new_lab DIR [init option…] -- [device add option…]: a lab with SEPA45630BBFA40 scheduled for an install
+    local directory=$1 init=() device=()
+    shift
+    while [ $# -gt 0 ] && [ "$1" != -- ]; do init+=("$1"); shift; done
+    shift
+    "$cucm_lab" init --dir "$directory" "${init[@]}" >/dev/null
+    "$cucm_lab" device add SEPA45630BBFA40 --dir "$directory" --profile encrypted --capf-auth auto --operation install "$@" >/dev/null
+}
+# power_on NAME FLASH LAB [board.sh run option…]: one run of the board; its console in
+# NAME.console, the phone's JSON lines in NAME.json; returns board.sh run's exit code.
+power_on() {
+    local name=$1 flash=$2 lab=$3
+    shift 3
+    toolchain/board.sh run "$arch" --flash "$flash" --lab "$lab" --json --backoff-ms 200 --timeout 240 "$@" \
+        >"$work/$name.console" 2>&1
+    local code=$?
+    grep '^{' "$work/$name.console" >"$work/$name.json"
+    return $code
+}
+console_has() { grep -qF -- "$2" "$work/$1.console"; }
+lab_md5() { "$cucm_lab" sql --dir "$1" "select md5hash from device where name='SEPA45630BBFA40'" | tail -1; }
+status_of() { toolchain/board.sh status "$arch" --flash "$1" 2>&1; }
+# The LSC's md5 as `phone status` shows it, or nothing.
+lsc_md5() { status_of "$1" | sed -n '/^LSC:/,/^[^ ]/s/^  md5: *//p' | head -1; }
+
+# 1. A factory-fresh board, RSA-2048 enrolment.
+new_lab "$work/lab" -- --key rsa:2048
+toolchain/board.sh flash "$arch" --out "$work/flash.img" --mic "$mic"
+check "$arch first power-on ends configured" power_on first "$work/flash.img" "$work/lab"
+check "$arch first power-on: the init made the blank state partition" console_has first "state partition blank: making an ext4 filesystem"
+check "$arch first power-on: ITL installed" json_has "$work/first.json" '.event == "trustListInstalled" and .kind == "ITL"'
+check "$arch first power-on: CAPF installed an RSA-2048 LSC" json_has "$work/first.json" '.event == "capfInstallRequested" and .key == "RSA-2048"'
+check "$arch first power-on: the phone asked for a reset and the board rebooted" console_has first "board: phone asked for a reset: rebooting"
+check "$arch first power-on: after the reboot the phone booted again (reset 0, from the flash)" \
+    test "$(grep -c '"event":"started"' "$work/first.json")" -eq 2
+check "$arch first power-on: the .enc.sgn decrypted" json_has "$work/first.json" '.event == "configApplied" and .encrypted == true'
+stored=$(lab_md5 "$work/lab")
+check "$arch the lab stored an md5hash" test -n "$stored"
+check_equal "$arch the LSC on the flash is the one the lab stored" "$stored" "$(lsc_md5 "$work/flash.img")"
+check "$arch the MIC lives on the factory partition, not in the state" not grep -q "^MIC: none" <(status_of "$work/flash.img")
+cp --sparse=always "$work/flash.img" "$work/configured.img"; cp "$work/flash.img.factory" "$work/configured.img.factory"
+
+# 2. The second power-on: configured from what the flash holds.
+check "$arch second power-on ends configured" power_on second "$work/flash.img" "$work/lab"
+check "$arch second power-on: no CAPF" json_lacks "$work/second.json" '.event == "capfStarting"'
+check "$arch second power-on: the .enc.sgn asked for first" json_has "$work/second.json" '.event == "configApplied" and .encrypted == true'
+
+# 3. The clock: a board with no battery (1970), one at today's date, one at 2040. The phone
+# reads only the monotonic clock; certificate dates are not checked.
+for date in 1970-01-01 today 2040-01-01; do
+    options=()
+    case "$date" in
+        today) ;;
+        2040-01-01) if [ "$arch" = armv7 ]; then options=(--date 2040-01-01); else options=(--rtc 2040-01-01); fi ;;
+        *) options=(--rtc "$date") ;;
+    esac
+    check "$arch a board whose clock says $date ends configured" power_on "clock-$date" "$work/flash.img" "$work/lab" "${options[@]}"
+done
+check "$arch the 1970 board's clock said 1970" console_has clock-1970-01-01 "board: clock 1970-01-01"
+echo "board-$arch: the board set to 2040 said: $(grep -m1 '^board: clock' "$work/clock-2040-01-01.console")"
+
+# 4. The EC lab: an EC P-256 LSC and the configuration over HTTPS, on the board.
+new_lab "$work/eclab" --ec -- --key ec:P-256
+toolchain/board.sh flash "$arch" --out "$work/ec.img" --mic "$mic"
+check "$arch EC board ends configured" power_on ec "$work/ec.img" "$work/eclab"
+check "$arch EC board enrolled an EC P-256 LSC" json_has "$work/ec.json" '.event == "capfInstallRequested" and .key == "EC P-256"'
+check "$arch EC board took the configuration over HTTPS" json_has "$work/ec.json" '.event == "httpsConfigApplied"'
+
+# 5. Power cuts: QEMU killed (SIGKILL) around each write of an enrolling boot, and at random
+# delays; after each cut the state must be the old or the new one whole, and the next
+# power-on must end configured.
+# cut NAME LAB WHEN: WHEN is a console text (killed as soon as it shows) or +SECONDS.
+cut() {
+    local name=$1 lab=$2 when=$3 flash=$work/$1.img
+    new_lab "$lab" -- --key rsa:2048
+    toolchain/board.sh flash "$arch" --out "$flash" --mic "$mic"
+    toolchain/board.sh run "$arch" --flash "$flash" --lab "$lab" --json --backoff-ms 200 --timeout 240 \
+        --pid-file "$work/$name.pid" >"$work/$name.console" 2>&1 &
+    local run=$! waited=0
+    board_pids+=("$run")
+    while [ ! -s "$work/$name.pid" ] && [ $waited -lt 200 ]; do sleep 0.05; waited=$((waited + 1)); done
+    if [[ "$when" == +* ]]; then
+        sleep "${when#+}"
+    else
+        waited=0
+        until grep -qF -- "$when" "$work/$name.console" || [ $waited -ge 4000 ]; do sleep 0.02; waited=$((waited + 1)); done
+    fi
+    kill -KILL "$(cat "$work/$name.pid")" 2>/dev/null
+    wait "$run" 2>/dev/null
+    local shown
+    shown=$(grep -o '"event":"[a-zA-Z]*"' "$work/$name.console" | tail -1)
+    echo "board-$arch: power cut '$when': the last event before it: ${shown:-none}"
+    local state
+    state=$(status_of "$flash")
+    # `phone status` loads each file as the phone does: an LSC without its key, or half a
+    # trust list, is reported corrupt.
+    check "$arch cut at $when: no state file is half-written" not grep -q corrupt <<<"$state"
+    check "$arch cut at $when: the next power-on ends configured" power_on "$name-after" "$flash" "$lab"
+    check_equal "$arch cut at $when: the LSC on the flash is the one the lab stored" "$(lab_md5 "$lab")" "$(lsc_md5 "$flash")"
+    rm -rf "$lab" "$flash" "$flash.factory"
+}
+moments=('"event":"trustListInstalled"' '"event":"capfCertificateReceived"' '"event":"capfLSCStored"')
+[ "$arch" = aarch64 ] && moments+=('"event":"capfInstallRequested"' 'board: phone asked for a reset' '"event":"configApplied"')
+number=0
+for moment in "${moments[@]}"; do
+    number=$((number + 1))
+    cut "cut$number" "$work/cutlab" "$moment"
+done
+echo "board-$arch: random power cuts, seed $seed"
+RANDOM=$seed
+for ((index = 0; index < random_cuts; index++)); do
+    number=$((number + 1))
+    cut "cut$number" "$work/cutlab" "+$((RANDOM % 8)).$((RANDOM % 10))"
+done
+
+# 6. A broken board. No network interface: the phone backs off, says why, writes nothing.
+toolchain/board.sh flash "$arch" --out "$work/nonet.img" --mic "$mic"
+power_on nonet "$work/nonet.img" "$work/lab" --no-network --server 10.0.2.2
+check_equal "$arch no network: the phone ends unreachable (exit 3)" 3 "$?"
+check "$arch no network: the init says why" console_has nonet "board: no network interface"
+check "$arch no network: the phone tried again before giving up" \
+    test "$(grep -c '"event":"fetchFailed"' "$work/nonet.json")" -ge 2
+check "$arch no network: nothing written" grep -q "^trust lists: none installed" <(status_of "$work/nonet.img")
+
+# A state partition of garbage: the init makes it anew and the phone starts from its MIC.
+head -c 4194304 /dev/urandom | dd of="$work/configured.img" conv=notrunc status=none
+"$cucm_lab" device add SEPA45630BBFA40 --dir "$work/lab" --profile encrypted --capf-auth auto --operation install \
+    --key rsa:2048 >/dev/null
+check "$arch garbage state: the board ends configured" power_on garbage "$work/configured.img" "$work/lab"
+check "$arch garbage state: the init says so and makes it anew" console_has garbage "state partition unreadable"
+check "$arch garbage state: the phone started from its MIC (CAPF enrolled again)" \
+    json_has "$work/garbage.json" '.event == "capfEnded" and .result == "installed"'
+
+if [ "$checks_failed" -gt 0 ]; then
+    for file in "$work"/*.console; do echo "== $file"; tail -40 "$file"; done
+    tail -20 "$work/lab/serve.log"
+fi
+rm -rf "$work"
+summary "board-$arch"

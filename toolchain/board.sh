@@ -1,0 +1,263 @@
+#!/usr/bin/env bash
+# The phone on an emulated ARM board (qemu-system -M virt, docs/board.md): its own kernel,
+# flash, network, clock and reboots.
+#   board.sh build ARCH          → out/ARCH/board/: Debian's kernel, an initramfs (busybox,
+#                                  mke2fs, the firmware and its libraries, the modules it needs,
+#                                  toolchain/board/init as /init)
+#   board.sh flash ARCH --out FILE [--mic PEM] [--size MB]
+#                                  a factory-fresh flash: FILE the state partition (blank, made
+#                                  at the first power-on), FILE.factory the factory partition
+#                                  (ext2, read-only on the board: the MIC and its key, when given)
+#   board.sh run ARCH --flash FILE --lab DIR [--rtc DATE] [--date DATE] [--memory MB] [--mac MAC]
+#                [--pid-file F] [--until configured|reboot] [--backoff-ms N] [--server HOST]
+#                [--no-network] [--json] [--timeout S]
+#                                  inside a network namespace of its own: `cucm-lab serve` of DIR
+#                                  on the namespace's loopback naming 10.0.2.2, and the board;
+#                                  prints the console, follows the phone's reboots, powers off
+#                                  when the phone ends (configured, failed) or, with
+#                                  --until reboot, at its first reboot. Exits 0 when configured,
+#                                  else the phone's exit code (`phone boot`), 124 on --timeout.
+#   board.sh status ARCH --flash FILE
+#                                  `phone status` of the state on a flash image
+# ARCH: aarch64 or armv7. Root is needed for `run` (the network namespace).
+set -euo pipefail
+caller=$PWD
+absolute() { case "$1" in /*|'') printf '%s' "$1" ;; *) printf '%s' "$caller/$1" ;; esac; }
+cd "$(dirname "$0")/.."
+. toolchain/lib.sh
+
+usage() { sed -n '2,22p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
+[ $# -ge 2 ] || usage
+command=$1 arch=$2
+shift 2
+case "$arch" in
+    aarch64) debarch=arm64 triplet=aarch64-linux-gnu kernel_meta=linux-image-arm64 qemu=qemu-system-aarch64 cpu=cortex-a53
+             loader=ld-linux-aarch64.so.1 ;;
+    armv7) debarch=armhf triplet=arm-linux-gnueabihf kernel_meta=linux-image-armmp-lpae qemu=qemu-system-arm cpu=cortex-a15
+           loader=ld-linux-armhf.so.3 ;;
+    *) echo "board.sh: unknown architecture $arch (aarch64, armv7)" >&2; exit 2 ;;
+esac
+board=out/$arch/board
+
+# The kernel modules the board needs, in the order given; each one's own dependencies
+# (its .modinfo `depends=`) are loaded before it. Built-in ones are skipped.
+wanted_modules=(virtio_mmio virtio_net virtio_blk crc32c_generic ext4)
+
+build() {
+    install_packages qemu-system-arm cpio e2fsprogs
+    dpkg --print-foreign-architectures | grep -qx "$debarch" || { as_root dpkg --add-architecture "$debarch"; as_root apt-get update -qq; }
+    [ -x "out/$arch/phone" ] || toolchain/build-firmware.sh "$arch"
+    local debs=$board/debs root=$board/root
+    mkdir -p "$debs"
+    # The kernel: the package Debian's meta package names today, never a version written here.
+    local kernel_package
+    kernel_package=$(apt-cache depends "$kernel_meta:$debarch" | sed -n 's/^ *Depends: \(linux-image-[0-9][^:]*\).*/\1/p' | head -1)
+    [ -n "$kernel_package" ] || { echo "board.sh: $kernel_meta:$debarch names no kernel package" >&2; exit 1; }
+    local packages=("$kernel_package" busybox-static e2fsprogs libext2fs2 libcom-err2 libblkid1 libuuid1)
+    apt-cache show "libe2p2:$debarch" >/dev/null 2>&1 && packages+=(libe2p2)
+    local package
+    for package in "${packages[@]}"; do
+        ls "$debs/${package}_"*"_$debarch.deb" >/dev/null 2>&1 \
+            || (cd "$debs" && apt-get download -q "$package:$debarch" >/dev/null 2>&1) \
+            || { echo "board.sh: apt-get download $package:$debarch failed" >&2; exit 1; }
+    done
+    local unpacked=$board/unpacked
+    rm -rf "$unpacked" "$root"
+    mkdir -p "$unpacked" "$root"/{bin,sbin,etc,lib/modules,"lib/$triplet",dev,proc,sys,run,flash,factory}
+    for package in "$debs"/*.deb; do dpkg-deb -x "$package" "$unpacked"; done
+
+    local version
+    version=$(ls "$unpacked/lib/modules")
+    cp "$unpacked/boot/vmlinuz-$version" "$board/vmlinuz"
+    cp "$unpacked/bin/busybox" "$root/bin/busybox"
+    ln -s busybox "$root/bin/sh"   # the init's interpreter, before it installs the other applets
+    cp toolchain/board/init "$root/init"
+    cp toolchain/board/udhcpc.script "$root/etc/udhcpc.script"
+    cp "out/$arch/phone" "$root/phone"
+    copy_with_libraries "$unpacked/sbin/mke2fs" "$root/sbin/mke2fs" "$unpacked"
+    copy_with_libraries "out/$arch/phone" "" "$unpacked"
+
+    local modules_dir=$unpacked/lib/modules/$version order=() module
+    add_module() {  # add_module NAME: the module and, first, what it depends on
+        local name=$1 file dependency
+        [[ " ${order[*]} " == *" $name "* ]] && return 0
+        file=$(find "$modules_dir" -name "$name.ko" -o -name "${name//_/-}.ko" | head -1)
+        if [ -z "$file" ]; then
+            grep -qiE "^CONFIG_${name^^}=y" "$unpacked/boot/config-$version" \
+                || { echo "board.sh: kernel module $name neither in $kernel_package nor built in" >&2; exit 1; }
+            return 0
+        fi
+        for dependency in $(strings -a "$file" | sed -n 's/^depends=//p' | tr ',' ' '); do add_module "$dependency"; done
+        cp "$file" "$root/lib/modules/$name.ko"
+        order+=("$name")
+    }
+    for module in "${wanted_modules[@]}"; do add_module "$module"; done
+    printf '%s\n' "${order[@]}" >"$root/etc/modules"
+
+    as_root mknod -m 600 "$root/dev/console" c 5 1
+    (cd "$root" && find . | LC_ALL=C sort | cpio -o -H newc --quiet -R 0:0) | gzip -9 >"$board/initrd.gz"
+    echo "board $arch: kernel $kernel_package ($(stat -c %s "$board/vmlinuz") bytes), initramfs $(stat -c %s "$board/initrd.gz") bytes, modules: ${order[*]}"
+}
+
+# copy_with_libraries BINARY DEST UNPACKED: the binary (to DEST, unless empty) and every
+# shared library it needs, found among the unpacked packages or the cross C library.
+copy_with_libraries() {
+    local binary=$1 destination=$2 unpacked=$3 needed library found directory
+    [ -z "$destination" ] || cp "$binary" "$destination"
+    for needed in $(readelf -d "$binary" | sed -n 's/.*(NEEDED).*\[\(.*\)\]/\1/p'); do
+        [ -e "$root/lib/$triplet/$needed" ] && continue
+        found=
+        for directory in "$unpacked/lib/$triplet" "$unpacked/usr/lib/$triplet" "/usr/$triplet/lib" "/usr/lib/$triplet"; do
+            [ -e "$directory/$needed" ] && { found=$directory/$needed; break; }
+        done
+        [ -n "$found" ] || { echo "board.sh: $needed (needed by $binary) not found" >&2; exit 1; }
+        cp -L "$found" "$root/lib/$triplet/$needed"
+        copy_with_libraries "$found" "" "$unpacked"
+    done
+    [ -e "$root/lib/$loader" ] || cp -L "/usr/$triplet/lib/$loader" "$root/lib/$loader"
+}
+
+flash() {
+    local out= mic= size=64
+    while [ $# -gt 0 ]; do
+        case "$1" in
+            --out) out=$(absolute "$2"); shift 2 ;;
+            --mic) mic=$(absolute "$2"); shift 2 ;;
+            --size) size=$2; shift 2 ;;
+            *) usage ;;
+        esac
+    done
+    [ -n "$out" ] || usage
+    install_packages e2fsprogs
+    # The state partition: blank, as a factory leaves it; the first power-on makes it ext4.
+    rm -f "$out" "$out.factory"
+    truncate -s "${size}M" "$out"
+    # The factory partition: what the factory wrote, nothing else.
+    local factory
+    factory=$(mktemp -d)
+    if [ -n "$mic" ]; then install -m 0400 "$mic" "$factory/mic.pem"; fi
+    mke2fs -q -F -t ext2 -L factory -d "$factory" "$out.factory" 1M >/dev/null
+    rm -rf "$factory"
+}
+
+run() {
+    local flash= lab= rtc=utc date= memory=128 mac=A4:56:30:BB:FA:40 pid_file= until=configured backoff= server= network=1
+    local timeout=300 json=
+    while [ $# -gt 0 ]; do
+        case "$1" in
+            --flash) flash=$(absolute "$2"); shift 2 ;;
+            --lab) lab=$(absolute "$2"); shift 2 ;;
+            --rtc) rtc=$2; shift 2 ;;
+            --date) date=$2; shift 2 ;;
+            --memory) memory=$2; shift 2 ;;
+            --mac) mac=$2; shift 2 ;;
+            --pid-file) pid_file=$(absolute "$2"); shift 2 ;;
+            --until) until=$2; shift 2 ;;
+            --backoff-ms) backoff=$2; shift 2 ;;
+            --server) server=$2; shift 2 ;;
+            --no-network) network=0; shift ;;
+            --json) json=1; shift ;;
+            --timeout) timeout=$2; shift 2 ;;
+            *) usage ;;
+        esac
+    done
+    [ -n "$flash" ] && [ -n "$lab" ] || usage
+    [ -x "$cucm_lab" ] || swift build --product cucm-lab >&2
+    [ -f "$board/initrd.gz" ] || { echo "board.sh: no board for $arch: run board.sh build $arch" >&2; exit 2; }
+    [ -f "$flash" ] && [ -f "$flash.factory" ] || { echo "board.sh: no flash $flash (board.sh flash)" >&2; exit 2; }
+    case "$until" in configured|reboot) ;; *) usage ;; esac
+    local append="console=ttyAMA0 quiet panic=-1 phone.mac=$mac${backoff:+ phone.backoff_ms=$backoff}${server:+ phone.server=$server}"
+    [ -z "$date" ] || append+=" phone.date=$date"
+    [ -z "$json" ] || append+=" phone.json=1"
+    local machine=(-M virt -cpu "$cpu" -m "$memory" -display none -monitor none -serial stdio -no-user-config
+                   -kernel "$board/vmlinuz" -initrd "$board/initrd.gz" -append "$append" -rtc "base=$rtc"
+                   -drive "if=none,id=state,format=raw,file=$flash" -device virtio-blk-device,drive=state,serial=state
+                   -drive "if=none,id=factory,format=raw,readonly=on,file=$flash.factory"
+                   -device virtio-blk-device,drive=factory,serial=factory)
+    # QEMU's user network: the board is 10.0.2.15, the namespace's loopback is 10.0.2.2 to
+    # it, and DHCP names 10.0.2.2 as the TFTP server (option 66).
+    [ "$network" = 0 ] || machine+=(-netdev user,id=n0,tftp-server-name=10.0.2.2 -device "virtio-net-device,netdev=n0,mac=$mac")
+    [ "$until" = configured ] || machine+=(-no-reboot)
+    # Everything from here on runs inside a network namespace of its own: the lab and the
+    # board see each other and nothing else, whatever a configuration names.
+    exec unshare -n -- "$0" inside "$arch" "$lab" "$pid_file" "$timeout" "$qemu" "${machine[@]}"
+}
+
+# inside ARCH LAB PID-FILE TIMEOUT QEMU ARGUMENT…: the lab and the board, in the namespace.
+inside() {
+    local lab=$1 pid_file=$2 timeout=$3 emulator=$4
+    shift 4
+    ip link set lo up
+    # The lab on the ports a cluster uses; the files it serves name the board's view of it.
+    "$cucm_lab" serve --dir "$lab" --host 127.0.0.1 --advertise 10.0.2.2 --tftp-port 69 --http-port 6970 \
+        --capf-port 3804 --tvs-port 2445 --https-port 6971 --sip-tls-port 5061 >>"$lab/serve.log" 2>&1 &
+    local lab_pid=$!
+    wait_for_port 6970 || { echo "board.sh: the lab did not start (see $lab/serve.log)" >&2; stop_process "$lab_pid"; exit 1; }
+    local console
+    console=$(mktemp -u)
+    mkfifo "$console"
+    "$emulator" "$@" <"/dev/null" >"$console" 2>&1 &
+    local qemu_pid=$!
+    [ -z "$pid_file" ] || echo "$qemu_pid" >"$pid_file"
+    # The watchdog ends with QEMU and holds none of this script's output open.
+    ( for ((tenth = 0; tenth < timeout * 10; tenth++)); do sleep 0.1; kill -0 "$qemu_pid" || exit 0; done
+      kill -KILL "$qemu_pid" ) >/dev/null 2>&1 &
+    local watchdog=$! line code=
+    while IFS= read -r line; do
+        line=${line%$'\r'}
+        printf '%s\n' "$line"
+        case "$line" in
+            "board: phone exited "*) code=${line#board: phone exited }; code=${code%% *} ;;
+            # A panicking kernel would reboot into the same panic until the timeout.
+            *"Kernel panic - not syncing"*) kill -KILL "$qemu_pid" 2>/dev/null ;;
+        esac
+    done <"$console"
+    local qemu_status=0
+    wait "$qemu_pid" || qemu_status=$?
+    wait "$watchdog" 2>/dev/null || true
+    rm -f "$console"
+    stop_process "$lab_pid"
+    if [ -n "$code" ]; then exit "$code"; fi
+    if [ "$qemu_status" -eq 137 ]; then echo "board.sh: the board was cut off before the phone ended"; exit 124; fi
+    exit 1
+}
+
+status() {
+    local flash=
+    while [ $# -gt 0 ]; do
+        case "$1" in
+            --flash) flash=$(absolute "$2"); shift 2 ;;
+            *) usage ;;
+        esac
+    done
+    [ -n "$flash" ] || usage
+    local work
+    work=$(mktemp -d)
+    # A copy, its journal replayed as the board's next mount would: the image stays as it is.
+    cp --sparse=always "$flash" "$work/state.img"
+    local fsck=0
+    e2fsck -p "$work/state.img" >"$work/fsck.log" 2>&1 || fsck=$?
+    if [ "$fsck" -ge 4 ]; then
+        echo "state partition: not an ext4 filesystem (blank or unreadable: the next power-on makes it anew)"
+        rm -rf "$work"
+        return 0
+    fi
+    mkdir -p "$work/state" "$work/factory"
+    debugfs -R "rdump /phone $work/state" "$work/state.img" >/dev/null 2>&1
+    debugfs -R "rdump / $work/factory" "$flash.factory" >/dev/null 2>&1 || true
+    local mic=()
+    [ -f "$work/factory/mic.pem" ] && mic=(--factory-mic "$work/factory/mic.pem")
+    local result=0
+    toolchain/run-firmware.sh "$arch" status --state "$work/state/phone" "${mic[@]}" || result=$?
+    rm -rf "$work"
+    return "$result"
+}
+
+case "$command" in
+    build) build "$@" ;;
+    flash) flash "$@" ;;
+    run) run "$@" ;;
+    inside) inside "$@" ;;
+    status) status "$@" ;;
+    *) usage ;;
+esac
