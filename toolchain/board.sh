@@ -176,7 +176,11 @@ run() {
                    -device virtio-blk-device,drive=factory,serial=factory)
     # QEMU's user network: the board is 10.0.2.15, the namespace's loopback is 10.0.2.2 to
     # it, and DHCP names 10.0.2.2 as the TFTP server (option 66).
-    [ "$network" = 0 ] || machine+=(-netdev user,id=n0,tftp-server-name=10.0.2.2 -device "virtio-net-device,netdev=n0,mac=$mac")
+    if [ "$network" = 1 ]; then
+        machine+=(-netdev user,id=n0,tftp-server-name=10.0.2.2 -device "virtio-net-device,netdev=n0,mac=$mac")
+    else
+        machine+=(-nic none)   # else QEMU adds a default network card
+    fi
     [ "$until" = configured ] || machine+=(-no-reboot)
     # Everything from here on runs inside a network namespace of its own: the lab and the
     # board see each other and nothing else, whatever a configuration names.

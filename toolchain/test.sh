@@ -3,7 +3,8 @@
 # the firmware (the phone as Embedded Swift) for x86_64, aarch64 and armv7, checks the
 # rules every firmware binary keeps and that the checks themselves can fail, runs the
 # vectors, a boot with enrolment against the lab and the C API (library, example,
-# refusals) on each (x86_64 natively, ARM under QEMU), checks the Wireshark view of CAPF,
+# refusals) on each (x86_64 natively, ARM under QEMU), boots the ARM firmware on emulated
+# boards (power cuts included), checks the Wireshark view of CAPF,
 # TVS and HTTPS, fuzzes every network parser, builds the benchmark package and tests its
 # report, and runs the host test suite under AddressSanitizer. Ends with what each step cost.
 set -euo pipefail
@@ -30,6 +31,9 @@ for arch in "${firmware[@]}"; do
     # The C API: libphonesec.a installed, the example and the refusals built with pkg-config, run against the lab.
     step toolchain/capi-check.sh "$arch"
 done
+# The phone on an emulated board (qemu-system): its own kernel, flash, network, reboots,
+# power cuts and clock (toolchain/board.sh).
+for arch in aarch64 armv7; do step toolchain/board-check.sh "$arch"; done
 step toolchain/wireshark-check.sh
 step toolchain/fuzz.sh 30
 # The benchmark package must keep building against the core (a debug build proves that; the
