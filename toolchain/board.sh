@@ -10,23 +10,28 @@
 #                                  (ext2, read-only on the board: the MIC and its key, when given)
 #   board.sh run ARCH --flash FILE --lab DIR [--rtc DATE] [--date DATE] [--memory MB] [--mac MAC]
 #                [--pid-file F] [--until configured|reboot] [--backoff-ms N] [--server HOST]
-#                [--no-network] [--json] [--timeout S]
+#                [--no-network] [--json] [--timeout S] [--cut-at TEXT|+SECONDS]
 #                                  inside a network namespace of its own: `cucm-lab serve` of DIR
 #                                  on the namespace's loopback naming 10.0.2.2, and the board;
 #                                  prints the console, follows the phone's reboots, powers off
 #                                  when the phone ends (configured, failed) or, with
-#                                  --until reboot, at its first reboot. Exits 0 when configured,
-#                                  else the phone's exit code (`phone boot`), 124 on --timeout.
+#                                  --until reboot, at its first reboot. --cut-at: a power cut
+#                                  (SIGKILL of QEMU) when the console shows TEXT, or after
+#                                  SECONDS. Exits 0 when configured, else the phone's exit code
+#                                  (`phone boot`; 7 at the reboot with --until reboot), 124 when
+#                                  the board was cut off (--cut-at, --timeout, a kernel panic),
+#                                  1 when the init stopped before the phone ran.
 #   board.sh status ARCH --flash FILE
 #                                  `phone status` of the state on a flash image
 # ARCH: aarch64 or armv7. Root is needed for `run` (the network namespace).
 set -euo pipefail
 caller=$PWD
+self="$(cd "$(dirname "$0")" && pwd)/$(basename "$0")"
 absolute() { case "$1" in /*|'') printf '%s' "$1" ;; *) printf '%s' "$caller/$1" ;; esac; }
 cd "$(dirname "$0")/.."
 . toolchain/lib.sh
 
-usage() { sed -n '2,22p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
+usage() { sed -n '2,/^set -euo/p' "$self" | grep '^#' | sed 's/^# \{0,1\}//' >&2; exit 2; }
 [ $# -ge 2 ] || usage
 command=$1 arch=$2
 shift 2
@@ -64,7 +69,10 @@ build() {
     local unpacked=$board/unpacked
     rm -rf "$unpacked" "$root"
     mkdir -p "$unpacked" "$root"/{bin,sbin,etc,lib/modules,"lib/$triplet",dev,proc,sys,run,flash,factory}
-    for package in "$debs"/*.deb; do dpkg-deb -x "$package" "$unpacked"; done
+    # Only what this build resolved: an older kernel left in the cache stays out.
+    for package in "${packages[@]}"; do
+        dpkg-deb -x "$(ls -v "$debs/${package}_"*"_$debarch.deb" | tail -1)" "$unpacked"
+    done
 
     local version
     version=$(ls "$unpacked/lib/modules")
@@ -129,6 +137,7 @@ flash() {
     done
     [ -n "$out" ] || usage
     install_packages e2fsprogs
+    umask 077   # the images will hold the phone's keys
     # The state partition: blank, as a factory leaves it; the first power-on makes it ext4.
     rm -f "$out" "$out.factory"
     truncate -s "${size}M" "$out"
@@ -142,7 +151,7 @@ flash() {
 
 run() {
     local flash= lab= rtc=utc date= memory=128 mac=A4:56:30:BB:FA:40 pid_file= until=configured backoff= server= network=1
-    local timeout=300 json=
+    local timeout=300 json= cut_at=
     while [ $# -gt 0 ]; do
         case "$1" in
             --flash) flash=$(absolute "$2"); shift 2 ;;
@@ -158,6 +167,7 @@ run() {
             --no-network) network=0; shift ;;
             --json) json=1; shift ;;
             --timeout) timeout=$2; shift 2 ;;
+            --cut-at) cut_at=$2; shift 2 ;;
             *) usage ;;
         esac
     done
@@ -184,47 +194,73 @@ run() {
     [ "$until" = configured ] || machine+=(-no-reboot)
     # Everything from here on runs inside a network namespace of its own: the lab and the
     # board see each other and nothing else, whatever a configuration names.
-    exec unshare -n -- "$0" inside "$arch" "$lab" "$pid_file" "$timeout" "$qemu" "${machine[@]}"
+    exec unshare -n -- "$self" inside "$arch" "$lab" "$pid_file" "$timeout" "$cut_at" "$qemu" "${machine[@]}"
 }
 
-# inside ARCH LAB PID-FILE TIMEOUT QEMU ARGUMENT…: the lab and the board, in the namespace.
+# inside ARCH LAB PID-FILE TIMEOUT CUT-AT QEMU ARGUMENT…: the lab and the board, in the namespace.
 inside() {
-    local lab=$1 pid_file=$2 timeout=$3 emulator=$4
-    shift 4
+    local lab=$1 pid_file=$2 timeout=$3 cut_at=$4 emulator=$5
+    shift 5
+    # QEMU's user network turns the board's connections into the host's: never outside a
+    # namespace of its own.
+    if [ "$(readlink /proc/self/ns/net)" = "$(readlink /proc/1/ns/net)" ]; then
+        echo "board.sh: inside runs only in the network namespace board.sh run makes" >&2
+        exit 2
+    fi
     ip link set lo up
+    # Globals, not locals: the EXIT trap runs after this function has returned.
+    lab_pid= qemu_pid= timer=
+    local console
+    console=$(mktemp -u)
+    # Whatever ends this script (the board done, a signal, an error) ends QEMU and the lab too.
+    trap 'for pid in $timer $qemu_pid; do kill -KILL "$pid" 2>/dev/null; done
+          [ -z "$lab_pid" ] || stop_process "$lab_pid"; rm -f "'"$console"'"' EXIT
+    trap 'exit 143' TERM INT
     # The lab on the ports a cluster uses; the files it serves name the board's view of it.
     "$cucm_lab" serve --dir "$lab" --host 127.0.0.1 --advertise 10.0.2.2 --tftp-port 69 --http-port 6970 \
         --capf-port 3804 --tvs-port 2445 --https-port 6971 --sip-tls-port 5061 >>"$lab/serve.log" 2>&1 &
-    local lab_pid=$!
-    wait_for_port 6970 || { echo "board.sh: the lab did not start (see $lab/serve.log)" >&2; stop_process "$lab_pid"; exit 1; }
-    local console
-    console=$(mktemp -u)
+    lab_pid=$!
+    wait_for_port 6970 || { echo "board.sh: the lab did not start (see $lab/serve.log)" >&2; exit 1; }
     mkfifo "$console"
     "$emulator" "$@" <"/dev/null" >"$console" 2>&1 &
-    local qemu_pid=$!
+    qemu_pid=$!
     [ -z "$pid_file" ] || echo "$qemu_pid" >"$pid_file"
-    # The watchdog ends with QEMU and holds none of this script's output open.
-    ( for ((tenth = 0; tenth < timeout * 10; tenth++)); do sleep 0.1; kill -0 "$qemu_pid" || exit 0; done
-      kill -KILL "$qemu_pid" ) >/dev/null 2>&1 &
-    local watchdog=$! line code=
+    # The timer cuts the power after --timeout (or the +SECONDS of --cut-at); QEMU is this
+    # script's child and is reaped only after the timer has been stopped, so its process id
+    # cannot have been reused when the timer fires.
+    local limit=$timeout
+    [[ "$cut_at" != +* ]] || limit=${cut_at#+}
+    ( sleep "$limit"; kill -KILL "$qemu_pid" ) >/dev/null 2>&1 &
+    timer=$!
+    local line code=
     while IFS= read -r line; do
         line=${line%$'\r'}
         printf '%s\n' "$line"
         case "$line" in
             "board: phone exited "*) code=${line#board: phone exited }; code=${code%% *} ;;
+            "board: phone asked for a reset"*) code=7 ;;
             # A panicking kernel would reboot into the same panic until the timeout.
-            *"Kernel panic - not syncing"*) kill -KILL "$qemu_pid" 2>/dev/null ;;
+            *"Kernel panic - not syncing"*) kill -KILL "$qemu_pid" 2>/dev/null || true ;;
         esac
+        if [ -n "$cut_at" ] && [[ "$cut_at" != +* ]] && [[ "$line" == *"$cut_at"* ]]; then
+            kill -KILL "$qemu_pid" 2>/dev/null || true
+            echo "board.sh: power cut at: $cut_at"
+        fi
     done <"$console"
+    kill -KILL "$timer" 2>/dev/null || true
+    wait "$timer" 2>/dev/null || true
+    timer=
     local qemu_status=0
     wait "$qemu_pid" || qemu_status=$?
-    wait "$watchdog" 2>/dev/null || true
-    rm -f "$console"
-    stop_process "$lab_pid"
-    if [ -n "$code" ]; then exit "$code"; fi
+    qemu_pid=
     if [ "$qemu_status" -eq 137 ]; then echo "board.sh: the board was cut off before the phone ended"; exit 124; fi
+    # The phone's last word: a reset the board went on from is followed by the next boot's.
+    [ -n "$code" ] && exit "$code"
     exit 1
 }
+
+# has_ext_magic IMAGE: the ext2/3/4 superblock's magic (0xEF53 at byte 1080) is there.
+has_ext_magic() { [ "$(od -An -tx1 -j1080 -N2 "$1" | tr -d ' ')" = 53ef ]; }
 
 status() {
     local flash=
@@ -239,18 +275,25 @@ status() {
     work=$(mktemp -d)
     # A copy, its journal replayed as the board's next mount would: the image stays as it is.
     cp --sparse=always "$flash" "$work/state.img"
-    local fsck=0
-    e2fsck -p "$work/state.img" >"$work/fsck.log" 2>&1 || fsck=$?
-    if [ "$fsck" -ge 4 ]; then
-        echo "state partition: not an ext4 filesystem (blank or unreadable: the next power-on makes it anew)"
+    if ! has_ext_magic "$work/state.img"; then
+        echo "state partition: no filesystem (blank or garbage: the next power-on makes it anew)"
         rm -rf "$work"
         return 0
     fi
-    mkdir -p "$work/state" "$work/factory"
+    local fsck=0
+    e2fsck -p "$work/state.img" >"$work/fsck.log" 2>&1 || fsck=$?
+    if [ "$fsck" -ge 4 ]; then
+        echo "state partition: an ext4 filesystem e2fsck cannot repair (exit $fsck)"
+        cat "$work/fsck.log"
+        rm -rf "$work"
+        return 1
+    fi
+    mkdir -p "$work/state"
     debugfs -R "rdump /phone $work/state" "$work/state.img" >/dev/null 2>&1
-    debugfs -R "rdump / $work/factory" "$flash.factory" >/dev/null 2>&1 || true
     local mic=()
-    [ -f "$work/factory/mic.pem" ] && mic=(--factory-mic "$work/factory/mic.pem")
+    if debugfs -R "dump /mic.pem $work/mic.pem" "$flash.factory" >/dev/null 2>&1 && [ -s "$work/mic.pem" ]; then
+        mic=(--factory-mic "$work/mic.pem")
+    fi
     local result=0
     toolchain/run-firmware.sh "$arch" status --state "$work/state/phone" "${mic[@]}" || result=$?
     rm -rf "$work"
