@@ -155,14 +155,16 @@ for ((index = 0; index < random_cuts; index++)); do
     cut "cut$number" "+$((tenths / 10)).$((tenths % 10))"
 done
 
-# 6. A broken board. No network interface: the phone says why and writes nothing (an
-# unreachable file server ends the boot with exit 3; the init powers off).
+# 6. A broken board. No network interface: the phone says why, the board backs off and
+# tries again, nothing is written, and the board ends with the phone's exit 3.
 toolchain/board.sh flash "$arch" --out "$work/nonet.img" --mic "$mic"
 power_on nonet "$work/nonet.img" "$work/lab" --no-network --server 10.0.2.2
 check_equal "$arch no network: the phone ends unreachable (exit 3)" 3 "$?"
 check "$arch no network: the init says why" console_has nonet "board: no network interface"
 check "$arch no network: the phone says the network is unreachable" \
     json_has "$work/nonet.json" '.event == "fetchFailed" and .cause == "network unreachable"'
+check_equal "$arch no network: the board backed off and tried again four times" 4 \
+    "$(grep -c "board: phone exited 3 (no file server answered): trying again" "$work/nonet.console")"
 check "$arch no network: nothing written" grep -q "^trust lists: none installed" <(status_of "$work/nonet.img")
 
 # A state partition of garbage: the init makes it anew and the phone starts from its MIC.
