@@ -53,6 +53,14 @@ status_of() { toolchain/board.sh status "$arch" --flash "$1" 2>&1; }
 # The LSC's md5 as `phone status` shows it, or nothing.
 lsc_md5() { status_of "$1" | sed -n '/^LSC:/,/^[^ ]/s/^  md5: *//p' | head -1; }
 
+# 0. The DHCP script's option 150 (QEMU's user network sends only 66): run on the host, in a
+# network namespace of its own, with a lease as busybox's udhcpc hands it over.
+dhcp_lease() {
+    unshare -n sh -c 'ip link set lo up; DHCP_OUT=$1 interface=lo ip=10.0.2.15 mask=24 tftp=10.0.2.2 opt150=0a0002030a000204 \
+        sh toolchain/board/udhcpc.script bound' sh "$work/dhcp" && cat "$work/dhcp"
+}
+check "$arch DHCP option 150 (hex) is read as the first of its addresses" grep -qx "dhcp_option150=10.0.2.3" <(dhcp_lease)
+
 # 1. A factory-fresh board, RSA-2048 enrolment.
 new_lab "$work/lab" -- --key rsa:2048
 toolchain/board.sh flash "$arch" --out "$work/flash.img" --mic "$mic"
