@@ -55,11 +55,16 @@ lsc_md5() { status_of "$1" | sed -n '/^LSC:/,/^[^ ]/s/^  md5: *//p' | head -1; }
 
 # 0. The DHCP script's option 150 (QEMU's user network sends only 66): run on the host, in a
 # network namespace of its own, with a lease as busybox's udhcpc hands it over.
-dhcp_lease() {
-    unshare -n sh -c 'ip link set lo up; DHCP_OUT=$1 interface=lo ip=10.0.2.15 mask=24 tftp=10.0.2.2 opt150=0a0002030a000204 \
-        sh toolchain/board/udhcpc.script bound' sh "$work/dhcp" && cat "$work/dhcp"
+dhcp_lease() {  # dhcp_lease OPTION-66 OPTION-150: what the script writes for the init
+    unshare -n sh -c 'ip link set lo up; DHCP_OUT=$1 interface=lo ip=10.0.2.15 mask=24 tftp=$2 opt150=$3 \
+        sh toolchain/board/udhcpc.script bound' sh "$work/dhcp" "$1" "$2" && cat "$work/dhcp"
 }
-check "$arch DHCP option 150 (hex) is read as the first of its addresses" grep -qx "dhcp_option150=10.0.2.3" <(dhcp_lease)
+check "$arch DHCP option 150 (hex) is read as the first of its addresses" \
+    grep -qx "dhcp_option150=10.0.2.3" <(dhcp_lease 10.0.2.2 0a0002030a000204)
+# The init sources what the script writes: a hostile answer must not become a command.
+hostile=$(dhcp_lease '10.0.2.2;touch /tmp/owned$(id -u)' '0a00zz')
+check "$arch a hostile DHCP option 66 is dropped, not written" grep -qx "dhcp_tftp=" <<<"$hostile"
+check "$arch a malformed option 150 is dropped" grep -qx "dhcp_option150=" <<<"$hostile"
 
 # 1. A factory-fresh board, RSA-2048 enrolment.
 new_lab "$work/lab" -- --key rsa:2048
