@@ -209,18 +209,16 @@ inside() {
     fi
     ip link set lo up
     # Globals, not locals: the EXIT trap runs after this function has returned.
-    lab_pid= qemu_pid= timer=
+    qemu_pid= timer=
     local console
     console=$(mktemp -u)
     # Whatever ends this script (the board done, a signal, an error) ends QEMU and the lab too.
-    trap 'for pid in $timer $qemu_pid; do kill -KILL "$pid" 2>/dev/null; done
-          [ -z "$lab_pid" ] || stop_process "$lab_pid"; rm -f "'"$console"'"' EXIT
+    trap 'for pid in $timer $qemu_pid; do kill -KILL "$pid" 2>/dev/null; done; stop_labs; rm -f "'"$console"'"' EXIT
     trap 'exit 143' TERM INT
     # The lab on the ports a cluster uses; the files it serves name the board's view of it.
-    "$cucm_lab" serve --dir "$lab" --host 127.0.0.1 --advertise 10.0.2.2 --tftp-port 69 --http-port 6970 \
-        --capf-port 3804 --tvs-port 2445 --https-port 6971 --sip-tls-port 5061 >>"$lab/serve.log" 2>&1 &
-    lab_pid=$!
-    wait_for_port 6970 || { echo "board.sh: the lab did not start (see $lab/serve.log)" >&2; exit 1; }
+    lab_http=6970 lab_tftp=69 lab_capf=3804 lab_tvs=2445 lab_sip=5061 lab_https=6971
+    start_lab "$lab" "$lab/serve.log" --advertise 10.0.2.2 \
+        || { echo "board.sh: the lab did not start (see $lab/serve.log)" >&2; exit 1; }
     mkfifo "$console"
     "$emulator" "$@" <"/dev/null" >"$console" 2>&1 &
     qemu_pid=$!

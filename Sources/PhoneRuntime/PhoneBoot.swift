@@ -44,6 +44,9 @@ public enum PhoneBoot {
     public static func run(_ request: BootRequest, io: some PhoneIO, authStringPrompt: ((Bool) -> [UInt8]?)? = nil,
                            console: @escaping (UInt64, ConsoleEntry) -> Void) throws(PhoneFailure) -> BootResult {
         guard !request.servers.isEmpty else { throw .usage("at least one --server is required") }
+        guard request.micPath == nil || request.factoryMICPath == nil else {
+            throw .usage("--mic and --factory-mic name the same MIC: give one")
+        }
         if let authString = request.authString, !BootSettings.isValidAuthString(authString) {
             throw .usage("--auth-string must be 4 to 16 digits")
         }
@@ -70,9 +73,6 @@ public enum PhoneBoot {
 
         let storage = try StateFiles.open(request.stateDirectory, io: io)
         storage.removeTemporaryFiles()
-        guard request.micPath == nil || request.factoryMICPath == nil else {
-            throw .usage("--mic and --factory-mic name the same MIC: give one")
-        }
         let mic: Identity?
         if let path = request.factoryMICPath {
             mic = try StateFiles.readMIC(path, io: io)

@@ -32,11 +32,11 @@ enum EventView {
         event.resets = Int32(record.resets ?? 0)
         event.failure = record.failure.map(failureCode) ?? PHONESEC_FAILURE_NONE
         event.until_ms = record.untilMs ?? 0
-        if let next = record.next { set(&event, next) }
+        let (nextFile, nextHost) = record.next.map { set(&event, $0) } ?? (nil, nil)
 
         // The strings, each NUL-terminated, in one buffer alive for the call.
         let texts: [String?] = [entry.enteredState?.rawValue, record.file, record.signer, record.host, record.serverCertificate,
-                                record.clientCertificate, record.issuedCertificate, nextFile(record.next), nextHost(record.next)]
+                                record.clientCertificate, record.issuedCertificate, nextFile, nextHost]
         var storage: [CChar] = []
         var offsets: [Int?] = []
         for text in texts {
@@ -66,28 +66,21 @@ enum EventView {
 
     private static func flag(_ value: Bool?) -> Int32 { value == true ? 1 : 0 }
 
-    private static func nextHost(_ next: BootNext?) -> String? {
-        if case .enrolling(let attempt) = next { return attempt.server.host }
-        return nil
-    }
-
-    private static func nextFile(_ next: BootNext?) -> String? {
+    /// What the phone does next; returns its file and host, which the caller stores with
+    /// the event's other strings.
+    private static func set(_ event: inout phonesec_event, _ next: BootNext) -> (file: String?, host: String?) {
         switch next {
-        case .fetching(let name), .fetchingOverHTTPS(let name, _): return name
-        default: return nil
-        }
-    }
-
-    /// What the phone does next.
-    private static func set(_ event: inout phonesec_event, _ next: BootNext) {
-        switch next {
-        case .fetching: event.next = PHONESEC_NEXT_FETCH
-        case .fetchingOverHTTPS(_, let port):
+        case .fetching(let name):
+            event.next = PHONESEC_NEXT_FETCH
+            return (name, nil)
+        case .fetchingOverHTTPS(let name, let port):
             event.next = PHONESEC_NEXT_FETCH_OVER_HTTPS
             event.next_port = port
+            return (name, nil)
         case .enrolling(let attempt):
             event.next = PHONESEC_NEXT_CAPF
             event.next_port = attempt.server.port
+            return (nil, attempt.server.host)
         case .askingForAuthString: event.next = PHONESEC_NEXT_ASK_FOR_AUTH_STRING
         case .resetting: event.next = PHONESEC_NEXT_RESET
         case .retryingCAPF(_, _, let delay):
@@ -103,6 +96,7 @@ enum EventView {
             event.next = PHONESEC_NEXT_STOP
             event.next_failure = failureCode(failure)
         }
+        return (nil, nil)
     }
 
     private static func code(_ kind: TrustListKind) -> phonesec_trust_list {

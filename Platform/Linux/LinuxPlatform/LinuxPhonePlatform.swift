@@ -24,8 +24,7 @@ public enum ConsoleEntry {
 }
 
 extension ConsoleEntry {
-    /// What the entry says, field by field (see `EventRecord`), and the state a boot step
-    /// entered, if any.
+    /// What the entry says, field by field (see `EventRecord`).
     public var record: EventRecord {
         let kind: EventKind
         switch self {

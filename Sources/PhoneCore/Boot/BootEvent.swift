@@ -191,7 +191,6 @@ extension BootEvent {
             record.kind = .ignored
             record.ignoredInput = input
             record.ignoredIn = state
-            return record
         }
         return record
     }

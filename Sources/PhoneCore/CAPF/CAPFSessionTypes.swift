@@ -128,7 +128,6 @@ extension CAPFEvent {
         case .lscStored(let stored):
             record.kind = .capfLSCStored
             record.lscStored = stored
-            return record
         }
         return record
     }

@@ -90,7 +90,7 @@ public struct EventRecord: Equatable {
 }
 
 /// How a file comes to the phone.
-public enum FileProtocol: Equatable, Sendable {
+public enum FileProtocol: String, Equatable, Sendable {
     case tftp
     case http
     case https

@@ -33,7 +33,7 @@ public enum EventJSON {
             add("ownCertificate", .string(FailureText.certificate(check.ownCertificate)))
             add("matches", .bool(check.matches))
         }
-        add("transport", record.transport.map { .string(transport($0)) })
+        add("transport", record.transport.map { .string($0.rawValue) })
         add("host", record.host.map { .string($0) })
         add("port", record.port.map { .int(Int($0)) })
         add("fileServer", record.fileServer.map { .int($0) })
@@ -112,14 +112,6 @@ public enum EventJSON {
         case .updated: return "updated"
         case .unchanged: return "unchanged"
         case .vouchedByTVS: return "vouchedByTVS"
-        }
-    }
-
-    static func transport(_ transport: FileProtocol) -> String {
-        switch transport {
-        case .tftp: return "tftp"
-        case .http: return "http"
-        case .https: return "https"
         }
     }
 }
