@@ -100,6 +100,18 @@ check "$arch second power-on ends configured" power_on second "$work/flash.img" 
 check "$arch second power-on: no CAPF" json_lacks "$work/second.json" '.event == "capfStarting"'
 check "$arch second power-on: the .enc.sgn asked for first" json_has "$work/second.json" '.event == "configApplied" and .encrypted == true'
 
+# The bound on resets holds across the board's reboots: a count past it on the flash (what a
+# cluster that installs at every boot leaves) stops the boot before any fetch, and goes.
+printf '4\n' >"$work/resets"
+debugfs -w -R "write $work/resets /phone/board-resets" "$work/flash.img" >/dev/null 2>&1
+power_on bounded "$work/flash.img" "$work/lab"
+check_equal "$arch four board resets counted on the flash: exit 4" 4 "$?"
+check "$arch four board resets counted on the flash: too many resets, before any fetch" \
+    json_has "$work/bounded.json" '.event == "failed" and .failure == "tooManyResets"'
+check "$arch four board resets counted on the flash: nothing fetched" json_lacks "$work/bounded.json" '.event == "fetching"'
+check "$arch the count of board resets is removed when the boot ends" \
+    not grep -q "board-resets" <(debugfs -R "ls -l /phone" "$work/flash.img" 2>&1)
+
 # 3. The clock: a board with no battery (1970), one at today's date, one at 2040, each
 # factory-fresh (CAPF over TLS, the LSC issued and decrypted with). The phone reads only the
 # monotonic clock; certificate dates are not checked.

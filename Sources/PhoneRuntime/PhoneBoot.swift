@@ -85,8 +85,13 @@ public enum PhoneBoot {
         for problem in problems { io.diagnostic("phone: " + problem.file + " is corrupt, ignored: " + problem.reason) }
         let (tvsServers, tvsProblem) = storage.loadTVSServers()
         if let tvsProblem { io.diagnostic("phone: " + tvsProblem.file + " is corrupt, ignored: " + tvsProblem.reason) }
-        let memory = BootMemory(trustStore: trustStore, mic: mic, lsc: lsc,
+        var memory = BootMemory(trustStore: trustStore, mic: mic, lsc: lsc,
                                 lastConfigEncrypted: storage.loadLastConfigEncrypted(), tvsServers: tvsServers)
+        if request.resets == .board {
+            let (count, problem) = storage.loadBoardResets(passedBound: settings.maxResets + 1)
+            if let problem { io.diagnostic("phone: " + problem.file + " is corrupt, counted as too many resets: " + problem.reason) }
+            memory.boardResets = count
+        }
 
         let rng = try io.randomGenerator()
         var machine = BootMachine(settings: settings, memory: memory, rng: rng)
@@ -95,7 +100,12 @@ public enum PhoneBoot {
         platform.authStringPrompt = authStringPrompt
         platform.resets = request.resets
         if let path = request.keyLogPath { platform.logTLSSecrets(to: path) }
-        return BootRunner.run(&machine, on: &platform, rng: rng)
+        let result = BootRunner.run(&machine, on: &platform, rng: rng)
+        // Configured or failed, the boot has ended: the next power-on starts a new count.
+        if case .resetByBoard = result {} else if memory.boardResets > 0, case .failure(let error) = storage.clearBoardResets() {
+            io.diagnostic("phone: could not clear the count of board resets: " + error.reason)
+        }
+        return result
     }
 
     /// What a boot failure is to the caller (and so which exit code `phone boot` ends

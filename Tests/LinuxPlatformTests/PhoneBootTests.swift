@@ -69,6 +69,32 @@ final class PhoneBootTests: XCTestCase {
         XCTAssertFalse(again.stderr.contains("RRQ SEPA45630BBFA40.cnf.xml.sgn"), again.stderr)
     }
 
+    /// `--board-reset`: the resets of a boot are counted in `board-resets` on the flash, so
+    /// the bound holds across a board's reboots; any end but a reset clears the count, and
+    /// a count that does not read counts as past the bound (it never restarts at 0).
+    func testTheBoardResetCountOnTheFlashBoundsTheBootAndIsClearedWhenItEnds() throws {
+        let server = try TFTPServerProcess(directory: served)
+        try FileManager.default.createDirectory(atPath: state, withIntermediateDirectories: true)
+        let count = state + "/board-resets"
+        func boardBoot(flash: String) throws -> Run {
+            try flash.write(toFile: count, atomically: true, encoding: .utf8)
+            return try phone(["boot", "--transport", "tftp", "--server", "127.0.0.1:\(server.port)", "--mac", "A4:56:30:BB:FA:40",
+                              "--state", state, "--mic", mic, "--board-reset"])
+        }
+        let third = try boardBoot(flash: "3\n")
+        assertConfigured(third)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: count), "configured: the count is cleared")
+
+        for flash in ["4\n", "x\n"] {
+            let past = try boardBoot(flash: flash)
+            XCTAssertEqual(past.status, 4, past.stderr)
+            XCTAssertTrue(past.stderr.contains("too many resets (4)"), past.stderr)
+            XCTAssertFalse(past.stderr.contains("RRQ"), "stopped before any fetch: " + past.stderr)
+            XCTAssertEqual(past.stderr.contains("board-resets is corrupt"), flash == "x\n", past.stderr)
+            XCTAssertFalse(FileManager.default.fileExists(atPath: count), "failed: the count is cleared")
+        }
+    }
+
     /// `--json`: one object per event with its typed fields (docs/json-log.md), then the result.
     func testBootOverHTTPWithJSONEvents() throws {
         let server = try HTTPServerProcess(directory: served)

@@ -228,6 +228,32 @@ final class BootMachineTests: XCTestCase {
         XCTAssertEqual(deleted.failure, .tooManyResets(4))
     }
 
+    /// On a board every reset is a reboot and a new machine: the count rides on the flash
+    /// (`BootMemory.boardResets`), so a cluster that changes the LSC at every boot stops
+    /// at the same bound as in-process resets, before a fetch.
+    func testABoardsResetsCountTowardTheBoundAcrossPowerOns() throws {
+        let world = ScriptedWorld()
+        world.resetKind = .board
+        let lab = try LabCluster()
+        world.files["ITLFile.tlv"] = lab.itl
+        world.files[BootScenarios.device.signedConfig] = try lab.partial(certHash: "")
+        world.capfDefault = { _ in .deleted }
+        var flashCount = 0
+        for powerOn in 1...4 {
+            var machine = BootScenarios.machine(memory: BootMemory(mic: try BootScenarios.mic(), boardResets: flashCount))
+            world.run(&machine)
+            guard case .resetByBoard = world.result else { return XCTFail("power-on \(powerOn): \(world.log)") }
+            flashCount = try XCTUnwrap(world.resetCounts.last)
+            XCTAssertEqual(flashCount, powerOn)
+        }
+        let fetchesBefore = world.fetched.count
+        var fifth = BootScenarios.machine(memory: BootMemory(mic: try BootScenarios.mic(), boardResets: flashCount))
+        XCTAssertEqual(world.run(&fifth), .failed, world.log)
+        XCTAssertEqual(world.failure, .tooManyResets(4))
+        XCTAssertEqual(world.fetched.count, fetchesBefore, "stopped before any fetch")
+        XCTAssertEqual(world.capfRequests.count, 4)
+    }
+
     func testCAPFProtocolFailureIsRetriedLikeUnreachable() throws {
         let (world, _) = try BootScenarios.capfAnswers { _ in .failed(.certificateRefused(.notDER)) }
         XCTAssertEqual(world.capfRequests.count, 4)

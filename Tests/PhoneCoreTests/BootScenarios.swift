@@ -230,6 +230,15 @@ enum BootScenarios {
         return (world, machine)
     }
 
+    /// A board powered on with four resets of this boot already counted on its flash.
+    static func boardResetsPastTheBound() throws -> (ScriptedWorld, BootMachine) {
+        let world = ScriptedWorld()
+        world.resetKind = .board
+        var machine = machine(memory: BootMemory(mic: try mic(), boardResets: 4))
+        world.run(&machine)
+        return (world, machine)
+    }
+
     static func allOfThem() throws -> [ScriptedWorld] {
         var worlds: [ScriptedWorld] = []
         worlds.append(try troubleshootingNote().0)
@@ -245,6 +254,7 @@ enum BootScenarios {
         worlds.append(try encryptedNeverServed().0)
         worlds.append(try capfAnswers { _ in .unknownDevice }.0)
         worlds.append(try capfAnswers { _ in .deleted }.0)
+        worlds.append(try boardResetsPastTheBound().0)
         worlds.append(try noTrustList(config: nil).0)
         worlds.append(try servers(dead: [0], count: 2).0)
         worlds.append(try servers(dead: [0, 1], count: 2).0)

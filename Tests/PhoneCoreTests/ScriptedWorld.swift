@@ -42,6 +42,8 @@ final class ScriptedWorld: PhonePlatform {
     private(set) var httpsRequests: [HTTPSConfigRequest] = []
     private(set) var savedLSCs: [Identity] = []
     private(set) var resets = 0
+    /// The count each `.reset` carried (what a board keeps on its flash).
+    private(set) var resetCounts: [Int] = []
     /// Who restarts the phone: `.board` ends the run at the first reset, as on a board.
     var resetKind = ResetKind.inProcess
     private(set) var result: BootResult?
@@ -146,8 +148,9 @@ final class ScriptedWorld: PhonePlatform {
 
     func sleep(until time: UInt64) { clock = max(clock, time) }
 
-    func reset() -> ResetKind {
+    func reset(count: Int) -> ResetKind {
         resets += 1
+        resetCounts.append(count)
         return resetKind
     }
 

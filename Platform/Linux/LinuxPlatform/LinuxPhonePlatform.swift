@@ -217,7 +217,10 @@ public struct LinuxPhonePlatform: PhonePlatform, TCPConnector, TLSKeyLog {
         if time > now { clp_sleep_ms(time - now) }
     }
 
-    public mutating func reset() -> ResetKind {
+    public mutating func reset(count: Int) -> ResetKind {
+        // A board's reboot loses the process: the count goes on the flash first, so that
+        // the next power-on still counts toward the bound.
+        if resets == .board { _ = report(storage.saveBoardResets(count), .resetCount) }
         show(.reset)
         return resets
     }

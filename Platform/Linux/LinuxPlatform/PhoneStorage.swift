@@ -15,6 +15,8 @@ import PhoneWire
 ///     encrypted          "1" when the last applied configuration was encrypted
 ///     tvs-servers        the TVS servers of the last applied configuration, in priority
 ///                        order, one `HOST PORT` line each
+///     board-resets       the resets a board has carried out in the boot under way, in
+///                        decimal; absent when the last boot ended
 public struct PhoneStorage {
     public let directory: String
 
@@ -126,6 +128,34 @@ public struct PhoneStorage {
 
     public func saveLastConfigEncrypted(_ value: Bool) -> Result<Void, FileError> {
         LinuxFiles.writeAtomically(path("encrypted"), [value ? UInt8(ascii: "1") : UInt8(ascii: "0"), 0x0A], mode: 0o644)
+    }
+
+    // MARK: Board resets
+
+    /// The resets a board has carried out in the boot under way (0 when absent). A count
+    /// that does not read as at most four digits is a problem, and counts as the bound
+    /// passed (`passedBound`): a damaged count must not restart the bound at 0.
+    public func loadBoardResets(passedBound: Int) -> (Int, Problem?) {
+        let name = "board-resets"
+        switch LinuxFiles.read(path(name), limit: 16) {
+        case .failure(.system(_, CLP_ENOENT)): return (0, nil)
+        case .failure(let error): return (passedBound, Problem(file: path(name), reason: error.reason))
+        case .success(var bytes):
+            if bytes.last == 0x0A { bytes.removeLast() }
+            guard !bytes.isEmpty, bytes.count <= 4, bytes.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }) else {
+                return (passedBound, Problem(file: path(name), reason: "not a count of resets"))
+            }
+            return (bytes.reduce(0) { $0 * 10 + Int($1 - 0x30) }, nil)
+        }
+    }
+
+    public func saveBoardResets(_ count: Int) -> Result<Void, FileError> {
+        LinuxFiles.writeAtomically(path("board-resets"), Array(String(count).utf8) + [0x0A], mode: 0o644)
+    }
+
+    /// The boot ended (configured or failed): the next power-on is a new boot.
+    public func clearBoardResets() -> Result<Void, FileError> {
+        LinuxFiles.remove(path("board-resets"))
     }
 
     // MARK: TVS servers

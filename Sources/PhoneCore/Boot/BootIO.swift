@@ -56,8 +56,10 @@ public enum BootAction {
     case askForAuthString(retry: Bool)
     /// Feed `.timePassed` at or after this time.
     case waitUntil(UInt64)
-    /// Reset as the phone does after a new LSC, then feed `.reset`.
-    case reset
+    /// Reset as the phone does after a new LSC, then feed `.reset`. `count`: the resets of
+    /// this boot so far, this one included; a board keeps it on its flash for the next
+    /// power-on (`BootMemory.boardResets`).
+    case reset(count: Int)
     /// Hand the full configuration to the next stage. Terminal.
     case configured(DeviceConfiguration)
     /// Stop with this cause. Terminal.

@@ -59,7 +59,9 @@ public struct BootMachine {
     var state: State = .idle
 
     public init(settings: BootSettings, memory: BootMemory, rng: RandomGenerator) {
-        boot = BootContext(memory: memory, settings: settings, rng: rng, run: BootRun(authString: settings.authString))
+        var run = BootRun(authString: settings.authString)
+        run.resets = memory.boardResets
+        boot = BootContext(memory: memory, settings: settings, rng: rng, run: run)
     }
 
     public var memory: BootMemory { boot.memory }
@@ -90,7 +92,7 @@ public struct BootMachine {
         switch state {
         case .idle:
             guard case .start = input else { return nil }
-            return TrustListFetch.start(&boot)
+            return boot.startWithinResetBound()
         case .fetchingTrustList(let phase): return phase.on(input, &boot)
         case .verifyingTrustListSigner(let phase): return phase.on(input, &boot)
         case .fetchingConfigOverHTTPS(let phase): return phase.on(input, &boot)
@@ -140,6 +142,13 @@ struct BootContext {
     /// The platform has reset: the boot starts over, within its bound of resets.
     mutating func resetDone() -> BootStep {
         run.resets += 1
+        return startWithinResetBound()
+    }
+
+    /// The boot starts (again) with the trust lists, unless it has reset more often than
+    /// its bound: in-process resets, and a board's reboots counted on its flash, so that
+    /// a cluster that installs an LSC at every boot cannot reboot a board forever.
+    mutating func startWithinResetBound() -> BootStep {
         guard run.resets <= settings.maxResets else { return .failing(.tooManyResets(run.resets), .failed(.tooManyResets(run.resets))) }
         return TrustListFetch.start(&self)
     }

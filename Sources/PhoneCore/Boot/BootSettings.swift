@@ -48,14 +48,19 @@ public struct BootMemory {
     public var lastConfigEncrypted: Bool
     /// The TVS servers of the last applied configuration, in priority order.
     public var tvsServers: [DeviceConfiguration.TVSServer]
+    /// The resets a board has already carried out in this boot (`BootAction.reset`'s
+    /// count, kept on its flash across the reboots); 0 where the phone resets in-process.
+    /// The bound of `BootSettings.maxResets` counts them.
+    public var boardResets: Int
 
     public init(trustStore: TrustStore = TrustStore(), mic: Identity? = nil, lsc: Identity? = nil,
-                lastConfigEncrypted: Bool = false, tvsServers: [DeviceConfiguration.TVSServer] = []) {
+                lastConfigEncrypted: Bool = false, tvsServers: [DeviceConfiguration.TVSServer] = [], boardResets: Int = 0) {
         self.trustStore = trustStore
         self.mic = mic
         self.lsc = lsc
         self.lastConfigEncrypted = lastConfigEncrypted
         self.tvsServers = tvsServers
+        self.boardResets = boardResets
     }
 
     /// The certificate the phone presents and whose hash the cluster stores: the LSC

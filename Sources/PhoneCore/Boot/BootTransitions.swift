@@ -94,6 +94,7 @@ public enum BootTransitions {
         .init(from: .waiting, on: .timePassed, to: .fetchingConfig, because: "fetch the config again"),
         .init(from: .resetting, on: .reset, to: .fetchingTrustList, because: "start over with the new LSC"),
         .init(from: .resetting, on: .reset, to: .failed, because: "too many resets"),
+        .init(from: .idle, on: .start, to: .failed, because: "too many board resets (counted on the flash)"),
     ]
 
     public static func allows(_ from: BootStateKind, _ on: BootInputKind, _ to: BootStateKind) -> Bool {

@@ -82,8 +82,10 @@ public protocol PhoneConsole {
 public protocol ClockAndReset {
     func now() -> UInt64
     mutating func sleep(until time: UInt64)
-    /// Everything the machine asked to persist is on the flash when it is called.
-    mutating func reset() -> ResetKind
+    /// Everything the machine asked to persist is on the flash when it is called. A board
+    /// keeps `count` (the resets of this boot, this one included) on its flash before it
+    /// reboots, for `BootMemory.boardResets`.
+    mutating func reset(count: Int) -> ResetKind
 }
 
 /// Who carries out a reset the machine asked for.
@@ -138,4 +140,6 @@ public enum StoredItem: Equatable {
     case lsc
     case lscRemoval
     case keyLog
+    /// The count of a board's resets (`BootMemory.boardResets`).
+    case resetCount
 }

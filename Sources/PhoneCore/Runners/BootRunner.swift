@@ -50,8 +50,8 @@ public enum BootRunner {
                 case .waitUntil(let time):
                     platform.sleep(until: time)
                     inputs.append(.timePassed)
-                case .reset:
-                    guard platform.reset() == .inProcess else { return .resetByBoard }
+                case .reset(let count):
+                    guard platform.reset(count: count) == .inProcess else { return .resetByBoard }
                     inputs.append(.reset)
                 case .configured(let configuration):
                     return .configured(configuration)

@@ -147,6 +147,7 @@ public enum ConsoleText {
         case .lsc: return "store the LSC"
         case .lscRemoval: return "delete the LSC"
         case .keyLog: return "append to the key log"
+        case .resetCount: return "store the count of board resets"
         }
     }
 

@@ -17,53 +17,63 @@ public enum EventJSON {
 
     /// Every field the record sets, under its one key.
     public static func object(_ record: EventRecord) -> [(String, JSON)] {
-        var fields: [(String, JSON)] = [("event", .string(record.kind.name))]
-        func add(_ key: String, _ value: JSON?) { if let value { fields.append((key, value)) } }
-        add("device", record.device.map { .string($0) })
-        add("reset", record.resets.map { .int($0) })
-        add("installed", record.installed.map { .array($0.map { .string($0.name) }) })
-        add("file", record.file.map { .string($0) })
-        add("kind", record.trustList.map { .string($0.name) })
-        add("outcome", record.trustListOutcome.map { .string(outcome($0)) })
-        add("signer", record.signer.map { .string($0) })
-        add("encrypted", record.encrypted.map { .bool($0) })
+        var object = Fields([("event", .string(record.kind.name))])
+        object.add("device", string: record.device)
+        object.add("reset", int: record.resets)
+        object.add("installed", record.installed.map { .array($0.map { .string($0.name) }) })
+        object.add("file", string: record.file)
+        object.add("kind", string: record.trustList?.name)
+        object.add("outcome", string: record.trustListOutcome.map(outcome))
+        object.add("signer", string: record.signer)
+        object.add("encrypted", bool: record.encrypted)
         if let check = record.partialConfig {
-            add("certHash", .string(check.certHash))
-            add("ownHash", check.ownHash.map { .string($0) })
-            add("ownCertificate", .string(FailureText.certificate(check.ownCertificate)))
-            add("matches", .bool(check.matches))
+            object.add("certHash", string: check.certHash)
+            object.add("ownHash", string: check.ownHash)
+            object.add("ownCertificate", string: FailureText.certificate(check.ownCertificate))
+            object.add("matches", bool: check.matches)
         }
-        add("transport", record.transport.map { .string($0.rawValue) })
-        add("host", record.host.map { .string($0) })
-        add("port", record.port.map { .int(Int($0)) })
-        add("fileServer", record.fileServer.map { .int($0) })
-        add("nextFileServer", record.nextFileServer.map { .int($0) })
-        add("server", record.serverCertificate.map { .string($0) })
-        add("pinned", record.pinned.map { .int($0) })
-        add("client", record.clientCertificate.map { .string($0) })
-        add("vouchedByTVS", record.vouchedByTVS.map { .bool($0) })
-        add("servers", record.tvsServers.map { .int($0) })
-        add("tvsAnswer", record.tvsAnswer.map { .string(TrustText.result($0)) })
-        add("verdict", record.verdict.map { .object(TrustText.verdictJSON($0)) })
-        add("authentication", record.capfMode.map { .string(FailureText.method($0)) })
-        add("capfReason", record.capfReason.map { .string(FailureText.reason($0)) })
+        object.add("transport", string: record.transport?.rawValue)
+        object.add("host", string: record.host)
+        object.add("port", int: record.port.map { Int($0) })
+        object.add("fileServer", int: record.fileServer)
+        object.add("nextFileServer", int: record.nextFileServer)
+        object.add("server", string: record.serverCertificate)
+        object.add("pinned", int: record.pinned)
+        object.add("client", string: record.clientCertificate)
+        object.add("vouchedByTVS", bool: record.vouchedByTVS)
+        object.add("servers", int: record.tvsServers)
+        object.add("tvsAnswer", string: record.tvsAnswer.map(TrustText.result))
+        object.add("verdict", record.verdict.map { .object(TrustText.verdictJSON($0)) })
+        object.add("authentication", string: record.capfMode.map(FailureText.method))
+        object.add("capfReason", string: record.capfReason.map(FailureText.reason))
         if let result = record.capfResult {
-            add("result", .string(code(result)))
-            add("detail", .string(FailureText.capf(result)))
+            object.add("result", string: code(result))
+            object.add("detail", string: FailureText.capf(result))
         }
-        add("command", record.capfCommand.map { .string($0.name) })
-        add("skippedTags", record.skippedTags.map { .array($0.map { .int(Int($0)) }) })
-        add("key", record.keyKind.map { .string($0.name) })
-        add("subject", record.issuedCertificate.map { .string($0) })
-        add("stored", record.lscStored.map { .bool($0) })
-        add("cause", record.cause.map { .string(FailureText.cause($0)) })
-        if let failure = record.failure { fields += self.failure(failure) }
-        add("item", record.storedItem.map { .string(ConsoleText.stored($0)) })
-        add("untilMs", record.untilMs.map { .number(Int64($0)) })
-        add("input", record.ignoredInput.map { .string($0.rawValue) })
-        add("in", record.ignoredIn.map { .string($0.rawValue) })
-        add("then", record.next.map { next($0) })
-        return fields
+        object.add("command", string: record.capfCommand?.name)
+        object.add("skippedTags", record.skippedTags.map { .array($0.map { .int(Int($0)) }) })
+        object.add("key", string: record.keyKind?.name)
+        object.add("subject", string: record.issuedCertificate)
+        object.add("stored", bool: record.lscStored)
+        object.add("cause", string: record.cause.map(FailureText.cause))
+        if let failure = record.failure { object.fields += self.failure(failure) }
+        object.add("item", string: record.storedItem.map(ConsoleText.stored))
+        object.add("untilMs", record.untilMs.map { .number(Int64($0)) })
+        object.add("input", string: record.ignoredInput?.rawValue)
+        object.add("in", string: record.ignoredIn?.rawValue)
+        object.add("then", record.next.map(next))
+        return object.fields
+    }
+
+    /// An object's fields in order; a nil value adds nothing. One call a key, never
+    /// inlined: the firmware keeps one copy of each adder rather than one per key.
+    struct Fields {
+        var fields: [(String, JSON)]
+        init(_ fields: [(String, JSON)]) { self.fields = fields }
+        @inline(never) mutating func add(_ key: String, _ value: JSON?) { if let value { fields.append((key, value)) } }
+        @inline(never) mutating func add(_ key: String, string: String?) { if let string { fields.append((key, .string(string))) } }
+        @inline(never) mutating func add(_ key: String, int: Int?) { if let int { fields.append((key, .int(int))) } }
+        @inline(never) mutating func add(_ key: String, bool: Bool?) { if let bool { fields.append((key, .bool(bool))) } }
     }
 
     public static func failure(_ failure: BootFailure) -> [(String, JSON)] {

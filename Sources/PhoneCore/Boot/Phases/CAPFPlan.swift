@@ -70,10 +70,10 @@ struct CAPFPlan {
             // The session's runner persisted it before reporting; the machine only
             // switches to it and resets, as the phone does.
             boot.memory.lsc = identity
-            return BootStep(to: .resetting, [.reset], logged(.resetting))
+            return BootStep(to: .resetting, [.reset(count: boot.run.resets + 1)], logged(.resetting))
         case .deleted:
             boot.memory.lsc = nil
-            return BootStep(to: .resetting, [.reset], logged(.resetting))
+            return BootStep(to: .resetting, [.reset(count: boot.run.resets + 1)], logged(.resetting))
         case .failed(let problem):
             var next = self
             next.index += 1
