@@ -85,8 +85,10 @@ check "$arch first power-on: the partial configuration's hash differed from the 
     json_has "$work/first.json" '.event == "partialConfig" and .ownCertificate == "MIC" and .matches == false'
 check "$arch first power-on: CAPF installed an RSA-2048 LSC" json_has "$work/first.json" '.event == "capfInstallRequested" and .key == "RSA-2048"'
 check "$arch first power-on: the phone asked for a reset and the board rebooted" console_has first "board: phone asked for a reset: rebooting"
-check "$arch first power-on: after the reboot the phone booted again (reset 0, from the flash)" \
+check "$arch first power-on: after the reboot the phone booted again" \
     test "$(grep -c '"event":"started"' "$work/first.json")" -eq 2
+check "$arch first power-on: the boot after the reboot counted on from the flash (reset 1)" \
+    json_has "$work/first.json" '.event == "started" and .reset == 1'
 check "$arch first power-on: the .enc.sgn decrypted" json_has "$work/first.json" '.event == "configApplied" and .encrypted == true'
 stored=$(lab_md5 "$work/lab")
 check "$arch the lab stored an md5hash" test -n "$stored"
@@ -104,6 +106,8 @@ check "$arch second power-on: the .enc.sgn asked for first" json_has "$work/seco
 # cluster that installs at every boot leaves) stops the boot before any fetch, and goes.
 printf '4\n' >"$work/resets"
 debugfs -w -R "write $work/resets /phone/board-resets" "$work/flash.img" >/dev/null 2>&1
+check "$arch a count of four board resets planted on the flash" \
+    grep -q "board-resets" <(debugfs -R "ls -l /phone" "$work/flash.img" 2>&1)
 power_on bounded "$work/flash.img" "$work/lab"
 check_equal "$arch four board resets counted on the flash: exit 4" 4 "$?"
 check "$arch four board resets counted on the flash: too many resets, before any fetch" \

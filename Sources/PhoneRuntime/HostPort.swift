@@ -1,3 +1,5 @@
+import PhoneWire
+
 /// `HOST`, `HOST:PORT`, `[IPv6]:PORT`.
 public enum HostPort {
     public static func parse(_ text: String, defaultPort: UInt16) -> (String, UInt16)? {
@@ -21,9 +23,7 @@ public enum HostPort {
         guard !host.isEmpty else { return nil }
         var port = defaultPort
         if let portBytes {
-            guard !portBytes.isEmpty, portBytes.count <= 5, portBytes.allSatisfy({ $0 >= 48 && $0 <= 57 }) else { return nil }
-            let value = portBytes.reduce(0) { $0 * 10 + Int($1 - 48) }
-            guard value > 0, value <= 65535 else { return nil }
+            guard let value = DecimalNumber.parse(portBytes[...], maxDigits: 5), value > 0, value <= 65535 else { return nil }
             port = UInt16(value)
         }
         return (String(decoding: host, as: UTF8.self), port)

@@ -101,8 +101,7 @@ public enum PhoneBoot {
         platform.resets = request.resets
         if let path = request.keyLogPath { platform.logTLSSecrets(to: path) }
         let result = BootRunner.run(&machine, on: &platform, rng: rng)
-        // Configured or failed, the boot has ended: the next power-on starts a new count.
-        if case .resetByBoard = result {} else if memory.boardResets > 0, case .failure(let error) = storage.clearBoardResets() {
+        if !result.keepsBoardResetCount, case .failure(let error) = storage.clearBoardResets() {
             io.diagnostic("phone: could not clear the count of board resets: " + error.reason)
         }
         return result

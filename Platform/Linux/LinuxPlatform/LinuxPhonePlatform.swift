@@ -219,10 +219,12 @@ public struct LinuxPhonePlatform: PhonePlatform, TCPConnector, TLSKeyLog {
 
     public mutating func reset(count: Int) -> ResetKind {
         // A board's reboot loses the process: the count goes on the flash first, so that
-        // the next power-on still counts toward the bound.
-        if resets == .board { _ = report(storage.saveBoardResets(count), .resetCount) }
+        // the next power-on still counts toward the bound. A count the flash does not take
+        // would be lost with a reboot, so the phone starts over in this process instead,
+        // where the machine still counts.
+        let kind = resets == .board && !report(storage.saveBoardResets(count), .resetCount) ? .inProcess : resets
         show(.reset)
-        return resets
+        return kind
     }
 
     public var logsTLSSecrets: Bool { keyLogPath != nil }

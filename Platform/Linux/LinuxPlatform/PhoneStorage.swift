@@ -142,10 +142,10 @@ public struct PhoneStorage {
         case .failure(let error): return (passedBound, Problem(file: path(name), reason: error.reason))
         case .success(var bytes):
             if bytes.last == 0x0A { bytes.removeLast() }
-            guard !bytes.isEmpty, bytes.count <= 4, bytes.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }) else {
+            guard let count = DecimalNumber.parse(bytes[...], maxDigits: 4) else {
                 return (passedBound, Problem(file: path(name), reason: "not a count of resets"))
             }
-            return (bytes.reduce(0) { $0 * 10 + Int($1 - 0x30) }, nil)
+            return (count, nil)
         }
     }
 

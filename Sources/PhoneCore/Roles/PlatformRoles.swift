@@ -84,7 +84,8 @@ public protocol ClockAndReset {
     mutating func sleep(until time: UInt64)
     /// Everything the machine asked to persist is on the flash when it is called. A board
     /// keeps `count` (the resets of this boot, this one included) on its flash before it
-    /// reboots, for `BootMemory.boardResets`.
+    /// reboots, for `BootMemory.boardResets`; when the flash does not take it, the phone
+    /// starts over in process (`.inProcess`) rather than lose the count.
     mutating func reset(count: Int) -> ResetKind
 }
 

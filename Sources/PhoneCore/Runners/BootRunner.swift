@@ -9,6 +9,19 @@ public enum BootResult {
     case needsAuthString
     /// The phone asked for a reset that the board carries out (`ResetKind.board`).
     case resetByBoard
+
+    /// Whether the board's resets of this boot still count at the next start
+    /// (`BootMemory.boardResets`). They do across a reset, and across an end the board
+    /// tries again on its own — no file server answered, or none had the configuration
+    /// (`phone boot`'s exit 3) — or one that waits for an authentication string: were
+    /// those to start a new count, a cluster could enrol, reboot and then answer "not
+    /// found" once, for ever. Configured, or failed for good, the boot is over.
+    public var keepsBoardResetCount: Bool {
+        switch self {
+        case .resetByBoard, .needsAuthString, .failed(.unreachable), .failed(.configNotFound): return true
+        case .configured, .failed: return false
+        }
+    }
 }
 
 /// Carries out the boot machine's actions on a platform until the boot ends.

@@ -283,14 +283,7 @@ struct ConfigurationParser {
     }
 
     static func integer(_ value: some Collection<UInt8>) -> Int? {
-        let digits = trimmed(Array(value))
-        guard !digits.isEmpty, digits.count <= 9 else { return nil }
-        var number = 0
-        for digit in digits {
-            guard digit >= UInt8(ascii: "0"), digit <= UInt8(ascii: "9") else { return nil }
-            number = number * 10 + Int(digit - UInt8(ascii: "0"))
-        }
-        return number
+        DecimalNumber.parse(trimmed(Array(value)), maxDigits: 9)
     }
 
     static func trimmed(_ bytes: [UInt8]) -> ArraySlice<UInt8> {

@@ -171,10 +171,7 @@ public struct HTTPResponseParser {
             while let first = value.first, first == 32 || first == 9 { value = value.dropFirst() }
             while let last = value.last, last == 32 || last == 9 { value = value.dropLast() }
             if name.elementsEqual("content-length".utf8) {
-                guard !value.isEmpty, value.count <= 12, value.allSatisfy({ $0 >= 48 && $0 <= 57 }) else {
-                    throw .malformedHeader(offset: offset)
-                }
-                let length = value.reduce(0) { $0 * 10 + Int($1 - 48) }
+                guard let length = DecimalNumber.parse(value, maxDigits: 12) else { throw .malformedHeader(offset: offset) }
                 if let contentLength, contentLength != length { throw .conflictingLengths }
                 contentLength = length
             } else if name.elementsEqual("transfer-encoding".utf8) {
