@@ -27,7 +27,9 @@ let package = Package(
     ],
     targets: [
         .systemLibrary(name: "CMbedTLS", path: "Sources/CMbedTLS"),
-        .target(name: "PhoneCrypto", dependencies: ["CMbedTLS"]),
+        // The one hook that lets mbedTLS 2.28 use a key kept outside the process (a token's).
+        .target(name: "CExternalKey", dependencies: ["CMbedTLS"]),
+        .target(name: "PhoneCrypto", dependencies: ["CMbedTLS", "CExternalKey"]),
         .target(name: "PhoneWire"),
         .target(name: "PhoneTrust", dependencies: ["PhoneCrypto", "PhoneWire"]),
         .target(name: "PhoneCore", dependencies: ["PhoneTrust"]),
@@ -35,7 +37,7 @@ let package = Package(
         // the tests run; the firmware (release, Embedded) never holds them.
         // Release builds (the firmware) fortify the shim's libc calls; only this C target gets it,
         // so the Embedded importer of other C modules never sees it.
-        .target(name: "CLinuxPlatform", path: "Platform/Linux/CLinuxPlatform",
+        .target(name: "CLinuxPlatform", dependencies: ["CExternalKey"], path: "Platform/Linux/CLinuxPlatform",
                 cSettings: [.define("PHONE_TEST_HOOKS", .when(configuration: .debug)),
                             .define("_FORTIFY_SOURCE", to: "2", .when(configuration: .release))]),
         .target(name: "LinuxPlatform", dependencies: ["CLinuxPlatform", "PhoneCore"], path: "Platform/Linux/LinuxPlatform"),

@@ -70,3 +70,18 @@ func baseName(_ path: String) -> String {
     return String(decoding: name, as: UTF8.self)
 }
 
+
+extension KeyStoreOptions {
+    /// `--pkcs11 MODULE --token LABEL --pin-file F`, all three or none.
+    static func parse(_ arguments: Arguments) throws(Arguments.UsageError) -> KeyStoreOptions? {
+        let module = try arguments.value("--pkcs11")
+        let token = try arguments.value("--token")
+        let pinFile = try arguments.value("--pin-file")
+        guard let module else {
+            guard token == nil, pinFile == nil else { throw Arguments.UsageError(message: "--token and --pin-file go with --pkcs11") }
+            return nil
+        }
+        guard let token, let pinFile else { throw Arguments.UsageError(message: "--pkcs11 needs --token LABEL and --pin-file F") }
+        return KeyStoreOptions(module: module, token: token, pinFile: pinFile)
+    }
+}

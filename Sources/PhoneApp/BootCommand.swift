@@ -21,10 +21,11 @@ enum BootCommand {
         let keyLog: String?
         let model: String?
         let httpsPortText: String?
+        let keyStore: KeyStoreOptions?
         do throws(Arguments.UsageError) {
             arguments = try Arguments(words, valueOptions: ["--server", "--transport", "--mac", "--state", "--mic", "--auth-string",
                                                             "--backoff-ms", "--fetch-deadline-ms", "--keylog", "--model",
-                                                            "--https-port", "--factory-mic"],
+                                                            "--https-port", "--factory-mic", "--pkcs11", "--token", "--pin-file"],
                                       flagOptions: ["--json", "--board-reset"])
             guard arguments.positional.isEmpty else { throw Arguments.UsageError(message: "unexpected " + arguments.positional[0]) }
             macText = try arguments.required("--mac")
@@ -38,6 +39,7 @@ enum BootCommand {
             keyLog = try arguments.value("--keylog")
             model = try arguments.value("--model")
             httpsPortText = try arguments.value("--https-port")
+            keyStore = try KeyStoreOptions.parse(arguments)
         } catch {
             throw PhoneFailure(error)
         }
@@ -62,6 +64,7 @@ enum BootCommand {
         request.authString = authText.map { Array($0.utf8) }
         request.model = model
         request.keyLogPath = keyLog
+        request.keyStore = keyStore
         if let httpsPortText {
             guard let port = UInt16(httpsPortText) else { throw .usage("--https-port must be 1 to 65535") }
             request.httpsPort = port

@@ -5,7 +5,8 @@ import PhoneRuntime
 import PhoneTrust
 import PhoneWire
 
-/// `phone capf --host HOST[:PORT] --device SEP<MAC> --trust TLV --state DIR [--mic PEM] [--auth-string DIGITS]`
+/// `phone capf --host HOST[:PORT] --device SEP<MAC> --trust TLV --state DIR [--mic PEM] [--auth-string DIGITS]
+///  [--pkcs11 MODULE --token LABEL --pin-file F]`
 enum CAPFCommand {
     static func run(_ words: ArraySlice<String>, io: some PhoneIO) throws(PhoneFailure) {
         let arguments: Arguments
@@ -15,9 +16,10 @@ enum CAPFCommand {
         let micPath: String?
         let authText: String?
         let keyLog: String?
+        let keyStore: KeyStoreOptions?
         do throws(Arguments.UsageError) {
             arguments = try Arguments(words, valueOptions: ["--host", "--device", "--trust", "--state", "--mic", "--auth-string",
-                                                            "--keylog"])
+                                                            "--keylog", "--pkcs11", "--token", "--pin-file"])
             guard arguments.positional.isEmpty else { throw Arguments.UsageError(message: "unexpected " + arguments.positional[0]) }
             hostPort = try arguments.required("--host")
             deviceText = try arguments.required("--device")
@@ -25,6 +27,7 @@ enum CAPFCommand {
             micPath = try arguments.value("--mic")
             authText = try arguments.value("--auth-string")
             keyLog = try arguments.value("--keylog")
+            keyStore = try KeyStoreOptions.parse(arguments)
         } catch {
             throw PhoneFailure(error)
         }
@@ -46,7 +49,7 @@ enum CAPFCommand {
         let pinned = store.certificates(withRole: .capf)
         guard !pinned.isEmpty else { throw .rejected("the trust list has no CAPF record") }
 
-        let storage = try StateFiles.open(stateDirectory, io: io)
+        let storage = try StateFiles.open(stateDirectory, keys: keyStore, io: io)
         let mic = try StateFiles.mic(micPath, storage: storage, io: io)
         let (lsc, problem) = storage.loadLSC()
         if let problem { io.diagnostic("phone: " + problem.file + " is corrupt, ignored: " + problem.reason) }
@@ -84,22 +87,31 @@ enum CAPFCommand {
     }
 }
 
-/// `phone status --state DIR [--factory-mic PEM]`
+/// `phone status --state DIR [--factory-mic PEM] [--pkcs11 MODULE --token LABEL --pin-file F]`
 enum StatusCommand {
     static func run(_ words: ArraySlice<String>, io: some PhoneIO) throws(PhoneFailure) {
         let stateDirectory: String
         let factoryMICPath: String?
+        let keyStore: KeyStoreOptions?
         do throws(Arguments.UsageError) {
-            let arguments = try Arguments(words, valueOptions: ["--state", "--factory-mic"])
+            let arguments = try Arguments(words, valueOptions: ["--state", "--factory-mic", "--pkcs11", "--token", "--pin-file"])
             guard arguments.positional.isEmpty else { throw Arguments.UsageError(message: "unexpected " + arguments.positional[0]) }
             stateDirectory = try arguments.required("--state")
             factoryMICPath = try arguments.value("--factory-mic")
+            keyStore = try KeyStoreOptions.parse(arguments)
         } catch {
             throw PhoneFailure(error)
         }
-        let storage = PhoneStorage(directory: stateDirectory)
+        var token: PKCS11Token?
+        if let keyStore {
+            switch PKCS11Token.open(module: keyStore.module, label: keyStore.token, pinFile: keyStore.pinFile) {
+            case .success(let opened): token = opened
+            case .failure(let error): throw .keyStore(error)
+            }
+        }
+        let storage = PhoneStorage(directory: stateDirectory, token: token)
         var mic = storage.loadMIC()
-        if let path = factoryMICPath { mic = (try StateFiles.readMIC(path, io: io), nil) }
+        if let path = factoryMICPath { mic = (try StateFiles.readMIC(path, storage: storage, io: io), nil) }
         for (label, loaded) in [("MIC", mic), ("LSC", storage.loadLSC())] {
             if let problem = loaded.1 { io.outputLine(label + ": corrupt (" + problem.reason + "), treated as absent") }
             guard let identity = loaded.0 else {
@@ -108,6 +120,7 @@ enum StatusCommand {
             }
             io.outputLine(label + ":")
             for line in StateFiles.describe(identity.certificate) { io.outputLine("  " + line) }
+            io.outputLine("  private: " + StateFiles.keyPlace(identity, token: keyStore?.token))
         }
         let (store, problems) = storage.loadTrustStore()
         for problem in problems { io.outputLine("trust list " + problem.file + ": corrupt (" + problem.reason + "), treated as absent") }

@@ -24,6 +24,8 @@ public enum PhoneProgram {
         /// `boot --board-reset`: the phone asked for a reset (a new LSC is on the flash);
         /// the board's init reboots, and the next power-on boots from the flash.
         public static let resetByBoard: Int32 = 7
+        /// The key store (`--pkcs11`) cannot be used: the module, the token, the PIN.
+        public static let keyStore: Int32 = 8
     }
 
     public static let usage = """
@@ -96,6 +98,7 @@ extension PhoneFailure {
         case .needsAuthString: return PhoneProgram.ExitCode.needsAuthString
         case .internalFault: return PhoneProgram.ExitCode.internalFault
         case .resetByBoard: return PhoneProgram.ExitCode.resetByBoard
+        case .keyStore: return PhoneProgram.ExitCode.keyStore
         }
     }
 

@@ -75,6 +75,10 @@ public final class Certificate {
         try PKOperations.subjectPublicKeyInfo(&context.pointee.pk)
     }
 
+    public func publicKey() throws(CryptoError) -> PublicKey {
+        try PublicKey(subjectPublicKeyInfo: subjectPublicKeyInfo()[...])
+    }
+
     /// The public key as a trust-list record carries it (tag 7).
     public func bareKey() throws(CryptoError) -> [UInt8] {
         try PKOperations.bareKey(&context.pointee.pk)

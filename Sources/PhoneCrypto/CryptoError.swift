@@ -46,7 +46,19 @@ public struct CryptoError: Error, Equatable {
         case .invalidInput: what = "invalid input"
         }
         if code == 0 { return what }
+        if code == Self.externalBadLength { return what + " (the key's token answered with a result of the wrong length)" }
+        if let token = keyStoreCode { return what + " (the key's token answered 0x" + String(token, radix: 16) + ")" }
         return what + " (mbedTLS -0x" + String(UInt32(bitPattern: -code), radix: 16) + ")"
+    }
+
+    // external_key.h: a token's failure comes back through mbedTLS as BASE - its code.
+    public static let externalBase: Int32 = -0x10000
+    public static let externalBadLength: Int32 = -0x20000
+
+    /// A key kept in a token failed: the token's own code (a PKCS#11 CKR value), else nil.
+    public var keyStoreCode: UInt32? {
+        guard code <= Self.externalBase, code > Self.externalBadLength else { return nil }
+        return UInt32(Self.externalBase - code)
     }
 }
 

@@ -14,6 +14,24 @@ public enum Curve: Equatable, Sendable {
         }
     }
 
+    /// The bytes of one coordinate (and of the private value).
+    public var coordinateBytes: Int {
+        switch self {
+        case .p256: return 32
+        case .p384: return 48
+        case .p521: return 66
+        }
+    }
+
+    /// The curve's OID, DER (what PKCS#11's CKA_EC_PARAMS holds).
+    public var parametersDER: [UInt8] {
+        switch self {
+        case .p256: return [0x06, 0x08, 0x2A, 0x86, 0x48, 0xCE, 0x3D, 0x03, 0x01, 0x07]
+        case .p384: return [0x06, 0x05, 0x2B, 0x81, 0x04, 0x00, 0x22]
+        case .p521: return [0x06, 0x05, 0x2B, 0x81, 0x04, 0x00, 0x23]
+        }
+    }
+
     var groupID: mbedtls_ecp_group_id {
         switch self {
         case .p256: return MBEDTLS_ECP_DP_SECP256R1

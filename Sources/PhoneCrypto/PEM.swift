@@ -2,7 +2,7 @@ import CMbedTLS
 
 /// PEM helpers: finding blocks in a buffer that holds several (a certificate and its key).
 public enum PEM {
-    static func contains(_ haystack: [UInt8], _ needle: StaticString) -> Bool {
+    public static func contains(_ haystack: [UInt8], _ needle: StaticString) -> Bool {
         find(haystack, needle, from: 0) != nil
     }
 

@@ -1,15 +1,40 @@
+import CExternalKey
 import CMbedTLS
 
-/// A private key: RSA or EC, loaded from PEM/DER or generated. mbedTLS zeroizes the
-/// key material when the context is freed; exports come back as `SecretBytes`.
+/// A private key: RSA or EC, loaded from PEM/DER or generated, or kept outside the process
+/// (`PrivateKey.external`: a token's, whose private half never reaches memory). mbedTLS
+/// zeroizes the key material when the context is freed; exports come back as `SecretBytes`.
 public final class PrivateKey {
     let context: UnsafeMutablePointer<mbedtls_pk_context>
     public let kind: KeyKind
+    /// An external key's hook (`external_key.h`) and its public half; nil for one in memory.
+    private let external: OpaquePointer?
+    private let publicHalf: PublicKey?
 
-    private init(adopting context: UnsafeMutablePointer<mbedtls_pk_context>, kind: KeyKind) {
+    private init(adopting context: UnsafeMutablePointer<mbedtls_pk_context>, kind: KeyKind,
+                 external: OpaquePointer? = nil, publicHalf: PublicKey? = nil) {
         self.context = context
         self.kind = kind
+        self.external = external
+        self.publicHalf = publicHalf
     }
+
+    /// A key whose private operations go to `operations` (a `phone_external_key_ops`) with
+    /// `key`, and whose public half is `publicKey`. `operations.release(key)` is called
+    /// when the key is freed, or at once when this fails.
+    public static func external(publicKey: PublicKey, operations: UnsafeRawPointer,
+                                key: UnsafeMutableRawPointer) throws(CryptoError) -> PrivateKey {
+        let context = makeContext()
+        guard let handle = phone_external_key_setup(context, publicKey.context,
+                                                    operations.assumingMemoryBound(to: phone_external_key_ops.self), key) else {
+            release(context)
+            throw CryptoError(.unsupportedKey)
+        }
+        return PrivateKey(adopting: context, kind: publicKey.kind, external: handle, publicHalf: publicKey)
+    }
+
+    /// True when the private half lives outside the process.
+    public var isExternal: Bool { external != nil }
 
     private static func makeContext() -> UnsafeMutablePointer<mbedtls_pk_context> {
         let context = UnsafeMutablePointer<mbedtls_pk_context>.allocate(capacity: 1)
@@ -70,7 +95,10 @@ public final class PrivateKey {
         return PrivateKey(adopting: context, kind: .ec(curve))
     }
 
-    deinit { Self.release(context) }
+    deinit {
+        Self.release(context)
+        phone_external_key_free(external)
+    }
 
     /// Signs a digest: RSA PKCS#1 v1.5 with DigestInfo, or ECDSA with a DER signature.
     public func sign(_ algorithm: HashAlgorithm, digest: [UInt8], rng: RandomGenerator) throws(CryptoError) -> [UInt8] {
@@ -91,16 +119,18 @@ public final class PrivateKey {
     /// RSA PKCS#1 v1.5 type-1 padding of the bare hash (no DigestInfo), raised to the
     /// private exponent: the form CAPF's signed-data elements use (formats.md §3).
     public func signBareHash(_ digest: [UInt8], rng: RandomGenerator) throws(CryptoError) -> [UInt8] {
-        guard case .rsa(let bits) = kind else { throw CryptoError(.unsupportedKey) }
+        guard case .rsa(let bits) = kind, !digest.isEmpty else { throw CryptoError(.unsupportedKey) }
+        // MD_NONE with a length: mbedTLS pads the bytes as given (no DigestInfo), in memory or in a token.
         var signature = [UInt8](repeating: 0, count: bits / 8)
-        let rsa = mbedtls_pk_rsa(context.pointee)
+        var length = 0
         let result = digest.withUnsafeBufferPointer { hash in
             signature.withUnsafeMutableBufferPointer { out in
-                mbedtls_rsa_pkcs1_sign(rsa, mbedtls_ctr_drbg_random, rng.state, MBEDTLS_RSA_PRIVATE, MBEDTLS_MD_NONE,
-                                       UInt32(hash.count), hash.baseAddress, out.baseAddress)
+                mbedtls_pk_sign(context, MBEDTLS_MD_NONE, hash.baseAddress, hash.count, out.baseAddress, &length,
+                                mbedtls_ctr_drbg_random, rng.state)
             }
         }
         try check(result, .sign)
+        guard length == bits / 8 else { throw CryptoError(.sign) }
         return signature
     }
 
@@ -121,16 +151,56 @@ public final class PrivateKey {
     }
 
     public func subjectPublicKeyInfo() throws(CryptoError) -> [UInt8] {
-        try PKOperations.subjectPublicKeyInfo(context)
+        if let publicHalf { return try publicHalf.subjectPublicKeyInfo() }
+        return try PKOperations.subjectPublicKeyInfo(context)
     }
 
-    /// True when the certificate carries this key's public half.
+    /// True when the certificate carries this key's public half (an external key's is
+    /// compared whole: its private half cannot be checked here).
     public func matches(_ certificate: Certificate) -> Bool {
-        mbedtls_pk_check_pair(&certificate.context.pointee.pk, context) == 0
+        if let publicHalf {
+            guard let mine = try? publicHalf.subjectPublicKeyInfo(), let theirs = try? certificate.subjectPublicKeyInfo() else { return false }
+            return mine == theirs
+        }
+        return mbedtls_pk_check_pair(&certificate.context.pointee.pk, context) == 0
+    }
+
+    /// The key's numbers, for a token to import it (a factory step), big-endian: RSA's
+    /// modulus, public exponent, private exponent, prime 1, prime 2, exponent 1, exponent 2
+    /// and coefficient; EC's curve (its OID, DER) and private value.
+    public func components() throws(CryptoError) -> [SecretBytes] {
+        guard external == nil else { throw CryptoError(.keyExport) }
+        var numbers = [mbedtls_mpi](repeating: mbedtls_mpi(), count: 8)
+        for index in numbers.indices { mbedtls_mpi_init(&numbers[index]) }
+        defer { for index in numbers.indices { mbedtls_mpi_free(&numbers[index]) } }
+        switch kind {
+        case .rsa:
+            let rsa = mbedtls_pk_rsa(context.pointee)
+            let result = numbers.withUnsafeMutableBufferPointer { (n: inout UnsafeMutableBufferPointer<mbedtls_mpi>) -> Int32 in
+                guard let m = n.baseAddress else { return -1 }
+                let exported = mbedtls_rsa_export(rsa, m, m + 3, m + 4, m + 2, m + 1)
+                return exported == 0 ? mbedtls_rsa_export_crt(rsa, m + 5, m + 6, m + 7) : exported
+            }
+            try check(result, .keyExport)
+            var parts: [SecretBytes] = []
+            for index in numbers.indices { parts.append(try Self.bytes(of: &numbers[index], count: mbedtls_mpi_size(&numbers[index]))) }
+            return parts
+        case .ec(let curve):
+            guard let keypair = mbedtls_pk_ec(context.pointee) else { throw CryptoError(.keyExport) }
+            return [SecretBytes(copying: curve.parametersDER), try Self.bytes(of: &keypair.pointee.d, count: curve.coordinateBytes)]
+        }
+    }
+
+    private static func bytes(of number: UnsafeMutablePointer<mbedtls_mpi>, count: Int) throws(CryptoError) -> SecretBytes {
+        let out = SecretBytes(count: count)
+        let result = out.withUnsafeMutableBytes { mbedtls_mpi_write_binary(number, $0.baseAddress?.assumingMemoryBound(to: UInt8.self), count) }
+        try check(result, .keyExport)
+        return out
     }
 
     /// The key as PEM (PKCS#1 or SEC1), for the platform to store with mode 0600.
     public func exportPEM() throws(CryptoError) -> SecretBytes {
+        guard external == nil else { throw CryptoError(.keyExport) }
         let buffer = SecretBytes(count: 16 * 1024)
         let result = buffer.withUnsafeMutableBytes { out in
             mbedtls_pk_write_key_pem(context, out.baseAddress?.assumingMemoryBound(to: UInt8.self), out.count)

@@ -25,6 +25,8 @@ public struct BootRequest {
     public var backoffMs: UInt64?
     public var fetchDeadlineMs: UInt64?
     public var keyLogPath: String?
+    /// The private keys on a PKCS#11 token; nil: on the flash.
+    public var keyStore: KeyStoreOptions?
 
     public init(device: DeviceName, stateDirectory: String, servers: [LinuxPhonePlatform.Server],
                 transport: LinuxPhonePlatform.Transport) {
@@ -71,16 +73,22 @@ public enum PhoneBoot {
             guard deadline >= 100, deadline <= 600_000 else { throw .usage("--fetch-deadline-ms must be 100 to 600000") }
         }
 
-        let storage = try StateFiles.open(request.stateDirectory, io: io)
+        let storage = try StateFiles.open(request.stateDirectory, keys: request.keyStore, io: io)
         storage.removeTemporaryFiles()
         let mic: Identity?
         if let path = request.factoryMICPath {
-            mic = try StateFiles.readMIC(path, io: io)
+            mic = try StateFiles.readMIC(path, storage: storage, io: io)
         } else {
             mic = try StateFiles.mic(request.micPath, storage: storage, io: io)
         }
         let (lsc, lscProblem) = storage.loadLSC()
         if let lscProblem { io.diagnostic("phone: " + lscProblem.file + " is corrupt, ignored: " + lscProblem.reason) }
+        switch storage.destroyOrphanKeys(lsc: lsc, lscProblem: lscProblem) {
+        case .success(let count) where count > 0:
+            io.diagnostic("phone: destroyed " + String(count) + " LSC key(s) on the token that no stored certificate names")
+        case .success: break
+        case .failure(let error): throw .keyStore(error)
+        }
         let (trustStore, problems) = storage.loadTrustStore()
         for problem in problems { io.diagnostic("phone: " + problem.file + " is corrupt, ignored: " + problem.reason) }
         let (tvsServers, tvsProblem) = storage.loadTVSServers()

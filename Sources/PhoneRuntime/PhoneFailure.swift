@@ -21,6 +21,8 @@ public enum PhoneFailure: Error {
     case needsAuthString
     /// The boot asked for a reset that the board carries out (`BootRequest.resets`).
     case resetByBoard
+    /// The key store (a PKCS#11 token) cannot be used: absent, wrong PIN, not a module…
+    case keyStore(TokenError)
     case internalFault(String)
 
     /// The words: what `phone` prints after "phone: ", the C API's message.
@@ -33,6 +35,7 @@ public enum PhoneFailure: Error {
         case .enrollmentFailed(let reason): return "enrollment failed: " + reason
         case .needsAuthString: return "an authentication string is needed (capfAuthMode 1): pass --auth-string"
         case .resetByBoard: return "reset: the board restarts the phone"
+        case .keyStore(let error): return "key store: " + error.reason
         }
     }
 }

@@ -2,10 +2,30 @@ import LinuxPlatform
 import PhoneCrypto
 import PhoneWire
 
+/// `--pkcs11 MODULE --token LABEL --pin-file F`: the private keys on a PKCS#11 token.
+public struct KeyStoreOptions {
+    public var module: String
+    public var token: String
+    public var pinFile: String
+
+    public init(module: String, token: String, pinFile: String) {
+        self.module = module
+        self.token = token
+        self.pinFile = pinFile
+    }
+}
+
 /// The state directory as the commands (and the C API) use it.
 public enum StateFiles {
-    public static func open(_ directory: String, io: some PhoneIO) throws(PhoneFailure) -> PhoneStorage {
-        let storage = PhoneStorage(directory: directory)
+    public static func open(_ directory: String, keys: KeyStoreOptions? = nil, io: some PhoneIO) throws(PhoneFailure) -> PhoneStorage {
+        var token: PKCS11Token?
+        if let keys {
+            switch PKCS11Token.open(module: keys.module, label: keys.token, pinFile: keys.pinFile) {
+            case .success(let opened): token = opened
+            case .failure(let error): throw .keyStore(error)
+            }
+        }
+        let storage = PhoneStorage(directory: directory, token: token)
         if case .failure(let error) = storage.prepare() { throw .file(error) }
         return storage
     }
@@ -17,16 +37,27 @@ public enum StateFiles {
             if let problem { io.diagnostic("phone: " + problem.file + " is corrupt, ignored: " + problem.reason) }
             return stored
         }
-        let identity = try readMIC(path, io: io)
+        let identity = try readMIC(path, storage: storage, io: io)
         if case .failure(let error) = storage.saveMIC(identity) { throw .file(error) }
         return identity
     }
 
-    /// The MIC and its key from a PEM file, nothing stored.
-    public static func readMIC(_ path: String, io: some PhoneIO) throws(PhoneFailure) -> Identity {
+    /// The MIC from a PEM file, nothing stored: with its key, or (a certificate alone) with
+    /// the token's MIC key.
+    public static func readMIC(_ path: String, storage: PhoneStorage, io: some PhoneIO) throws(PhoneFailure) -> Identity {
         var bytes = try io.read(path, limit: FileLimits.keyFile)
         defer { zeroize(&bytes) }
-        do { return try Identity(pem: bytes) } catch { throw .input(path + ": not a certificate with its key: " + error.reason) }
+        switch storage.identity(bytes, label: PKCS11Token.micLabel) {
+        case .success(let identity): return identity
+        case .failure(let problem): throw .input(path + ": " + problem.reason)
+        }
+    }
+
+    /// Where an identity's private key lives: "flash", or the token, the key's label and ID.
+    public static func keyPlace(_ identity: Identity, token: String?) -> String {
+        guard identity.privateKey.isExternal, let token else { return "flash" }
+        let id = (try? identity.certificate.publicKey()).flatMap { try? PKCS11Token.id(of: $0) }
+        return "token " + token + " (id " + (id.map { hexString($0) } ?? "?") + ", " + identity.privateKey.kind.name + ")"
     }
 
     /// Subject, serial, MD5 of the DER (lowercase hex, as the cluster database shows it).

@@ -73,7 +73,7 @@ extension ConsoleEntry {
 
 /// The Linux board: TFTP or HTTP to the configured servers, the state directory as
 /// flash, CAPF, TVS and the HTTPS configuration over TCP+TLS, the terminal as prompt, a console callback.
-public struct LinuxPhonePlatform: PhonePlatform, TCPConnector, TLSKeyLog {
+public struct LinuxPhonePlatform: PhonePlatform, TCPConnector, TLSKeyLog, KeyStore {
     public enum Transport {
         case tftp
         case http
@@ -215,6 +215,10 @@ public struct LinuxPhonePlatform: PhonePlatform, TCPConnector, TLSKeyLog {
     public mutating func sleep(until time: UInt64) {
         let now = clp_monotonic_ms()
         if time > now { clp_sleep_ms(time - now) }
+    }
+
+    public mutating func generateKey(_ kind: KeyKind, rng: RandomGenerator) throws(CryptoError) -> PrivateKey {
+        try storage.generateKey(kind, rng: rng)
     }
 
     public mutating func reset(count: Int) -> ResetKind {

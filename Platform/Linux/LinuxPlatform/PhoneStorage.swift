@@ -10,8 +10,10 @@ import PhoneWire
 ///
 ///     ctl.tlv, itl.tlv   installed trust lists (re-verified on load)
 ///     lsc.pem            the LSC and its private key in one file, mode 0600, so that
-///                        one rename replaces both together
-///     mic.pem            the manufacturing certificate and key, mode 0600
+///                        one rename replaces both together; with a token, the LSC alone
+///                        (its key is on the token, found by the certificate)
+///     mic.pem            the manufacturing certificate and key, mode 0600 (with a
+///                        token, the certificate alone)
 ///     encrypted          "1" when the last applied configuration was encrypted
 ///     tvs-servers        the TVS servers of the last applied configuration, in priority
 ///                        order, one `HOST PORT` line each
@@ -19,9 +21,14 @@ import PhoneWire
 ///                        decimal; absent when the last boot ended
 public struct PhoneStorage {
     public let directory: String
+    /// Where the private keys live: nil, in the files above; else on this token, and the
+    /// files hold only the certificates. The rename of `lsc.pem` is then what makes a new
+    /// key the phone's: a key on the token that no stored certificate names is an orphan.
+    public let token: PKCS11Token?
 
-    public init(directory: String) {
+    public init(directory: String, token: PKCS11Token? = nil) {
         self.directory = directory
+        self.token = token
     }
 
     /// Creates the directory (0700) when missing.
@@ -38,6 +45,12 @@ public struct PhoneStorage {
     }
 
     static let fileLimit = 1024 * 1024
+
+    /// Why a certificate and its key do not make an identity.
+    public struct IdentityProblem: Error {
+        public let reason: String
+        init(_ reason: String) { self.reason = reason }
+    }
 
     /// A file that exists but cannot be read or parsed, reported once per load.
     public struct Problem {
@@ -83,10 +96,9 @@ public struct PhoneStorage {
         switch LinuxFiles.read(path(name), limit: Self.fileLimit) {
         case .success(var bytes):
             defer { zeroize(&bytes) }
-            do {
-                return (try Identity(pem: bytes), nil)
-            } catch {
-                return (nil, Problem(file: path(name), reason: "not a certificate with its key: " + error.reason))
+            switch identity(bytes, label: name == "mic.pem" ? PKCS11Token.micLabel : PKCS11Token.lscLabel) {
+            case .success(let identity): return (identity, nil)
+            case .failure(let problem): return (nil, Problem(file: path(name), reason: problem.reason))
             }
         case .failure(.system(_, CLP_ENOENT)):
             return (nil, nil)
@@ -95,9 +107,33 @@ public struct PhoneStorage {
         }
     }
 
-    /// Certificate and key in one file, replaced in one rename.
+    /// A certificate with its key: the key in the PEM itself, or (a certificate alone) the
+    /// token's key labelled `label` that belongs to it.
+    public func identity(_ pem: [UInt8], label: String) -> Result<Identity, IdentityProblem> {
+        guard !PEM.contains(pem, "PRIVATE KEY") else {
+            do { return .success(try Identity(pem: pem)) } catch { return .failure(.init("not a certificate with its key: " + error.reason)) }
+        }
+        let certificate: Certificate
+        do { certificate = try Certificate(pem: pem) } catch { return .failure(.init("not a certificate: " + error.reason)) }
+        guard let token else { return .failure(.init("a certificate without its key, and no token (--pkcs11) to hold it")) }
+        switch token.key(for: certificate, label: label) {
+        case .failure(let error): return .failure(.init(error.reason))
+        case .success(let key):
+            do { return .success(try Identity(certificate: certificate, privateKey: key)) } catch {
+                return .failure(.init("the token's key is not the certificate's"))
+            }
+        }
+    }
+
+    /// Certificate and key in one file, replaced in one rename; a token's key stays on the
+    /// token, and once its certificate is stored every other LSC key there is destroyed.
     public func saveLSC(_ identity: Identity) -> Result<Void, FileError> {
-        saveIdentity(identity, as: "lsc.pem")
+        let saved = saveIdentity(identity, as: "lsc.pem")
+        if case .success = saved, let token, let id = try? PKCS11Token.id(of: identity.certificate.publicKey()) {
+            // A failure here leaves orphans, which the next boot destroys.
+            _ = token.destroyKeys(label: PKCS11Token.lscLabel, keeping: id)
+        }
+        return saved
     }
 
     public func saveMIC(_ identity: Identity) -> Result<Void, FileError> {
@@ -107,7 +143,8 @@ public struct PhoneStorage {
     private func saveIdentity(_ identity: Identity, as name: String) -> Result<Void, FileError> {
         var bytes: [UInt8]
         do {
-            bytes = try PEM.encodeCertificate(identity.certificate.der) + identity.privateKey.exportPEM().copyBytes()
+            bytes = try PEM.encodeCertificate(identity.certificate.der)
+            if !identity.privateKey.isExternal { bytes += try identity.privateKey.exportPEM().copyBytes() }
         } catch {
             return .failure(.system(path: path(name), errno: CLP_EINVAL))
         }
@@ -115,8 +152,28 @@ public struct PhoneStorage {
         return LinuxFiles.writeAtomically(path(name), bytes, mode: 0o600)
     }
 
+    /// The LSC keys on the token that the stored LSC does not name: a power cut between a
+    /// key's generation and its certificate's rename, or an enrolment that failed. Only
+    /// keys labelled as the LSC's are touched; a corrupt `lsc.pem` touches nothing.
+    public func destroyOrphanKeys(lsc: Identity?, lscProblem: Problem?) -> Result<Int, TokenError> {
+        guard let token, lscProblem == nil else { return .success(0) }
+        let keep = lsc.flatMap { try? PKCS11Token.id(of: $0.certificate.publicKey()) }
+        return token.destroyKeys(label: PKCS11Token.lscLabel, keeping: keep)
+    }
+
     public func deleteLSC() -> Result<Void, FileError> {
-        LinuxFiles.remove(path("lsc.pem"))
+        let removed = LinuxFiles.remove(path("lsc.pem"))
+        if case .success = removed, let token { _ = token.destroyKeys(label: PKCS11Token.lscLabel, keeping: nil) }
+        return removed
+    }
+
+    /// A new key for a CAPF install: on the token when there is one, else in memory.
+    public func generateKey(_ kind: KeyKind, rng: RandomGenerator) throws(CryptoError) -> PrivateKey {
+        guard let token else { return try kind.generate(rng: rng) }
+        switch token.generate(kind, label: PKCS11Token.lscLabel) {
+        case .success(let key): return key
+        case .failure(let error): throw CryptoError(.keyGeneration, code: error.cryptoCode)
+        }
     }
 
     // MARK: Flags

@@ -65,6 +65,15 @@ public protocol FlashStorage {
     mutating func deleteLSC() -> Bool
 }
 
+/// Where the phone's private keys are made: in memory and kept on the flash (the default),
+/// or inside a token (PKCS#11), never to leave it. A token's key is a `PrivateKey` like any
+/// other, so no layer above this role knows which it has. A new key becomes the phone's
+/// only when `saveLSC` stores its certificate; until then a power cut leaves it an orphan
+/// that the next boot destroys.
+public protocol KeyStore {
+    mutating func generateKey(_ kind: KeyKind, rng: RandomGenerator) throws(CryptoError) -> PrivateKey
+}
+
 /// TCP, for the sessions the core runs over TLS (CAPF, TVS).
 public protocol TCPConnector {
     associatedtype Connection: ByteStream

@@ -2,15 +2,15 @@ import PhoneCrypto
 import PhoneWire
 
 /// Runs one CAPF session over the platform's TCP and the core's TLS: carries out the
-/// session's actions (send, generate the key, persist or delete the LSC through the
-/// platform's flash) and returns how it ended.
+/// session's actions (send, generate the key where the keys live, persist or delete the
+/// LSC through the platform's flash) and returns how it ended.
 public struct CAPFRunner {
     public var timeouts = TLSTimeouts.capf
 
     public init() {}
 
     /// The server must present one of `request.pinned`, byte for byte.
-    public func run<P: TCPConnector & FlashStorage & PhoneConsole & TLSKeyLog>(_ request: CAPFRequest, rng: RandomGenerator,
+    public func run<P: TCPConnector & FlashStorage & KeyStore & PhoneConsole & TLSKeyLog>(_ request: CAPFRequest, rng: RandomGenerator,
                                                                              on platform: inout P) -> CAPFOutcome<Identity> {
         guard !request.pinned.isEmpty else { return .failed(.noPinnedCertificate) }
         var channel: TLSChannel<P.Connection>
@@ -39,7 +39,7 @@ public struct CAPFRunner {
                             do { try channel.send(message, timeoutMs: timeouts.readMs) } catch { throw .channel(error) }
                         case .generateKey(let kind):
                             do {
-                                pending.append(.keyGenerated(try kind.generate(rng: rng)))
+                                pending.append(.keyGenerated(try platform.generateKey(kind, rng: rng)))
                             } catch {
                                 pending.append(.keyGenerationFailed(error))
                             }
