@@ -26,7 +26,9 @@ struct clp_token {
     int uses;  // the token itself, and each key made with clp_token_key
 };
 
-static uint32_t ckr(CK_RV rv) { return rv > 0x7FFFFFFFUL ? CLP_P11_MALFORMED : (uint32_t)rv; }
+// A module's own codes (CKR_VENDOR_DEFINED and above) all read as CKR_VENDOR_DEFINED, so
+// none can pass for one of the CLP_P11_* codes this file returns itself.
+static uint32_t ckr(CK_RV rv) { return rv >= CKR_VENDOR_DEFINED ? (uint32_t)CKR_VENDOR_DEFINED : (uint32_t)rv; }
 
 static void release(clp_token *token) {
     if (--token->uses > 0) return;
@@ -62,25 +64,25 @@ uint32_t clp_token_open(const char *module, const char *label, const uint8_t *pi
     }
     CK_SLOT_ID slots[64];
     CK_ULONG count = 64;
-    rv = f->C_GetSlotList(CK_TRUE, slots, &count);
-    if (rv == CKR_OK && count > 64) rv = CLP_P11_MALFORMED;
+    uint32_t failure = ckr(f->C_GetSlotList(CK_TRUE, slots, &count));
+    if (failure == 0 && count > 64) failure = CLP_P11_MALFORMED;
     CK_SLOT_ID *found = NULL;
-    for (CK_ULONG i = 0; rv == CKR_OK && i < count && found == NULL; i++) {
+    for (CK_ULONG i = 0; failure == 0 && i < count && found == NULL; i++) {
         CK_TOKEN_INFO info;
         if (f->C_GetTokenInfo(slots[i], &info) == CKR_OK && label_is(info.label, label)) found = &slots[i];
     }
-    if (rv == CKR_OK && found == NULL) rv = CLP_P11_NO_TOKEN;
+    if (failure == 0 && found == NULL) failure = CLP_P11_NO_TOKEN;
     CK_SESSION_HANDLE session = 0;
-    if (rv == CKR_OK) rv = f->C_OpenSession(*found, CKF_SERIAL_SESSION | CKF_RW_SESSION, NULL, NULL, &session);
-    if (rv == CKR_OK) {
+    if (failure == 0) failure = ckr(f->C_OpenSession(*found, CKF_SERIAL_SESSION | CKF_RW_SESSION, NULL, NULL, &session));
+    if (failure == 0) {
         rv = f->C_Login(session, CKU_USER, (CK_UTF8CHAR *)pin, pin_length);
-        if (rv == CKR_USER_ALREADY_LOGGED_IN) rv = CKR_OK;
-        if (rv != CKR_OK) f->C_CloseSession(session);
+        failure = rv == CKR_USER_ALREADY_LOGGED_IN ? 0 : ckr(rv);
+        if (failure != 0) f->C_CloseSession(session);
     }
-    if (rv != CKR_OK) {
+    if (failure != 0) {
         f->C_Finalize(NULL);
         dlclose(library);
-        return ckr(rv);
+        return failure;
     }
     clp_token *token = calloc(1, sizeof *token);
     if (token == NULL) {

@@ -1,0 +1,113 @@
+#!/usr/bin/env bash
+# The phone's private keys on a PKCS#11 token: SoftHSM2 (Debian's softhsm2), a token
+# directory of its own through SOFTHSM2_CONF, the host's `phone` against the lab on
+# loopback. An RSA-2048 enrolment with the key generated on the token, the `.enc.sgn`
+# unwrapped on it, the second boot from it; an EC P-256 enrolment and the configuration
+# over HTTPS with the token's key as the TLS client key; pkcs11-tool (OpenSC) lists the key
+# sensitive and never extractable, and no private key is anywhere in the state directory; an
+# orphaned LSC key is destroyed at the next boot while others stay; a CAPF delete removes the
+# key; and the token's faults (wrong PIN, no such token, a library that is not a module, no
+# library at all, a PIN file missing) each end in exit 8 with the cause named, nothing written.
+# Usage: toolchain/token-check.sh   Prints "token: N passed, N failed".
+set -uo pipefail
+cd "$(dirname "$0")/.."
+. toolchain/lib.sh
+swift build --product cucm-lab >/dev/null && swift build --product phone >/dev/null || exit 1
+phone=.build/debug/phone
+module=/usr/lib/softhsm/libsofthsm2.so
+[ -f "$module" ] || module=$(dpkg -L libsofthsm2 | grep '/libsofthsm2\.so$' | head -1)
+work=$(mktemp -d)
+trap stop_labs EXIT
+mkdir -p "$work/tokens"
+printf 'directories.tokendir = %s/tokens\nobjectstore.backend = file\nlog.level = ERROR\n' "$work" >"$work/softhsm2.conf"
+export SOFTHSM2_CONF=$work/softhsm2.conf
+softhsm2-util --init-token --free --label phone --pin 1234 --so-pin 5678 >/dev/null || exit 1
+printf '1234\n' >"$work/pin"
+mic=Tests/Vectors/interop/pki/phone-mic.pem
+token=(--pkcs11 "$module" --token phone --pin-file "$work/pin")
+p11() { pkcs11-tool --module "$module" --token-label phone --login --pin 1234 "$@" 2>/dev/null; }
+
+# boot NAME LAB STATE [option…]: `phone boot --json` against the lab; NAME.json, NAME.err.
+boot() {
+    local name=$1 lab_dir=$2 state=$3
+    shift 3
+    "$phone" boot --server "127.0.0.1:$lab_http" --https-port "$lab_https" --mac A45630BBFA40 --state "$state" \
+        --mic "$mic" --backoff-ms 100 --json "$@" >"$work/$name.json" 2>"$work/$name.err"
+}
+# No PEM or DER private key of any form anywhere in the state directory.
+no_private_key_in() {
+    ! grep -rlaE "PRIVATE KEY|BEGIN RSA|BEGIN EC" "$1" --exclude=mic.pem >/dev/null &&
+        ! openssl pkey -inform DER -in "$1/lsc.pem" -noout 2>/dev/null
+}
+
+# 1. RSA-2048: the key generated on the token, the .enc.sgn unwrapped there.
+"$cucm_lab" init --dir "$work/lab" >/dev/null
+"$cucm_lab" device add SEPA45630BBFA40 --dir "$work/lab" --profile encrypted --capf-auth auto --operation install --key rsa:2048 >/dev/null
+start_lab "$work/lab" "$work/lab.log"
+check "token RSA-2048 enrolment ends configured" boot rsa "$work/lab" "$work/state" "${token[@]}"
+check "token RSA-2048: the LSC was installed" json_has "$work/rsa.json" '.event == "capfInstallRequested" and .key == "RSA-2048"'
+check "token RSA-2048: the .enc.sgn decrypted with the token's key" json_has "$work/rsa.json" '.event == "configApplied" and .encrypted == true'
+objects=$(p11 --list-objects --type privkey)
+check "token: pkcs11-tool lists the LSC key (label phone-lsc)" grep -q "label: *phone-lsc" <<<"$objects"
+check "token: the LSC key is sensitive and never extractable" grep -q "sensitive, always sensitive, never extractable" <<<"$objects"
+check "token: lsc.pem holds the certificate alone" test "$(grep -c BEGIN "$work/state/lsc.pem")" = 1
+check "token: no private key in the state directory (but the MIC given as a PEM)" no_private_key_in "$work/state"
+status=$("$phone" status --state "$work/state" "${token[@]}")
+id=$(sed -n 's/^ *ID: *//p' <<<"$objects" | head -1)
+check "token: phone status says the LSC key is on the token, with its ID" grep -q "private: token phone (id $id, RSA-2048)" <<<"$status"
+check_equal "token: the lab stored the LSC's md5" "$("$cucm_lab" sql --dir "$work/lab" "select md5hash from device where name='SEPA45630BBFA40'" | tail -1)" \
+    "$(sed -n '/^LSC:/,/^[^ ]/s/^  md5: *//p' <<<"$status")"
+check "token: the second boot ends configured" boot second "$work/lab" "$work/state" "${token[@]}"
+check "token: the second boot needed no CAPF" json_lacks "$work/second.json" '.event == "capfStarting"'
+check "token: without the token the LSC has no key (reported, not trusted)" grep -q "lsc.pem is corrupt, ignored: a certificate without its key" \
+    <("$phone" status --state "$work/state" 2>&1; "$phone" boot --server "127.0.0.1:$lab_http" --mac A45630BBFA40 --state "$work/state" 2>&1)
+
+# 2. An orphan: an LSC key no stored certificate names (a power cut between the key's
+# generation and its certificate's rename) is destroyed at the next boot; other keys stay.
+p11 --keypairgen --key-type rsa:1024 --label phone-lsc --id 0102 >/dev/null
+p11 --keypairgen --key-type rsa:1024 --label someone-else --id 0304 >/dev/null
+check "token: the next boot ends configured" boot orphan "$work/lab" "$work/state" "${token[@]}"
+check "token: it says it destroyed the orphaned key" grep -q "destroyed 1 LSC key" "$work/orphan.err"
+after=$(p11 --list-objects --type privkey)
+check_equal "token: one phone-lsc key left, the LSC's" "1" "$(grep -c "label: *phone-lsc" <<<"$after")"
+check "token: the key of another label is untouched" grep -q "label: *someone-else" <<<"$after"
+
+# 3. A CAPF delete (a CAPF session of its own, `phone capf`) removes the LSC's key from the token.
+"$cucm_lab" device add SEPA45630BBFA40 --dir "$work/lab" --profile encrypted --capf-auth auto --operation delete >/dev/null
+check "token: CAPF delete ran" grep -q "operation: delete" <("$phone" capf --host "127.0.0.1:$lab_capf" --device SEPA45630BBFA40 \
+    --trust "$work/state/itl.tlv" --state "$work/state" "${token[@]}" 2>&1)
+check "token: the deleted LSC's key is gone from the token" not grep -q "label: *phone-lsc" <(p11 --list-objects --type privkey)
+stop_labs
+
+# 4. EC P-256: the token's EC key signs the TLS client handshake of the HTTPS configuration.
+new_lab_ports
+"$cucm_lab" init --dir "$work/eclab" --ec >/dev/null
+"$cucm_lab" device add SEPA45630BBFA40 --dir "$work/eclab" --profile encrypted --capf-auth auto --operation install --key ec:P-256 >/dev/null
+start_lab "$work/eclab" "$work/eclab.log"
+check "token EC P-256 enrolment ends configured" boot ec "$work/eclab" "$work/ecstate" "${token[@]}"
+check "token EC P-256: the LSC was installed" json_has "$work/ec.json" '.event == "capfInstallRequested" and .key == "EC P-256"'
+check "token EC P-256: the configuration came over HTTPS with the token's key" json_has "$work/ec.json" '.event == "httpsConfigApplied"'
+check "token EC P-256: an EC key on the token, never extractable" grep -q "EC_POINT\|EC" <(p11 --list-objects --type privkey)
+check "token EC P-256: no private key in the state directory" no_private_key_in "$work/ecstate"
+stop_labs
+
+# 5. Faults: each exit 8 with its cause named, the state directory untouched.
+printf '9999\n' >"$work/wrong-pin"
+fault() {  # fault NAME EXPECTED-TEXT option…
+    local name=$1 text=$2
+    shift 2
+    "$phone" boot --server 127.0.0.1:9 --mac A45630BBFA40 --state "$work/faults" --mic "$mic" "$@" >/dev/null 2>"$work/$name.err"
+    local code=$?
+    check_equal "token fault $name: exit 8" 8 "$code"
+    check "token fault $name: the cause is named" grep -q "$text" "$work/$name.err"
+    check "token fault $name: nothing written" test ! -e "$work/faults/mic.pem"
+}
+fault wrong-pin "the token refused the PIN" --pkcs11 "$module" --token phone --pin-file "$work/wrong-pin"
+fault no-token "no token labelled nosuch" --pkcs11 "$module" --token nosuch --pin-file "$work/pin"
+fault not-a-module "not a PKCS#11 module" --pkcs11 "$(ldconfig -p | sed -n 's/.*libz\.so\.1 (libc6,x86-64) => //p' | head -1)" \
+    --token phone --pin-file "$work/pin"
+fault no-module "cannot be loaded" --pkcs11 "$work/nosuch.so" --token phone --pin-file "$work/pin"
+fault no-pin-file "the PIN file" --pkcs11 "$module" --token phone --pin-file "$work/nosuch-pin"
+check "token: the PIN is never printed" not grep -rq "1234" "$work"/*.err
+rm -rf "$work"
+summary token
