@@ -19,6 +19,7 @@ const char *phonesec_status_name(phonesec_status status) {
     case PHONESEC_ERR_TIMEOUT: return "PHONESEC_ERR_TIMEOUT";
     case PHONESEC_ERR_TOO_MANY_CHANNELS: return "PHONESEC_ERR_TOO_MANY_CHANNELS";
     case PHONESEC_ERR_INTERNAL: return "PHONESEC_ERR_INTERNAL";
+    case PHONESEC_ERR_KEY_STORE: return "PHONESEC_ERR_KEY_STORE";
     }
     return "PHONESEC_UNKNOWN_STATUS";
 }

@@ -66,16 +66,16 @@ enum BootCommand {
         request.keyLogPath = keyLog
         request.keyStore = keyStore
         if let httpsPortText {
-            guard let port = UInt16(httpsPortText) else { throw .usage("--https-port must be 1 to 65535") }
-            request.httpsPort = port
+            guard let port = DecimalNumber.parse(Array(httpsPortText.utf8)[...], maxDigits: 5), port <= 65535 else { throw .usage("--https-port must be 1 to 65535") }
+            request.httpsPort = UInt16(port)
         }
         if let backoffText {
-            guard let base = UInt64(backoffText) else { throw .usage("--backoff-ms must be 1 to 600000") }
-            request.backoffMs = base
+            guard let base = DecimalNumber.parse(Array(backoffText.utf8)[...], maxDigits: 6) else { throw .usage("--backoff-ms must be 1 to 600000") }
+            request.backoffMs = UInt64(base)
         }
         if let deadlineText {
-            guard let deadline = UInt64(deadlineText) else { throw .usage("--fetch-deadline-ms must be 100 to 600000") }
-            request.fetchDeadlineMs = deadline
+            guard let deadline = DecimalNumber.parse(Array(deadlineText.utf8)[...], maxDigits: 6) else { throw .usage("--fetch-deadline-ms must be 100 to 600000") }
+            request.fetchDeadlineMs = UInt64(deadline)
         }
         let result = try PhoneBoot.run(request, io: io) { elapsed, entry in
             if json {

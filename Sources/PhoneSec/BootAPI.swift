@@ -97,6 +97,7 @@ private func status(of failure: PhoneFailure) -> phonesec_status {
     case .internalFault, .resetByBoard: return PHONESEC_ERR_INTERNAL
     case .usage, .input: return PHONESEC_ERR_ARGUMENT
     case .file: return PHONESEC_ERR_STORAGE
+    case .keyStore: return PHONESEC_ERR_KEY_STORE
     }
 }
 

@@ -149,7 +149,7 @@ final class BootAPITests: XCTestCase {
         let statuses: [(phonesec_status, String)] = [
             (PHONESEC_OK, "PHONESEC_OK"), (PHONESEC_ERR_ARGUMENT, "PHONESEC_ERR_ARGUMENT"),
             (PHONESEC_ERR_NOT_TRUSTED, "PHONESEC_ERR_NOT_TRUSTED"), (PHONESEC_ERR_TOO_MANY_CHANNELS, "PHONESEC_ERR_TOO_MANY_CHANNELS"),
-            (PHONESEC_ERR_INTERNAL, "PHONESEC_ERR_INTERNAL"), (phonesec_status(rawValue: 999), "PHONESEC_UNKNOWN_STATUS"),
+            (PHONESEC_ERR_INTERNAL, "PHONESEC_ERR_INTERNAL"), (PHONESEC_ERR_KEY_STORE, "PHONESEC_ERR_KEY_STORE"), (phonesec_status(rawValue: 999), "PHONESEC_UNKNOWN_STATUS"),
         ]
         for (status, name) in statuses { XCTAssertEqual(String(cString: phonesec_status_name(status)), name) }
     }

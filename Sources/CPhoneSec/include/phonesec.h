@@ -74,7 +74,9 @@ typedef enum phonesec_status {
     /* PHONESEC_MAX_CHANNELS are open on this phone handle. */
     PHONESEC_ERR_TOO_MANY_CHANNELS = 13,
     /* A defect of the library itself: report it. */
-    PHONESEC_ERR_INTERNAL = 14
+    PHONESEC_ERR_INTERNAL = 14,
+    /* The key store (a PKCS#11 module and token) cannot be used: the module, the token, the PIN. */
+    PHONESEC_ERR_KEY_STORE = 15
 } phonesec_status;
 
 /* A sentence for a log or a user, NUL-terminated. */

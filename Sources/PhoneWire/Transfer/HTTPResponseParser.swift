@@ -157,7 +157,7 @@ public struct HTTPResponseParser {
         // "HTTP/1.x NNN reason"
         let words = statusLine.split(separator: UInt8(ascii: " "), maxSplits: 2, omittingEmptySubsequences: true)
         guard words.count >= 2, words[0].starts(with: "HTTP/1.".utf8), words[1].count == 3,
-              let code = Int(String(decoding: words[1], as: UTF8.self)) else {
+              let code = DecimalNumber.parse(words[1], maxDigits: 3) else {
             throw .malformedStatusLine
         }
         status = code
