@@ -40,7 +40,10 @@ let package = Package(
         .target(name: "CLinuxPlatform", dependencies: ["CExternalKey"], path: "Platform/Linux/CLinuxPlatform",
                 cSettings: [.define("PHONE_TEST_HOOKS", .when(configuration: .debug)),
                             .define("_FORTIFY_SOURCE", to: "2", .when(configuration: .release))]),
-        .target(name: "LinuxPlatform", dependencies: ["CLinuxPlatform", "PhoneCore"], path: "Platform/Linux/LinuxPlatform"),
+        // A TLS key log (every session's secrets, for Wireshark) is a debug build's: the tests
+        // use it; the firmware and the C library (release) never write one.
+        .target(name: "LinuxPlatform", dependencies: ["CLinuxPlatform", "PhoneCore"], path: "Platform/Linux/LinuxPlatform",
+                swiftSettings: [.define("PHONE_KEY_LOG", .when(configuration: .debug))]),
         // What the `phone` program and the C API share: the whole boot on the Linux board, the
         // state files, the failures, and the words of every event (Text/).
         .target(name: "PhoneRuntime", dependencies: ["PhoneCore", "LinuxPlatform"]),

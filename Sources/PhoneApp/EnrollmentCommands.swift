@@ -31,6 +31,7 @@ enum CAPFCommand {
         } catch {
             throw PhoneFailure(error)
         }
+        try PhoneFailure.refuseKeyLog(keyLog)
         guard let device = DeviceName(deviceText) else { throw .usage("--device must be SEP and 12 hex digits") }
         guard let (host, port) = HostPort.parse(hostPort, defaultPort: DeviceConfiguration.defaultCAPFPort) else {
             throw .usage("--host must be HOST or HOST:PORT")
@@ -52,7 +53,7 @@ enum CAPFCommand {
         let storage = try StateFiles.open(stateDirectory, keys: keyStore, io: io)
         let mic = try StateFiles.mic(micPath, storage: storage, io: io)
         let (lsc, problem) = storage.loadLSC()
-        if let problem { io.diagnostic("phone: " + problem.file + " is corrupt, ignored: " + problem.reason) }
+        io.ignored(problem)
 
         let rng = try io.randomGenerator()
         var platform = LinuxPhonePlatform(servers: [], transport: .http, storage: storage) { _, entry in
@@ -102,14 +103,7 @@ enum StatusCommand {
         } catch {
             throw PhoneFailure(error)
         }
-        var token: PKCS11Token?
-        if let keyStore {
-            switch PKCS11Token.open(module: keyStore.module, label: keyStore.token, pinFile: keyStore.pinFile) {
-            case .success(let opened): token = opened
-            case .failure(let error): throw .keyStore(error)
-            }
-        }
-        let storage = PhoneStorage(directory: stateDirectory, token: token)
+        let storage = try StateFiles.read(stateDirectory, keys: keyStore)
         var mic = storage.loadMIC()
         if let path = factoryMICPath { mic = (try StateFiles.readMIC(path, storage: storage, io: io), nil) }
         for (label, loaded) in [("MIC", mic), ("LSC", storage.loadLSC())] {

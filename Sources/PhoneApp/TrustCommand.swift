@@ -28,6 +28,7 @@ enum TrustCommand {
         } catch {
             throw PhoneFailure(error)
         }
+        try PhoneFailure.refuseKeyLog(keyLog)
         guard let purpose = TrustPurpose.allCases.first(where: { sameText(TrustText.purpose($0), purposeText) }) else {
             throw .usage("--purpose is call-control, config, https or itl-signer")
         }
@@ -55,11 +56,11 @@ enum TrustCommand {
         if let stateDirectory {
             storage = PhoneStorage(directory: stateDirectory)
             let (loaded, problems) = storage.loadTrustStore()
-            for problem in problems { io.diagnostic("phone: " + problem.file + " is corrupt, ignored: " + problem.reason) }
+            for problem in problems { io.ignored(problem) }
             store = loaded
             if arguments.values("--tvs").isEmpty {
                 let (stored, problem) = storage.loadTVSServers()
-                if let problem { io.diagnostic("phone: " + problem.file + " is corrupt, ignored: " + problem.reason) }
+                io.ignored(problem)
                 servers = stored
             }
             if deviceName == nil, case (let mic?, _) = storage.loadMIC() {

@@ -72,6 +72,7 @@ public enum PhoneBoot {
         if let deadline = request.fetchDeadlineMs {
             guard deadline >= 100, deadline <= 600_000 else { throw .usage("--fetch-deadline-ms must be 100 to 600000") }
         }
+        try PhoneFailure.refuseKeyLog(request.keyLogPath)
 
         let storage = try StateFiles.open(request.stateDirectory, keys: request.keyStore, io: io)
         storage.removeTemporaryFiles()
@@ -82,7 +83,7 @@ public enum PhoneBoot {
             mic = try StateFiles.mic(request.micPath, storage: storage, io: io)
         }
         let (lsc, lscProblem) = storage.loadLSC()
-        if let lscProblem { io.diagnostic("phone: " + lscProblem.file + " is corrupt, ignored: " + lscProblem.reason) }
+        io.ignored(lscProblem)
         switch storage.destroyOrphanKeys(lsc: lsc, lscProblem: lscProblem) {
         case .success(let count) where count > 0:
             io.diagnostic("phone: destroyed " + String(count) + " LSC key(s) on the token that no stored certificate names")
@@ -90,9 +91,9 @@ public enum PhoneBoot {
         case .failure(let error): throw .keyStore(error)
         }
         let (trustStore, problems) = storage.loadTrustStore()
-        for problem in problems { io.diagnostic("phone: " + problem.file + " is corrupt, ignored: " + problem.reason) }
+        for problem in problems { io.ignored(problem) }
         let (tvsServers, tvsProblem) = storage.loadTVSServers()
-        if let tvsProblem { io.diagnostic("phone: " + tvsProblem.file + " is corrupt, ignored: " + tvsProblem.reason) }
+        io.ignored(tvsProblem)
         var memory = BootMemory(trustStore: trustStore, mic: mic, lsc: lsc,
                                 lastConfigEncrypted: storage.loadLastConfigEncrypted(), tvsServers: tvsServers)
         if request.resets == .board {

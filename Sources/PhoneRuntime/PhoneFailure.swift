@@ -25,6 +25,14 @@ public enum PhoneFailure: Error {
     case keyStore(TokenError)
     case internalFault(String)
 
+    /// A key log asked for (`--keylog`, the C API's `key_log_path`) from a build that keeps
+    /// none (`LinuxPhonePlatform.keepsKeyLog`): refused before anything runs.
+    public static func refuseKeyLog(_ path: String?) throws(PhoneFailure) {
+        guard path == nil || LinuxPhonePlatform.keepsKeyLog else {
+            throw .usage("--keylog: this build keeps no TLS key log (only a debug build does)")
+        }
+    }
+
     /// The words: what `phone` prints after "phone: ", the C API's message.
     public var message: String {
         switch self {

@@ -13,6 +13,14 @@ public protocol PhoneIO {
 }
 
 extension PhoneIO {
+    /// A state file that did not load and is treated as absent, said once the same way
+    /// (out of line: one copy in the firmware, not one per caller).
+    @inline(never)
+    public func ignored(_ problem: PhoneStorage.Problem?) {
+        guard let problem else { return }
+        diagnostic("phone: " + problem.file + " is corrupt, ignored: " + problem.reason)
+    }
+
     public func outputLine(_ line: String) {
         var bytes = Array(line.utf8)
         bytes.append(0x0A)

@@ -17,24 +17,27 @@ public struct KeyStoreOptions {
 
 /// The state directory as the commands (and the C API) use it.
 public enum StateFiles {
+    /// The state directory, made if absent, with its keys where `keys` says.
     public static func open(_ directory: String, keys: KeyStoreOptions? = nil, io: some PhoneIO) throws(PhoneFailure) -> PhoneStorage {
-        var token: PKCS11Token?
-        if let keys {
-            switch PKCS11Token.open(module: keys.module, label: keys.token, pinFile: keys.pinFile) {
-            case .success(let opened): token = opened
-            case .failure(let error): throw .keyStore(error)
-            }
-        }
-        let storage = PhoneStorage(directory: directory, token: token)
+        let storage = try read(directory, keys: keys)
         if case .failure(let error) = storage.prepare() { throw .file(error) }
         return storage
+    }
+
+    /// The state directory as it is (nothing made), with its keys where `keys` says.
+    public static func read(_ directory: String, keys: KeyStoreOptions?) throws(PhoneFailure) -> PhoneStorage {
+        guard let keys else { return PhoneStorage(directory: directory, token: nil) }
+        switch PKCS11Token.open(module: keys.module, label: keys.token, pinFile: keys.pinFile) {
+        case .success(let token): return PhoneStorage(directory: directory, token: token)
+        case .failure(let error): throw .keyStore(error)
+        }
     }
 
     /// The MIC from `--mic` (kept in the state directory for later runs), else the stored one.
     public static func mic(_ path: String?, storage: PhoneStorage, io: some PhoneIO) throws(PhoneFailure) -> Identity? {
         guard let path else {
             let (stored, problem) = storage.loadMIC()
-            if let problem { io.diagnostic("phone: " + problem.file + " is corrupt, ignored: " + problem.reason) }
+            io.ignored(problem)
             return stored
         }
         let identity = try readMIC(path, storage: storage, io: io)

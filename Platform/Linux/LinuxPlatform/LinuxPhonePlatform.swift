@@ -231,16 +231,27 @@ public struct LinuxPhonePlatform: PhonePlatform, TCPConnector, TLSKeyLog, KeySto
         return kind
     }
 
-    public var logsTLSSecrets: Bool { keyLogPath != nil }
+    /// Whether this build can keep a TLS key log at all: a debug build (the tests, Wireshark)
+    /// can; a release build — the firmware, the C library — cannot, so no shipped phone
+    /// holds code that writes its sessions' secrets to a file.
+    #if PHONE_KEY_LOG
+    public static let keepsKeyLog = true
+    #else
+    public static let keepsKeyLog = false
+    #endif
 
-    /// Turns the key log on (off unless asked) and says so on the console.
+    public var logsTLSSecrets: Bool { Self.keepsKeyLog && keyLogPath != nil }
+
+    /// Turns the key log on (off unless asked) and says so on the console. The caller has
+    /// refused `--keylog` where the build keeps none (`PhoneFailure.refuseKeyLog`).
     public mutating func logTLSSecrets(to path: String) {
+        guard Self.keepsKeyLog else { return }
         keyLogPath = path
         show(.keyLogOn(path: path))
     }
 
     public mutating func record(_ secrets: TLSSessionSecrets) {
-        guard let keyLogPath else { return }
+        guard Self.keepsKeyLog, let keyLogPath else { return }
         _ = report(KeyLogFile.append(secrets, to: keyLogPath), .keyLog)
     }
 

@@ -231,10 +231,10 @@ public struct PhoneStorage {
         for line in bytes.split(separator: 0x0A) {
             let words = line.split(separator: 0x20)
             guard words.count == 2, servers.count < DeviceConfiguration.maxServers, words[0].count <= 255,
-                  let port = UInt16(String(decoding: words[1], as: UTF8.self)), port > 0 else {
+                  let port = DecimalNumber.parse(words[1], maxDigits: 5), port > 0, port <= 65535 else {
                 return ([], Problem(file: path("tvs-servers"), reason: "not HOST PORT lines"))
             }
-            servers.append(.init(host: String(decoding: words[0], as: UTF8.self), port: port, priority: servers.count))
+            servers.append(.init(host: String(decoding: words[0], as: UTF8.self), port: UInt16(port), priority: servers.count))
         }
         return (servers, nil)
     }

@@ -89,7 +89,7 @@ public struct TFTPReadSession {
             peerLocked = true
             for option in acknowledged {
                 let name = option.name.utf8.map { $0 | 0x20 }
-                let value = Int(option.value) ?? -1
+                let value = DecimalNumber.parse(Array(option.value.utf8)[...], maxDigits: 12) ?? -1
                 if name.elementsEqual("blksize".utf8) {
                     guard value >= 8, value <= options.blockSize else {
                         return refuse("blksize " + option.value + " was not offered")
