@@ -68,16 +68,16 @@ extension WireError {
         switch self {
         case .truncated: return "truncated"
         case .unknownTag(let tag, _): return "unknown tag " + String(tag)
-        case .misplacedElement(let tag, _): return "tag " + String(tag) + " out of place"
-        case .duplicateElement(let tag, _): return "tag " + String(tag) + " repeated"
+        case .misplacedElement(let tag, _): return elementFault(Int(tag), "out of place")
+        case .duplicateElement(let tag, _): return elementFault(Int(tag), "repeated")
         case .missingElement(let tag): return "required tag " + String(tag) + " missing"
-        case .invalidLength(let tag, _): return "tag " + String(tag) + " has an invalid length"
-        case .containerOverrun(let tag, _): return "tag " + String(tag) + " crosses the end of its container"
+        case .invalidLength(let tag, _): return elementFault(Int(tag), "has an invalid length")
+        case .containerOverrun(let tag, _): return elementFault(Int(tag), "crosses the end of its container")
         case .headerOverrun: return "an element crosses the end of the header"
         case .headerLengthOutOfRange(let headerLength, let fileSize):
             return "header length " + String(headerLength) + " does not fit a file of " + String(fileSize) + " bytes"
-        case .unterminatedString(let tag, _): return "tag " + String(tag) + " is not a NUL-terminated string"
-        case .invalidValue(let tag, _): return "tag " + String(tag) + " has an invalid value"
+        case .unterminatedString(let tag, _): return elementFault(Int(tag), "is not a NUL-terminated string")
+        case .invalidValue(let tag, _): return elementFault(Int(tag), "has an invalid value")
         case .unsupportedHashAlgorithm(let value, _): return "unsupported digest algorithm " + String(value)
         case .unsupportedSignatureAlgorithm(let value, _): return "unsupported signature algorithm " + String(value)
         case .signatureLengthMismatch(let announced, let actual, _):

@@ -18,3 +18,11 @@ extension WireFault {
         return problem + " at offset " + String(offset)
     }
 }
+
+/// The words for a fault of one element, the same in every format: "tag 7 repeated"
+/// ("CAPF element 7 repeated" where the format names its elements so). Out of line: one
+/// copy in the firmware for every format's faults.
+@inline(never)
+public func elementFault(_ tag: Int, _ what: String, element: String = "tag") -> String {
+    element + " " + String(tag) + " " + what
+}

@@ -169,9 +169,9 @@ extension CAPFWireError {
         case .tooLong(let length, let limit):
             return "CAPF message of " + String(length) + " bytes over the " + String(limit) + "-byte cap"
         case .truncated: return "CAPF message truncated"
-        case .invalidLength(let tag, _): return "CAPF element " + String(tag) + " has an invalid length"
-        case .duplicateElement(let tag, _): return "CAPF element " + String(tag) + " repeated"
-        case .malformedElement(let tag, _): return "CAPF element " + String(tag) + " malformed"
+        case .invalidLength(let tag, _): return elementFault(Int(tag), "has an invalid length", element: "CAPF element")
+        case .duplicateElement(let tag, _): return elementFault(Int(tag), "repeated", element: "CAPF element")
+        case .malformedElement(let tag, _): return elementFault(Int(tag), "malformed", element: "CAPF element")
         }
     }
 }

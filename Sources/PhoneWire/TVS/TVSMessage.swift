@@ -84,11 +84,11 @@ extension TVSWireError {
             return "announces " + String(length) + " bytes of elements, more than " + String(limit)
         case .trailingBytes: return "bytes after the message"
         case .unknownTag(let tag, _): return "unknown tag " + String(tag)
-        case .duplicateElement(let tag, _): return "tag " + String(tag) + " repeated"
+        case .duplicateElement(let tag, _): return elementFault(Int(tag), "repeated")
         case .missingElement(let tag): return "required tag " + String(tag) + " missing"
-        case .invalidLength(let tag, _): return "tag " + String(tag) + " has an invalid length"
-        case .invalidValue(let tag, _): return "tag " + String(tag) + " has an invalid value"
-        case .misplacedElement(let tag, _): return "tag " + String(tag) + " does not belong in an invalid answer"
+        case .invalidLength(let tag, _): return elementFault(Int(tag), "has an invalid length")
+        case .invalidValue(let tag, _): return elementFault(Int(tag), "has an invalid value")
+        case .misplacedElement(let tag, _): return elementFault(Int(tag), "does not belong in an invalid answer")
         }
     }
 }
