@@ -56,6 +56,11 @@ boot() {
 check "boot over HTTP ends configured" boot
 check "boot over HTTP: the configuration names the call manager" grep -q "call manager 1: cucm-sub1.example.test" "$work/boot.out"
 check "status shows the MIC's hash" grep -q "md5:     $(cat $vectors/phone-mic.md5)" <(run status --state "$state/phone")
+# The firmware holds no code that writes TLS secrets: --keylog (a debug build's) is refused.
+check "the firmware refuses --keylog (exit 2)" exits 2 run boot --server "127.0.0.1:$port" --mac A4:56:30:BB:FA:40 \
+    --state "$state/phone" --keylog "$work/keys" 2>"$work/keylog.err"
+check "the firmware says it keeps no TLS key log" grep -q "this build keeps no TLS key log" "$work/keylog.err"
+check "the firmware wrote no key log" test ! -e "$work/keys"
 stop_process "$server"
 rm -rf "$work"
 summary "firmware-$arch"
