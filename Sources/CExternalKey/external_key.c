@@ -65,6 +65,7 @@ static int rsa_decrypt(void *context, int mode, size_t *output_length, const uns
     phone_external_key *external = context;
     size_t written = 0;
     unsigned long code = external->ops->decrypt(external->key, input, external->length, output, capacity, &written);
+    if (code == PHONE_EXTERNAL_KEY_REFUSED_INPUT) return MBEDTLS_ERR_RSA_INVALID_PADDING;
     if (code != 0) return platform_error(code);
     // PKCS#1 v1.5 leaves at most the modulus less 11 bytes of padding.
     if (written > capacity || written + 11 > external->length) return PHONE_EXTERNAL_KEY_BAD_LENGTH;

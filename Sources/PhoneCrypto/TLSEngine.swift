@@ -24,6 +24,17 @@ public enum TLSError: Error, Equatable {
     }
 }
 
+extension TLSError {
+    /// The phone's key store failed under the handshake or the session (its key signs the
+    /// client's CertificateVerify): the store's own code, else nil.
+    public var keyStoreCode: UInt32? {
+        switch self {
+        case .handshakeFailed(let code), .failed(let code): return CryptoError(.sign, code: code).keyStoreCode
+        case .certificateNotTrusted, .closed, .setup: return nil
+        }
+    }
+}
+
 /// TLS 1.2 over mbedTLS, sans-IO: ciphertext goes in with `receive`, comes out with
 /// `takeOutgoing`; the platform moves it over its TCP connection. The client pins the
 /// server certificate to an exact list (no chain building, no name check: the trust

@@ -128,6 +128,8 @@ public enum PhoneBoot {
         case .partialConfigWithoutEncryption, .noCAPFServer, .unsupportedCAPFAuthMode, .noCertificateForCAPF,
              .capfRefused, .encryptedConfigUnavailable, .tooManyResets:
             return .enrollmentFailed(reason)
+        case .keyStoreFailed(let code):
+            return .keyStore(TokenError(code: code))
         case .internalFault:
             return .internalFault(reason)
         }

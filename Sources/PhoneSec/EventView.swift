@@ -158,6 +158,7 @@ func failureCode(_ failure: BootFailure) -> phonesec_failure {
     case .encryptedConfigUnavailable: return PHONESEC_FAILURE_ENCRYPTED_CONFIG_UNAVAILABLE
     case .decryptionFailed: return PHONESEC_FAILURE_DECRYPTION_FAILED
     case .tooManyResets: return PHONESEC_FAILURE_TOO_MANY_RESETS
+    case .keyStoreFailed: return PHONESEC_FAILURE_KEY_STORE
     case .internalFault: return PHONESEC_FAILURE_INTERNAL_FAULT
     }
 }

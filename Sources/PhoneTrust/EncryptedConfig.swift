@@ -27,7 +27,10 @@ public enum EncryptedConfig {
         }
         guard privateKey.kind.isRSA else { throw .privateKeyNotRSA }
         let key: SecretBytes
-        do { key = try privateKey.decrypt(file[info.wrappedKey], rng: rng) } catch { throw .keyUnwrapFailed }
+        do { key = try privateKey.decrypt(file[info.wrappedKey], rng: rng) } catch {
+            // The key's store failing is not the cluster's wrong key: kept, for the boot to stop on.
+            throw error.keyStoreCode == nil ? .keyUnwrapFailed : .crypto(error)
+        }
         guard key.count == 16 else { throw .keyUnwrapFailed }
         // Copies, not slices: a slice would share the buffer and make decryption copy it.
         let iv = [UInt8](file[info.iv])

@@ -111,10 +111,11 @@ final class ConsoleTextTests: XCTestCase {
             (.unreachable(file: "x"), 3), (.configNotFound, 3), (.configRejected(file: "x", .badSignature(subject: "CN=x")), 1),
             (.partialConfigWithoutTrustList, 1), (.noCAPFServer, 4), (.capfRefused(.unknownDevice), 4),
             (.encryptedConfigUnavailable(.capfRetryLaterForever), 4), (.tooManyResets(4), 4),
-            (.internalFault(.stoppedWithoutOutcome), 6),
+            (.internalFault(.stoppedWithoutOutcome), 6), (.keyStoreFailed(code: 0x32), 8),
         ]
         for (failure, code) in cases {
             XCTAssertEqual(PhoneBoot.failure(failure).exitCode, code, FailureText.boot(failure))
         }
+        XCTAssertEqual(FailureText.boot(.keyStoreFailed(code: 0x32)), "the key store failed: the token was removed")
     }
 }

@@ -1,3 +1,4 @@
+import CExternalKey
 import PhoneCore
 import PhoneCrypto
 import PhoneTrust
@@ -145,6 +146,37 @@ final class BootMachineTests: XCTestCase {
         XCTAssertEqual(world.capfRequests.map(\.reason), [.decryptionFailed])
         XCTAssertEqual(world.resets, 1)
         guard case .decryptionFailed(.keyUnwrapFailed) = world.failure else { return XCTFail("\(String(describing: world.failure))") }
+    }
+
+    /// A key store that fails under CAPF (the key generation, or the signature of the
+    /// authentication) ends the boot at once with its code: no other server, no round.
+    func testAKeyStoreFailureInCAPFEndsTheBootAtOnce() throws {
+        let removed = CryptoError(.keyGeneration, code: CryptoError.externalBase - 0x32)
+        for problem in [CAPFProblem.session(.keyGenerationFailed(removed)), .session(.signingFailed(removed))] {
+            let (world, machine) = try BootScenarios.capfAnswers { _ in .failed(problem) }
+            XCTAssertEqual(machine.stateKind, .failed, world.log)
+            XCTAssertEqual(world.failure, .keyStoreFailed(code: 0x32))
+            XCTAssertEqual(world.capfRequests.count, 1)
+            XCTAssertEqual(world.clock, 0, "no back-off")
+        }
+        // A failure of mbedTLS itself (not the store's) is retried as before.
+        let (world, _) = try BootScenarios.capfAnswers { _ in .failed(.session(.keyGenerationFailed(CryptoError(.keyGeneration, code: -0x4080)))) }
+        XCTAssertGreaterThan(world.capfRequests.count, 1)
+    }
+
+    /// The `.enc.sgn` unwrap with a key whose store fails ends the boot with the store's
+    /// code; a ciphertext the store says is not for its key is the cluster's doing, and
+    /// leads to CAPF once as with a key in memory.
+    func testAKeyStoreFailureInTheUnwrapEndsTheBootAndARefusedInputDoesNot() throws {
+        let failing = try BootScenarios.identityWithExternalKey(decryptAnswer: 0x30)
+        let (world, machine) = try BootScenarios.encryptedToOwnKey(failing)
+        XCTAssertEqual(machine.stateKind, .failed, world.log)
+        XCTAssertEqual(world.failure, .keyStoreFailed(code: 0x30))
+        XCTAssertTrue(world.capfRequests.isEmpty)
+
+        let refusing = try BootScenarios.identityWithExternalKey(decryptAnswer: PHONE_EXTERNAL_KEY_REFUSED_INPUT)
+        let (refused, _) = try BootScenarios.encryptedToOwnKey(refusing)
+        XCTAssertEqual(refused.capfRequests.map(\.reason), [.decryptionFailed], refused.log)
     }
 
     func testTamperedEncryptedConfigIsRejectedWithoutLooping() throws {

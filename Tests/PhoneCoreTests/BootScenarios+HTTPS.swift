@@ -46,6 +46,12 @@ extension BootScenarios {
         return (world, machine)
     }
 
+    /// The phone's key store failed while signing the client's CertificateVerify: the
+    /// store's code (CKR_DEVICE_ERROR) inside mbedTLS's handshake error.
+    static var keyStoreBrokeTheHandshake: HTTPSConfigResult {
+        .failed(.channel(.tls(.handshakeFailed(code: CryptoError.externalBase - 0x30))))
+    }
+
     static func httpsScenarios() throws -> [ScriptedWorld] {
         let stranger = try strangerEC()
         let refusedStranger: (HTTPSConfigRequest) -> HTTPSConfigResult = { _ in
@@ -57,6 +63,7 @@ extension BootScenarios {
             try signerVersion11([refusedStranger, httpsAnswer(from: stranger)],
                                 tvs: { _ in .answered(.valid(roles: [.tftp], ttlSeconds: 600)) }).0,
             try signerVersion11([refusedStranger], tvs: { _ in .answered(.invalid) }).0,
+            try signerVersion11([{ _ in keyStoreBrokeTheHandshake }]).0,
         ]
     }
 }

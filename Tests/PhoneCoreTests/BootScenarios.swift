@@ -358,3 +358,37 @@ extension ScriptedWorld {
         log(step.event, transition: step.transition)
     }
 }
+
+// MARK: Keys in a store that fails
+
+import CExternalKey
+
+extension BootScenarios {
+    /// The MIC's certificate with a private key held "outside" whose unwrap answers
+    /// `decryptAnswer` (a store's CKR code, or `PHONE_EXTERNAL_KEY_REFUSED_INPUT`).
+    static func identityWithExternalKey(decryptAnswer: UInt) throws -> Identity {
+        let certificate = try mic().certificate
+        let operations = UnsafeMutablePointer<phone_external_key_ops>.allocate(capacity: 1)  // lives as long as the test process
+        operations.initialize(to: phone_external_key_ops(
+            sign: { _, _, _, _, _, _ in 0x30 },
+            decrypt: { key, _, _, _, _, _ in key!.load(as: UInt.self) },
+            release: { key in key!.deallocate() }))
+        let answer = UnsafeMutableRawPointer.allocate(byteCount: MemoryLayout<UInt>.size, alignment: MemoryLayout<UInt>.alignment)
+        answer.storeBytes(of: decryptAnswer, as: UInt.self)
+        let key = try PrivateKey.external(publicKey: try certificate.publicKey(), operations: operations, key: answer)
+        return try Identity(certificate: certificate, privateKey: key)
+    }
+
+    /// The partial configuration names `identity`'s hash and the `.enc.sgn` is encrypted to
+    /// it: the phone unwraps with its own key, no CAPF needed.
+    static func encryptedToOwnKey(_ identity: Identity) throws -> (ScriptedWorld, BootMachine) {
+        let lab = try LabCluster()
+        let world = ScriptedWorld()
+        world.files["ITLFile.tlv"] = lab.itl
+        world.files[device.signedConfig] = try lab.partial(certHash: try LabCluster.md5(identity))
+        world.files[device.encryptedConfig] = try lab.encrypted(to: identity.certificate)
+        var machine = machine(memory: BootMemory(mic: identity))
+        world.run(&machine)
+        return (world, machine)
+    }
+}

@@ -34,6 +34,17 @@ final class HTTPSConfigMachineTests: XCTestCase {
         XCTAssertEqual(world.transitions.suffix(2).map(\.to), [.fetchingConfigOverHTTPS, .configured])
     }
 
+    /// fetchingConfigOverHTTPS -httpsFetched-> failed: the phone's key store failed under the
+    /// handshake; no fallback to 6970 (the same key would sign nothing there either, and
+    /// the boot must say the store failed, not that the server did).
+    func testAKeyStoreFailureEndsTheBootWithoutFallingBack() throws {
+        let (world, machine) = try BootScenarios.signerVersion11([{ _ in BootScenarios.keyStoreBrokeTheHandshake }])
+        XCTAssertEqual(machine.stateKind, .failed, world.log)
+        XCTAssertEqual(world.failure, .keyStoreFailed(code: 0x30))
+        XCTAssertEqual(world.httpsRequests.count, 1)
+        XCTAssertFalse(world.fetched.contains(device.signedConfig), "no fallback: \(world.fetched)")
+    }
+
     /// The LSC, when there is one, is the client certificate; `httpsPort` moves the port.
     func testTheLSCIsPresentedAndThePortMoves() throws {
         let lsc = try BootScenarios.issuedLSC()

@@ -56,6 +56,7 @@ final class EventViewTests: XCTestCase {
             boot(.resumed(then: .fetching("SEPA45630BBFA40.cnf.xml.sgn"))),
             boot(.stillWaiting(untilMs: 30_000)),
             boot(.failed(.configNotFound), .failed),
+            boot(.failed(.keyStoreFailed(code: 0x32)), .failed),
             boot(.fileNotFound(name: "XMLDefault.cnf.xml.sgn", then: .stopping(.configNotFound))),
             boot(.ignored(input: .fileArrived, state: .idle)),
             .fetching(.tftp, name: "ITLFile.tlv", from: .init(host: "10.1.1.1", port: 69)),
@@ -139,7 +140,8 @@ final class EventViewTests: XCTestCase {
         "failure": ["unreachable": 1, "configNotFound": 2, "configRejected": 3, "configMalformed": 4,
                     "partialConfigWithoutTrustList": 5, "partialConfigWithoutEncryption": 6, "noCAPFServer": 7,
                     "unsupportedCAPFAuthMode": 8, "noCertificateForCAPF": 9, "capfRefused": 10,
-                    "encryptedConfigUnavailable": 11, "decryptionFailed": 12, "tooManyResets": 13, "internalFault": 14],
+                    "encryptedConfigUnavailable": 11, "decryptionFailed": 12, "tooManyResets": 13, "internalFault": 14,
+                    "keyStoreFailed": 16],
         "then": ["fetch": 1, "fetchOverHTTPS": 2, "capf": 3, "askForAuthString": 4, "reset": 5, "retryCAPF": 6,
                  "retryCAPFLater": 7, "askAgain": 8, "stop": 9],
     ]

@@ -223,10 +223,10 @@ static unsigned long run(CK_RV (*init)(CK_SESSION_HANDLE, CK_MECHANISM *, CK_OBJ
                          size_t capacity, size_t *written) {
     CK_MECHANISM chosen = {mechanism, NULL, 0};
     CK_RV rv = init(key->token->session, &chosen, key->object);
-    if (rv != CKR_OK) return rv;
+    if (rv != CKR_OK) return ckr(rv);
     CK_ULONG produced = capacity;
     rv = call(key->token->session, (CK_BYTE *)input, length, out, &produced);
-    if (rv != CKR_OK) return rv;
+    if (rv != CKR_OK) return ckr(rv);
     if (produced > capacity) return CLP_P11_MALFORMED;
     *written = produced;
     return 0;
@@ -241,8 +241,12 @@ static unsigned long key_sign(void *context, const unsigned char *input, size_t 
 static unsigned long key_decrypt(void *context, const unsigned char *input, size_t length, unsigned char *out,
                                  size_t capacity, size_t *written) {
     token_key *key = context;
-    return run(key->token->f->C_DecryptInit, key->token->f->C_Decrypt, key, CKM_RSA_PKCS, input, length, out, capacity,
-               written);
+    unsigned long code = run(key->token->f->C_DecryptInit, key->token->f->C_Decrypt, key, CKM_RSA_PKCS, input, length,
+                             out, capacity, written);
+    // A ciphertext made for another key is the cluster's doing, not the token's failure:
+    // the boot treats it as a key in memory's bad padding (enrol again, once).
+    if (code == CKR_ENCRYPTED_DATA_INVALID || code == CKR_ENCRYPTED_DATA_LEN_RANGE) return PHONE_EXTERNAL_KEY_REFUSED_INPUT;
+    return code;
 }
 
 static void key_release(void *context) {

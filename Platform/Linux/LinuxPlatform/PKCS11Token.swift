@@ -57,7 +57,8 @@ public enum TokenError: Error, Equatable {
         return CryptoError.externalBase - Int32(min(code, 0xFFFF))
     }
 
-    init(code: UInt32) {
+    /// The token's answer (a CKR value, or one of the shim's own `CLP_P11_*`).
+    public init(code: UInt32) {
         switch code {
         case CLP_CKR_PIN_INCORRECT, CLP_CKR_PIN_LEN_RANGE: self = .wrongPIN
         case CLP_CKR_PIN_LOCKED: self = .pinLocked

@@ -9,8 +9,11 @@
 
 #include <stddef.h>
 
-/// What the platform does with a key it holds. Each returns 0, or its own nonzero code
-/// (a PKCS#11 CKR value), which the caller gets back as `phone_external_key_error`.
+/// What the platform does with a key it holds. Each returns 0; or
+/// `PHONE_EXTERNAL_KEY_REFUSED_INPUT` when the input cannot be right for this key (a
+/// ciphertext that does not decrypt with it), which mbedTLS sees as its own error for the
+/// same case with a key in memory (`MBEDTLS_ERR_RSA_INVALID_PADDING`); or the key store's
+/// own nonzero code (a PKCS#11 CKR value): the store itself failed.
 typedef struct phone_external_key_ops {
     /// RSA: PKCS#1 v1.5 type-1 padding of `input` (a DigestInfo, or CAPF's bare hash),
     /// raised to the private exponent (CKM_RSA_PKCS). EC: ECDSA of the hash, r || s.
@@ -26,6 +29,9 @@ typedef struct phone_external_key_ops {
 /// The mbedTLS error code a failure of the platform's comes back as:
 /// `PHONE_EXTERNAL_KEY_ERROR_BASE - code` (codes above 0xFFFF as 0xFFFF).
 #define PHONE_EXTERNAL_KEY_ERROR_BASE (-0x10000)
+
+/// The input cannot be right for the key: not a failure of the key store.
+#define PHONE_EXTERNAL_KEY_REFUSED_INPUT 0x7FFFFFFFUL  /* no PKCS#11 code: theirs are small, or vendor ones from 0x80000000 */
 
 /// A signature or plaintext the platform returned of a length that cannot be right.
 #define PHONE_EXTERNAL_KEY_BAD_LENGTH (-0x20000)

@@ -134,7 +134,9 @@ typedef enum phonesec_failure {
     PHONESEC_FAILURE_TOO_MANY_RESETS = 13,
     PHONESEC_FAILURE_INTERNAL_FAULT = 14,
     /* Not a failure of the machine: it waits for a string nobody gave. */
-    PHONESEC_FAILURE_NEEDS_AUTH_STRING = 15
+    PHONESEC_FAILURE_NEEDS_AUTH_STRING = 15,
+    /* The phone's key store (a PKCS#11 token) failed during the boot: removed, broken, full. */
+    PHONESEC_FAILURE_KEY_STORE = 16
 } phonesec_failure;
 
 /* What the phone does after a step (BootNext). */

@@ -25,6 +25,9 @@ public enum BootFailure: Error, Equatable {
     /// Decryption failed again after a CAPF enrolment meant to fix it.
     case decryptionFailed(TrustError)
     case tooManyResets(Int)
+    /// The phone's key store failed during the boot (`KeyStoreFailure.swift`): the store's
+    /// own code (a PKCS#11 CKR value).
+    case keyStoreFailed(code: UInt32)
     /// A defect of the core itself, never a cluster's doing.
     case internalFault(InternalFault)
 }

@@ -293,7 +293,7 @@ public struct CAPFClientSession {
             }
             return elements
         } catch {
-            throw .signingFailed
+            throw .signingFailed(error)
         }
     }
 

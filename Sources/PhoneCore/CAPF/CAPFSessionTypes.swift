@@ -68,7 +68,7 @@ public enum CAPFSessionError: Error, Equatable {
     case missingElement(tag: UInt8, command: CAPFCommand)
     case unsupportedKeyRequest(UnsupportedKeyRequest)
     case keyGenerationFailed(CryptoError)
-    case signingFailed
+    case signingFailed(CryptoError)
     case closed(phase: CAPFSessionPhase)
 }
 

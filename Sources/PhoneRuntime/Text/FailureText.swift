@@ -23,6 +23,7 @@ public enum FailureText {
         case .encryptedConfigUnavailable(let cause): return "encrypted configuration unavailable: " + unavailable(cause)
         case .decryptionFailed(let error): return "decryption failed after enrollment: " + error.reason
         case .tooManyResets(let count): return "too many resets (" + String(count) + ")"
+        case .keyStoreFailed(let code): return "the key store failed: " + TokenError(code: code).reason
         case .internalFault(.untabledTransition(let from, let on, let to)):
             return "internal fault: untabled transition " + from.rawValue + " -" + on.rawValue + "-> " + to.rawValue
         case .internalFault(.stoppedWithoutOutcome): return "internal fault: the boot stopped without an outcome"
@@ -45,6 +46,7 @@ public enum FailureText {
         case .encryptedConfigUnavailable: return "encryptedConfigUnavailable"
         case .decryptionFailed: return "decryptionFailed"
         case .tooManyResets: return "tooManyResets"
+        case .keyStoreFailed: return "keyStoreFailed"
         case .internalFault: return "internalFault"
         }
     }
@@ -115,7 +117,7 @@ public enum FailureText {
         case .unsupportedKeyRequest(.curve(let curve)): return "unsupported key request: curve " + String(curve)
         case .unsupportedKeyRequest(.keyType(let type)): return "unsupported key request: key type " + String(type)
         case .keyGenerationFailed(let error): return "key generation failed: " + error.reason
-        case .signingFailed: return "could not sign the authentication data"
+        case .signingFailed(let error): return "could not sign the authentication data: " + error.reason
         case .closed(let phase): return "server closed the connection while " + self.phase(phase)
         }
     }

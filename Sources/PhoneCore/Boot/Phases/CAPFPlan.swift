@@ -75,6 +75,9 @@ struct CAPFPlan {
             boot.memory.lsc = nil
             return BootStep(to: .resetting, [.reset(count: boot.run.resets + 1)], logged(.resetting))
         case .failed(let problem):
+            if let code = problem.keyStoreCode {
+                return .failing(.keyStoreFailed(code: code), logged(.stopping(.keyStoreFailed(code: code))))
+            }
             var next = self
             next.index += 1
             if next.index < servers.count { return next.run(boot) { logged(.enrolling($0)) } }

@@ -62,6 +62,8 @@ struct ConfigFetch {
             switch boot.decrypt(name: name, bytes: bytes) {
             case .success(let (config, signer)):
                 return boot.configured(config, encrypted: true, .configApplied(name: name, signer: signer, encrypted: true))
+            case .failure(.keyStoreFailed(let code)):
+                return .failing(.keyStoreFailed(code: code), .failed(.keyStoreFailed(code: code)))
             case .failure(let failure):
                 var next = fetch
                 next.index += 1

@@ -45,6 +45,7 @@ extension BootContext {
         let signer = verified.signer
         var plaintext: [UInt8]
         do { plaintext = try EncryptedConfig.decrypt(consume verified, privateKey: key, rng: rng) } catch {
+            if let code = error.keyStoreCode { return .failure(.keyStoreFailed(code: code)) }
             return .failure(.decryptionFailed(error))
         }
         defer { zeroize(&plaintext) }

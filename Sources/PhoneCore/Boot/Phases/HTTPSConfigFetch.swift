@@ -65,6 +65,7 @@ struct HTTPSConfigFetch {
                             [.decideTrust(boot.trustContext.question(about: certificate, for: acceptance.purpose))],
                             .askingTVSAboutHTTPSServer(subject: Certificate.subject(of: certificate), servers: boot.memory.tvsServers.count))
         case .failed(let problem):
+            if let code = problem.keyStoreCode { return .failing(.keyStoreFailed(code: code), .failed(.keyStoreFailed(code: code))) }
             return Self.fallBack(.failed(problem), &boot)
         }
     }
