@@ -53,6 +53,7 @@ enum CAPFCommand {
         let storage = try StateFiles.open(stateDirectory, keys: keyStore, io: io)
         let mic = try StateFiles.mic(micPath, storage: storage, io: io)
         let (lsc, problem) = storage.loadLSC()
+        if let error = problem?.keyStore { throw .keyStore(error) }
         io.ignored(problem)
 
         let rng = try io.randomGenerator()
@@ -107,7 +108,10 @@ enum StatusCommand {
         var mic = storage.loadMIC()
         if let path = factoryMICPath { mic = (try StateFiles.readMIC(path, storage: storage, io: io), nil) }
         for (label, loaded) in [("MIC", mic), ("LSC", storage.loadLSC())] {
-            if let problem = loaded.1 { io.outputLine(label + ": corrupt (" + problem.reason + "), treated as absent") }
+            if let problem = loaded.1 {
+                io.outputLine(label + (problem.keyStore == nil ? ": corrupt (" + problem.reason + "), treated as absent"
+                                                               : ": its key cannot be used: " + problem.reason))
+            }
             guard let identity = loaded.0 else {
                 if loaded.1 == nil { io.outputLine(label + ": none") }
                 continue

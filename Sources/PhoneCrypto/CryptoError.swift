@@ -55,8 +55,14 @@ public struct CryptoError: Error, Equatable {
     public static let externalBase: Int32 = -0x10000
     public static let externalBadLength: Int32 = -0x20000
 
-    /// A key kept in a token failed: the token's own code (a PKCS#11 CKR value), else nil.
+    /// The code `keyStoreCode` gives for an answer of the wrong length (no PKCS#11 code).
+    public static let keyStoreWrongLength: UInt32 = 0xFFFF_FFFF
+
+    /// A key kept in a token failed: the token's own code (a PKCS#11 CKR value, or
+    /// `keyStoreWrongLength` for a signature or plaintext of a length that cannot be
+    /// right: a token that answers so is failing too), else nil.
     public var keyStoreCode: UInt32? {
+        if code == Self.externalBadLength { return Self.keyStoreWrongLength }
         guard code <= Self.externalBase, code > Self.externalBadLength else { return nil }
         return UInt32(Self.externalBase - code)
     }

@@ -121,7 +121,7 @@ public final class PrivateKey {
     public func signBareHash(_ digest: [UInt8], rng: RandomGenerator) throws(CryptoError) -> [UInt8] {
         guard case .rsa(let bits) = kind, !digest.isEmpty else { throw CryptoError(.unsupportedKey) }
         // MD_NONE with a length: mbedTLS pads the bytes as given (no DigestInfo), in memory or in a token.
-        var signature = [UInt8](repeating: 0, count: bits / 8)
+        var signature = [UInt8](repeating: 0, count: (bits + 7) / 8)
         var length = 0
         let result = digest.withUnsafeBufferPointer { hash in
             signature.withUnsafeMutableBufferPointer { out in
@@ -130,7 +130,7 @@ public final class PrivateKey {
             }
         }
         try check(result, .sign)
-        guard length == bits / 8 else { throw CryptoError(.sign) }
+        guard length == (bits + 7) / 8 else { throw CryptoError(.sign) }
         return signature
     }
 

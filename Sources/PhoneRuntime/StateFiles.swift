@@ -37,6 +37,7 @@ public enum StateFiles {
     public static func mic(_ path: String?, storage: PhoneStorage, io: some PhoneIO) throws(PhoneFailure) -> Identity? {
         guard let path else {
             let (stored, problem) = storage.loadMIC()
+            if let error = problem?.keyStore { throw .keyStore(error) }
             io.ignored(problem)
             return stored
         }
@@ -52,7 +53,9 @@ public enum StateFiles {
         defer { zeroize(&bytes) }
         switch storage.identity(bytes, label: PKCS11Token.micLabel) {
         case .success(let identity): return identity
-        case .failure(let problem): throw .input(path + ": " + problem.reason)
+        case .failure(let problem):
+            if let error = problem.keyStore { throw .keyStore(error) }
+            throw .input(path + ": " + problem.reason)
         }
     }
 

@@ -24,7 +24,18 @@ struct clp_token {
     CK_FUNCTION_LIST *f;
     CK_SESSION_HANDLE session;
     int uses;  // the token itself, and each key made with clp_token_key
+    int finalizes;  // this process initialized the module (not another user of it before)
 };
+
+// A list a module hands back is trusted only as far as it is checked: a version this code
+// was written for, and every function it calls present.
+static int usable(const CK_FUNCTION_LIST *f) {
+    if (f->version.major != 2 && f->version.major != 3) return 0;
+    return f->C_Initialize && f->C_Finalize && f->C_GetSlotList && f->C_GetTokenInfo && f->C_OpenSession &&
+           f->C_CloseSession && f->C_Login && f->C_GenerateKeyPair && f->C_CreateObject && f->C_DestroyObject &&
+           f->C_SetAttributeValue && f->C_GetAttributeValue && f->C_FindObjectsInit && f->C_FindObjects &&
+           f->C_FindObjectsFinal && f->C_SignInit && f->C_Sign && f->C_DecryptInit && f->C_Decrypt;
+}
 
 // A module's own codes (CKR_VENDOR_DEFINED and above) all read as CKR_VENDOR_DEFINED, so
 // none can pass for one of the CLP_P11_* codes this file returns itself.
@@ -33,7 +44,7 @@ static uint32_t ckr(CK_RV rv) { return rv >= CKR_VENDOR_DEFINED ? (uint32_t)CKR_
 static void release(clp_token *token) {
     if (--token->uses > 0) return;
     token->f->C_CloseSession(token->session);
-    token->f->C_Finalize(NULL);
+    if (token->finalizes) token->f->C_Finalize(NULL);
     dlclose(token->library);
     free(token);
 }
@@ -53,7 +64,7 @@ uint32_t clp_token_open(const char *module, const char *label, const uint8_t *pi
     if (library == NULL) return CLP_P11_NOT_LOADABLE;
     CK_C_GetFunctionList get_list = (CK_C_GetFunctionList)dlsym(library, "C_GetFunctionList");
     CK_FUNCTION_LIST *f = NULL;
-    if (get_list == NULL || get_list(&f) != CKR_OK || f == NULL) {
+    if (get_list == NULL || get_list(&f) != CKR_OK || f == NULL || !usable(f)) {
         dlclose(library);
         return CLP_P11_NOT_A_MODULE;
     }
@@ -62,6 +73,7 @@ uint32_t clp_token_open(const char *module, const char *label, const uint8_t *pi
         dlclose(library);
         return ckr(rv);
     }
+    int finalizes = rv == CKR_OK;  // never finalize a module another user of the process initialized
     CK_SLOT_ID slots[64];
     CK_ULONG count = 64;
     uint32_t failure = ckr(f->C_GetSlotList(CK_TRUE, slots, &count));
@@ -80,18 +92,18 @@ uint32_t clp_token_open(const char *module, const char *label, const uint8_t *pi
         if (failure != 0) f->C_CloseSession(session);
     }
     if (failure != 0) {
-        f->C_Finalize(NULL);
+        if (finalizes) f->C_Finalize(NULL);
         dlclose(library);
         return failure;
     }
     clp_token *token = calloc(1, sizeof *token);
     if (token == NULL) {
         f->C_CloseSession(session);
-        f->C_Finalize(NULL);
+        if (finalizes) f->C_Finalize(NULL);
         dlclose(library);
         return CKR_HOST_MEMORY;
     }
-    *token = (clp_token){.library = library, .f = f, .session = session, .uses = 1};
+    *token = (clp_token){.library = library, .f = f, .session = session, .uses = 1, .finalizes = finalizes};
     *out = token;
     return 0;
 }

@@ -20,6 +20,8 @@ public enum TokenError: Error, Equatable {
     /// No key on the token for the certificate.
     case keyMissing(label: String)
     case other(code: UInt32)
+    /// A stored certificate's key is on a token, and no token was given.
+    case notGiven
 
     public var reason: String {
         switch self {
@@ -37,6 +39,7 @@ public enum TokenError: Error, Equatable {
         case .malformed(let what): return "the token answered something that cannot be right: " + what
         case .keyMissing(let label): return "the token holds no " + label + " key for the certificate"
         case .other(let code): return "the token answered 0x" + String(code, radix: 16)
+        case .notGiven: return "the key is on a token: give --pkcs11 MODULE --token LABEL --pin-file F"
         }
     }
 
@@ -51,7 +54,7 @@ public enum TokenError: Error, Equatable {
         case .deviceFailed: code = CLP_CKR_DEVICE_ERROR
         case .sessionClosed: code = CLP_CKR_SESSION_CLOSED
         case .other(let other): code = other
-        case .pinFile, .pinMalformed, .moduleNotLoadable, .notAModule, .tokenAbsent, .malformed, .keyMissing:
+        case .pinFile, .pinMalformed, .moduleNotLoadable, .notAModule, .tokenAbsent, .malformed, .keyMissing, .notGiven:
             return CryptoError.externalBadLength
         }
         return CryptoError.externalBase - Int32(min(code, 0xFFFF))
@@ -67,6 +70,7 @@ public enum TokenError: Error, Equatable {
         case CLP_CKR_DEVICE_ERROR: self = .deviceFailed
         case CLP_CKR_SESSION_CLOSED, CLP_CKR_SESSION_HANDLE_INVALID, CLP_CKR_USER_NOT_LOGGED_IN: self = .sessionClosed
         case CLP_P11_MALFORMED: self = .malformed(what: "an answer past its bound")
+        case CryptoError.keyStoreWrongLength: self = .malformed(what: "a result of the wrong length")
         default: self = .other(code: code)
         }
     }
@@ -140,7 +144,10 @@ public final class PKCS11Token {
             _ = clp_token_destroy(token, privateHandle)
             return .failure(error)
         }
-        guard let id = try? Self.id(of: publicKey) else { return .failure(.malformed(what: "the public key")) }
+        guard let id = try? Self.id(of: publicKey) else {
+            _ = clp_token_destroy(token, privateHandle)
+            return .failure(.malformed(what: "the public key"))
+        }
         let set = id.withUnsafeBufferPointer { clp_token_set_id(token, privateHandle, $0.baseAddress, $0.count) }
         guard set == 0 else {
             _ = clp_token_destroy(token, privateHandle)
@@ -178,7 +185,11 @@ public final class PKCS11Token {
         }
         var destroyed = 0
         for handle in handles {
-            if let keep, case .success(let id) = attribute(handle, CLP_CKA_ID, limit: 64), id == keep { continue }
+            if let keep {
+                // A key whose ID does not read is kept: it may be the one to keep.
+                guard case .success(let id) = attribute(handle, CLP_CKA_ID, limit: 64) else { continue }
+                if id == keep { continue }
+            }
             let code = clp_token_destroy(token, handle)
             guard code == 0 else { return .failure(TokenError(code: code)) }
             destroyed += 1
@@ -212,6 +223,12 @@ public final class PKCS11Token {
     // MARK: Helpers
 
     private func privateKey(_ handle: UInt64, publicKey: PublicKey) -> Result<PrivateKey, TokenError> {
+        // Whatever the template asked, the key is used only if the token says it never lets
+        // it out: a module that ignored the template, or a key planted under the label, is refused.
+        guard case .success([1]) = attribute(handle, CLP_CKA_SENSITIVE, limit: 1),
+              case .success([0]) = attribute(handle, CLP_CKA_EXTRACTABLE, limit: 1) else {
+            return .failure(.malformed(what: "a key the token would let out (not sensitive, or extractable)"))
+        }
         guard let key = clp_token_key(token, handle, publicKey.kind.isRSA ? 0 : 1) else { return .failure(.malformed(what: "memory")) }
         do {
             return .success(try PrivateKey.external(publicKey: publicKey, operations: clp_token_key_ops(), key: key))

@@ -49,13 +49,19 @@ public struct PhoneStorage {
     /// Why a certificate and its key do not make an identity.
     public struct IdentityProblem: Error {
         public let reason: String
-        init(_ reason: String) { self.reason = reason }
+        /// The key store failed, or is needed and not given: not a damaged file, and not
+        /// to be worked around (`PhoneFailure.keyStore`).
+        public let keyStore: TokenError?
+        init(_ reason: String) { self.reason = reason; keyStore = nil }
+        init(_ error: TokenError) { reason = error.reason; keyStore = error }
     }
 
     /// A file that exists but cannot be read or parsed, reported once per load.
     public struct Problem {
         public let file: String
         public let reason: String
+        /// An identity whose key store failed or is not given (`IdentityProblem.keyStore`).
+        public var keyStore: TokenError? = nil
     }
 
     // MARK: Trust lists
@@ -98,7 +104,7 @@ public struct PhoneStorage {
             defer { zeroize(&bytes) }
             switch identity(bytes, label: name == "mic.pem" ? PKCS11Token.micLabel : PKCS11Token.lscLabel) {
             case .success(let identity): return (identity, nil)
-            case .failure(let problem): return (nil, Problem(file: path(name), reason: problem.reason))
+            case .failure(let problem): return (nil, Problem(file: path(name), reason: problem.reason, keyStore: problem.keyStore))
             }
         case .failure(.system(_, CLP_ENOENT)):
             return (nil, nil)
@@ -115,9 +121,12 @@ public struct PhoneStorage {
         }
         let certificate: Certificate
         do { certificate = try Certificate(pem: pem) } catch { return .failure(.init("not a certificate: " + error.reason)) }
-        guard let token else { return .failure(.init("a certificate without its key, and no token (--pkcs11) to hold it")) }
+        // A certificate alone: its key is on a token. Without one the identity cannot be
+        // used, and must not be replaced behind the token's back either.
+        guard let token else { return .failure(.init(TokenError.notGiven)) }
         switch token.key(for: certificate, label: label) {
-        case .failure(let error): return .failure(.init(error.reason))
+        case .failure(.keyMissing(let label)): return .failure(.init(TokenError.keyMissing(label: label).reason))
+        case .failure(let error): return .failure(.init(error))
         case .success(let key):
             do { return .success(try Identity(certificate: certificate, privateKey: key)) } catch {
                 return .failure(.init("the token's key is not the certificate's"))
