@@ -107,6 +107,27 @@ check "token EC P-256: the configuration came over HTTPS with the token's key" j
 ec_objects=$(privkeys) || exit 1
 check "token EC P-256: an EC key on the token" grep -q "Private Key Object; EC" <<<"$ec_objects"
 check "token EC P-256: sensitive and never extractable" grep -q "sensitive, always sensitive, never extractable" <<<"$ec_objects"
+
+# A token that fails in the middle of a boot (Tests/TokenFaults wraps SoftHSM2 and answers
+# one call wrongly): exit 8, the cause named, the LSC on the flash as it was.
+cc -shared -fPIC -o "$work/fault.so" Tests/TokenFaults/fault_module.c -ldl || exit 1
+export PHONE_FAULT_MODULE=$module
+faulty=(--pkcs11 "$work/fault.so" --token phone --pin-file "$work/pin")
+mid_boot() {  # mid_boot NAME FAULT TEXT: the EC boot (its TLS client key on the token) with FAULT
+    local name=$1 fault=$2 text=$3 before
+    before=$(md5sum <"$work/ecstate/lsc.pem")
+    PHONE_FAULT=$fault boot "$name" "$work/eclab" "$work/ecstate" "${faulty[@]}"
+    check_equal "token fault $name: exit 8" 8 "$?"
+    check "token fault $name: the cause is named" grep -q "$text" "$work/$name.err"
+    check_equal "token fault $name: lsc.pem unchanged" "$before" "$(md5sum <"$work/ecstate/lsc.pem")"
+}
+mid_boot session-closed C_Sign:CKR_SESSION_CLOSED "the token closed the session"
+check "token fault session-closed: the JSON result is keyStoreFailed, exit 8" \
+    json_has "$work/session-closed.json" '.result == "failed" and .failure == "keyStoreFailed" and .exit == 8'
+mid_boot device-error C_Sign:CKR_DEVICE_ERROR "the token failed (device error)"
+mid_boot short-signature C_Sign:short "a result of the wrong length"
+mid_boot oversized-attribute C_GetAttributeValue:oversized "an answer past its bound"
+check "token: with the token whole again the EC boot ends configured" boot ec-again "$work/eclab" "$work/ecstate" "${token[@]}"
 check "token EC P-256: no private key in the state directory" no_private_key_in "$work/ecstate"
 stop_labs
 
@@ -128,6 +149,27 @@ fault not-a-module "not a PKCS#11 module" --pkcs11 "$(ldconfig -p | sed -n 's/.*
     --token phone --pin-file "$work/pin"
 fault no-module "cannot be loaded" --pkcs11 "$work/nosuch.so" --token phone --pin-file "$work/pin"
 fault no-pin-file "the PIN file" --pkcs11 "$module" --token phone --pin-file "$work/nosuch-pin"
+PHONE_FAULT=C_Login:CKR_PIN_LOCKED fault pin-locked "the token's PIN is locked" "${faulty[@]}"
+
+# 6. RSA enrolment on a token that is full, then on one removed before the unwrap: exit 8
+# each time, the old identity whole; then the token as it should be.
+new_lab_ports
+"$cucm_lab" init --dir "$work/lab3" >/dev/null
+"$cucm_lab" device add SEPA45630BBFA40 --dir "$work/lab3" --profile encrypted --capf-auth auto --operation install --key rsa:2048 >/dev/null
+start_lab "$work/lab3" "$work/lab3.log"
+PHONE_FAULT=C_GenerateKeyPair:CKR_DEVICE_MEMORY boot full "$work/lab3" "$work/state3" "${faulty[@]}"
+check_equal "token fault full: exit 8" 8 "$?"
+check "token fault full: the cause is named" grep -q "key store: the token is full" "$work/full.err"
+check "token fault full: no LSC stored" test ! -e "$work/state3/lsc.pem"
+check "token fault full: CAPF was not tried again" test "$(grep -c '"event":"capfTLSEstablished"' "$work/full.json")" -eq 1
+check "token fault full: the JSON result is keyStoreFailed" json_has "$work/full.json" '.result == "failed" and .failure == "keyStoreFailed"'
+PHONE_FAULT=C_Decrypt:CKR_DEVICE_REMOVED boot removed "$work/lab3" "$work/state3" "${faulty[@]}"
+check_equal "token fault removed: exit 8" 8 "$?"
+check "token fault removed: the cause is named" grep -q "key store: the token was removed" "$work/removed.err"
+check "token fault removed: the LSC enrolled before it stays" test -s "$work/state3/lsc.pem"
+check "token: with the token back the boot ends configured, no CAPF" boot back "$work/lab3" "$work/state3" "${token[@]}"
+check "token: ... and needed no CAPF" json_lacks "$work/back.json" '.event == "capfStarting"'
+stop_labs
 check "token: no PIN, right or wrong, is ever printed" not grep -rqE "$pin|$wrong_pin" "$work"/*.err "$work"/*.out "$work"/*.json
-rm -rf "$work"
+[ -n "${KEEP_WORK:-}" ] || rm -rf "$work"
 summary token

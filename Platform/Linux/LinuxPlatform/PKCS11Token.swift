@@ -225,9 +225,10 @@ public final class PKCS11Token {
     private func privateKey(_ handle: UInt64, publicKey: PublicKey) -> Result<PrivateKey, TokenError> {
         // Whatever the template asked, the key is used only if the token says it never lets
         // it out: a module that ignored the template, or a key planted under the label, is refused.
-        guard case .success([1]) = attribute(handle, CLP_CKA_SENSITIVE, limit: 1),
-              case .success([0]) = attribute(handle, CLP_CKA_EXTRACTABLE, limit: 1) else {
-            return .failure(.malformed(what: "a key the token would let out (not sensitive, or extractable)"))
+        switch (attribute(handle, CLP_CKA_SENSITIVE, limit: 1), attribute(handle, CLP_CKA_EXTRACTABLE, limit: 1)) {
+        case (.failure(let error), _), (_, .failure(let error)): return .failure(error)
+        case (.success([1]), .success([0])): break
+        default: return .failure(.malformed(what: "a key the token would let out (not sensitive, or extractable)"))
         }
         guard let key = clp_token_key(token, handle, publicKey.kind.isRSA ? 0 : 1) else { return .failure(.malformed(what: "memory")) }
         do {
