@@ -105,21 +105,27 @@ enum StatusCommand {
             throw PhoneFailure(error)
         }
         let storage = try StateFiles.read(stateDirectory, keys: keyStore)
-        var mic = storage.loadMIC()
-        if let path = factoryMICPath { mic = (try StateFiles.readMIC(path, storage: storage, io: io), nil) }
-        for (label, loaded) in [("MIC", mic), ("LSC", storage.loadLSC())] {
-            if let problem = loaded.1 {
+        func show(_ label: String, _ identity: Identity?, _ problem: PhoneStorage.Problem?) {
+            if let problem {
                 io.outputLine(label + (problem.keyStore == nil ? ": corrupt (" + problem.reason + "), treated as absent"
                                                                : ": its key cannot be used: " + problem.reason))
             }
-            guard let identity = loaded.0 else {
-                if loaded.1 == nil { io.outputLine(label + ": none") }
-                continue
+            guard let identity else {
+                if problem == nil { io.outputLine(label + ": none") }
+                return
             }
             io.outputLine(label + ":")
             for line in StateFiles.describe(identity.certificate) { io.outputLine("  " + line) }
             io.outputLine("  private: " + StateFiles.keyPlace(identity, token: keyStore?.token))
         }
+        if let path = factoryMICPath {
+            show("MIC", try StateFiles.readMIC(path, storage: storage, io: io), nil)
+        } else {
+            let (mic, problem) = storage.loadMIC()
+            show("MIC", mic, problem)
+        }
+        let (lsc, problem) = storage.loadLSC()
+        show("LSC", lsc, problem)
         let (store, problems) = storage.loadTrustStore()
         for problem in problems { io.outputLine("trust list " + problem.file + ": corrupt (" + problem.reason + "), treated as absent") }
         if store.isEmpty { io.outputLine("trust lists: none installed") }

@@ -66,31 +66,35 @@ public struct PhoneStorage {
 
     // MARK: Trust lists
 
+    private static func fileName(_ kind: TrustListKind) -> String { kind == .ctl ? "ctl.tlv" : "itl.tlv" }
+
     public func loadTrustStore() -> (TrustStore, [Problem]) {
         var problems: [Problem] = []
-        var ctl: [UInt8]?
-        var itl: [UInt8]?
-        for (kind, name) in [(TrustListKind.ctl, "ctl.tlv"), (.itl, "itl.tlv")] {
+        func load(_ kind: TrustListKind) -> [UInt8]? {
+            let name = Self.fileName(kind)
             switch LinuxFiles.read(path(name), limit: Self.fileLimit) {
             case .success(let bytes):
                 do {
                     _ = try TrustStore.verifySelfConsistent(bytes, kind: kind)
-                    if kind == .ctl { ctl = bytes } else { itl = bytes }
+                    return bytes
                 } catch {
                     problems.append(Problem(file: path(name), reason: error.reason))
                 }
             case .failure(.system(_, CLP_ENOENT)):
-                continue  // absent
+                break  // absent
             case .failure(let error):
                 problems.append(Problem(file: path(name), reason: error.reason))
             }
+            return nil
         }
+        let ctl = load(.ctl)
+        let itl = load(.itl)
         let store = (try? TrustStore.restore(ctl: ctl, itl: itl)) ?? TrustStore()
         return (store, problems)
     }
 
     public func saveTrustList(_ kind: TrustListKind, _ bytes: [UInt8]) -> Result<Void, FileError> {
-        LinuxFiles.writeAtomically(path(kind == .ctl ? "ctl.tlv" : "itl.tlv"), bytes, mode: 0o644)
+        LinuxFiles.writeAtomically(path(Self.fileName(kind)), bytes, mode: 0o644)
     }
 
     // MARK: Certificates and keys

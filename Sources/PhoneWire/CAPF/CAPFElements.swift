@@ -23,12 +23,15 @@ public enum CAPFElements {
     /// Tag 16: `00, len, certificate DER; 01, len, SHA-1 signature; 03, len, SHA-512 signature`.
     public static func sudiData(certificate: [UInt8], sha1Signature: [UInt8], sha512Signature: [UInt8]) -> [UInt8] {
         var value: [UInt8] = []
-        for (type, bytes) in [(UInt8(0), certificate), (1, sha1Signature), (3, sha512Signature)] {
+        func append(_ type: UInt8, _ bytes: [UInt8]) {
             value.append(type)
             value.append(UInt8(truncatingIfNeeded: bytes.count >> 8))
             value.append(UInt8(truncatingIfNeeded: bytes.count))
             value.append(contentsOf: bytes)
         }
+        append(0, certificate)
+        append(1, sha1Signature)
+        append(3, sha512Signature)
         return value
     }
 
