@@ -14,8 +14,15 @@ targets=("$@")
 toolchain/install-deps.sh || exit 1
 
 out=.build-fuzz
-mkdir -p "$out/modules" "$out/crashes"
-flags=(-O -swift-version 6 -sanitize=fuzzer,address -parse-as-library -I "$out/modules" -I Sources/CMbedTLS)
+mkdir -p "$out/modules/CExternalKey" "$out/crashes"
+# The key hook (C, instrumented as the Swift is) and a module map for it, as SwiftPM makes one.
+printf 'module CExternalKey {\n    header "%s"\n    export *\n}\n' "$PWD/Sources/CExternalKey/include/external_key.h" \
+    >"$out/modules/CExternalKey/module.modulemap"
+clang -O1 -fsanitize=fuzzer-no-link,address -I Sources/CExternalKey/include -c Sources/CExternalKey/external_key.c \
+    -o "$out/modules/external_key.o" || exit 1
+ar rcs "$out/modules/libCExternalKey.a" "$out/modules/external_key.o"
+flags=(-O -swift-version 6 -sanitize=fuzzer,address -parse-as-library -I "$out/modules" -I "$out/modules/CExternalKey"
+       -I Sources/CMbedTLS)
 module() {  # module NAME SOURCES…: a static library and its module, instrumented
     local name=$1
     shift
@@ -31,7 +38,7 @@ module PhoneCore $(find Sources/PhoneCore -name '*.swift')
 fuzz_one() {  # fuzz_one TARGET: builds and runs one target; "ok, STATS" or why not in $out/TARGET.result
     local target=$1 status=0 stats
     swiftc "${flags[@]}" -module-name Fuzz "Tests/Fuzz/Targets/$target.swift" Tests/Fuzz/Support/FuzzSetup.swift \
-        -L "$out/modules" -lPhoneCore -lPhoneTrust -lPhoneCrypto -lPhoneWire -lmbedtls -lmbedx509 -lmbedcrypto \
+        -L "$out/modules" -lPhoneCore -lPhoneTrust -lPhoneCrypto -lPhoneWire -lCExternalKey -lmbedtls -lmbedx509 -lmbedcrypto \
         -o "$out/$target" 2>"$out/$target.build.log" || { echo "does not build, see $out/$target.build.log" >"$out/$target.result"; return; }
     mkdir -p "$out/corpus/$target" "Tests/Fuzz/Corpus/$target"
     "$out/$target" "$out/corpus/$target" "Tests/Fuzz/Corpus/$target" Tests/RealClusterConfigs Tests/Vectors/interop Tests/Vectors/cucm-style \
