@@ -14,7 +14,7 @@ cd "$(dirname "$0")/.."
 arch=${1:?usage: toolchain/firmware-lab-boot.sh aarch64|armv7|x86_64}
 swift build --product cucm-lab >/dev/null || exit 1
 work=$(mktemp -d)
-trap stop_labs EXIT
+trap 'stop_labs; [ -z "${tokens:-}" ] || rm -rf "$tokens"' EXIT
 
 "$cucm_lab" init --dir "$work/lab" >/dev/null
 "$cucm_lab" device add SEPA45630BBFA40 --dir "$work/lab" --profile encrypted --capf-auth auto --operation install --key rsa:2048 >/dev/null
@@ -75,6 +75,42 @@ check "$arch second EC boot ends configured" ecboot
 check "$arch second EC boot: over HTTPS" json_has "$work/boot.json" "$over_https"
 check "$arch second EC boot: no CAPF" json_lacks "$work/boot.json" '.event == "capfStarting"'
 stop_labs
+
+# The LSC's key in SoftHSM2 of the firmware's own architecture (Debian's arm64/armhf
+# packages under QEMU for ARM: toolchain/softhsm.sh), loaded by the firmware with dlopen:
+# an enrolling boot, the .enc.sgn unwrapped by the token, the key's place in `status`.
+{ read -r module; read -r PHONE_GUEST_LIBRARY_PATH; } < <(toolchain/softhsm.sh "$arch")
+export PHONE_GUEST_LIBRARY_PATH
+# The token's files on a tmpfs: under qemu-arm a 32-bit SoftHSM2 cannot list an ext4
+# directory of the 64-bit host (its 64-bit directory offsets), which a real armv7 board's
+# own kernel never hands it.
+tokens=$(mktemp -d -p /dev/shm)
+printf 'directories.tokendir = %s\nobjectstore.backend = file\nlog.level = ERROR\n' "$tokens" >"$work/softhsm2.conf"
+export SOFTHSM2_CONF=$work/softhsm2.conf
+util=$(dirname "$module")/../../bin/softhsm2-util
+[ "$arch" = x86_64 ] && util=softhsm2-util
+PHONE_GUEST_PROGRAM=$util toolchain/run-firmware.sh "$arch" --module "$module" --init-token --free --label phone \
+    --pin 73914628 --so-pin 5678 >/dev/null
+printf '73914628\n' >"$work/pin"
+new_lab_ports
+"$cucm_lab" init --dir "$work/tokenlab" >/dev/null
+"$cucm_lab" device add SEPA45630BBFA40 --dir "$work/tokenlab" --profile encrypted --capf-auth auto --operation install --key rsa:2048 >/dev/null
+start_lab "$work/tokenlab" "$work/tokenlab.log"
+tokenboot() {
+    toolchain/run-firmware.sh "$arch" boot --json --server "127.0.0.1:$lab_http" --mac A4:56:30:BB:FA:40 --state "$work/tokenphone" \
+        --mic Tests/Vectors/interop/pki/phone-mic.pem --pkcs11 "$module" --token phone --pin-file "$work/pin" \
+        >"$work/boot.json" 2>"$work/boot.err"
+}
+check "$arch boot with the key in SoftHSM2 ($arch) ends configured" tokenboot
+check "$arch token: CAPF installed an RSA-2048 LSC" json_has "$work/boot.json" '.event == "capfInstallRequested" and .key == "RSA-2048"'
+check "$arch token: the .enc.sgn decrypted by the token's key" json_has "$work/boot.json" '.event == "configApplied" and .encrypted == true'
+check "$arch token: lsc.pem holds the certificate alone" test "$(grep -c BEGIN "$work/tokenphone/lsc.pem")" = 1
+check "$arch token: status says the key is on the token" grep -q "private: token phone (id [0-9a-f]*, RSA-2048)" \
+    <(toolchain/run-firmware.sh "$arch" status --state "$work/tokenphone" --pkcs11 "$module" --token phone --pin-file "$work/pin")
+check "$arch token: the second boot ends configured, no CAPF" tokenboot
+check "$arch token: ... no CAPF" json_lacks "$work/boot.json" '.event == "capfStarting"'
+
+
 if [ "$checks_failed" -gt 0 ]; then cat "$work/boot.json" "$work/boot.err" "$work/trust.err" "$work/lab.log"; fi
 rm -rf "$work"
 summary "firmware-lab-$arch"
