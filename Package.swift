@@ -76,7 +76,7 @@ let package = Package(
         .testTarget(name: "EndToEndSecurityTests", dependencies: ["CUCMLab", "PhoneApp", "TestSupport", "LabSupport"],
                     swiftSettings: [.swiftLanguageMode(.v5)]),
         // The C API's entry points called from Swift, against the lab in-process.
-        .testTarget(name: "PhoneSecTests", dependencies: ["PhoneSec", "CPhoneSec", "CUCMLab", "LabSupport", "TestSupport", "PhoneTrust",
+        .testTarget(name: "PhoneSecTests", dependencies: ["PhoneSec", "CPhoneSec", "CUCMLab", "HostProcess", "LabSupport", "TestSupport", "PhoneTrust",
                                                    "PhoneWire", "PhoneCrypto"],
                     swiftSettings: [.swiftLanguageMode(.v5)]),
         .testTarget(name: "PhoneAppTests", dependencies: ["PhoneApp", "PhoneRuntime", "TestSupport"]),

@@ -38,6 +38,7 @@ public func phonesec_boot(_ phone: OpaquePointer?, _ options: UnsafePointer<phon
     }
     request.authString = text(options.auth_string).map { Array($0.utf8) }
     request.model = handle.model
+    request.keyStore = handle.keyStore
     request.keyLogPath = text(options.key_log_path)
     if options.https_port != 0 { request.httpsPort = options.https_port }
     if options.backoff_ms != 0 { request.backoffMs = UInt64(options.backoff_ms) }

@@ -14,6 +14,8 @@ final class PhoneHandle {
     let device: DeviceName
     let storage: PhoneStorage
     let model: String?
+    /// Where the private keys are, when not on the flash; a boot opens the token again.
+    let keyStore: KeyStoreOptions?
     let rng: RandomGenerator
     let io = LibraryIO()
     var decider = TrustDecider()
@@ -23,10 +25,11 @@ final class PhoneHandle {
     private(set) var tvsServers: [DeviceConfiguration.TVSServer] = []
     var channels = ChannelTable<SecureChannel<TCPStream>>()
 
-    init(device: DeviceName, storage: PhoneStorage, model: String?, rng: RandomGenerator) {
+    init(device: DeviceName, storage: PhoneStorage, model: String?, keyStore: KeyStoreOptions?, rng: RandomGenerator) {
         self.device = device
         self.storage = storage
         self.model = model
+        self.keyStore = keyStore
         self.rng = rng
     }
 
@@ -71,13 +74,20 @@ public func phonesec_phone_open(_ options: UnsafePointer<phonesec_phone_options>
     if let model, TVSDeviceName(device: device, model: model) == nil {
         return answer(PHONESEC_ERR_ARGUMENT, "options.model must start with four digits (8841)", message)
     }
+    let keyStore: KeyStoreOptions?
+    switch (text(options.pointee.pkcs11_module), text(options.pointee.token_label), text(options.pointee.pin_file)) {
+    case (nil, nil, nil): keyStore = nil
+    case (let module?, let token?, let pinFile?): keyStore = KeyStoreOptions(module: module, token: token, pinFile: pinFile)
+    default: return answer(PHONESEC_ERR_ARGUMENT, "options.pkcs11_module, token_label and pin_file go together", message)
+    }
     let io = LibraryIO()
     let storage: PhoneStorage
     do throws(PhoneFailure) {
-        storage = try StateFiles.open(directory, io: io)
+        storage = try StateFiles.open(directory, keys: keyStore, io: io)
         storage.removeTemporaryFiles()
         _ = try StateFiles.mic(text(options.pointee.mic_pem_path), storage: storage, io: io)
     } catch {
+        if case .keyStore = error { return answer(PHONESEC_ERR_KEY_STORE, error.message, message) }
         return answer(PHONESEC_ERR_STORAGE, error.message, message)
     }
     let rng: RandomGenerator
@@ -86,7 +96,7 @@ public func phonesec_phone_open(_ options: UnsafePointer<phonesec_phone_options>
     } catch {
         return answer(PHONESEC_ERR_INTERNAL, error.reason, message)
     }
-    let handle = PhoneHandle(device: device, storage: storage, model: model, rng: rng)
+    let handle = PhoneHandle(device: device, storage: storage, model: model, keyStore: keyStore, rng: rng)
     handle.refresh()
     phone.pointee = OpaquePointer(Unmanaged.passRetained(handle).toOpaque())
     return answer(PHONESEC_OK, "", message)

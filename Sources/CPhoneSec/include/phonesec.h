@@ -39,7 +39,7 @@ extern "C" {
 /* 3: phonesec_event has one named field per fact, each meaning the same in every event
  * (no `value`, `subject`, `server` or `delay_ms` whose meaning depends on the kind), and
  * enums for trust lists, transports, TVS answers and CAPF results (README, "The C API"). */
-#define PHONESEC_API_VERSION 3
+#define PHONESEC_API_VERSION 4
 /* Most servers of one kind a configuration lists (call managers, TVS, CAPF). */
 #define PHONESEC_MAX_SERVERS 16
 /* Most channels one phone handle holds open at once. */
@@ -98,6 +98,12 @@ typedef struct phonesec_phone_options {
     const char *mac;             /* required: 12 hex digits, with or without SEP or colons */
     const char *mic_pem_path;    /* optional: the MIC and its key (PEM), copied into the state directory */
     const char *model;           /* optional: four digits ("8841") when the MIC names no model */
+    /* Optional, all three or none: the private keys on a PKCS#11 token (docs/key-store.md):
+     * the module's path (loaded with dlopen), the token's label, and a file whose first
+     * line is the user PIN. The boot, the channels and the identity calls use its keys. */
+    const char *pkcs11_module;
+    const char *token_label;
+    const char *pin_file;
 } phonesec_phone_options;
 
 /* Opens the state directory and reads what it holds. On success *phone is a new handle
@@ -321,7 +327,7 @@ typedef struct phonesec_boot_options {
     void *event_context;
     uint16_t https_port;         /* 0: 6971 */
     uint32_t backoff_ms;         /* 0: 30000 (the base of the CAPF and config back-offs) */
-    const char *key_log_path;    /* optional: appends each TLS session's secrets (NSS format) for Wireshark */
+    const char *key_log_path;    /* optional, debug builds only (a release library refuses it: PHONESEC_ERR_ARGUMENT): appends each TLS session's secrets (NSS format) for Wireshark */
 } phonesec_boot_options;
 
 typedef struct phonesec_server {
