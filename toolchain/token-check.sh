@@ -67,6 +67,12 @@ id=$(sed -n 's/^ *ID: *//p' <<<"$objects" | head -1)
 check "token: phone status says the LSC key is on the token, with its ID" grep -q "private: token phone (id $id, RSA-2048)" <<<"$status"
 check_equal "token: the lab stored the LSC's md5" "$("$cucm_lab" sql --dir "$work/lab" "select md5hash from device where name='SEPA45630BBFA40'" | tail -1)" \
     "$(sed -n '/^LSC:/,/^[^ ]/s/^  md5: *//p' <<<"$status")"
+curl -sf "http://127.0.0.1:$lab_http/SEPA45630BBFA40.cnf.xml.enc.sgn" -o "$work/served.enc.sgn"
+check "token: phone decrypt unwraps the served .enc.sgn with the LSC's key on the token" grep -q "<deviceSecurityMode>" \
+    <("$phone" decrypt "$work/served.enc.sgn" --key "$work/state/lsc.pem" --trust "$work/state/itl.tlv" \
+        --name SEPA45630BBFA40.cnf.xml.enc.sgn "${token[@]}")
+check "token: without the token, the certificate alone decrypts nothing (exit 2)" exits 2 "$phone" decrypt "$work/served.enc.sgn" \
+    --key "$work/state/lsc.pem" --trust "$work/state/itl.tlv" --name SEPA45630BBFA40.cnf.xml.enc.sgn 2>/dev/null
 check "token: the second boot ends configured" boot second "$work/lab" "$work/state" "${token[@]}"
 check "token: the second boot needed no CAPF" json_lacks "$work/second.json" '.event == "capfStarting"'
 check "token: status without the token says the LSC's key is on a token" grep -q "LSC: its key cannot be used: the key is on a token" \

@@ -1,3 +1,4 @@
+import LinuxPlatform
 import PhoneCrypto
 import PhoneRuntime
 import PhoneTrust
@@ -71,12 +72,14 @@ enum DecryptCommand {
         let name: String
         let keyPath: String
         let outputPath: String?
+        let keyStore: KeyStoreOptions?
         do {
-            arguments = try Arguments(words, valueOptions: ["--key", "--trust", "--name", "--output"])
+            arguments = try Arguments(words, valueOptions: ["--key", "--trust", "--name", "--output", "--pkcs11", "--token", "--pin-file"])
             path = try arguments.single("FILE")
             name = try arguments.value("--name") ?? baseName(path)
             keyPath = try arguments.required("--key")
             outputPath = try arguments.value("--output")
+            keyStore = try KeyStoreOptions.parse(arguments)
         } catch {
             throw PhoneFailure(error)
         }
@@ -85,13 +88,17 @@ enum DecryptCommand {
         let store = try TrustFiles.store(trustPaths, io: io)
         let bytes = try io.read(path, limit: FileLimits.signedFile)
         var keyBytes = try io.read(keyPath, limit: FileLimits.keyFile)
+        defer { zeroize(&keyBytes) }
         let key: PrivateKey
-        do {
-            key = try PrivateKey(encoded: keyBytes[...])
-            zeroize(&keyBytes)
-        } catch {
-            zeroize(&keyBytes)
-            throw .input(keyPath + ": no private key: " + error.reason)
+        if let keyStore {
+            // --key names the certificate (the LSC's, or the MIC's) whose key is on the token.
+            let storage = try StateFiles.read("", keys: keyStore)
+            switch storage.identity(keyBytes, label: PKCS11Token.lscLabel) {
+            case .success(let identity): key = identity.privateKey
+            case .failure: key = try StateFiles.readMIC(keyPath, storage: storage, io: io).privateKey
+            }
+        } else {
+            do { key = try PrivateKey(encoded: keyBytes[...]) } catch { throw .input(keyPath + ": no private key: " + error.reason) }
         }
         let rng = try io.randomGenerator()
         var plaintext: [UInt8]

@@ -27,8 +27,13 @@ public enum StateFiles {
     /// The state directory as it is (nothing made), with its keys where `keys` says.
     public static func read(_ directory: String, keys: KeyStoreOptions?) throws(PhoneFailure) -> PhoneStorage {
         guard let keys else { return PhoneStorage(directory: directory, token: nil) }
+        return PhoneStorage(directory: directory, token: try token(keys))
+    }
+
+    /// The token `keys` names, logged in.
+    public static func token(_ keys: KeyStoreOptions) throws(PhoneFailure) -> PKCS11Token {
         switch PKCS11Token.open(module: keys.module, label: keys.token, pinFile: keys.pinFile) {
-        case .success(let token): return PhoneStorage(directory: directory, token: token)
+        case .success(let token): return token
         case .failure(let error): throw .keyStore(error)
         }
     }
