@@ -1,4 +1,4 @@
-import PhoneWire
+@testable import PhoneWire
 import TestSupport
 import XCTest
 
@@ -71,6 +71,16 @@ final class DeviceConfigurationTests: XCTestCase {
         XCTAssertEqual(config.tvsServers, [.init(host: "tvs", port: 2445)])
         XCTAssertNil(config.fullConfig)
         XCTAssertFalse(config.isPartial)
+    }
+
+    /// Lowest priority first; equal priorities keep the document's order (a stable sort).
+    func testSortByPriorityIsStable() {
+        var items = [(3, "a"), (1, "b"), (3, "c"), (0, "d"), (1, "e"), (3, "f")]
+        ConfigurationParser.sortByPriority(&items) { $0.0 }
+        XCTAssertEqual(items.map(\.1), ["d", "b", "e", "a", "c", "f"])
+        var none: [(Int, String)] = []
+        ConfigurationParser.sortByPriority(&none) { $0.0 }
+        XCTAssertTrue(none.isEmpty)
     }
 
     /// TVS members are asked lowest `priority` first, as CUCM writes them (formats.md §4);

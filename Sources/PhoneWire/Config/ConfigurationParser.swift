@@ -97,9 +97,24 @@ struct ConfigurationParser {
                 if collecting { text.append(contentsOf: bytes[range]) }
             }
         }
-        config.callManagers.sort { $0.priority < $1.priority }
-        config.tvsServers.sort { $0.priority < $1.priority }
+        Self.sortByPriority(&config.callManagers) { $0.priority }
+        Self.sortByPriority(&config.tvsServers) { $0.priority }
         return config
+    }
+
+    /// Stable (equal priorities keep the document's order), by insertion: the lists are at
+    /// most `maxServers` long, and the standard library's merge sort cost the firmware 2.4 KB.
+    static func sortByPriority<Item>(_ items: inout [Item], _ priority: (Item) -> Int) {
+        guard items.count > 1 else { return }
+        for index in 1..<items.count {
+            let item = items[index]
+            var slot = index
+            while slot > 0, priority(items[slot - 1]) > priority(item) {
+                items[slot] = items[slot - 1]
+                slot -= 1
+            }
+            items[slot] = item
+        }
     }
 
     private static func localName(_ bytes: [UInt8], _ name: Range<Int>) -> ArraySlice<UInt8> {
