@@ -31,11 +31,12 @@ p11() { pkcs11-tool --module "$module" --token-label phone --login --pin "$pin" 
 privkeys() { p11 --list-objects --type privkey; }
 
 # boot NAME LAB STATE [option…]: `phone boot --json` against the lab; NAME.json, NAME.err.
+# The MIC is $boot_mic when set, else the vector MIC with its key.
 boot() {
     local name=$1 lab_dir=$2 state=$3
     shift 3
     "$phone" boot --server "127.0.0.1:$lab_http" --https-port "$lab_https" --mac A45630BBFA40 --state "$state" \
-        --mic "$mic" --backoff-ms 100 --json "$@" >"$work/$name.json" 2>"$work/$name.err"
+        --mic "${boot_mic:-$mic}" --backoff-ms 100 --json "$@" >"$work/$name.json" 2>"$work/$name.err"
 }
 # No PEM or DER private key of any form in any file of the state directory (the MIC given
 # as a PEM aside: putting it on the token is a factory step of its own).
@@ -175,6 +176,30 @@ check "token fault removed: the cause is named" grep -q "key store: the token wa
 check "token fault removed: the LSC enrolled before it stays" test -s "$work/state3/lsc.pem"
 check "token: with the token back the boot ends configured, no CAPF" boot back "$work/lab3" "$work/state3" "${token[@]}"
 check "token: ... and needed no CAPF" json_lacks "$work/back.json" '.event == "capfStarting"'
+stop_labs
+
+# 7. The factory step: the MIC's key imported onto the token, then a factory-fresh phone
+# given the MIC's certificate alone enrols (CAPF authenticated by the MIC's signature,
+# made on the token) with nothing private on its flash.
+openssl x509 -in "$mic" -out "$work/mic-cert.pem"
+check "token: provision-mic imports the MIC's key" grep -q "MIC key of .* imported: token phone (id [0-9a-f]*, RSA-2048)" \
+    <("$phone" provision-mic --key "$mic" --cert "$work/mic-cert.pem" "${token[@]}")
+mic_objects=$(privkeys) || exit 1
+check "token: the MIC's key is on the token, labelled phone-mic, sensitive" \
+    grep -A8 "label: *phone-mic" <<<"$mic_objects" | grep -q "sensitive"
+check "token: provision-mic twice is refused (exit 2)" exits 2 "$phone" provision-mic --key "$mic" --cert "$work/mic-cert.pem" "${token[@]}"
+new_lab_ports
+"$cucm_lab" init --dir "$work/lab4" >/dev/null
+"$cucm_lab" device add SEPA45630BBFA40 --dir "$work/lab4" --profile encrypted --capf-auth auto --operation install --key rsa:2048 >/dev/null
+start_lab "$work/lab4" "$work/lab4.log"
+boot_mic=$work/mic-cert.pem
+check "token: a phone with the MIC's certificate alone enrols" boot micboot "$work/lab4" "$work/state4" "${token[@]}"
+unset boot_mic
+check "token: ... CAPF installed its LSC" json_has "$work/micboot.json" '.event == "capfEnded" and .result == "installed"'
+check "token: ... and no private key is in its state directory at all" \
+    eval '! grep -rqa "PRIVATE KEY" "$work/state4" && for f in "$work"/state4/*; do ! openssl pkey -in "$f" -noout 2>/dev/null || exit 1; done'
+check "token: without the token the MIC's certificate alone is refused (exit 8)" exits 8 "$phone" boot \
+    --server "127.0.0.1:$lab_http" --mac A45630BBFA40 --state "$work/state5" --mic "$work/mic-cert.pem"
 stop_labs
 check "token: no PIN, right or wrong, is ever printed" not grep -rqE "$pin|$wrong_pin" "$work"/*.err "$work"/*.out "$work"/*.json
 [ -n "${KEEP_WORK:-}" ] || rm -rf "$work"

@@ -45,10 +45,14 @@ public enum PhoneProgram {
                                                         is CERT trusted for this use: the installed lists, then TVS
                                                         (exit 0 trusted, 1 not trusted, 3 no TVS answered)
           status --state DIR                            MIC, LSC (MD5 as the cluster stores it), trust lists
+          provision-mic --key PEM --cert PEM --pkcs11 MODULE --token LABEL --pin-file F
+                                                        the factory step: the MIC's key onto the token
+        boot, capf, decrypt and status take --pkcs11 MODULE --token LABEL --pin-file F: the keys on a token.
         NAME is the name the file was served under (default: FILE's own name).
         --keylog FILE appends each TLS session's secrets to FILE (mode 0600) for Wireshark.
         Exit codes: 0 success, 1 rejected (trust failure; the reason is printed), 2 usage or file error,
-        3 unreachable, 4 enrollment failed, 5 needs an authentication string, 6 internal fault.
+        3 unreachable, 4 enrollment failed, 5 needs an authentication string, 6 internal fault, 7 board reset,
+        8 the key store cannot be used.
         """
 
     /// Runs one command; `arguments` excludes the program name.
@@ -73,6 +77,14 @@ public enum PhoneProgram {
                 try TrustCommand.run(rest, io: io)
             } else if sameText(command, "status") {
                 try StatusCommand.run(rest, io: io)
+            } else if sameText(command, "provision-mic") {
+                #if hasFeature(Embedded)
+                // A factory station's step (the host build): its import code would cost the
+                // firmware 10 KB of its 400 KiB.
+                throw PhoneFailure.usage("provision-mic is a factory station's command: run the host build of phone")
+                #else
+                try ProvisionCommand.run(rest, io: io)
+                #endif
             } else if sameText(command, "help") || sameText(command, "--help") || sameText(command, "-h") {
                 io.outputLine(usage)
             } else {
