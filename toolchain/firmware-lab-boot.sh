@@ -89,8 +89,11 @@ printf 'directories.tokendir = %s\nobjectstore.backend = file\nlog.level = ERROR
 export SOFTHSM2_CONF=$work/softhsm2.conf
 util=$(dirname "$module")/../../bin/softhsm2-util
 [ "$arch" = x86_64 ] && util=softhsm2-util
-PHONE_GUEST_PROGRAM=$util toolchain/run-firmware.sh "$arch" --module "$module" --init-token --free --label phone \
-    --pin 73914628 --so-pin 5678 >/dev/null
+make_token() {
+    PHONE_GUEST_PROGRAM=$util toolchain/run-firmware.sh "$arch" --module "$module" --init-token --free --label phone \
+        --pin 73914628 --so-pin 5678 >/dev/null
+}
+check "$arch token: SoftHSM2 of the architecture made a token" make_token
 printf '73914628\n' >"$work/pin"
 new_lab_ports
 "$cucm_lab" init --dir "$work/tokenlab" >/dev/null
@@ -104,7 +107,8 @@ tokenboot() {
 check "$arch boot with the key in SoftHSM2 ($arch) ends configured" tokenboot
 check "$arch token: CAPF installed an RSA-2048 LSC" json_has "$work/boot.json" '.event == "capfInstallRequested" and .key == "RSA-2048"'
 check "$arch token: the .enc.sgn decrypted by the token's key" json_has "$work/boot.json" '.event == "configApplied" and .encrypted == true'
-check "$arch token: lsc.pem holds the certificate alone" test "$(grep -c BEGIN "$work/tokenphone/lsc.pem")" = 1
+check "$arch token: lsc.pem holds one certificate" test "$(grep -c "BEGIN CERTIFICATE" "$work/tokenphone/lsc.pem")" = 1
+check "$arch token: ... and no private key" not grep -q "PRIVATE KEY" "$work/tokenphone/lsc.pem"
 check "$arch token: status says the key is on the token" grep -q "private: token phone (id [0-9a-f]*, RSA-2048)" \
     <(toolchain/run-firmware.sh "$arch" status --state "$work/tokenphone" --pkcs11 "$module" --token phone --pin-file "$work/pin")
 check "$arch token: the second boot ends configured, no CAPF" tokenboot

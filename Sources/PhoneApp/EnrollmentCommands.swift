@@ -66,6 +66,7 @@ enum CAPFCommand {
         let outcome = platform.enroll(request, rng: rng)
         io.outputLine("operation: " + operationName(outcome))
         io.outputLine("outcome:   " + FailureText.capf(outcome.shown))
+        if case .failed(let problem) = outcome, let code = problem.keyStoreCode { throw .keyStoreFailed(code: code) }
         switch outcome {
         case .installed(let identity):
             for line in StateFiles.describe(identity.certificate) { io.outputLine("  " + line) }

@@ -1,4 +1,5 @@
 import LinuxPlatform
+import PhoneCore
 import PhoneCrypto
 import PhoneRuntime
 import PhoneTrust
@@ -95,7 +96,9 @@ enum DecryptCommand {
             let storage = try StateFiles.read("", keys: keyStore)
             switch storage.identity(keyBytes, label: PKCS11Token.lscLabel) {
             case .success(let identity): key = identity.privateKey
-            case .failure: key = try StateFiles.readMIC(keyPath, storage: storage, io: io).privateKey
+            case .failure(let problem):
+                if let error = problem.keyStore { throw .keyStore(error) }
+                key = try StateFiles.readMIC(keyPath, storage: storage, io: io).privateKey
             }
         } else {
             do { key = try PrivateKey(encoded: keyBytes[...]) } catch { throw .input(keyPath + ": no private key: " + error.reason) }
@@ -107,6 +110,7 @@ enum DecryptCommand {
             let verified = try store.verifyConfiguration(consume bytes, servedAs: name)
             plaintext = try EncryptedConfig.decrypt(consume verified, privateKey: key, rng: rng)
         } catch {
+            if let code = error.keyStoreCode { throw .keyStoreFailed(code: code) }
             throw .rejected(error.reason)
         }
         defer { zeroize(&plaintext) }

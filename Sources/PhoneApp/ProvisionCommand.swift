@@ -33,8 +33,10 @@ enum ProvisionCommand {
             throw .input(keyPath + ": not the private key of " + certificatePath + ": " + error.reason)
         }
         let token = try StateFiles.token(keyStore)
-        if case .success = token.key(for: certificate, label: PKCS11Token.micLabel) {
-            throw .input("the token already holds the key of " + certificate.subject)
+        switch token.key(for: certificate, label: PKCS11Token.micLabel) {
+        case .failure(.keyMissing): break
+        case .success: throw .input("the token already holds the key of " + certificate.subject)
+        case .failure(let error): throw .keyStore(error)
         }
         switch token.importKey(mic.privateKey, label: PKCS11Token.micLabel) {
         case .failure(let error): throw .keyStore(error)

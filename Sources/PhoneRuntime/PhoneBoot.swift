@@ -131,7 +131,7 @@ public enum PhoneBoot {
              .capfRefused, .encryptedConfigUnavailable, .tooManyResets:
             return .enrollmentFailed(reason)
         case .keyStoreFailed(let code):
-            return .keyStore(TokenError(code: code))
+            return .keyStoreFailed(code: code)
         case .internalFault:
             return .internalFault(reason)
         }

@@ -33,6 +33,10 @@ public enum PhoneFailure: Error {
         }
     }
 
+    /// The phone's key store failed under an operation (`keyStoreCode` of what it threw):
+    /// every command and the C API end as the store's failure, whatever the operation was.
+    public static func keyStoreFailed(code: UInt32) -> PhoneFailure { .keyStore(TokenError(code: code)) }
+
     /// The words: what `phone` prints after "phone: ", the C API's message.
     public var message: String {
         switch self {

@@ -15,6 +15,7 @@ private func milliseconds(_ timeout: UInt32) -> Int32 {
 
 /// A channel problem as a status and a sentence.
 private func describe(_ problem: TLSChannelProblem) -> (phonesec_status, String) {
+    if let code = problem.keyStoreCode { return (PHONESEC_ERR_KEY_STORE, PhoneFailure.keyStoreFailed(code: code).message) }
     switch problem {
     case .connect(.timedOut), .stoppedAnswering: return (PHONESEC_ERR_TIMEOUT, FailureText.channel(problem, pinnedTo: ""))
     case .connect: return (PHONESEC_ERR_UNREACHABLE, FailureText.channel(problem, pinnedTo: ""))
@@ -34,6 +35,7 @@ public func phonesec_channel_open(_ phone: OpaquePointer?, _ host: UnsafePointer
     guard let hostText = text(host), !hostText.isEmpty else { return answer(PHONESEC_ERR_ARGUMENT, "host is NULL or empty", message) }
     guard port > 0 else { return answer(PHONESEC_ERR_ARGUMENT, "port is 0", message) }
     guard let purpose = TrustPurpose(purposeCode) else { return answer(PHONESEC_ERR_ARGUMENT, "purpose is not a phonesec_purpose", message) }
+    if let refused = handle.refusedForKeyStore(message) { return refused }
     guard !handle.channels.isFull else {
         return answer(PHONESEC_ERR_TOO_MANY_CHANNELS, String(PHONESEC_MAX_CHANNELS) + " channels are open on this phone", message)
     }

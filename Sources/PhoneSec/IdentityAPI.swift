@@ -22,6 +22,7 @@ public func phonesec_phone_info_get(_ phone: OpaquePointer?, _ info: UnsafeMutab
     guard let handle = PhoneHandle.from(phone) else { return answer(PHONESEC_ERR_ARGUMENT, "phone is NULL", message) }
     guard let info else { return answer(PHONESEC_ERR_ARGUMENT, "info is NULL", message) }
     handle.refresh()
+    if let refused = handle.refusedForKeyStore(message) { return refused }
     info.pointee = phonesec_phone_info()
     fill(&info.pointee.device, handle.device.text)
     fill(&info.pointee.mic, handle.mic)

@@ -23,6 +23,7 @@ final class PhoneHandle {
     private(set) var lsc: Identity?
     private(set) var store = TrustStore()
     private(set) var tvsServers: [DeviceConfiguration.TVSServer] = []
+    private(set) var keyStoreProblem: TokenError?
     var channels = ChannelTable<SecureChannel<TCPStream>>()
 
     init(device: DeviceName, storage: PhoneStorage, model: String?, keyStore: KeyStoreOptions?, rng: RandomGenerator) {
@@ -33,12 +34,23 @@ final class PhoneHandle {
         self.rng = rng
     }
 
-    /// Reads the flash again (corrupt files count as absent, as in a boot).
+    /// Reads the flash again (corrupt files count as absent, as in a boot); an identity
+    /// whose key store fails or is not given is `keyStoreProblem`, never quietly absent
+    /// (a channel would go out with the MIC instead of the LSC).
     func refresh() {
-        mic = storage.loadMIC().0
-        lsc = storage.loadLSC().0
+        let (mic, micProblem) = storage.loadMIC()
+        let (lsc, lscProblem) = storage.loadLSC()
+        self.mic = mic
+        self.lsc = lsc
+        keyStoreProblem = lscProblem?.keyStore ?? micProblem?.keyStore
         store = storage.loadTrustStore().0
         tvsServers = storage.loadTVSServers().0
+    }
+
+    /// The key store an identity of this phone needs and cannot use, as the caller's answer.
+    func refusedForKeyStore(_ message: UnsafeMutablePointer<phonesec_message>?) -> phonesec_status? {
+        guard let keyStoreProblem else { return nil }
+        return answer(PHONESEC_ERR_KEY_STORE, PhoneFailure.keyStore(keyStoreProblem).message, message)
     }
 
     /// What this phone decides trust with: its lists, its TVS servers, its TVS name.
@@ -98,6 +110,7 @@ public func phonesec_phone_open(_ options: UnsafePointer<phonesec_phone_options>
     }
     let handle = PhoneHandle(device: device, storage: storage, model: model, keyStore: keyStore, rng: rng)
     handle.refresh()
+    if let refused = handle.refusedForKeyStore(message) { return refused }
     phone.pointee = OpaquePointer(Unmanaged.passRetained(handle).toOpaque())
     return answer(PHONESEC_OK, "", message)
 }

@@ -153,7 +153,7 @@ final class BootMachineTests: XCTestCase {
     func testAKeyStoreFailureInCAPFEndsTheBootAtOnce() throws {
         let removed = CryptoError(.keyGeneration, code: CryptoError.externalBase - 0x32)
         for problem in [CAPFProblem.session(.keyGenerationFailed(removed)), .session(.signingFailed(removed))] {
-            let (world, machine) = try BootScenarios.capfAnswers { _ in .failed(problem) }
+            let (world, machine) = try BootScenarios.capfAnswers(capfServers: ["capf-a", "capf-b"]) { _ in .failed(problem) }
             XCTAssertEqual(machine.stateKind, .failed, world.log)
             XCTAssertEqual(world.failure, .keyStoreFailed(code: 0x32))
             XCTAssertEqual(world.capfRequests.count, 1)

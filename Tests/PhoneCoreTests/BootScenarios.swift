@@ -162,12 +162,12 @@ enum BootScenarios {
         return (world, machine)
     }
 
-    static func capfAnswers(_ outcome: @escaping (CAPFRequest) -> CAPFOutcome<Identity>,
+    static func capfAnswers(capfServers: [String] = ["127.0.0.1"], _ outcome: @escaping (CAPFRequest) -> CAPFOutcome<Identity>,
                             capfAuthMode: Int = 0, memory: BootMemory? = nil) throws -> (ScriptedWorld, BootMachine) {
         let lab = try LabCluster()
         let world = ScriptedWorld()
         world.files["ITLFile.tlv"] = lab.itl
-        world.files[device.signedConfig] = try lab.partial(certHash: "", capfAuthMode: capfAuthMode)
+        world.files[device.signedConfig] = try lab.partial(certHash: "", capfAuthMode: capfAuthMode, capfServers: capfServers)
         world.capfDefault = outcome
         var machine = machine(memory: try memory ?? BootMemory(mic: try mic()))
         world.run(&machine)

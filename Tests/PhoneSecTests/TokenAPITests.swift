@@ -15,6 +15,7 @@ final class TokenAPITests: XCTestCase {
     var message = phonesec_message()
     var tokens: URL!
     let module = "/usr/lib/softhsm/libsofthsm2.so"
+    var savedConf: String?
 
     override func setUpWithError() throws {
         fixture = try LabFixture()
@@ -24,7 +25,8 @@ final class TokenAPITests: XCTestCase {
         let conf = fixture.work.appendingPathComponent("softhsm2.conf")
         try "directories.tokendir = \(tokens.path)\nobjectstore.backend = file\nlog.level = ERROR\n"
             .write(to: conf, atomically: true, encoding: .utf8)
-        // SoftHSM2 reads it when the phone first loads it, in this process.
+        // SoftHSM2 reads it when the phone first loads it, in this process; put back after.
+        savedConf = getenv("SOFTHSM2_CONF").map { String(cString: $0) }
         setenv("SOFTHSM2_CONF", conf.path, 1)
         let made = try ProgramRun.run("/usr/bin/softhsm2-util", ["--init-token", "--free", "--label", "phonesec", "--pin", "73914628",
                                                                  "--so-pin", "5678"], environment: ["SOFTHSM2_CONF": conf.path])
@@ -32,7 +34,10 @@ final class TokenAPITests: XCTestCase {
         try "73914628\n".write(to: fixture.work.appendingPathComponent("pin"), atomically: true, encoding: .utf8)
     }
 
-    override func tearDownWithError() throws { fixture.close() }
+    override func tearDownWithError() throws {
+        if let savedConf { setenv("SOFTHSM2_CONF", savedConf, 1) } else { unsetenv("SOFTHSM2_CONF") }
+        fixture.close()
+    }
 
     private func open(pinFile: String, tokenLabel: String? = "phonesec") -> (phonesec_status, OpaquePointer?) {
         var handle: OpaquePointer?
@@ -97,6 +102,20 @@ final class TokenAPITests: XCTestCase {
         XCTAssertEqual(SIPRegister.status(phone: phone, channel: channel, device: fixture.device, message: &message), 200,
                        "the LSC on the token signed the client handshake: " + text(message.text))
         XCTAssertEqual(phonesec_channel_close(phone, channel, &message), PHONESEC_OK)
+
+        // Without the token the LSC cannot be used: refused, never the MIC in its place.
+        var plain: OpaquePointer?
+        let refused = fixture.state.withCString { directory in
+            "A4:56:30:BB:FA:40".withCString { mac in
+                var options = phonesec_phone_options()
+                options.state_directory = directory
+                options.mac = mac
+                return phonesec_phone_open(&options, &plain, &message)
+            }
+        }
+        XCTAssertEqual(refused, PHONESEC_ERR_KEY_STORE, text(message.text))
+        XCTAssertNil(plain)
+        XCTAssertTrue(text(message.text).contains("the key is on a token"), text(message.text))
     }
 
     func testAWrongPINAndHalfTheOptionsAreRefused() throws {

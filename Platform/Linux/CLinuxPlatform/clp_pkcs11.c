@@ -24,8 +24,35 @@ struct clp_token {
     CK_FUNCTION_LIST *f;
     CK_SESSION_HANDLE session;
     int uses;  // the token itself, and each key made with clp_token_key
-    int finalizes;  // this process initialized the module (not another user of it before)
 };
+
+// The modules this code initialized, and how many open tokens use each: a module is
+// initialized once per process, so only the last of them to close finalizes it (never one
+// another user of the process initialized).
+static struct { void *library; int users; } initialized[8];
+
+static void use(void *library, CK_RV initialize_result) {
+    for (size_t i = 0; i < sizeof initialized / sizeof initialized[0]; i++)
+        if (initialized[i].library == library && initialized[i].users > 0) {
+            initialized[i].users++;
+            return;
+        }
+    if (initialize_result != CKR_OK) return;  // initialized by someone else: theirs to finalize
+    for (size_t i = 0; i < sizeof initialized / sizeof initialized[0]; i++)
+        if (initialized[i].users == 0) {
+            initialized[i].library = library;
+            initialized[i].users = 1;
+            return;
+        }
+}
+
+static void unuse(void *library, CK_FUNCTION_LIST *f) {
+    for (size_t i = 0; i < sizeof initialized / sizeof initialized[0]; i++)
+        if (initialized[i].library == library && initialized[i].users > 0) {
+            if (--initialized[i].users == 0) f->C_Finalize(NULL);
+            return;
+        }
+}
 
 // A list a module hands back is trusted only as far as it is checked: a version this code
 // was written for, and every function it calls present.
@@ -44,7 +71,7 @@ static uint32_t ckr(CK_RV rv) { return rv >= CKR_VENDOR_DEFINED ? (uint32_t)CKR_
 static void release(clp_token *token) {
     if (--token->uses > 0) return;
     token->f->C_CloseSession(token->session);
-    if (token->finalizes) token->f->C_Finalize(NULL);
+    unuse(token->library, token->f);
     dlclose(token->library);
     free(token);
 }
@@ -73,7 +100,7 @@ uint32_t clp_token_open(const char *module, const char *label, const uint8_t *pi
         dlclose(library);
         return ckr(rv);
     }
-    int finalizes = rv == CKR_OK;  // never finalize a module another user of the process initialized
+    use(library, rv);
     CK_SLOT_ID slots[64];
     CK_ULONG count = 64;
     uint32_t failure = ckr(f->C_GetSlotList(CK_TRUE, slots, &count));
@@ -92,18 +119,18 @@ uint32_t clp_token_open(const char *module, const char *label, const uint8_t *pi
         if (failure != 0) f->C_CloseSession(session);
     }
     if (failure != 0) {
-        if (finalizes) f->C_Finalize(NULL);
+        unuse(library, f);
         dlclose(library);
         return failure;
     }
     clp_token *token = calloc(1, sizeof *token);
     if (token == NULL) {
         f->C_CloseSession(session);
-        if (finalizes) f->C_Finalize(NULL);
+        unuse(library, f);
         dlclose(library);
         return CKR_HOST_MEMORY;
     }
-    *token = (clp_token){.library = library, .f = f, .session = session, .uses = 1, .finalizes = finalizes};
+    *token = (clp_token){.library = library, .f = f, .session = session, .uses = 1};
     *out = token;
     return 0;
 }
@@ -244,6 +271,18 @@ static unsigned long run(CK_RV (*init)(CK_SESSION_HANDLE, CK_MECHANISM *, CK_OBJ
     return 0;
 }
 
+static int store_failed(unsigned long code) {
+    switch (code) {
+    case CKR_HOST_MEMORY: case CKR_DEVICE_ERROR: case CKR_DEVICE_MEMORY: case CKR_DEVICE_REMOVED:
+    case CKR_TOKEN_NOT_PRESENT: case CKR_TOKEN_NOT_RECOGNIZED: case CKR_SESSION_CLOSED:
+    case CKR_SESSION_HANDLE_INVALID: case CKR_USER_NOT_LOGGED_IN: case CKR_PIN_INCORRECT: case CKR_PIN_LOCKED:
+    case CKR_PIN_EXPIRED: case CKR_KEY_HANDLE_INVALID: case CKR_CRYPTOKI_NOT_INITIALIZED:
+        return 1;
+    default:
+        return code >= CKR_VENDOR_DEFINED;  // the module's own codes, and this file's CLP_P11_*
+    }
+}
+
 static unsigned long key_sign(void *context, const unsigned char *input, size_t length, unsigned char *out, size_t capacity,
                               size_t *written) {
     token_key *key = context;
@@ -255,9 +294,12 @@ static unsigned long key_decrypt(void *context, const unsigned char *input, size
     token_key *key = context;
     unsigned long code = run(key->token->f->C_DecryptInit, key->token->f->C_Decrypt, key, CKM_RSA_PKCS, input, length,
                              out, capacity, written);
-    // A ciphertext made for another key is the cluster's doing, not the token's failure:
-    // the boot treats it as a key in memory's bad padding (enrol again, once).
-    if (code == CKR_ENCRYPTED_DATA_INVALID || code == CKR_ENCRYPTED_DATA_LEN_RANGE) return PHONE_EXTERNAL_KEY_REFUSED_INPUT;
+    // Only the answers of a token that cannot work (gone, broken, full, its session or
+    // login lost, its own codes, an answer past its bound) are the store failing. Any other
+    // refusal is the ciphertext's: made for another key, the cluster's doing, which the
+    // boot treats as a key in memory's bad padding (enrol again, once). SoftHSM2 answers
+    // CKR_GENERAL_ERROR for a padding that does not check, others CKR_ENCRYPTED_DATA_INVALID.
+    if (code != 0 && !store_failed(code)) return PHONE_EXTERNAL_KEY_REFUSED_INPUT;
     return code;
 }
 

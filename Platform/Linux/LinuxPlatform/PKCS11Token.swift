@@ -28,7 +28,8 @@ public enum TokenError: Error, Equatable {
         case .pinFile(let error): return "the PIN file: " + error.reason
         case .pinMalformed(let path): return path + ": not a PIN (one line of 1 to 64 bytes)"
         case .moduleNotLoadable(let path): return path + ": cannot be loaded as a shared library"
-        case .notAModule(let path): return path + ": not a PKCS#11 module (no C_GetFunctionList)"
+        case .notAModule(let path):
+            return path + ": not a PKCS#11 module (no C_GetFunctionList, or a function list of another version or incomplete)"
         case .tokenAbsent(let label): return "no token labelled " + label
         case .wrongPIN: return "the token refused the PIN"
         case .pinLocked: return "the token's PIN is locked"

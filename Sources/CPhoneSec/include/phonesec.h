@@ -39,6 +39,8 @@ extern "C" {
 /* 3: phonesec_event has one named field per fact, each meaning the same in every event
  * (no `value`, `subject`, `server` or `delay_ms` whose meaning depends on the kind), and
  * enums for trust lists, transports, TVS answers and CAPF results (README, "The C API"). */
+/* 4: phonesec_phone_options gained pkcs11_module, token_label and pin_file (the private keys
+ * on a PKCS#11 token); PHONESEC_ERR_KEY_STORE and PHONESEC_FAILURE_KEY_STORE. */
 #define PHONESEC_API_VERSION 4
 /* Most servers of one kind a configuration lists (call managers, TVS, CAPF). */
 #define PHONESEC_MAX_SERVERS 16
