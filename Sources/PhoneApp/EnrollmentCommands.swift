@@ -51,10 +51,10 @@ enum CAPFCommand {
         guard !pinned.isEmpty else { throw .rejected("the trust list has no CAPF record") }
 
         let storage = try StateFiles.open(stateDirectory, keys: keyStore, io: io)
-        let mic = try StateFiles.mic(micPath, storage: storage, io: io)
         let (lsc, problem) = storage.loadLSC()
         if let error = problem?.keyStore { throw .keyStore(error) }
         io.ignored(problem)
+        let mic = try StateFiles.mic(micPath, storage: storage, io: io)
 
         let rng = try io.randomGenerator()
         var platform = LinuxPhonePlatform(servers: [], transport: .http, storage: storage) { _, entry in

@@ -21,10 +21,12 @@ public enum PhoneProgram {
         public static let needsAuthString: Int32 = 5
         /// A defect of the core itself (never a cluster's doing): report it.
         public static let internalFault: Int32 = 6
-        /// `boot --board-reset`: the phone asked for a reset (a new LSC is on the flash);
+        /// `boot --board-reset`: the phone asked for a reset (an LSC stored or deleted);
         /// the board's init reboots, and the next power-on boots from the flash.
         public static let resetByBoard: Int32 = 7
         /// The key store (`--pkcs11`) cannot be used: the module, the token, the PIN.
+        /// The key store cannot be used: `--pkcs11`'s module, token or PIN, a stored key on a
+        /// token and no token given, or the token failing under an operation.
         public static let keyStore: Int32 = 8
     }
 
@@ -44,12 +46,13 @@ public enum PhoneProgram {
                [--tvs HOST[:PORT]]... [--device CP-<model>-SEP<MAC>] [--keylog FILE]
                                                         is CERT trusted for this use: the installed lists, then TVS
                                                         (exit 0 trusted, 1 not trusted, 3 no TVS answered)
-          status --state DIR                            MIC, LSC (MD5 as the cluster stores it), trust lists
+          status --state DIR [--factory-mic PEM]        MIC, LSC (MD5 as the cluster stores it), trust lists
           provision-mic --key PEM --cert PEM --pkcs11 MODULE --token LABEL --pin-file F
-                                                        the factory step: the MIC's key onto the token
+                                                        the factory step, host build only: the MIC's key onto the token
         boot, capf, decrypt and status take --pkcs11 MODULE --token LABEL --pin-file F: the keys on a token.
         NAME is the name the file was served under (default: FILE's own name).
-        --keylog FILE appends each TLS session's secrets to FILE (mode 0600) for Wireshark.
+        --keylog FILE (debug builds only) appends each TLS session's secrets to FILE (mode 0600) for Wireshark.
+        With --pkcs11, decrypt's --key is the certificate whose key is on the token.
         Exit codes: 0 success, 1 rejected (trust failure; the reason is printed), 2 usage or file error,
         3 unreachable, 4 enrollment failed, 5 needs an authentication string, 6 internal fault, 7 board reset,
         8 the key store cannot be used.

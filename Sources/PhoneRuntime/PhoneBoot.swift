@@ -76,21 +76,22 @@ public enum PhoneBoot {
 
         let storage = try StateFiles.open(request.stateDirectory, keys: request.keyStore, io: io)
         storage.removeTemporaryFiles()
-        // First the LSC: a key store it needs and cannot use ends the boot before anything is written.
+        // First the LSC and the token's orphans: a key store that cannot be used ends the boot
+        // before anything is written (the MIC given with --mic included).
         let (lsc, lscProblem) = storage.loadLSC()
         if let error = lscProblem?.keyStore { throw .keyStore(error) }
         io.ignored(lscProblem)
-        let mic: Identity?
-        if let path = request.factoryMICPath {
-            mic = try StateFiles.readMIC(path, storage: storage, io: io)
-        } else {
-            mic = try StateFiles.mic(request.micPath, storage: storage, io: io)
-        }
         switch storage.destroyOrphanKeys(lsc: lsc, lscProblem: lscProblem) {
         case .success(let count) where count > 0:
             io.diagnostic("phone: destroyed " + String(count) + " LSC key(s) on the token that no stored certificate names")
         case .success: break
         case .failure(let error): throw .keyStore(error)
+        }
+        let mic: Identity?
+        if let path = request.factoryMICPath {
+            mic = try StateFiles.readMIC(path, storage: storage, io: io)
+        } else {
+            mic = try StateFiles.mic(request.micPath, storage: storage, io: io)
         }
         let (trustStore, problems) = storage.loadTrustStore()
         for problem in problems { io.ignored(problem) }

@@ -77,7 +77,8 @@ typedef enum phonesec_status {
     PHONESEC_ERR_TOO_MANY_CHANNELS = 13,
     /* A defect of the library itself: report it. */
     PHONESEC_ERR_INTERNAL = 14,
-    /* The key store (a PKCS#11 module and token) cannot be used: the module, the token, the PIN. */
+    /* The key store cannot be used: the module, the token or the PIN; an identity whose key is
+     * on a token and no token given; the token failing under an operation. */
     PHONESEC_ERR_KEY_STORE = 15
 } phonesec_status;
 
@@ -98,7 +99,7 @@ typedef struct phonesec_phone phonesec_phone;
 typedef struct phonesec_phone_options {
     const char *state_directory; /* required; created (owner-only) when missing */
     const char *mac;             /* required: 12 hex digits, with or without SEP or colons */
-    const char *mic_pem_path;    /* optional: the MIC and its key (PEM), copied into the state directory */
+    const char *mic_pem_path;    /* optional: the MIC and its key (PEM), or with a token the MIC's certificate alone; copied into the state directory */
     const char *model;           /* optional: four digits ("8841") when the MIC names no model */
     /* Optional, all three or none: the private keys on a PKCS#11 token (docs/key-store.md):
      * the module's path (loaded with dlopen), the token's label, and a file whose first
