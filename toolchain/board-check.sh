@@ -28,20 +28,6 @@ toolchain/board.sh build "$arch" || exit 1
 work=$(mktemp -d)
 mic=Tests/Vectors/interop/pki/phone-mic.pem
 
-# schedule_install DIR [device add option…]: SEPA45630BBFA40 on the encrypted profile, an install scheduled
-schedule_install() {
-    local directory=$1
-    shift
-    "$cucm_lab" device add SEPA45630BBFA40 --dir "$directory" --profile encrypted --capf-auth auto --operation install "$@" >/dev/null
-}
-new_lab() {  # new_lab DIR [init option…] -- [device add option…]: a new lab with the install scheduled
-    local directory=$1 init=()
-    shift
-    while [ $# -gt 0 ] && [ "$1" != -- ]; do init+=("$1"); shift; done
-    shift
-    "$cucm_lab" init --dir "$directory" "${init[@]}" >/dev/null
-    schedule_install "$directory" "$@"
-}
 # power_on NAME FLASH LAB [board.sh run option…]: one run of the board; its console in
 # NAME.console, the phone's JSON lines in NAME.json; returns board.sh run's exit code.
 power_on() {

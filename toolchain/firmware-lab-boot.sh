@@ -96,8 +96,7 @@ make_token() {
 check "$arch token: SoftHSM2 of the architecture made a token" make_token
 printf '73914628\n' >"$work/pin"
 new_lab_ports
-"$cucm_lab" init --dir "$work/tokenlab" >/dev/null
-"$cucm_lab" device add SEPA45630BBFA40 --dir "$work/tokenlab" --profile encrypted --capf-auth auto --operation install --key rsa:2048 >/dev/null
+new_lab "$work/tokenlab" -- --key rsa:2048
 start_lab "$work/tokenlab" "$work/tokenlab.log"
 tokenboot() {
     toolchain/run-firmware.sh "$arch" boot --json --server "127.0.0.1:$lab_http" --mac A4:56:30:BB:FA:40 --state "$work/tokenphone" \

@@ -39,6 +39,22 @@ lab_pids=()
 # SIP-TLS and (for a lab made with --ec) HTTPS. Sets lab_http, lab_tftp,
 # lab_capf, lab_tvs, lab_sip, lab_https; ports already set are kept (a restart serves on
 # the same ones), `new_lab_ports` forgets them (a second server). Waits for HTTP.
+# schedule_install DIR [device add option…]: SEPA45630BBFA40 on the encrypted profile with an
+# install scheduled in the lab in DIR.
+schedule_install() {
+    local directory=$1
+    shift
+    "$cucm_lab" device add SEPA45630BBFA40 --dir "$directory" --profile encrypted --capf-auth auto --operation install "$@" >/dev/null
+}
+# new_lab DIR [init option…] -- [device add option…]: a new lab with the install scheduled.
+new_lab() {
+    local directory=$1 init=()
+    shift
+    while [ $# -gt 0 ] && [ "$1" != -- ]; do init+=("$1"); shift; done
+    shift
+    "$cucm_lab" init --dir "$directory" "${init[@]}" >/dev/null
+    schedule_install "$directory" "$@"
+}
 start_lab() {
     local directory=$1 log=$2
     shift 2

@@ -53,8 +53,7 @@ no_private_key_in() {
 }
 
 # 1. RSA-2048: the key generated on the token, the .enc.sgn unwrapped there.
-"$cucm_lab" init --dir "$work/lab" >/dev/null
-"$cucm_lab" device add SEPA45630BBFA40 --dir "$work/lab" --profile encrypted --capf-auth auto --operation install --key rsa:2048 >/dev/null
+new_lab "$work/lab" -- --key rsa:2048
 start_lab "$work/lab" "$work/lab.log"
 check "token RSA-2048 enrolment ends configured" boot rsa "$work/lab" "$work/state" "${token[@]}"
 check "token RSA-2048: the LSC was installed" json_has "$work/rsa.json" '.event == "capfInstallRequested" and .key == "RSA-2048"'
@@ -113,8 +112,7 @@ stop_labs
 
 # 4. EC P-256: the token's EC key signs the TLS client handshake of the HTTPS configuration.
 new_lab_ports
-"$cucm_lab" init --dir "$work/eclab" --ec >/dev/null
-"$cucm_lab" device add SEPA45630BBFA40 --dir "$work/eclab" --profile encrypted --capf-auth auto --operation install --key ec:P-256 >/dev/null
+new_lab "$work/eclab" --ec -- --key ec:P-256
 start_lab "$work/eclab" "$work/eclab.log"
 check "token EC P-256 enrolment ends configured" boot ec "$work/eclab" "$work/ecstate" "${token[@]}"
 check "token EC P-256: the LSC was installed" json_has "$work/ec.json" '.event == "capfInstallRequested" and .key == "EC P-256"'
@@ -169,8 +167,7 @@ PHONE_FAULT=C_Login:CKR_PIN_LOCKED fault pin-locked "the token's PIN is locked" 
 # 6. RSA enrolment on a token that is full, then on one removed before the unwrap: exit 8
 # each time, the old identity whole; then the token as it should be.
 new_lab_ports
-"$cucm_lab" init --dir "$work/lab3" >/dev/null
-"$cucm_lab" device add SEPA45630BBFA40 --dir "$work/lab3" --profile encrypted --capf-auth auto --operation install --key rsa:2048 >/dev/null
+new_lab "$work/lab3" -- --key rsa:2048
 start_lab "$work/lab3" "$work/lab3.log"
 PHONE_FAULT=C_GenerateKeyPair:CKR_DEVICE_MEMORY boot full "$work/lab3" "$work/state3" "${faulty[@]}"
 check_equal "token fault full: exit 8" 8 "$?"
@@ -197,8 +194,7 @@ mic_key=$(grep -A8 "label: *phone-mic" <<<"$mic_objects")
 check "token: the MIC's key is on the token, labelled phone-mic, sensitive" grep -q "sensitive" <<<"$mic_key"
 check "token: provision-mic twice is refused (exit 2)" exits 2 "$phone" provision-mic --key "$mic" --cert "$work/mic-cert.pem" "${token[@]}"
 new_lab_ports
-"$cucm_lab" init --dir "$work/lab4" >/dev/null
-"$cucm_lab" device add SEPA45630BBFA40 --dir "$work/lab4" --profile encrypted --capf-auth auto --operation install --key rsa:2048 >/dev/null
+new_lab "$work/lab4" -- --key rsa:2048
 start_lab "$work/lab4" "$work/lab4.log"
 boot_mic=$work/mic-cert.pem
 check "token: a phone with the MIC's certificate alone enrols" boot micboot "$work/lab4" "$work/state4" "${token[@]}"
