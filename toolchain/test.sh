@@ -4,7 +4,7 @@
 # rules every firmware binary keeps and that the checks themselves can fail, runs the
 # vectors, a boot with enrolment against the lab and the C API (library, example,
 # refusals) on each (x86_64 natively, ARM under QEMU), boots the ARM firmware on emulated
-# boards (power cuts included), keeps the keys on a PKCS#11 token, checks the Wireshark view of CAPF,
+# boards (power cuts included), keeps the keys on PKCS#11 tokens (SoftHSM2, a software TPM), checks the Wireshark view of CAPF,
 # TVS and HTTPS, fuzzes every network parser, builds the benchmark package and tests its
 # report, and runs the host test suite under AddressSanitizer. Ends with what each step cost.
 set -euo pipefail
@@ -37,6 +37,7 @@ for arch in aarch64 armv7; do step toolchain/board-check.sh "$arch"; done
 # The private keys on a PKCS#11 token (SoftHSM2): enrolment, decryption and TLS with the keys
 # in the token, orphans, a CAPF delete, the token's faults.
 step toolchain/token-check.sh
+step toolchain/tpm-check.sh
 step toolchain/wireshark-check.sh
 step toolchain/fuzz.sh 30
 # The benchmark package must keep building against the core (a debug build proves that; the

@@ -203,6 +203,32 @@ check "token: ... CAPF installed its LSC" json_has "$work/micboot.json" '.event 
 check "token: ... and no private key is in its state directory at all (mic.pem included)" no_private_key_in "$work/state4" all
 check "token: without the token the MIC's certificate alone is refused (exit 8)" exits 8 "$phone" boot \
     --server "127.0.0.1:$lab_http" --mac A45630BBFA40 --state "$work/state5" --mic "$work/mic-cert.pem"
+
+# 8. A MIC generated inside the token by its vendor (pkcs11-tool, not the phone), labelled
+# and identified by the phone's rule (CKA_ID: SHA-1 of the RSAPublicKey), its certificate
+# issued by a manufacturing key of this test: the phone given that certificate alone
+# enrols with the MIC's signature made on the token.
+softhsm2-util --init-token --free --label vendor --pin "$pin" --so-pin 5678 >/dev/null || exit 1
+vendor() { pkcs11-tool --module "$module" --token-label vendor --login --pin "$pin" "$@" >/dev/null 2>&1; }
+vendor --keypairgen --key-type rsa:2048 --label phone-mic --id 01 --usage-sign --sensitive --private || exit 1
+vendor --read-object --type pubkey --id 01 -o "$work/vendor-mic.pub.der" || exit 1
+openssl pkey -pubin -inform DER -in "$work/vendor-mic.pub.der" -out "$work/vendor-mic.pub.pem" || exit 1
+vendor_id=$(openssl rsa -pubin -in "$work/vendor-mic.pub.pem" -RSAPublicKey_out -outform DER 2>/dev/null | sha1sum | cut -c1-40)
+vendor --set-id "$vendor_id" --id 01 --type privkey && vendor --set-id "$vendor_id" --id 01 --type pubkey || exit 1
+openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out "$work/manufacturing-ca.key" 2>/dev/null || exit 1
+openssl x509 -new -subj "/CN=CP-8841-SEPA45630BBFA40/O=Lab/OU=Manufacturing" -days 3650 \
+    -force_pubkey "$work/vendor-mic.pub.pem" -key "$work/manufacturing-ca.key" -out "$work/vendor-mic.pem" || exit 1
+new_lab_ports
+new_lab "$work/lab6" -- --key rsa:2048
+start_lab "$work/lab6" "$work/lab6.log"
+boot_mic=$work/vendor-mic.pem
+check "token: a MIC generated inside the token: the phone enrols with its certificate alone" boot vendormic "$work/lab6" \
+    "$work/state6" --pkcs11 "$module" --token vendor --pin-file "$work/pin"
+unset boot_mic
+check "token: ... CAPF installed its LSC" json_has "$work/vendormic.json" '.event == "capfEnded" and .result == "installed"'
+check "token: ... the LSC's key generated beside the vendor's MIC key" grep -q "label: *phone-lsc" \
+    <(pkcs11-tool --module "$module" --token-label vendor --login --pin "$pin" --list-objects --type privkey 2>/dev/null)
+check "token: ... no private key in its state directory at all" no_private_key_in "$work/state6" all
 stop_labs
 check "token: no PIN, right or wrong, is ever printed" not grep -rqE "$pin|$wrong_pin" "$work"/*.err "$work"/*.out "$work"/*.json
 [ -n "${KEEP_WORK:-}" ] || rm -rf "$work"

@@ -144,7 +144,9 @@ uint32_t clp_token_generate(clp_token *token, int type, uint32_t bits, const uin
     CK_BBOOL yes = CK_TRUE, no = CK_FALSE;
     CK_ULONG modulus_bits = bits;
     CK_BYTE exponent[] = {0x01, 0x00, 0x01};
-    CK_ATTRIBUTE public_template[4] = {{CKA_TOKEN, &no, sizeof no}, {CKA_VERIFY, &yes, sizeof yes}};
+    // The public half is a token object only because tpm2-pkcs11 refuses a pair whose
+    // halves differ in CKA_TOKEN; the caller reads it and destroys it at once.
+    CK_ATTRIBUTE public_template[4] = {{CKA_TOKEN, &yes, sizeof yes}, {CKA_VERIFY, &yes, sizeof yes}};
     CK_ULONG public_count = 2;
     CK_MECHANISM mechanism = {CKM_RSA_PKCS_KEY_PAIR_GEN, NULL, 0};
     if (type == CLP_KEY_RSA) {
