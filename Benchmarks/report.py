@@ -149,6 +149,27 @@ def render(medians, when, where, firmware_sizes=None):
                         ("boot over HTTPS without enrolment (EC LSC)", "boot_https_without_enrollment")]:
         lines.append(row(label, name))
 
+    lines += ["", "**The key on a PKCS#11 token (SoftHSM2) beside the key in memory**: the same work, the "
+              "phone's private key generated and used in SoftHSM2 (each run loads the module, logs in, and "
+              "finalizes it) or held by mbedTLS in the phone's memory", "",
+              "| | key in memory ms | key in SoftHSM2 ms | ÷ |", "|---|---:|---:|---:|"]
+    for label, name in [("RSA-2048 generation alone (mbedTLS; SoftHSM2's OpenSSL)", "keygen_rsa2048"),
+                        ("CAPF enrolment, RSA-2048", "capf_enroll_rsa2048"),
+                        ("CAPF enrolment, EC P-256", "capf_enroll_ecp256"),
+                        ("`phone decrypt` of the served .enc.sgn (its key unwrapped, RSA-2048)", "decrypt_served_config"),
+                        ("boot over HTTPS without enrolment (TLS client signature, EC P-256)",
+                         "boot_https_without_enrollment"),
+                        ("boot with enrolment (RSA-2048)", "boot_with_enrollment")]:
+        memory = get(name + ("_memory" if name.startswith("keygen") else ""), "wall")
+        token = get(name + "_softhsm", "wall")
+        lines.append(f"| {label} | {ms(memory)} | {ms(token)} | {token / memory:.2f} |")
+    less_memory = get("boot_with_enrollment", "wall") - get("keygen_rsa2048_memory", "wall")
+    less_token = get("boot_with_enrollment_softhsm", "wall") - get("keygen_rsa2048_softhsm", "wall")
+    # A difference of medians: not a ratio when the generation's median outruns the boot's.
+    less_ratio = f"{less_token / less_memory:.2f}" if less_memory > 0 and less_token > 0 else "—"
+    lines.append(f"| boot with enrolment less the RSA-2048 generation (difference of medians) | {ms(less_memory)} "
+                 f"| {ms(less_token)} | {less_ratio} |")
+
     lines += ["", "**Whole processes: the x86_64 firmware (Embedded Swift, what ships) beside the host release build**, "
               "from exec to exit, measured by `process-probe` (wall, CPU, peak resident set of the process itself). "
               "In-process: the same command through `PhoneProgram.run` in the benchmark process (files, key and "
@@ -195,6 +216,9 @@ def render(medians, when, where, firmware_sizes=None):
                    f"{ratio:.3f}", ratio <= 1.30))
     rss = get("process_decrypt_1MB_firmware", "process_rss")
     checks.append(("firmware `phone decrypt` 1 MB, peak RSS", "≤ 5 MiB", f"{rss / MiB:.2f} MiB", rss <= 5 * MiB))
+    ratio = get("boot_with_enrollment_softhsm", "wall") / get("boot_with_enrollment", "wall")
+    checks.append(("boot with RSA-2048 enrolment: key in SoftHSM2 ÷ key in memory, wall", "≤ 1.50", f"{ratio:.3f}",
+                   ratio <= 1.50))
     for arch, size in (firmware_sizes or {}).items():
         checks.append((f"{arch} firmware, stripped", "≤ 400 KiB (409 600 B)", f"{size} B", size <= FIRMWARE_SIZE_LIMIT))
 

@@ -18,7 +18,10 @@ BENCHMARKS = (["trustlist_" + n for n in ["itl_interop", "itl_interop_per_device
                  for kind in ["sgn_verify", "encsgn_core", "encsgn_floor_mbedtls", "encsgn_openssl", "xml_core",
                               "xml_libxml2_reader"]]
               + ["capf_enroll_rsa2048", "capf_enroll_ecp256", "boot_with_enrollment", "boot_without_enrollment",
-                 "boot_with_ec_enrollment_https", "boot_https_without_enrollment"]
+                 "boot_with_ec_enrollment_https", "boot_https_without_enrollment", "decrypt_served_config"]
+              + [name + "_softhsm" for name in ["capf_enroll_rsa2048", "capf_enroll_ecp256", "boot_with_enrollment",
+                                                "decrypt_served_config", "boot_https_without_enrollment"]]
+              + ["keygen_rsa2048_memory", "keygen_rsa2048_softhsm"]
               + ["program_" + work for work in ["inspect", "verify", "decrypt_64KB", "decrypt_1MB"]])
 PROCESS_BENCHMARKS = [f"process_{work}_{program}" for program in ["firmware", "host"]
                       for work in ["inspect", "verify", "decrypt_64KB", "decrypt_1MB", "boot_without_enrollment",
@@ -87,6 +90,17 @@ class ReportTests(unittest.TestCase):
         self.assertEqual(status, 1)
         self.assertIn("| .enc.sgn 1MB: core ÷ mbedTLS floor, wall | ≤ 1.10 | 1.150 | NOT MET |", table)
         self.assertIn("threshold is not met", stderr)
+
+    def test_token_boot_over_its_bound_fails(self):
+        write_run(self.directory, {("boot_with_enrollment", "wall"): 2_000_000,
+                                   ("boot_with_enrollment_softhsm", "wall"): 3_100_000})
+        status, table, _ = run(self.directory)
+        self.assertEqual(status, 1)
+        self.assertIn("| boot with RSA-2048 enrolment: key in SoftHSM2 ÷ key in memory, wall | ≤ 1.50 | 1.550 | NOT MET |",
+                      table)
+        # The keygen rows are 1 ms each: 3.1 - 1 over 2 - 1.
+        self.assertIn("| boot with enrolment less the RSA-2048 generation (difference of medians) | 1.000 | 2.100 | 2.10 |",
+                      table)
 
     def test_allocations_growing_with_size_fail(self):
         write_run(self.directory, {("encsgn_core_1MB", "mallocs"): 164})

@@ -3,7 +3,8 @@
 # power-on (ITL, CAPF enrolment, the board's reboot, the .enc.sgn, configured), the second
 # power-on (no CAPF), the EC lab (EC LSC, the configuration over HTTPS), power cuts at
 # moments around each write and at random delays, the clock (1970, today, 2040), and a
-# broken board (no network interface, a state partition of garbage, a full flash).
+# broken board (no network interface, a state partition of garbage, a full flash); the keys
+# on a token of the board's own.
 # Every boot is judged by the phone's JSON log on the board's console and by `board.sh status`.
 # Usage: toolchain/board-check.sh aarch64|armv7 [--cuts N] [--seed S]
 #   --cuts N: power cuts at random delays besides the ones at console lines (default: 2 on
@@ -234,6 +235,31 @@ check "$arch full flash: storing it failed, and the event names it" \
     json_has "$work/full.json" '.event == "storageFailed" and .item == "store ITL" and (.cause | test("space"))'
 check_equal "$arch full flash: the ITL before it is on the flash, whole" "$itl_before" "$(status_of "$work/full.img" | grep '^ITL:')"
 check "$arch full flash: no state file is half-written" not grep -q corrupt <(status_of "$work/full.img")
+
+# 7. The keys on a token: SoftHSM2 of the architecture on a disk of its own (the secure
+# element's stand-in), its PIN on the factory partition. The LSC's key is generated there and
+# the .enc.sgn unwrapped there across the board's reboot; the state partition holds no key.
+new_lab "$work/tokenlab" -- --key rsa:2048
+toolchain/board.sh flash "$arch" --out "$work/token.img" --mic "$mic" --token
+check "$arch token board: the first power-on ends configured" power_on token-first "$work/token.img" "$work/tokenlab"
+check "$arch token board: the init gave the phone its token" console_has token-first "board: keys: on the token"
+check "$arch token board: CAPF installed an RSA-2048 LSC" \
+    json_has "$work/token-first.json" '.event == "capfInstallRequested" and .key == "RSA-2048"'
+check "$arch token board: after the reboot the .enc.sgn decrypted" \
+    json_has "$work/token-first.json" '.event == "configApplied" and .encrypted == true'
+token_status=$(status_of "$work/token.img")
+check "$arch token board: status says the LSC's key is on the token" grep -q "private: token phone (id [0-9a-f]*, RSA-2048)" \
+    <<<"$token_status"
+check_equal "$arch token board: the LSC on the flash is the one the lab stored" "$(lab_md5 "$work/tokenlab")" \
+    "$(sed -n '/^LSC:/,/^[^ ]/s/^  md5: *//p' <<<"$token_status" | head -1)"
+mkdir -p "$work/token-state"
+debugfs -R "rdump /phone $work/token-state" "$work/token.img" >/dev/null 2>&1
+check "$arch token board: the state partition holds the LSC's certificate" test -s "$work/token-state/phone/lsc.pem"
+check "$arch token board: ... and no private key in any file" not grep -rqa "PRIVATE KEY" "$work/token-state/phone"
+check "$arch token board: the second power-on ends configured" power_on token-second "$work/token.img" "$work/tokenlab"
+check "$arch token board: ... no CAPF" json_lacks "$work/token-second.json" '.event == "capfStarting"'
+check "$arch token board: the token's PIN is never on the console" \
+    not grep -qF "$(debugfs -R "cat /token-pin" "$work/token.img.factory" 2>/dev/null)" "$work"/token-*.console
 
 if [ "$checks_failed" -gt 0 ]; then
     for file in "$work"/*.console; do echo "== $file"; tail -40 "$file"; done

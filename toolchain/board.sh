@@ -2,12 +2,16 @@
 # The phone on an emulated ARM board (qemu-system -M virt, docs/board.md): its own kernel,
 # flash, network, clock and reboots.
 #   board.sh build ARCH          → out/ARCH/board/: Debian's kernel, an initramfs (busybox,
-#                                  mke2fs, the firmware and its libraries, the modules it needs,
-#                                  toolchain/board/init as /init)
-#   board.sh flash ARCH --out FILE [--mic PEM] [--size MB]
+#                                  mke2fs, the firmware and its libraries, SoftHSM2's module and
+#                                  its libraries, the modules it needs, toolchain/board/init as /init)
+#   board.sh flash ARCH --out FILE [--mic PEM] [--size MB] [--token]
 #                                  a factory-fresh flash: FILE the state partition (blank, made
 #                                  at the first power-on), FILE.factory the factory partition
-#                                  (ext2, read-only on the board: the MIC and its key, when given)
+#                                  (ext2, read-only on the board: the MIC and its key, when given);
+#                                  --token: FILE.token, the secure element's stand-in (a disk of
+#                                  its own holding an empty SoftHSM2 token "phone" made by
+#                                  SoftHSM2 of the architecture), its user PIN on the factory
+#                                  partition: the phone's keys are generated and used there
 #   board.sh run ARCH --flash FILE --lab DIR [--rtc DATE] [--date DATE] [--memory MB] [--mac MAC]
 #                [--pid-file F] [--until configured|reboot] [--backoff-ms N] [--server HOST]
 #                [--no-network] [--json] [--timeout S] [--cut-at TEXT|+SECONDS]
@@ -68,7 +72,7 @@ build() {
     done
     local unpacked=$board/unpacked
     rm -rf "$unpacked" "$root"
-    mkdir -p "$unpacked" "$root"/{bin,sbin,etc,lib/modules,"lib/$triplet",dev,proc,sys,run,flash,factory}
+    mkdir -p "$unpacked" "$root"/{bin,sbin,etc,lib/modules,lib/softhsm,"lib/$triplet",dev,proc,sys,run,flash,factory,token}
     # Only what this build resolved: an older kernel left in the cache stays out.
     for package in "${packages[@]}"; do
         dpkg-deb -x "$(ls -v "$debs/${package}_"*"_$debarch.deb" | tail -1)" "$unpacked"
@@ -84,6 +88,10 @@ build() {
     cp "out/$arch/phone" "$root/phone"
     copy_with_libraries "$unpacked/sbin/mke2fs" "$root/sbin/mke2fs" "$unpacked"
     copy_with_libraries "out/$arch/phone" "" "$unpacked"
+    # The token's module (the phone loads it with dlopen when the board has a token disk).
+    local softhsm_module
+    softhsm_module=$(toolchain/softhsm.sh "$arch" | head -1)
+    copy_with_libraries "$softhsm_module" "$root/lib/softhsm/libsofthsm2.so" "${softhsm_module%/usr/lib/softhsm/libsofthsm2.so}"
 
     local modules_dir=$unpacked/lib/modules/$version order=() module
     add_module() {  # add_module NAME: the module and, first, what it depends on
@@ -126,12 +134,13 @@ copy_with_libraries() {
 }
 
 flash() {
-    local out= mic= size=64
+    local out= mic= size=64 token=
     while [ $# -gt 0 ]; do
         case "$1" in
             --out) out=$(absolute "$2"); shift 2 ;;
             --mic) mic=$(absolute "$2"); shift 2 ;;
             --size) size=$2; shift 2 ;;
+            --token) token=1; shift ;;
             *) usage ;;
         esac
     done
@@ -139,12 +148,13 @@ flash() {
     install_packages e2fsprogs
     umask 077   # the images will hold the phone's keys
     # The state partition: blank, as a factory leaves it; the first power-on makes it ext4.
-    rm -f "$out" "$out.factory"
+    rm -f "$out" "$out.factory" "$out.token"
     truncate -s "${size}M" "$out"
     # The factory partition: what the factory wrote, nothing else.
     local factory
     factory=$(mktemp -d)
     if [ -n "$mic" ]; then install -m 0400 "$mic" "$factory/mic.pem"; fi
+    [ -z "$token" ] || make_token "$out.token" "$factory/token-pin"
     mke2fs -q -F -t ext2 -L factory -d "$factory" "$out.factory" 1M >/dev/null
     rm -rf "$factory"
 }
@@ -184,6 +194,8 @@ run() {
                    -drive "if=none,id=state,format=raw,file=$flash" -device virtio-blk-device,drive=state,serial=state
                    -drive "if=none,id=factory,format=raw,readonly=on,file=$flash.factory"
                    -device virtio-blk-device,drive=factory,serial=factory)
+    [ ! -f "$flash.token" ] || machine+=(-drive "if=none,id=token,format=raw,file=$flash.token"
+                                         -device virtio-blk-device,drive=token,serial=token)
     # QEMU's user network: the board is 10.0.2.15, the namespace's loopback is 10.0.2.2 to
     # it, and DHCP names 10.0.2.2 as the TFTP server (option 66).
     if [ "$network" = 1 ]; then
@@ -195,6 +207,27 @@ run() {
     # Everything from here on runs inside a network namespace of its own: the lab and the
     # board see each other and nothing else, whatever a configuration names.
     exec unshare -n -- "$self" inside "$arch" "$lab" "$pid_file" "$timeout" "$cut_at" "$qemu" "${machine[@]}"
+}
+
+# make_token IMAGE PIN-FILE: IMAGE an ext2 disk holding tokens/, an empty SoftHSM2 token
+# "phone" made by softhsm2-util of the board's architecture (under QEMU user mode); its user
+# PIN, new for each board, in PIN-FILE.
+make_token() {
+    local image=$1 pin_file=$2 module libraries made
+    { read -r module; read -r libraries; } < <(toolchain/softhsm.sh "$arch")
+    # On a tmpfs: under qemu-arm a 32-bit SoftHSM2 cannot list an ext4 directory of the host.
+    made=$(mktemp -d -p /dev/shm)
+    mkdir "$made/disk" "$made/disk/tokens"
+    printf 'directories.tokendir = %s/disk/tokens\nobjectstore.backend = file\nlog.level = ERROR\n' "$made" >"$made/softhsm2.conf"
+    od -An -N8 -tx8 /dev/urandom | tr -d ' ' >"$pin_file"
+    chmod 0400 "$pin_file"
+    SOFTHSM2_CONF=$made/softhsm2.conf PHONE_GUEST_LIBRARY_PATH=$libraries \
+        PHONE_GUEST_PROGRAM=$(dirname "$module")/../../bin/softhsm2-util toolchain/run-firmware.sh "$arch" \
+        --module "$module" --init-token --free --label phone --pin "$(cat "$pin_file")" \
+        --so-pin "$(od -An -N8 -tx8 /dev/urandom | tr -d ' ')" >/dev/null \
+        || { rm -rf "$made"; echo "board.sh: softhsm2-util ($arch) did not make the token" >&2; exit 1; }
+    mke2fs -q -F -t ext2 -L token -d "$made/disk" "$image" 4M >/dev/null
+    rm -rf "$made"
 }
 
 # inside ARCH LAB PID-FILE TIMEOUT CUT-AT QEMU ARGUMENT…: the lab and the board, in the namespace.
@@ -292,9 +325,20 @@ status() {
     if debugfs -R "dump /mic.pem $work/mic.pem" "$flash.factory" >/dev/null 2>&1 && [ -s "$work/mic.pem" ]; then
         mic=(--factory-mic "$work/mic.pem")
     fi
+    # A board with a token: its copy on a tmpfs (qemu-arm, as make_token), its PIN from the
+    # factory partition.
+    local token=() tokens=
+    if [ -f "$flash.token" ]; then
+        tokens=$(mktemp -d -p /dev/shm)
+        debugfs -R "rdump /tokens $tokens" "$flash.token" >/dev/null 2>&1
+        debugfs -R "dump /token-pin $work/token-pin" "$flash.factory" >/dev/null 2>&1
+        printf 'directories.tokendir = %s/tokens\nobjectstore.backend = file\nlog.level = ERROR\n' "$tokens" >"$work/softhsm2.conf"
+        token=(--pkcs11 "$(toolchain/softhsm.sh "$arch" | head -1)" --token phone --pin-file "$work/token-pin")
+    fi
     local result=0
-    toolchain/run-firmware.sh "$arch" status --state "$work/state/phone" "${mic[@]}" || result=$?
-    rm -rf "$work"
+    SOFTHSM2_CONF=$work/softhsm2.conf PHONE_GUEST_LIBRARY_PATH=$(toolchain/softhsm.sh "$arch" | tail -1) \
+        toolchain/run-firmware.sh "$arch" status --state "$work/state/phone" "${mic[@]}" "${token[@]}" || result=$?
+    rm -rf "$work" ${tokens:+"$tokens"}
     return "$result"
 }
 

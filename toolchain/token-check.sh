@@ -192,7 +192,8 @@ check "token: provision-mic imports the MIC's key" grep -q "MIC key of .* import
 mic_objects=$(privkeys) || exit 1
 mic_key=$(grep -A8 "label: *phone-mic" <<<"$mic_objects")
 check "token: the MIC's key is on the token, labelled phone-mic, sensitive" grep -q "sensitive" <<<"$mic_key"
-check "token: provision-mic twice is refused (exit 2)" exits 2 "$phone" provision-mic --key "$mic" --cert "$work/mic-cert.pem" "${token[@]}"
+check "token: provision-mic twice is refused (exit 2)" exits 2 "$phone" provision-mic --key "$mic" --cert "$work/mic-cert.pem" \
+    "${token[@]}" 2>"$work/provision-twice.err"
 new_lab_ports
 new_lab "$work/lab4" -- --key rsa:2048
 start_lab "$work/lab4" "$work/lab4.log"
@@ -202,7 +203,7 @@ unset boot_mic
 check "token: ... CAPF installed its LSC" json_has "$work/micboot.json" '.event == "capfEnded" and .result == "installed"'
 check "token: ... and no private key is in its state directory at all (mic.pem included)" no_private_key_in "$work/state4" all
 check "token: without the token the MIC's certificate alone is refused (exit 8)" exits 8 "$phone" boot \
-    --server "127.0.0.1:$lab_http" --mac A45630BBFA40 --state "$work/state5" --mic "$work/mic-cert.pem"
+    --server "127.0.0.1:$lab_http" --mac A45630BBFA40 --state "$work/state5" --mic "$work/mic-cert.pem" 2>"$work/mic-alone.err"
 
 # 8. A MIC generated inside the token by its vendor (pkcs11-tool, not the phone), labelled
 # and identified by the phone's rule (CKA_ID: SHA-1 of the RSAPublicKey), its certificate

@@ -124,7 +124,9 @@ enum Demo {
                                               issuer: ca, rng: rng)
         let path = directory.appendingPathComponent("phone-mic.pem").path
         let pem = try PEM.encodeCertificate(mic.der) + micKey.exportPEM().copyBytes()
-        FileManager.default.createFile(atPath: path, contents: Data(pem), attributes: [.posixPermissions: 0o600])
+        guard FileManager.default.createFile(atPath: path, contents: Data(pem), attributes: [.posixPermissions: 0o600]) else {
+            throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: path])
+        }
         return path
     }
 

@@ -18,6 +18,8 @@ final class LabCluster {
     private(set) var httpsPort: Int?
     let mic = Inputs.vectors.appendingPathComponent("interop/pki/phone-mic.pem").path
     let device = Inputs.device
+    /// The SoftHSM2 token the phone keeps its LSC's key on; nil: the key in memory (lsc.pem).
+    let token: SoftHSMToken?
 
     /// `CUCM_LAB` names the lab program; `run.sh` builds it (release) and sets it.
     static var labProgram: String {
@@ -26,10 +28,12 @@ final class LabCluster {
     }
 
     /// `ec`: a lab made with `init --ec` (EC TFTP certificate, ITL signer version 1.1, HTTPS).
-    init(ec: Bool = false) throws {
+    /// `token`: the phone's keys on a SoftHSM2 token of this lab's own.
+    init(ec: Bool = false, token: Bool = false) throws {
         work = FileManager.default.temporaryDirectory.appendingPathComponent("phone-bench-\(getpid())-\(UUID().uuidString)")
         labDirectory = work.appendingPathComponent("lab")
         try FileManager.default.createDirectory(at: labDirectory, withIntermediateDirectories: true)
+        self.token = token ? try SoftHSMToken(in: work) : nil
         try Lab.initialise(labDirectory, ec: ec)
         devices = try DeviceTable(path: labDirectory.appendingPathComponent("devices.sqlite").path)
 
@@ -91,8 +95,28 @@ final class LabCluster {
     func capf(state: String) -> Int32 {
         PhoneProgram.run(["capf", "--host", "127.0.0.1:\(capfPort)", "--device", device,
                           "--trust", labDirectory.appendingPathComponent("ITLFile.tlv").path,
-                          "--state", state, "--mic", mic], io: QuietIO())
+                          "--state", state, "--mic", mic] + keyStore, io: QuietIO())
     }
+
+    /// `phone decrypt` of `file` (this lab's configuration for the phone) with the LSC's key
+    /// of `state`.
+    func decrypt(_ file: String, state: String) -> Int32 {
+        PhoneProgram.run(["decrypt", file, "--key", state + "/lsc.pem", "--trust", state + "/itl.tlv",
+                          "--name", Inputs.encSgnName] + keyStore, io: QuietIO())
+    }
+
+    /// The phone's encrypted configuration as this lab serves it (encrypted for the LSC it
+    /// holds now), written to `path`.
+    func fetchEncryptedConfiguration(to path: String) throws {
+        let curl = Process()
+        curl.executableURL = URL(fileURLWithPath: "/usr/bin/curl")
+        curl.arguments = ["-sf", "-o", path, "http://127.0.0.1:\(httpPort)/" + Inputs.encSgnName]
+        try curl.run()
+        curl.waitUntilExit()
+        guard curl.terminationStatus == 0 else { throw BenchmarkFailure("the lab served no \(Inputs.encSgnName)") }
+    }
+
+    private var keyStore: [String] { token?.options ?? [] }
 
     func boot(state: String) -> Int32 {
         PhoneProgram.run(bootArguments(state: state), io: QuietIO())
@@ -101,7 +125,7 @@ final class LabCluster {
     /// `phone boot` against this lab, as the in-process and the whole-process rows run it.
     func bootArguments(state: String) -> [String] {
         ["boot", "--server", "127.0.0.1:\(httpPort)", "--mac", "A4:56:30:BB:FA:40", "--state", state, "--mic", mic]
-            + (httpsPort.map { ["--https-port", "\($0)"] } ?? [])
+            + (httpsPort.map { ["--https-port", "\($0)"] } ?? []) + keyStore
     }
 }
 

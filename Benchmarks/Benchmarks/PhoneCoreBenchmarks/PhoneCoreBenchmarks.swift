@@ -112,47 +112,68 @@ let benchmarks: @Sendable () -> Void = {
     }
 
     // MARK: Loopback against the lab (a child process): CAPF enrolment and whole boots.
-    for (name, key) in [("capf_enroll_rsa2048", "rsa:2048"), ("capf_enroll_ecp256", "ec:P-256")] {
-        loopbackBenchmark(name, prepare: { lab in
-            try lab.scheduleInstall(key: key)
-            return try lab.freshState("capf")
-        }, phone: { lab, state in lab.capf(state: state) })
+    // The rows with "_softhsm" keep the phone's key on a SoftHSM2 token (every private
+    // operation there, each run loading the module); the others hold it in memory.
+    for token in [false, true] {
+        let suffix = token ? "_softhsm" : ""
+        for (name, key) in [("capf_enroll_rsa2048", "rsa:2048"), ("capf_enroll_ecp256", "ec:P-256")] {
+            loopbackBenchmark(name + suffix, token: token, prepare: { lab in
+                try lab.token?.reset()
+                try lab.scheduleInstall(key: key)
+                return try lab.freshState("capf")
+            }, phone: { lab, state in lab.capf(state: state) })
+        }
+        loopbackBenchmark("boot_with_enrollment" + suffix, token: token, prepare: { lab in
+            try lab.token?.reset()
+            try lab.scheduleInstall(key: "rsa:2048")
+            return try lab.freshState("boot")
+        }, phone: { lab, state in lab.boot(state: state) })
+        // The .enc.sgn the lab serves for the LSC one enrolling boot installed: its key
+        // unwrapped with the LSC's private key (RSA PKCS#1 v1.5), the rest as any decrypt.
+        loopbackBenchmark("decrypt_served_config" + suffix, token: token, prepareLab: { lab in
+            try enrol(lab, key: "rsa:2048")
+            try lab.fetchEncryptedConfiguration(to: lab.work.appendingPathComponent("served.enc.sgn").path)
+        }, prepare: { lab in lab.work.appendingPathComponent("enrolled").path },
+           phone: { lab, state in lab.decrypt(lab.work.appendingPathComponent("served.enc.sgn").path, state: state) })
+        // The boots after an EC P-256 enrolment: the configuration over HTTPS, whose TLS
+        // handshake the phone's LSC signs (ECDSA) as its client certificate.
+        loopbackBenchmark("boot_https_without_enrollment" + suffix, ec: true, token: token, prepareLab: { lab in
+            try enrol(lab, key: "ec:P-256")
+        }, prepare: { lab in lab.work.appendingPathComponent("enrolled").path }, phone: { lab, state in lab.boot(state: state) })
     }
-    loopbackBenchmark("boot_with_enrollment", prepare: { lab in
-        try lab.scheduleInstall(key: "rsa:2048")
-        return try lab.freshState("boot")
-    }, phone: { lab, state in lab.boot(state: state) })
     // One enrolling boot first: afterwards the phone holds an LSC whose MD5 the cluster
     // has, and each measured boot goes straight to the .enc.sgn.
-    loopbackBenchmark("boot_without_enrollment", prepareLab: { lab in
-        try lab.scheduleInstall(key: "rsa:2048")
-        let status = lab.boot(state: try lab.freshState("enrolled"))
-        guard status == 0 else { throw BenchmarkFailure("the enrolling boot exited \(status)") }
-    }, prepare: { lab in lab.work.appendingPathComponent("enrolled").path }, phone: { lab, state in lab.boot(state: state) })
+    loopbackBenchmark("boot_without_enrollment", prepareLab: { lab in try enrol(lab, key: "rsa:2048") },
+                      prepare: { lab in lab.work.appendingPathComponent("enrolled").path }, phone: { lab, state in lab.boot(state: state) })
 
     // The EC path of CUCM 12.5+ (formats.md §5): an EC P-256 LSC from CAPF, then the
-    // configuration over HTTPS with it; and the boots after, over HTTPS without CAPF.
+    // configuration over HTTPS with it.
     loopbackBenchmark("boot_with_ec_enrollment_https", ec: true, prepare: { lab in
         try lab.scheduleInstall(key: "ec:P-256")
         return try lab.freshState("boot")
     }, phone: { lab, state in lab.boot(state: state) })
-    loopbackBenchmark("boot_https_without_enrollment", ec: true, prepareLab: { lab in
-        try lab.scheduleInstall(key: "ec:P-256")
-        let status = lab.boot(state: try lab.freshState("enrolled"))
-        guard status == 0 else { throw BenchmarkFailure("the enrolling boot exited \(status)") }
-    }, prepare: { lab in lab.work.appendingPathComponent("enrolled").path }, phone: { lab, state in lab.boot(state: state) })
+
+    keyGenerationBenchmarks()
 
     // MARK: Whole processes: the firmware binary beside the host build.
     wholeProcessBenchmarks()
 }
 
+/// An enrolling boot with an install of `key` into the state directory "enrolled" of `lab`.
+func enrol(_ lab: LabCluster, key: String) throws {
+    try lab.scheduleInstall(key: key)
+    let status = lab.boot(state: try lab.freshState("enrolled"))
+    guard status == 0 else { throw BenchmarkFailure("the enrolling boot exited \(status)") }
+}
+
 /// A benchmark with a lab of its own: `prepareLab` runs once after the lab starts;
 /// `prepare` (not measured) readies each run and returns the phone's state directory;
 /// `phone` is the measured run, whose exit status must be 0.
-func loopbackBenchmark(_ name: String, ec: Bool = false, prepareLab: @escaping (LabCluster) throws -> Void = { _ in },
+func loopbackBenchmark(_ name: String, ec: Bool = false, token: Bool = false,
+                       prepareLab: @escaping (LabCluster) throws -> Void = { _ in },
                        prepare: @escaping (LabCluster) throws -> String,
                        phone: @escaping (LabCluster, String) -> Int32) {
-    labBenchmark(name, configuration: configuration(seconds: 20, iterations: 60), ec: ec, prepareLab: prepareLab,
+    labBenchmark(name, configuration: configuration(seconds: 20, iterations: 60), ec: ec, token: token, prepareLab: prepareLab,
                  prepare: prepare) { benchmark, lab, state in
         benchmark.startMeasurement()
         let status = measured(benchmark) { phone(lab, state) }
@@ -163,7 +184,7 @@ func loopbackBenchmark(_ name: String, ec: Bool = false, prepareLab: @escaping (
 
 /// The lab's life around a benchmark: started in setup, stopped in teardown; each run
 /// gets the state directory `prepare` returns.
-func labBenchmark(_ name: String, configuration: Benchmark.Configuration, ec: Bool = false,
+func labBenchmark(_ name: String, configuration: Benchmark.Configuration, ec: Bool = false, token: Bool = false,
                   prepareLab: @escaping (LabCluster) throws -> Void,
                   prepare: @escaping (LabCluster) throws -> String,
                   run: @escaping (Benchmark, LabCluster, String) throws -> Void) {
@@ -172,7 +193,7 @@ func labBenchmark(_ name: String, configuration: Benchmark.Configuration, ec: Bo
         guard let lab else { throw BenchmarkFailure("no lab") }
         try run(benchmark, lab, try prepare(lab))
     } setup: {
-        let cluster = try LabCluster(ec: ec)
+        let cluster = try LabCluster(ec: ec, token: token)
         lab = cluster
         try prepareLab(cluster)
     } teardown: {

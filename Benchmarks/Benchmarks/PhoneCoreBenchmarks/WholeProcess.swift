@@ -95,11 +95,9 @@ func wholeProcessBenchmarks() {
             try lab.scheduleInstall(key: "rsa:2048")
             return try lab.freshState("boot")
         })
-        processBootBenchmark("process_boot_without_enrollment_" + program.name, program.path, prepareLab: { lab in
-            try lab.scheduleInstall(key: "rsa:2048")
-            let status = lab.boot(state: try lab.freshState("enrolled"))
-            guard status == 0 else { throw BenchmarkFailure("the enrolling boot exited \(status)") }
-        }, prepare: { lab in lab.work.appendingPathComponent("enrolled").path })
+        processBootBenchmark("process_boot_without_enrollment_" + program.name, program.path,
+                             prepareLab: { lab in try enrol(lab, key: "rsa:2048") },
+                             prepare: { lab in lab.work.appendingPathComponent("enrolled").path })
     }
 }
 
