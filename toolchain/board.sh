@@ -2,16 +2,17 @@
 # The phone on an emulated ARM board (qemu-system -M virt, docs/board.md): its own kernel,
 # flash, network, clock and reboots.
 #   board.sh build ARCH          → out/ARCH/board/: Debian's kernel, an initramfs (busybox,
-#                                  mke2fs, the firmware and its libraries, SoftHSM2's module and
-#                                  its libraries, the modules it needs, toolchain/board/init as /init)
+#                                  mke2fs, the firmware and its libraries, the modules it needs,
+#                                  toolchain/board/init as /init)
 #   board.sh flash ARCH --out FILE [--mic PEM] [--size MB] [--token]
 #                                  a factory-fresh flash: FILE the state partition (blank, made
 #                                  at the first power-on), FILE.factory the factory partition
 #                                  (ext2, read-only on the board: the MIC and its key, when given);
 #                                  --token: FILE.token, the secure element's stand-in (a disk of
 #                                  its own holding an empty SoftHSM2 token "phone" made by
-#                                  SoftHSM2 of the architecture), its user PIN on the factory
-#                                  partition: the phone's keys are generated and used there
+#                                  SoftHSM2 of the architecture), its user PIN and the module
+#                                  with its libraries on the factory partition: the phone's keys
+#                                  are generated and used there
 #   board.sh run ARCH --flash FILE --lab DIR [--rtc DATE] [--date DATE] [--memory MB] [--mac MAC]
 #                [--pid-file F] [--until configured|reboot] [--backoff-ms N] [--server HOST]
 #                [--no-network] [--json] [--timeout S] [--cut-at TEXT|+SECONDS]
@@ -72,7 +73,7 @@ build() {
     done
     local unpacked=$board/unpacked
     rm -rf "$unpacked" "$root"
-    mkdir -p "$unpacked" "$root"/{bin,sbin,etc,lib/modules,lib/softhsm,"lib/$triplet",dev,proc,sys,run,flash,factory,token}
+    mkdir -p "$unpacked" "$root"/{bin,sbin,etc,lib/modules,"lib/$triplet",dev,proc,sys,run,flash,factory,token}
     # Only what this build resolved: an older kernel left in the cache stays out.
     for package in "${packages[@]}"; do
         dpkg-deb -x "$(ls -v "$debs/${package}_"*"_$debarch.deb" | tail -1)" "$unpacked"
@@ -88,10 +89,6 @@ build() {
     cp "out/$arch/phone" "$root/phone"
     copy_with_libraries "$unpacked/sbin/mke2fs" "$root/sbin/mke2fs" "$unpacked"
     copy_with_libraries "out/$arch/phone" "" "$unpacked"
-    # The token's module (the phone loads it with dlopen when the board has a token disk).
-    local softhsm_module
-    softhsm_module=$(toolchain/softhsm.sh "$arch" | head -1)
-    copy_with_libraries "$softhsm_module" "$root/lib/softhsm/libsofthsm2.so" "${softhsm_module%/usr/lib/softhsm/libsofthsm2.so}"
 
     local modules_dir=$unpacked/lib/modules/$version order=() module
     add_module() {  # add_module NAME: the module and, first, what it depends on
@@ -154,8 +151,14 @@ flash() {
     local factory
     factory=$(mktemp -d)
     if [ -n "$mic" ]; then install -m 0400 "$mic" "$factory/mic.pem"; fi
-    [ -z "$token" ] || make_token "$out.token" "$factory/token-pin"
-    mke2fs -q -F -t ext2 -L factory -d "$factory" "$out.factory" 1M >/dev/null
+    local factory_size=1M
+    if [ -n "$token" ]; then
+        [ -f "$board/initrd.gz" ] || { echo "board.sh: no board for $arch: run board.sh build $arch" >&2; exit 2; }
+        make_token "$out.token" "$factory/token-pin"
+        copy_module "$factory/pkcs11"
+        factory_size=16M
+    fi
+    mke2fs -q -F -t ext2 -L factory -d "$factory" "$out.factory" "$factory_size" >/dev/null
     rm -rf "$factory"
 }
 
@@ -228,6 +231,32 @@ make_token() {
         || { rm -rf "$made"; echo "board.sh: softhsm2-util ($arch) did not make the token" >&2; exit 1; }
     mke2fs -q -F -t ext2 -L token -d "$made/disk" "$image" 4M >/dev/null
     rm -rf "$made"
+}
+
+# copy_module DIRECTORY: SoftHSM2's module of the architecture, as libsofthsm2.so, and the
+# libraries it needs that the board's ROM does not hold (OpenSSL's libcrypto, libstdc++…),
+# into DIRECTORY for the factory partition: with them in the ROM the initramfs doubled and
+# the aarch64 board no longer booted in 64 MB.
+copy_module() {
+    local directory=$1 module sysroot
+    module=$(toolchain/softhsm.sh "$arch" | head -1)
+    sysroot=${module%/usr/lib/softhsm/libsofthsm2.so}
+    mkdir -p "$directory"
+    cp "$module" "$directory/libsofthsm2.so"
+    copy_needed() {  # copy_needed BINARY: what it needs, and what that needs, unless the ROM has it
+        local needed candidate found
+        for needed in $(readelf -d "$1" | sed -n 's/.*(NEEDED).*\[\(.*\)\]/\1/p'); do
+            [ -e "$board/root/lib/$triplet/$needed" ] || [ -e "$board/root/lib/$needed" ] || [ -e "$directory/$needed" ] && continue
+            found=
+            for candidate in "$sysroot/usr/lib/$triplet/$needed" "$sysroot/lib/$triplet/$needed" "/usr/$triplet/lib/$needed"; do
+                [ -e "$candidate" ] && { found=$candidate; break; }
+            done
+            [ -n "$found" ] || { echo "board.sh: $needed (needed by $1) not found" >&2; exit 1; }
+            cp -L "$found" "$directory/$needed"
+            copy_needed "$found"
+        done
+    }
+    copy_needed "$module"
 }
 
 # inside ARCH LAB PID-FILE TIMEOUT CUT-AT QEMU ARGUMENT…: the lab and the board, in the namespace.
