@@ -57,6 +57,11 @@ build() {
     install_packages qemu-system-arm cpio e2fsprogs
     dpkg --print-foreign-architectures | grep -qx "$debarch" || { as_root dpkg --add-architecture "$debarch"; as_root apt-get update -qq; }
     [ -x "out/$arch/phone" ] || toolchain/build-firmware.sh "$arch"
+    # Up to date when nothing it is made from (the firmware, the init, this script) is newer.
+    if [ -f "$board/initrd.gz" ] && [ -z "$(find "out/$arch/phone" toolchain/board "$self" -newer "$board/initrd.gz")" ]; then
+        echo "board $arch: up to date ($board)"
+        return 0
+    fi
     local debs=$board/debs root=$board/root
     mkdir -p "$debs"
     # The kernel: the package Debian's meta package names today, never a version written here.

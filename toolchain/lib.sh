@@ -132,6 +132,20 @@ json_has() { jq -e --slurp "any(.[]; $2)" "$1" >/dev/null; }
 # json_lacks FILE JQ-CONDITION: FILE holds JSON lines and none satisfies the condition (an
 # empty or unreadable log lacks nothing: it fails).
 json_lacks() { [ -s "$1" ] && jq -e --slurp "all(.[]; ($2) | not)" "$1" >/dev/null; }
+# no_private_key_in DIR [all]: no file under DIR holds a private key in any PEM or DER form
+# (mic.pem, a MIC given as a PEM with its key, is skipped unless "all" is given); fails when
+# DIR holds no file at all, which would have searched nothing.
+no_private_key_in() {
+    local file searched=0
+    while IFS= read -r -d '' file; do
+        searched=1
+        [ "$(basename "$file")" = mic.pem ] && [ "${2:-}" != all ] && continue
+        grep -qaE "PRIVATE KEY" "$file" && return 1
+        openssl pkey -in "$file" -noout 2>/dev/null && return 1
+        openssl pkey -inform DER -in "$file" -noout 2>/dev/null && return 1
+    done < <(find "$1" -type f -print0)
+    [ "$searched" = 1 ]
+}
 # Holds when COMMAND answers no (exit 1), as grep does when nothing matches: `check "…" not
 # grep -q …`. An error (grep's 2: a missing file) is no answer and fails.
 not() {

@@ -38,19 +38,6 @@ boot() {
     "$phone" boot --server "127.0.0.1:$lab_http" --https-port "$lab_https" --mac A45630BBFA40 --state "$state" \
         --mic "${boot_mic:-$mic}" --backoff-ms 100 --json "$@" >"$work/$name.json" 2>"$work/$name.err"
 }
-# No PEM or DER private key of any form in any file of the state directory DIR (the MIC
-# given as a PEM aside, unless a second argument says "all": the MIC on the token is a
-# factory step of its own, provision-mic).
-no_private_key_in() {
-    local file
-    for file in "$1"/*; do
-        [ "$(basename "$file")" = mic.pem ] && [ "${2:-}" != all ] && continue
-        grep -qaE "PRIVATE KEY" "$file" && return 1
-        openssl pkey -in "$file" -noout 2>/dev/null && return 1
-        openssl pkey -inform DER -in "$file" -noout 2>/dev/null && return 1
-    done
-    return 0
-}
 
 # 1. RSA-2048: the key generated on the token, the .enc.sgn unwrapped there.
 new_lab "$work/lab" -- --key rsa:2048
@@ -101,6 +88,7 @@ after=$(privkeys) || exit 1
 check_equal "token: one phone-lsc key left" "1" "$(grep -c "label: *phone-lsc" <<<"$after")"
 check "token: the key left is the LSC's (its ID)" grep -q "ID: *$id" <<<"$after"
 check "token: the key of another label is untouched" grep -q "label: *someone-else" <<<"$after"
+check "token: the orphan's public half went with it" not grep -q "label: *phone-lsc" <(p11 --list-objects --type pubkey)
 
 # 3. A CAPF delete (a CAPF session of its own, `phone capf`) removes the LSC's key from the token.
 "$cucm_lab" device add SEPA45630BBFA40 --dir "$work/lab" --profile encrypted --capf-auth auto --operation delete >/dev/null
@@ -181,6 +169,31 @@ check "token fault removed: the cause is named" grep -q "key store: the token wa
 check "token fault removed: the LSC enrolled before it stays" test -s "$work/state3/lsc.pem"
 check "token: with the token back the boot ends configured, no CAPF" boot back "$work/lab3" "$work/state3" "${token[@]}"
 check "token: ... and needed no CAPF" json_lacks "$work/back.json" '.event == "capfStarting"'
+
+# 6b. Power cuts: the phone killed inside each atomic write of an enrolment with the key on
+# the token (before the rename, and after it), then a boot: it ends configured, and the
+# token holds one phone-lsc key, the stored LSC's, and no public half (a generated pair's is
+# destroyed once read; one the cut left goes with the orphans).
+softhsm2-util --init-token --free --label cuts --pin "$pin" --so-pin 5678 >/dev/null || exit 1
+cuts=(--pkcs11 "$module" --token cuts --pin-file "$work/pin")
+cuts_objects() { pkcs11-tool --module "$module" --token-label cuts --login --pin "$pin" --list-objects --type "$1" 2>/dev/null; }
+for variable in PHONE_TEST_CRASH_AT_WRITE PHONE_TEST_CRASH_AFTER_RENAME; do
+    for write in 1 2 3 4; do
+        rm -rf "$work/cutstate"
+        schedule_install "$work/lab3" --key rsa:2048
+        # In a subshell of its own, whose stderr takes bash's "Killed".
+        (env "$variable=$write" "$phone" boot --server "127.0.0.1:$lab_http" --mac A45630BBFA40 --state "$work/cutstate" \
+            --mic "$mic" --backoff-ms 100 --json "${cuts[@]}" >"$work/cut.json" 2>"$work/cut.err") 2>/dev/null
+        check_equal "token cut $variable=$write: the phone was killed (SIGKILL)" 137 "$?"
+        schedule_install "$work/lab3" --key rsa:2048
+        check "token cut $variable=$write: the next boot ends configured" boot "cut-$write" "$work/lab3" "$work/cutstate" "${cuts[@]}"
+        keys=$(cuts_objects privkey) || exit 1
+        check_equal "token cut $variable=$write: one phone-lsc key on the token" 1 "$(grep -c "label: *phone-lsc" <<<"$keys")"
+        check "token cut $variable=$write: ... the stored LSC's" grep -q "ID: *$(openssl x509 -in "$work/cutstate/lsc.pem" -noout \
+            -pubkey | openssl rsa -pubin -RSAPublicKey_out -outform DER 2>/dev/null | sha1sum | cut -c1-40)" <<<"$keys"
+        check_equal "token cut $variable=$write: no public half left" 0 "$(cuts_objects pubkey | grep -c "label: *phone-lsc")"
+    done
+done
 stop_labs
 
 # 7. The factory step: the MIC's key imported onto the token, then a factory-fresh phone

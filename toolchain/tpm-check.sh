@@ -40,25 +40,19 @@ export TPM2TOOLS_TCTI=tabrmd:bus_type=session TPM2_PKCS11_TCTI=tabrmd:bus_type=s
 # tpm2_ptool reaches the resource manager once it has claimed its bus name.
 for _ in $(seq 100); do tpm2_ptool init --path "$work/store" >"$work/ptool.log" 2>&1 && break; sleep 0.1; done
 pin=48261937  # distinctive: the check below searches every output for it
-tpm2_ptool addtoken --pid=1 --label=phone --userpin="$pin" --sopin=5678 --path "$work/store" >>"$work/ptool.log" 2>&1 \
-    || { cat "$work/ptool.log" "$work/abrmd.log"; exit 1; }
+# "phone" for the phone; "other" for a second phone's boot, which must not touch the first's keys.
+for label in phone other; do
+    tpm2_ptool addtoken --pid=1 --label="$label" --userpin="$pin" --sopin=5678 --path "$work/store" >>"$work/ptool.log" 2>&1 \
+        || { cat "$work/ptool.log" "$work/abrmd.log"; exit 1; }
+done
 printf '%s\n' "$pin" >"$work/pin"
 mic=Tests/Vectors/interop/pki/phone-mic.pem
 token=(--pkcs11 "$module" --token phone --pin-file "$work/pin")
 privkeys() { pkcs11-tool --module "$module" --token-label phone --login --pin "$pin" --list-objects --type privkey 2>/dev/null; }
-boot() {  # boot NAME STATE: `phone boot --json` against the lab, the key on the TPM; NAME.json, NAME.err
+boot() {  # boot NAME STATE [TOKEN]: `phone boot --json` against the lab, the key on the TPM's token TOKEN
+    # (default: phone); NAME.json, NAME.err
     "$phone" boot --server "127.0.0.1:$lab_http" --https-port "$lab_https" --mac A45630BBFA40 --state "$2" --mic "$mic" \
-        --backoff-ms 100 --json "${token[@]}" >"$work/$1.json" 2>"$work/$1.err"
-}
-no_private_key_in() {  # as token-check.sh: no PEM or DER private key in DIR but the MIC given as a PEM
-    local file
-    for file in "$1"/*; do
-        [ "$(basename "$file")" = mic.pem ] && continue
-        grep -qaE "PRIVATE KEY" "$file" && return 1
-        openssl pkey -in "$file" -noout 2>/dev/null && return 1
-        openssl pkey -inform DER -in "$file" -noout 2>/dev/null && return 1
-    done
-    return 0
+        --backoff-ms 100 --json --pkcs11 "$module" --token "${3:-phone}" --pin-file "$work/pin" >"$work/$1.json" 2>"$work/$1.err"
 }
 
 # 1. RSA-2048: the key generated in the TPM, the .enc.sgn unwrapped there.
@@ -77,9 +71,10 @@ check "tpm: the second boot ends configured" boot second "$work/state"
 check "tpm: the second boot needed no CAPF" json_lacks "$work/second.json" '.event == "capfStarting"'
 # tpm2-pkcs11 generates RSA-1024 and 2048 only: a cluster asking for 4096 meets the token's refusal.
 schedule_install "$work/lab" --key rsa:4096
-boot rsa4096 "$work/state4096"
+boot rsa4096 "$work/state4096" other
 check_equal "tpm: an RSA-4096 install is refused by the token (exit 8)" 8 "$?"
 check "tpm: ... the token's answer is named" grep -q "key store: the token answered" "$work/rsa4096.err"
+check "tpm: the first phone's LSC key is still in its token" grep -q "label: *phone-lsc" <<<"$(privkeys)"
 stop_labs
 
 # 2. EC P-256: the TPM's EC key signs the TLS client handshake of the HTTPS configuration.

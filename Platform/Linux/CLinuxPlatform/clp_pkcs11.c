@@ -145,9 +145,11 @@ uint32_t clp_token_generate(clp_token *token, int type, uint32_t bits, const uin
     CK_ULONG modulus_bits = bits;
     CK_BYTE exponent[] = {0x01, 0x00, 0x01};
     // The public half is a token object only because tpm2-pkcs11 refuses a pair whose
-    // halves differ in CKA_TOKEN; the caller reads it and destroys it at once.
-    CK_ATTRIBUTE public_template[4] = {{CKA_TOKEN, &yes, sizeof yes}, {CKA_VERIFY, &yes, sizeof yes}};
-    CK_ULONG public_count = 2;
+    // halves differ in CKA_TOKEN; the caller reads it and destroys it at once. It carries
+    // the label so that one a power cut leaves is found (clp_token_destroy_public).
+    CK_ATTRIBUTE public_template[5] = {
+        {CKA_TOKEN, &yes, sizeof yes}, {CKA_VERIFY, &yes, sizeof yes}, {CKA_LABEL, (void *)label, strlen(label)}};
+    CK_ULONG public_count = 3;
     CK_MECHANISM mechanism = {CKM_RSA_PKCS_KEY_PAIR_GEN, NULL, 0};
     if (type == CLP_KEY_RSA) {
         public_template[public_count++] = (CK_ATTRIBUTE){CKA_MODULUS_BITS, &modulus_bits, sizeof modulus_bits};
@@ -202,9 +204,8 @@ uint32_t clp_token_set_id(clp_token *token, uint64_t object, const uint8_t *id, 
     return ckr(token->f->C_SetAttributeValue(token->session, object, &attribute, 1));
 }
 
-uint32_t clp_token_find(clp_token *token, const char *label, const uint8_t *id, size_t id_length, uint64_t *objects,
-                        size_t capacity, size_t *count) {
-    CK_OBJECT_CLASS class = CKO_PRIVATE_KEY;
+static uint32_t find(clp_token *token, CK_OBJECT_CLASS class, const char *label, const uint8_t *id, size_t id_length,
+                     uint64_t *objects, size_t capacity, size_t *count) {
     CK_ATTRIBUTE template[] = {
         {CKA_CLASS, &class, sizeof class}, {CKA_LABEL, (void *)label, strlen(label)}, {CKA_ID, (void *)id, id_length}};
     *count = 0;
@@ -220,6 +221,23 @@ uint32_t clp_token_find(clp_token *token, const char *label, const uint8_t *id, 
     for (CK_ULONG i = 0; i < found; i++) objects[i] = handles[i];
     *count = found;
     return 0;
+}
+
+uint32_t clp_token_find(clp_token *token, const char *label, const uint8_t *id, size_t id_length, uint64_t *objects,
+                        size_t capacity, size_t *count) {
+    return find(token, CKO_PRIVATE_KEY, label, id, id_length, objects, capacity, count);
+}
+
+uint32_t clp_token_destroy_public(clp_token *token, const char *label, size_t *destroyed) {
+    uint64_t objects[16];
+    size_t count = 0;
+    *destroyed = 0;
+    uint32_t code = find(token, CKO_PUBLIC_KEY, label, NULL, 0, objects, 16, &count);
+    for (size_t i = 0; code == 0 && i < count; i++) {
+        code = ckr(token->f->C_DestroyObject(token->session, objects[i]));
+        if (code == 0) (*destroyed)++;
+    }
+    return code;
 }
 
 uint32_t clp_token_attribute(clp_token *token, uint64_t object, uint64_t type, uint8_t *value, size_t capacity,

@@ -82,9 +82,10 @@ public enum TokenError: Error, Equatable {
 /// Objects: each private key is a token object, sensitive, private and never extractable,
 /// labelled `phone-lsc` (the LSC's) or `phone-mic` (the MIC's), with `CKA_ID` the SHA-1 of
 /// its public key's bits (RFC 5280 §4.2.1.2 method 1, the key identifier OpenSSL and
-/// pkcs11-tool use). Public keys are session objects: the certificates, which stay on the
-/// flash, carry them. A key is found from its certificate by that ID, and its public half
-/// read back from the token must be the certificate's.
+/// pkcs11-tool use). A generated pair's public half is a token object (tpm2-pkcs11 makes
+/// both halves alike) with the label, read once and destroyed: the certificates, which
+/// stay on the flash, carry the public keys. A key is found from its certificate by that
+/// ID, and (RSA) its modulus read back from the token must be the certificate's.
 public final class PKCS11Token {
     public static let lscLabel = "phone-lsc"
     public static let micLabel = "phone-mic"
@@ -176,8 +177,10 @@ public final class PKCS11Token {
     }
 
     /// Destroys the private keys labelled `label` but the one with ID `keep`: what a
-    /// power cut or a failed enrolment left behind, or the key of a deleted LSC. Objects
-    /// of other labels (the MIC's, anything else on the token) are never touched.
+    /// power cut or a failed enrolment left behind, or the key of a deleted LSC; and every
+    /// public key of the label (the phone keeps none: a generated pair's public half left
+    /// by a power cut). Counts the private keys. Objects of other labels (the MIC's,
+    /// anything else on the token) are never touched.
     public func destroyKeys(label: String, keeping keep: [UInt8]?) -> Result<Int, TokenError> {
         let handles: [UInt64]
         switch find(label: label, id: nil) {
@@ -195,6 +198,9 @@ public final class PKCS11Token {
             guard code == 0 else { return .failure(TokenError(code: code)) }
             destroyed += 1
         }
+        var halves = 0
+        let code = clp_token_destroy_public(token, label, &halves)
+        guard code == 0 else { return .failure(TokenError(code: code)) }
         return .success(destroyed)
     }
 

@@ -54,6 +54,10 @@ uint32_t clp_token_set_id(clp_token *token, uint64_t object, const uint8_t *id, 
 uint32_t clp_token_find(clp_token *token, const char *label, const uint8_t *id, size_t id_length, uint64_t *objects,
                         size_t capacity, size_t *count);
 
+/// Destroys the public keys with the label (at most 16): the halves of generated pairs a
+/// power cut left between their generation and their destruction.
+uint32_t clp_token_destroy_public(clp_token *token, const char *label, size_t *destroyed);
+
 /// One attribute's value, at most `capacity` bytes (CLP_P11_MALFORMED when longer).
 uint32_t clp_token_attribute(clp_token *token, uint64_t object, uint64_t attribute, uint8_t *value, size_t capacity,
                              size_t *length);
