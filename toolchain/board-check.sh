@@ -255,7 +255,7 @@ check_equal "$arch token board: the LSC on the flash is the one the lab stored" 
 mkdir -p "$work/token-state"
 debugfs -R "rdump /phone $work/token-state" "$work/token.img" >/dev/null 2>&1
 check "$arch token board: the state partition holds the LSC's certificate" test -s "$work/token-state/phone/lsc.pem"
-check "$arch token board: ... and no private key in any file" not grep -rqa "PRIVATE KEY" "$work/token-state/phone"
+check "$arch token board: ... and no private key in any file, PEM or DER" no_private_key_in "$work/token-state" all
 check "$arch token board: the second power-on ends configured" power_on token-second "$work/token.img" "$work/tokenlab"
 check "$arch token board: ... no CAPF" json_lacks "$work/token-second.json" '.event == "capfStarting"'
 check "$arch token board: the token's PIN is never on the console" \

@@ -217,7 +217,7 @@ run() {
     exec unshare -n -- "$self" inside "$arch" "$lab" "$pid_file" "$timeout" "$cut_at" "$qemu" "${machine[@]}"
 }
 
-# make_token IMAGE PIN-FILE: IMAGE an ext2 disk holding tokens/, an empty SoftHSM2 token
+# make_token IMAGE PIN-FILE: IMAGE an ext4 disk holding tokens/, an empty SoftHSM2 token
 # "phone" made by softhsm2-util of the board's architecture (under QEMU user mode); its user
 # PIN, new for each board, in PIN-FILE.
 make_token() {
@@ -234,7 +234,8 @@ make_token() {
         --module "$module" --init-token --free --label phone --pin "$(cat "$pin_file")" \
         --so-pin "$(od -An -N8 -tx8 /dev/urandom | tr -d ' ')" >/dev/null \
         || { rm -rf "$made"; echo "board.sh: softhsm2-util ($arch) did not make the token" >&2; exit 1; }
-    mke2fs -q -F -t ext2 -L token -d "$made/disk" "$image" 4M >/dev/null
+    # ext4, journalled like the state partition: SoftHSM2 rewrites its object files in place.
+    mke2fs -q -F -t ext4 -L token -d "$made/disk" "$image" 8M >/dev/null
     rm -rf "$made"
 }
 

@@ -183,7 +183,7 @@ for variable in PHONE_TEST_CRASH_AT_WRITE PHONE_TEST_CRASH_AFTER_RENAME; do
         schedule_install "$work/lab3" --key rsa:2048
         # In a subshell of its own, whose stderr takes bash's "Killed".
         (env "$variable=$write" "$phone" boot --server "127.0.0.1:$lab_http" --mac A45630BBFA40 --state "$work/cutstate" \
-            --mic "$mic" --backoff-ms 100 --json "${cuts[@]}" >"$work/cut.json" 2>"$work/cut.err") 2>/dev/null
+            --mic "$mic" --backoff-ms 100 --json "${cuts[@]}" >"$work/cut.json" 2>"$work/cut.err"; exit $?) 2>/dev/null
         check_equal "token cut $variable=$write: the phone was killed (SIGKILL)" 137 "$?"
         schedule_install "$work/lab3" --key rsa:2048
         check "token cut $variable=$write: the next boot ends configured" boot "cut-$write" "$work/lab3" "$work/cutstate" "${cuts[@]}"
