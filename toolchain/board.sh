@@ -244,8 +244,8 @@ make_token() {
 # into DIRECTORY for the factory partition: with them in the ROM the initramfs doubled and
 # the aarch64 board no longer booted in 64 MB.
 copy_module() {
-    local directory=$1 module sysroot
-    module=$(toolchain/softhsm.sh "$arch" | head -1)
+    local directory=$1 module libraries sysroot
+    { read -r module; read -r libraries; } < <(toolchain/softhsm.sh "$arch")
     sysroot=${module%/usr/lib/softhsm/libsofthsm2.so}
     mkdir -p "$directory"
     cp "$module" "$directory/libsofthsm2.so"
@@ -362,16 +362,19 @@ status() {
     fi
     # A board with a token: its copy on a tmpfs (qemu-arm, as make_token), its PIN from the
     # factory partition.
-    local token=() tokens=
+    # Both lines read whole: `| head -1` could end softhsm.sh by SIGPIPE and, under pipefail
+    # and set -e, this script with it (seen when two boards ran at once).
+    local token=() tokens= module libraries
+    { read -r module; read -r libraries; } < <(toolchain/softhsm.sh "$arch")
     if [ -f "$flash.token" ]; then
         tokens=$(mktemp -d -p /dev/shm)
         debugfs -R "rdump /tokens $tokens" "$flash.token" >/dev/null 2>&1
         debugfs -R "dump /token-pin $work/token-pin" "$flash.factory" >/dev/null 2>&1
         printf 'directories.tokendir = %s/tokens\nobjectstore.backend = file\nlog.level = ERROR\n' "$tokens" >"$work/softhsm2.conf"
-        token=(--pkcs11 "$(toolchain/softhsm.sh "$arch" | head -1)" --token phone --pin-file "$work/token-pin")
+        token=(--pkcs11 "$module" --token phone --pin-file "$work/token-pin")
     fi
     local result=0
-    SOFTHSM2_CONF=$work/softhsm2.conf PHONE_GUEST_LIBRARY_PATH=$(toolchain/softhsm.sh "$arch" | tail -1) \
+    SOFTHSM2_CONF=$work/softhsm2.conf PHONE_GUEST_LIBRARY_PATH=$libraries \
         toolchain/run-firmware.sh "$arch" status --state "$work/state/phone" "${mic[@]}" "${token[@]}" || result=$?
     rm -rf "$work" ${tokens:+"$tokens"}
     return "$result"
