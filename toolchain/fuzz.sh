@@ -42,7 +42,7 @@ fuzz_one() {  # fuzz_one TARGET: builds and runs one target; "ok, STATS" or why 
         -o "$out/$target" 2>"$out/$target.build.log" || { echo "does not build, see $out/$target.build.log" >"$out/$target.result"; return; }
     mkdir -p "$out/corpus/$target" "Tests/Fuzz/Corpus/$target"
     "$out/$target" "$out/corpus/$target" "Tests/Fuzz/Corpus/$target" Tests/RealClusterConfigs Tests/Vectors/interop Tests/Vectors/cucm-style \
-        Tests/Vectors/capf -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -max_len=65536 \
+        Tests/Vectors/capf Tests/Vectors/loads -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -max_len=65536 \
         -artifact_prefix="$out/crashes/$target-" -print_final_stats=1 >"$out/$target.log" 2>&1 || status=$?
     stats=$(grep -E "^#[0-9]+[[:space:]]+DONE" "$out/$target.log" | tail -1 | tr -s "[:space:]" " ")
     # A run that ends well must also have fuzzed: libFuzzer's closing "#N DONE" with N > 0.

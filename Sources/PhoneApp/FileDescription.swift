@@ -8,11 +8,7 @@ enum FileDescription {
     static func lines(_ bytes: [UInt8]) throws(WireError) -> [String] {
         let file = try SignedFile.parse(bytes)
         var lines: [String] = []
-        func add(_ label: String, _ value: String) {
-            var padded = label + ":"
-            while padded.utf8.count < 18 { padded += " " }
-            lines.append(padded + " " + value)
-        }
+        func add(_ label: String, _ value: String) { lines.append(field(label, value)) }
         add("Version", file.version.text)
         add("Header Length", String(file.headerLength) + " bytes")
         if let signerVersion = file.signerVersion { add("Signer Version", signerVersion.text) }
@@ -60,6 +56,30 @@ enum FileDescription {
         }
         return lines
     }
+
+    /// `Label:` and the value at the fixed column. Inlined: out of line it measured 1.2 KB
+    /// more firmware.
+    @inline(__always)
+    static func field(_ label: String, _ value: String) -> String {
+        var padded = label + ":"
+        while padded.utf8.count < 18 { padded += " " }
+        return padded + " " + value
+    }
+
+    #if !hasFeature(Embedded)
+    /// A firmware load's hardware level and images, when the header names an `X.loads`
+    /// (nothing for any other file). Not in the firmware yet: the load's parser measured
+    /// 6.7 KB past its 400 KiB cap, room its updater must make first (`VerifyCommand`).
+    static func loadLines(_ bytes: [UInt8]) throws(LoadFileError) -> [String] {
+        let suffix = Array(".loads".utf8)
+        guard let file = try? SignedFile.parse(bytes), file[file.filename].count > suffix.count,
+              file[file.filename].suffix(suffix.count).elementsEqual(suffix) else { return [] }
+        let load = try LoadFile.parse(bytes)
+        var lines = [field("Hardware Level", load.hardwareLevel.map { String($0) } ?? "none")]
+        for index in load.images.indices { lines.append(field("Image " + String(index + 1), load.imageName(index))) }
+        return lines
+    }
+    #endif
 
     /// A record's IP address: dotted quad for IPv4 (what a real CTL holds), colon-separated
     /// groups for IPv6, hex with its length for anything else.

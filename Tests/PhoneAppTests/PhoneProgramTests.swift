@@ -2,6 +2,7 @@ import Foundation
 import LinuxPlatform
 import PhoneApp
 import PhoneRuntime
+import PhoneTrust
 import PhoneWire
 import TestSupport
 import XCTest
@@ -155,6 +156,49 @@ final class PhoneProgramTests: XCTestCase {
         XCTAssertEqual(status, 0, io.stderr.joined())
         let addresses = blocks(io.text).compactMap { $0["IP Address"] }
         XCTAssertEqual(addresses, ["127.0.0.1", "fd00:0:0:0:0:0:0:1234", "010203 (3 bytes)"])
+    }
+
+    /// The load Cisco shipped: its header, hardware level and five images; and refused
+    /// under any image-signing anchor but Cisco's (whose key is not public), the signer named.
+    func testInspectAndVerifyOfTheLoadCiscoShipped() throws {
+        let load = Vectors.url("loads/SIP42.9-4-2SR3-1S.loads").path
+        let (status, io) = run(["inspect", load])
+        XCTAssertEqual(status, 0, io.stderr.joined())
+        let fields = blocks(io.text).first ?? [:]
+        XCTAssertEqual(fields["Signer Name"], "CN=someSigner;OU=someOrgUnit;O=someOrg")
+        XCTAssertEqual(fields["Filename"], "SIP42.9-4-2SR3-1S.loads")
+        XCTAssertEqual(fields["Hardware Level"], "5")
+        XCTAssertEqual(fields["Image 1"], "jar42sip.9-4-2ES26.sbn")
+        XCTAssertEqual(fields["Image 5"], "cvm42sip.9-4-2ES26.sbn")
+        XCTAssertNil(fields["Image 6"])
+        for anchor in ["interop/pki/sast.pem", "interop/pki/ccm-tftp.pem", "interop/pki/tftp-ec.pem"] {
+            let refused = run(["verify", load, "--image-signer", Vectors.url(anchor).path])
+            XCTAssertEqual(refused.status, 1, anchor)
+            XCTAssertEqual(refused.io.stderr, ["phone: rejected: not signed by the image-signing certificate (the header names "
+                                               + "CN=someSigner;OU=someOrgUnit;O=someOrg)"], anchor)
+        }
+    }
+
+    /// A load signed by a test anchor: valid under it, under no other, under no other name,
+    /// and never by a trust list.
+    func testVerifyOfALoadAnswersToTheImageSignerAlone() throws {
+        let signer = try Vectors.identity("interop/pki/ccm-tftp.pem")
+        let bytes = try SignedFileWriter.signedConfig(Array("#HARDWARE_COMP_1 3\r\na.sbn \r\nb.sbn\r\n".utf8), filename: "TEST.loads",
+                                                      signer: signer, timestamp: 0, rng: testRNG())
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("TEST-\(UUID().uuidString).loads").path
+        FileManager.default.createFile(atPath: path, contents: Data(bytes))
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let anchor = Vectors.url("interop/pki/ccm-tftp.pem").path
+        let valid = run(["verify", path, "--name", "TEST.loads", "--image-signer", anchor])
+        XCTAssertEqual(valid.status, 0, valid.io.stderr.joined())
+        XCTAssertEqual(valid.io.text, "valid: load TEST.loads signed by the image-signing certificate " + signer.certificate.subject
+                       + " (hardware level 3, 2 images)\n")
+        XCTAssertEqual(run(["verify", path, "--name", "TEST.loads", "--image-signer", Vectors.url("interop/pki/sast.pem").path]).status, 1)
+        let renamed = run(["verify", path, "--name", "OTHER.loads", "--image-signer", anchor])
+        XCTAssertEqual(renamed.status, 1)
+        XCTAssertEqual(renamed.io.stderr, ["phone: rejected: filename mismatch: served as OTHER.loads, header says TEST.loads"])
+        XCTAssertEqual(run(["verify", path, "--name", "TEST.loads", "--image-signer", anchor,
+                            "--trust", interop + "/ITLFile.tlv"]).status, 2)
     }
 
     func testInspectOfGarbageIsATypedRejection() throws {

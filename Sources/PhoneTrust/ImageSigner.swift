@@ -1,0 +1,54 @@
+import PhoneCrypto
+import PhoneWire
+
+/// Why a firmware load was refused.
+public enum LoadError: Error, Equatable {
+    case malformed(LoadFileError)
+    case filenameMismatch(served: String, inFile: String)
+    /// The signature is not the image-signing certificate's; the signer the header names.
+    case notSignedByTheAnchor(signer: String)
+    case crypto(CryptoError)
+
+    public var reason: String {
+        switch self {
+        case .malformed(let error): return "malformed load file: " + error.reason
+        case .filenameMismatch(let served, let inFile): return "filename mismatch: served as " + served + ", header says " + inFile
+        case .notSignedByTheAnchor(let signer):
+            return "not signed by the image-signing certificate (the header names " + signer + ")"
+        case .crypto(let error): return error.reason
+        }
+    }
+}
+
+/// The vendor's image-signing certificate: the one anchor a firmware load and its images
+/// are checked against. It is not the cluster's: nothing in an ITL, a CTL or a TVS answer
+/// stands in for it, so a cluster cannot make a phone run code its vendor did not sign
+/// (formats.md §6). The header's signer name is what the load says of itself; the
+/// signature, checked with the anchor's key, is what decides.
+public struct ImageSigner {
+    public let certificate: Certificate
+
+    public init(_ certificate: Certificate) { self.certificate = certificate }
+
+    /// A `.loads` file fetched as `name`: it parses, its header names `name`, and its
+    /// signature is the anchor's.
+    public func verifyLoad(_ bytes: [UInt8], servedAs name: String) throws(LoadError) -> LoadFile {
+        let load: LoadFile
+        do { load = try LoadFile.parse(bytes) } catch { throw .malformed(error) }
+        let file = load.signed
+        guard file[file.filename].elementsEqual(name.utf8) else {
+            throw .filenameMismatch(served: name, inFile: file.filenameText)
+        }
+        let digest: [UInt8]
+        do { digest = try FileSignature.digest(file) } catch {
+            guard case .crypto(let inner) = error else { throw .notSignedByTheAnchor(signer: file.signerNameText) }
+            throw .crypto(inner)
+        }
+        do {
+            try certificate.verify(file.hashAlgorithm.hashAlgorithm, digest: digest, signature: file[file.signature])
+        } catch {
+            throw .notSignedByTheAnchor(signer: file.signerNameText)
+        }
+        return load
+    }
+}
