@@ -3,6 +3,7 @@ import PhoneWire
 
 /// Why a firmware load was refused.
 public enum LoadError: Error, Equatable {
+    /// The file does not parse (an image's header fault is the `.header` case).
     case malformed(LoadFileError)
     case filenameMismatch(served: String, inFile: String)
     /// The signature is not the image-signing certificate's; the signer the header names.
@@ -35,7 +36,20 @@ public struct ImageSigner {
     public func verifyLoad(_ bytes: [UInt8], servedAs name: String) throws(LoadError) -> LoadFile {
         let load: LoadFile
         do { load = try LoadFile.parse(bytes) } catch { throw .malformed(error) }
-        let file = load.signed
+        try check(load.signed, servedAs: name)
+        return load
+    }
+
+    /// An image (`.sbn`, its body the image) fetched as `name`, whole in memory: its header
+    /// names `name` and its signature is the anchor's.
+    public func verifyImage(_ bytes: [UInt8], servedAs name: String) throws(LoadError) -> SignedFile {
+        let file: SignedFile
+        do { file = try SignedFile.parse(bytes) } catch { throw .malformed(.header(error)) }
+        try check(file, servedAs: name)
+        return file
+    }
+
+    private func check(_ file: SignedFile, servedAs name: String) throws(LoadError) {
         guard file[file.filename].elementsEqual(name.utf8) else {
             throw .filenameMismatch(served: name, inFile: file.filenameText)
         }
@@ -49,6 +63,5 @@ public struct ImageSigner {
         } catch {
             throw .notSignedByTheAnchor(signer: file.signerNameText)
         }
-        return load
     }
 }

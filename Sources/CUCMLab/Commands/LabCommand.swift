@@ -9,7 +9,8 @@ public struct LabCommand: ParsableCommand {
         commandName: "cucm-lab",
         abstract: "A lab CUCM cluster for the phone: PKI, ITL, device table, TFTP/HTTP/CAPF/TVS/HTTPS/SIP-TLS.",
         subcommands: [DemoCommand.self, InitCommand.self, DeviceCommand.self, SQLCommand.self, ServeCommand.self,
-                      TVSCommand.self, RotateCCMCommand.self, ITLCommand.self, SignCommand.self, EncryptCommand.self])
+                      TVSCommand.self, RotateCCMCommand.self, ITLCommand.self, SignCommand.self, EncryptCommand.self,
+                      LoadCommand.self])
 
     public init() {}
 }
