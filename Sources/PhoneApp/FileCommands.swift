@@ -44,6 +44,12 @@ enum VerifyCommand {
             throw PhoneFailure(error)
         }
         let bytes = try io.read(path, limit: FileLimits.signedFile)
+        // A load or an image answers to the vendor's image-signing certificate alone: never
+        // to a trust list, whichever name it is served under or its header gives.
+        let header = try? SignedFile.parse(bytes)
+        if imageSigner == nil, LoadFile.namesFirmware(ArraySlice(name.utf8)) || header.map({ LoadFile.namesFirmware($0[$0.filename]) }) == true {
+            throw .usage("a firmware load or image is checked with --image-signer CERT, never by a trust list")
+        }
         if let imageSigner {
             #if hasFeature(Embedded)
             // A load's parser and check measured 6.7 KB of firmware past its 400 KiB cap:
@@ -51,7 +57,6 @@ enum VerifyCommand {
             _ = imageSigner
             throw .usage("--image-signer: run the host build of phone")
             #else
-            // A firmware load answers to the vendor's image-signing certificate alone: never to a trust list.
             guard arguments.values("--trust").isEmpty else { throw .usage("a load is verified by --image-signer alone, not --trust") }
             let anchor = try TrustCommand.readCertificate(imageSigner, io: io)
             do {

@@ -71,9 +71,7 @@ enum FileDescription {
     /// (nothing for any other file). Not in the firmware yet: the load's parser measured
     /// 6.7 KB past its 400 KiB cap, room its updater must make first (`VerifyCommand`).
     static func loadLines(_ bytes: [UInt8]) throws(LoadFileError) -> [String] {
-        let suffix = Array(".loads".utf8)
-        guard let file = try? SignedFile.parse(bytes), file[file.filename].count > suffix.count,
-              file[file.filename].suffix(suffix.count).elementsEqual(suffix) else { return [] }
+        guard let file = try? SignedFile.parse(bytes), LoadFile.namesLoad(file[file.filename]) else { return [] }
         let load = try LoadFile.parse(bytes)
         var lines = [field("Hardware Level", load.hardwareLevel.map { String($0) } ?? "none")]
         for index in load.images.indices { lines.append(field("Image " + String(index + 1), load.imageName(index))) }

@@ -8,7 +8,8 @@ public enum LoadError: Error, Equatable {
     case filenameMismatch(served: String, inFile: String)
     /// The signature is not the image-signing certificate's; the signer the header names.
     case notSignedByTheAnchor(signer: String)
-    case crypto(CryptoError)
+    /// The file's digest could not be made (mbedTLS failed).
+    case digest(TrustError)
 
     public var reason: String {
         switch self {
@@ -16,7 +17,7 @@ public enum LoadError: Error, Equatable {
         case .filenameMismatch(let served, let inFile): return "filename mismatch: served as " + served + ", header says " + inFile
         case .notSignedByTheAnchor(let signer):
             return "not signed by the image-signing certificate (the header names " + signer + ")"
-        case .crypto(let error): return error.reason
+        case .digest(let error): return error.reason
         }
     }
 }
@@ -31,17 +32,15 @@ public struct ImageSigner {
 
     public init(_ certificate: Certificate) { self.certificate = certificate }
 
-    /// A `.loads` file fetched as `name`: it parses, its header names `name`, and its
-    /// signature is the anchor's.
+    /// A `.loads` file fetched as `name`: its header names `name` and its signature is the
+    /// anchor's; only then is its body, the server's text, read.
     public func verifyLoad(_ bytes: [UInt8], servedAs name: String) throws(LoadError) -> LoadFile {
-        let load: LoadFile
-        do { load = try LoadFile.parse(bytes) } catch { throw .malformed(error) }
-        try check(load.signed, servedAs: name)
-        return load
+        _ = try verifyImage(bytes, servedAs: name)
+        do { return try LoadFile.parse(bytes) } catch { throw .malformed(error) }
     }
 
     /// An image (`.sbn`, its body the image) fetched as `name`, whole in memory: its header
-    /// names `name` and its signature is the anchor's.
+    /// names `name` and its signature is the anchor's. (Also the first half of `verifyLoad`.)
     public func verifyImage(_ bytes: [UInt8], servedAs name: String) throws(LoadError) -> SignedFile {
         let file: SignedFile
         do { file = try SignedFile.parse(bytes) } catch { throw .malformed(.header(error)) }
@@ -54,13 +53,8 @@ public struct ImageSigner {
             throw .filenameMismatch(served: name, inFile: file.filenameText)
         }
         let digest: [UInt8]
-        do { digest = try FileSignature.digest(file) } catch {
-            guard case .crypto(let inner) = error else { throw .notSignedByTheAnchor(signer: file.signerNameText) }
-            throw .crypto(inner)
-        }
-        do {
-            try certificate.verify(file.hashAlgorithm.hashAlgorithm, digest: digest, signature: file[file.signature])
-        } catch {
+        do { digest = try FileSignature.digest(file) } catch { throw .digest(error) }
+        do { try FileSignature.verify(file, digest: digest, with: certificate) } catch {
             throw .notSignedByTheAnchor(signer: file.signerNameText)
         }
     }

@@ -1,6 +1,7 @@
 import Foundation
 import LinuxPlatform
 import PhoneApp
+import PhoneCrypto
 import PhoneRuntime
 import PhoneTrust
 import PhoneWire
@@ -179,26 +180,46 @@ final class PhoneProgramTests: XCTestCase {
         }
     }
 
-    /// A load signed by a test anchor: valid under it, under no other, under no other name,
-    /// and never by a trust list.
+    /// A load signed by the tests' image-signing key: valid under its certificate, under no
+    /// other, under no other name, never by a trust list; and refused when the cluster's
+    /// key signed it, when another key signed a header that names the anchor, or when a line
+    /// changed after the signature.
     func testVerifyOfALoadAnswersToTheImageSignerAlone() throws {
-        let signer = try Vectors.identity("interop/pki/ccm-tftp.pem")
-        let bytes = try SignedFileWriter.signedConfig(Array("#HARDWARE_COMP_1 3\r\na.sbn \r\nb.sbn\r\n".utf8), filename: "TEST.loads",
-                                                      signer: signer, timestamp: 0, rng: testRNG())
-        let path = FileManager.default.temporaryDirectory.appendingPathComponent("TEST-\(UUID().uuidString).loads").path
-        FileManager.default.createFile(atPath: path, contents: Data(bytes))
-        defer { try? FileManager.default.removeItem(atPath: path) }
-        let anchor = Vectors.url("interop/pki/ccm-tftp.pem").path
-        let valid = run(["verify", path, "--name", "TEST.loads", "--image-signer", anchor])
+        let anchor = Vectors.projectRoot.appendingPathComponent("Tests/ImageSigning/test-image-signer.pem").path
+        let signer = try Identity(pem: [UInt8](try Data(contentsOf: URL(fileURLWithPath: anchor))))
+        let cluster = try Vectors.identity("interop/pki/ccm-tftp.pem")
+        let body = Array("#HARDWARE_COMP_1 3\r\na.sbn \r\nb.sbn\r\n".utf8)
+        let signed = try SignedFileWriter.signedConfig(body, filename: "TEST.loads", signer: signer, timestamp: 0, rng: testRNG())
+        func verify(_ bytes: [UInt8], _ arguments: [String]) throws -> (status: Int32, io: CapturingIO) {
+            let path = FileManager.default.temporaryDirectory.appendingPathComponent("TEST-\(UUID().uuidString).loads").path
+            FileManager.default.createFile(atPath: path, contents: Data(bytes))
+            defer { try? FileManager.default.removeItem(atPath: path) }
+            return run(["verify", path] + arguments)
+        }
+        let valid = try verify(signed, ["--name", "TEST.loads", "--image-signer", anchor])
         XCTAssertEqual(valid.status, 0, valid.io.stderr.joined())
         XCTAssertEqual(valid.io.text, "valid: load TEST.loads signed by the image-signing certificate " + signer.certificate.subject
                        + " (hardware level 3, 2 images)\n")
-        XCTAssertEqual(run(["verify", path, "--name", "TEST.loads", "--image-signer", Vectors.url("interop/pki/sast.pem").path]).status, 1)
-        let renamed = run(["verify", path, "--name", "OTHER.loads", "--image-signer", anchor])
+        XCTAssertEqual(try verify(signed, ["--name", "TEST.loads", "--image-signer", Vectors.url("interop/pki/sast.pem").path]).status, 1)
+        let renamed = try verify(signed, ["--name", "OTHER.loads", "--image-signer", anchor])
         XCTAssertEqual(renamed.status, 1)
         XCTAssertEqual(renamed.io.stderr, ["phone: rejected: filename mismatch: served as OTHER.loads, header says TEST.loads"])
-        XCTAssertEqual(run(["verify", path, "--name", "TEST.loads", "--image-signer", anchor,
-                            "--trust", interop + "/ITLFile.tlv"]).status, 2)
+        XCTAssertEqual(try verify(signed, ["--name", "TEST.loads", "--image-signer", anchor, "--trust", interop + "/ITLFile.tlv"]).status, 2)
+
+        let byTheCluster = try SignedFileWriter.signedConfig(body, filename: "TEST.loads", signer: cluster, timestamp: 0, rng: testRNG())
+        let refusedCluster = try verify(byTheCluster, ["--name", "TEST.loads", "--image-signer", anchor])
+        XCTAssertEqual(refusedCluster.io.stderr, ["phone: rejected: not signed by the image-signing certificate (the header names "
+                                                  + cluster.certificate.subject + ")"])
+        // The cluster's trust list cannot stand in: a load is no configuration, whatever signed it.
+        let underTrust = try verify(byTheCluster, ["--name", "TEST.loads", "--trust", interop + "/ITLFile.tlv"])
+        XCTAssertEqual(underTrust.status, 2)
+        XCTAssertEqual(underTrust.io.stderr.first, "phone: a firmware load or image is checked with --image-signer CERT, never by a trust list")
+        let namingTheAnchor = try SignedFileWriter.resign(signed, signer: cluster, rng: testRNG())
+        XCTAssertEqual(try SignedFile.parse(namingTheAnchor).signerNameText, signer.certificate.subject)
+        XCTAssertEqual(try verify(namingTheAnchor, ["--name", "TEST.loads", "--image-signer", anchor]).status, 1)
+        var changed = signed
+        changed[changed.count - 3] = UInt8(ascii: "c")  // b.sbn becomes c.sbn
+        XCTAssertEqual(try verify(changed, ["--name", "TEST.loads", "--image-signer", anchor]).status, 1)
     }
 
     func testInspectOfGarbageIsATypedRejection() throws {

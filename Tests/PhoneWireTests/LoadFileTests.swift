@@ -48,10 +48,13 @@ final class LoadFileTests: XCTestCase {
             ("caf\u{e9}.sbn\n", .badImageName(offset: header)),
             (String(repeating: "n", count: 129) + "\n", .badImageName(offset: header)),
             ("a.sbn\n" + String(repeating: " ", count: 600) + "b.sbn\n", .lineTooLong(offset: header + 6, limit: 512)),
-            ("#HARDWARE_COMP_1\na.sbn\n", .badHardwareLevel(offset: header)),
-            ("#HARDWARE_COMP_1 five\na.sbn\n", .badHardwareLevel(offset: header)),
-            ("#HARDWARE_COMP_1 12345\na.sbn\n", .badHardwareLevel(offset: header)),
-            ("#HARDWARE_COMP_1 -1\na.sbn\n", .badHardwareLevel(offset: header)),
+            ("#HARDWARE_COMP_1\na.sbn\n", .badHardwareLevel(offset: header + 16)),
+            ("#HARDWARE_COMP_1 five\na.sbn\n", .badHardwareLevel(offset: header + 17)),
+            ("#HARDWARE_COMP_1 12345\na.sbn\n", .badHardwareLevel(offset: header + 17)),
+            ("#HARDWARE_COMP_1 -1\na.sbn\n", .badHardwareLevel(offset: header + 17)),
+            ("-rf.sbn\n", .badImageName(offset: header)),
+            ("a.sbn\r \r\n", .badImageName(offset: header)),
+            (String(repeating: "#", count: LoadFile.maximumBodyLength + 1), .bodyTooLong(limit: LoadFile.maximumBodyLength)),
             ("#HARDWARE_COMP_1 5\n#HARDWARE_COMP_1 6\na.sbn\n", .duplicateHardwareLevel(offset: header + 19)),
             ("a.sbn\nb.sbn\na.sbn\n", .duplicateImage(offset: header + 12)),
             ("# nothing but comments\n\n", .noImages),
@@ -64,10 +67,15 @@ final class LoadFileTests: XCTestCase {
         }
     }
 
-    /// The evil cluster's image list of 10 000 names: refused at the bound, not read to the end.
+    /// The evil cluster's image list of 10 000 names: refused by the body's bound before a
+    /// line is read; 33 names within it, by the images' bound.
     func testTenThousandImagesAreRefusedAtTheBound() throws {
         let body = (0..<10_000).map { "image" + String($0) + ".sbn\n" }.joined()
         XCTAssertThrowsError(try LoadFile.parse(Self.file(body))) { error in
+            XCTAssertEqual(error as? LoadFileError, .bodyTooLong(limit: LoadFile.maximumBodyLength))
+        }
+        let over = (0...LoadFile.maximumImages).map { "image" + String($0) + ".sbn\n" }.joined()
+        XCTAssertThrowsError(try LoadFile.parse(Self.file(over))) { error in
             XCTAssertEqual(error as? LoadFileError, .tooManyImages(limit: LoadFile.maximumImages))
             XCTAssertEqual((error as? LoadFileError)?.reason, "more than 32 images")
         }
@@ -79,12 +87,34 @@ final class LoadFileTests: XCTestCase {
         let header = try SignedFile.parse(Self.vector).headerLength
         for length in 0..<Self.vector.count {
             let prefix = Array(Self.vector[0..<length])
+            let names = ["jar42sip.9-4-2ES26.sbn", "cnu42.9-4-2ES26.sbn", "apps42.9-4-2ES26.sbn", "dsp42.9-4-2ES26.sbn",
+                         "cvm42sip.9-4-2ES26.sbn"]
             do {
                 let load = try LoadFile.parse(prefix)
                 XCTAssertGreaterThan(length, header, "a header cut at \(length) parsed")
-                XCTAssertLessThanOrEqual(load.images.count, 5)
+                // What a cut body gives: the names before the cut, and the one it cut short.
+                for index in load.images.indices {
+                    XCTAssertTrue(names[index].hasPrefix(load.imageName(index)), "cut at \(length): \(load.imageName(index))")
+                }
             } catch {
                 XCTAssertFalse(error.reason.isEmpty)
+            }
+        }
+    }
+
+    func testTheBoundsThemselvesAreAccepted() throws {
+        let name = "n" + String(repeating: "a", count: LoadFile.maximumNameLength - 5) + ".sbn"
+        XCTAssertEqual(try LoadFile.parse(Self.file(name + "\r\n")).imageName(0), name)
+        let comment = "#" + String(repeating: "c", count: LoadFile.maximumLineLength - 1)
+        XCTAssertEqual(try LoadFile.parse(Self.file(comment + "\r\n" + comment + "\na.sbn")).images.count, 1)
+        XCTAssertThrowsError(try LoadFile.parse(Self.file(comment + "c\r\na.sbn")))
+    }
+
+    /// A trust list's or an encrypted file's header is no load's.
+    func testOtherSignedFilesAreNotLoads() {
+        for vector in ["interop/ITLFile.tlv", "interop/SEPA45630BBFA40.cnf.xml.enc.sgn"] {
+            XCTAssertThrowsError(try LoadFile.parse(Vectors.bytes(vector)), vector) { error in
+                XCTAssertEqual(error as? LoadFileError, .notALoadHeader, vector)
             }
         }
     }

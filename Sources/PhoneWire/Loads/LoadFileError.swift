@@ -2,8 +2,12 @@
 public enum LoadFileError: WireFault, Equatable, Sendable {
     /// The signed-file header.
     case header(WireError)
+    /// A trust list's or an encrypted file's header, or a version no load has.
+    case notALoadHeader
+    case bodyTooLong(limit: Int)
     case lineTooLong(offset: Int, limit: Int)
-    /// `#HARDWARE_COMP_1` without a decimal level of at most four digits after it.
+    /// `#HARDWARE_COMP_1` without a decimal level of at most four digits after it (the
+    /// offset of what stands where the digits should).
     case badHardwareLevel(offset: Int)
     case duplicateHardwareLevel(offset: Int)
     /// A name with a character a file name of the phone may not have, or too long.
@@ -17,6 +21,8 @@ extension LoadFileError {
     public var code: String {
         switch self {
         case .header(let error): return error.code
+        case .notALoadHeader: return "notALoadHeader"
+        case .bodyTooLong: return "bodyTooLong"
         case .lineTooLong: return "lineTooLong"
         case .badHardwareLevel: return "badHardwareLevel"
         case .duplicateHardwareLevel: return "duplicateHardwareLevel"
@@ -33,13 +39,15 @@ extension LoadFileError {
         case .lineTooLong(let offset, _), .badHardwareLevel(let offset), .duplicateHardwareLevel(let offset),
              .badImageName(let offset), .duplicateImage(let offset):
             return offset
-        case .tooManyImages, .noImages: return nil
+        case .notALoadHeader, .bodyTooLong, .tooManyImages, .noImages: return nil
         }
     }
 
     public var problem: String {
         switch self {
         case .header(let error): return error.problem
+        case .notALoadHeader: return "not a load's header (a plain signed file of version 1.0 or 1.1)"
+        case .bodyTooLong(let limit): return "a body longer than " + String(limit) + " bytes"
         case .lineTooLong(_, let limit): return "a line longer than " + String(limit) + " bytes"
         case .badHardwareLevel: return "a #HARDWARE_COMP_1 line without a level"
         case .duplicateHardwareLevel: return "a second #HARDWARE_COMP_1 line"
