@@ -21,9 +21,11 @@ public final class DeviceTable {
         public var certificate: [UInt8]?
         public var md5hash: String
         public var publicKey: [UInt8]?
+        /// The firmware load the configuration names (`<loadInformation>`); empty: none.
+        public var load: String
 
         public init(name: String, profile: Profile, capfAuth: String, operation: String, key: String,
-                    certificate: [UInt8]?, md5hash: String, publicKey: [UInt8]?) {
+                    certificate: [UInt8]?, md5hash: String, publicKey: [UInt8]?, load: String = "") {
             self.name = name
             self.profile = profile
             self.capfAuth = capfAuth
@@ -32,6 +34,7 @@ public final class DeviceTable {
             self.certificate = certificate
             self.md5hash = md5hash
             self.publicKey = publicKey
+            self.load = load
         }
 
         /// capfAuthMode as the configuration file carries it (formats.md §2).
@@ -63,12 +66,24 @@ public final class DeviceTable {
                 create table if not exists device (
                     name text primary key, profile text not null, capfauthmode integer not null,
                     authstring text, capfoperation text not null, keyspec text not null,
-                    certificate blob, md5hash text not null default '', publickey blob);
+                    certificate blob, md5hash text not null default '', publickey blob, load text not null default '');
                 create table if not exists tvscertificate (
                     sha256 text primary key, subject text not null, certificate blob not null,
                     roles text not null, ttl integer not null)
                 """)
+            // A table made before loads: the column added, empty (its devices named none).
+            if try !columns(of: "device").contains("load") {
+                try execute("alter table device add column load text not null default ''")
+            }
         }
+    }
+
+    private func columns(of table: String) throws -> [String] {
+        let statement = try prepare("pragma table_info(" + table + ")")
+        defer { sqlite3_finalize(statement) }
+        var names: [String] = []
+        while sqlite3_step(statement) == SQLITE_ROW { names.append(text(statement, 1) ?? "") }
+        return names
     }
 
     deinit { sqlite3_close_v2(database) }
@@ -97,7 +112,7 @@ public final class DeviceTable {
         defer { lock.unlock() }
         let statement = try prepare("""
             insert or replace into device (name, profile, capfauthmode, authstring, capfoperation, keyspec,
-                                           certificate, md5hash, publickey) values (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                                           certificate, md5hash, publickey, load) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """)
         defer { sqlite3_finalize(statement) }
         sqlite3_bind_text(statement, 1, device.name, -1, Self.transient)
@@ -113,6 +128,7 @@ public final class DeviceTable {
         bind(statement, 7, device.certificate)
         sqlite3_bind_text(statement, 8, device.md5hash, -1, Self.transient)
         bind(statement, 9, device.publicKey)
+        sqlite3_bind_text(statement, 10, device.load, -1, Self.transient)
         guard sqlite3_step(statement) == SQLITE_DONE else { throw TableError(description: String(cString: sqlite3_errmsg(database))) }
     }
 
@@ -172,7 +188,7 @@ public final class DeviceTable {
         lock.lock()
         defer { lock.unlock() }
         let statement = try prepare("select name, profile, capfauthmode, authstring, capfoperation, keyspec, certificate, md5hash,"
-                                    + " publickey from device" + (name == nil ? " order by name" : " where name = ?"))
+                                    + " publickey, load from device" + (name == nil ? " order by name" : " where name = ?"))
         defer { sqlite3_finalize(statement) }
         if let name { sqlite3_bind_text(statement, 1, name, -1, Self.transient) }
         var found: [Device] = []
@@ -182,7 +198,8 @@ public final class DeviceTable {
             let capfAuth = mode == 1 ? "string:" + (authString ?? "") : mode == 2 ? "null" : "auto"
             found.append(Device(name: text(statement, 0) ?? "", profile: Profile(rawValue: text(statement, 1) ?? "") ?? .encrypted,
                                 capfAuth: capfAuth, operation: text(statement, 4) ?? "none", key: text(statement, 5) ?? "rsa:2048",
-                                certificate: blob(statement, 6), md5hash: text(statement, 7) ?? "", publicKey: blob(statement, 8)))
+                                certificate: blob(statement, 6), md5hash: text(statement, 7) ?? "", publicKey: blob(statement, 8),
+                                load: text(statement, 9) ?? ""))
         }
         return found
     }

@@ -247,7 +247,7 @@ public final class Lab: @unchecked Sendable {
             <?xml version="1.0" encoding="UTF-8"?>
             <device>
               <fullConfig>False</fullConfig>
-              <loadInformation>SIP75.9-3-1SR2-1S</loadInformation>
+              <loadInformation>\(device.load)</loadInformation>
               <ipAddressMode>0</ipAddressMode>
               <capfAuthMode>\(device.capfAuthMode)</capfAuthMode>
               \(capfList())
@@ -273,7 +273,7 @@ public final class Lab: @unchecked Sendable {
                 <member priority="0"><callManager><ports><ethernetPhonePort>2000</ethernetPhonePort><sipPort>5060</sipPort><securedSipPort>\(addresses.sipTLSPort)</securedSipPort></ports><processNodeName>\(addresses.host)</processNodeName></callManager></member>
               </members></callManagerGroup></devicePool>
               <TVS><members><member priority="0"><port>\(addresses.tvsPort)</port><address>\(addresses.host)</address></member></members></TVS>
-              <loadInformation>SIP75.9-3-1SR2-1S</loadInformation>
+              <loadInformation>\(device.load)</loadInformation>
               <capfAuthMode>\(device.capfAuthMode)</capfAuthMode>
               \(capfList())
               <deviceSecurityMode>\(mode)</deviceSecurityMode>

@@ -23,6 +23,8 @@ struct DeviceCommand: ParsableCommand {
             ("EC preferred, RSA backup").
             """)
         var key = "rsa:2048"
+        @Option(help: "The firmware load its configuration names (<loadInformation>; `load add` serves it); \"\" for none. Kept when not given.")
+        var load: String?
 
         static let rsaKeys = ["rsa:512", "rsa:1024", "rsa:2048", "rsa:3072", "rsa:4096"]
         static let ecKeys = ["ec:P-256", "ec:P-384", "ec:P-521"]
@@ -45,6 +47,7 @@ struct DeviceCommand: ParsableCommand {
                 throw ValidationError("--key is one of " + (Self.rsaKeys + Self.ecKeys).joined(separator: ", ")
                                       + ", or EC preferred with RSA backup: ec:CURVE,rsa:BITS")
             }
+            if let load, !load.isEmpty, !Lab.isPlainName(load) { throw ValidationError("--load is a plain file name (the load's ID)") }
         }
 
         func run() throws {
@@ -57,8 +60,10 @@ struct DeviceCommand: ParsableCommand {
             row.capfAuth = capfAuth
             row.operation = operation
             row.key = key
+            if let load { row.load = load }
             try table.upsert(row)
-            print(device + ": " + profile.rawValue + ", CAPF auth " + capfAuth + ", operation " + operation + ", key " + key)
+            print(device + ": " + profile.rawValue + ", CAPF auth " + capfAuth + ", operation " + operation + ", key " + key
+                  + (row.load.isEmpty ? "" : ", load " + row.load))
         }
     }
 
