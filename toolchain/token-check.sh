@@ -6,8 +6,11 @@
 # over HTTPS with the token's key as the TLS client key; pkcs11-tool (OpenSC) lists the key
 # sensitive and never extractable, and no private key is anywhere in the state directory; an
 # orphaned LSC key is destroyed at the next boot while others stay; a CAPF delete removes the
-# key; and the token's faults (wrong PIN, no such token, a library that is not a module, no
-# library at all, a PIN file missing) each end in exit 8 with the cause named, nothing written.
+# key; the token's faults (wrong PIN, no such token, a library that is not a module, no
+# library at all, a PIN file missing, and from a fault-injecting module a locked PIN, a full
+# token, one removed, a session closed, a device error, a short signature, an oversized
+# attribute) each end in exit 8 with the cause named, nothing written; power cuts inside the
+# writes of a token enrolment; provision-mic; and a MIC generated inside the token.
 # Usage: toolchain/token-check.sh   Prints "token: N passed, N failed".
 set -uo pipefail
 cd "$(dirname "$0")/.."

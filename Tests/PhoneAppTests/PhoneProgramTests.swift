@@ -220,6 +220,15 @@ final class PhoneProgramTests: XCTestCase {
         var changed = signed
         changed[changed.count - 3] = UInt8(ascii: "c")  // b.sbn becomes c.sbn
         XCTAssertEqual(try verify(changed, ["--name", "TEST.loads", "--image-signer", anchor]).status, 1)
+
+        // An image: its header's name and the anchor's signature; under a trust list, never.
+        let image = try SignedFileWriter.signedConfig(Array(repeating: 0x5A, count: 300), filename: "a.sbn", signer: signer,
+                                                      timestamp: 0, rng: testRNG())
+        let validImage = try verify(image, ["--name", "a.sbn", "--image-signer", anchor])
+        XCTAssertEqual(validImage.io.text, "valid: image a.sbn signed by the image-signing certificate " + signer.certificate.subject
+                       + " (300 bytes)\n", validImage.io.stderr.joined())
+        XCTAssertEqual(try verify(image, ["--name", "a.sbn", "--image-signer", Vectors.url("interop/pki/sast.pem").path]).status, 1)
+        XCTAssertEqual(try verify(image, ["--name", "a.sbn", "--trust", interop + "/ITLFile.tlv"]).status, 2)
     }
 
     func testInspectOfGarbageIsATypedRejection() throws {
