@@ -226,7 +226,7 @@ make_token() {
     # On a tmpfs: under qemu-arm a 32-bit SoftHSM2 cannot list an ext4 directory of the host.
     made=$(mktemp -d -p /dev/shm)
     mkdir "$made/disk" "$made/disk/tokens"
-    printf 'directories.tokendir = %s/disk/tokens\nobjectstore.backend = file\nlog.level = ERROR\n' "$made" >"$made/softhsm2.conf"
+    softhsm_conf "$made/disk/tokens" "$made/softhsm2.conf"
     od -An -N8 -tx8 /dev/urandom | tr -d ' ' >"$pin_file"
     chmod 0400 "$pin_file"
     SOFTHSM2_CONF=$made/softhsm2.conf PHONE_GUEST_LIBRARY_PATH=$libraries \
@@ -370,7 +370,7 @@ status() {
         tokens=$(mktemp -d -p /dev/shm)
         debugfs -R "rdump /tokens $tokens" "$flash.token" >/dev/null 2>&1
         debugfs -R "dump /token-pin $work/token-pin" "$flash.factory" >/dev/null 2>&1
-        printf 'directories.tokendir = %s/tokens\nobjectstore.backend = file\nlog.level = ERROR\n' "$tokens" >"$work/softhsm2.conf"
+        softhsm_conf "$tokens/tokens" "$work/softhsm2.conf"
         token=(--pkcs11 "$module" --token phone --pin-file "$work/token-pin")
     fi
     local result=0

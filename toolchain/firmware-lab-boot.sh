@@ -85,7 +85,7 @@ export PHONE_GUEST_LIBRARY_PATH
 # directory of the 64-bit host (its 64-bit directory offsets), which a real armv7 board's
 # own kernel never hands it.
 tokens=$(mktemp -d -p /dev/shm)
-printf 'directories.tokendir = %s\nobjectstore.backend = file\nlog.level = ERROR\n' "$tokens" >"$work/softhsm2.conf"
+softhsm_conf "$tokens" "$work/softhsm2.conf"
 export SOFTHSM2_CONF=$work/softhsm2.conf
 util=$(dirname "$module")/../../bin/softhsm2-util
 [ "$arch" = x86_64 ] && util=softhsm2-util

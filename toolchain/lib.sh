@@ -34,11 +34,6 @@ install_packages() {
 # The lab cluster of a check: `cucm-lab` of the debug build, unless CUCM_LAB names another.
 cucm_lab=${CUCM_LAB:-.build/debug/cucm-lab}
 lab_pids=()
-# start_lab DIR LOG [SERVE-OPTION…]: `cucm-lab serve` of the lab in DIR on loopback, its
-# output appended to LOG, with every service on a port of its own: HTTP, TFTP, CAPF, TVS,
-# SIP-TLS and (for a lab made with --ec) HTTPS. Sets lab_http, lab_tftp,
-# lab_capf, lab_tvs, lab_sip, lab_https; ports already set are kept (a restart serves on
-# the same ones), `new_lab_ports` forgets them (a second server). Waits for HTTP.
 # schedule_install DIR [device add option…]: SEPA45630BBFA40 on the encrypted profile with an
 # install scheduled in the lab in DIR.
 schedule_install() {
@@ -55,6 +50,11 @@ new_lab() {
     "$cucm_lab" init --dir "$directory" "${init[@]}" >/dev/null
     schedule_install "$directory" "$@"
 }
+# start_lab DIR LOG [SERVE-OPTION…]: `cucm-lab serve` of the lab in DIR on loopback, its
+# output appended to LOG, with every service on a port of its own: HTTP, TFTP, CAPF, TVS,
+# SIP-TLS and (for a lab made with --ec) HTTPS. Sets lab_http, lab_tftp,
+# lab_capf, lab_tvs, lab_sip, lab_https; ports already set are kept (a restart serves on
+# the same ones), `new_lab_ports` forgets them (a second server). Waits for HTTP.
 start_lab() {
     local directory=$1 log=$2
     shift 2
@@ -132,6 +132,11 @@ json_has() { jq -e --slurp "any(.[]; $2)" "$1" >/dev/null; }
 # json_lacks FILE JQ-CONDITION: FILE holds JSON lines and none satisfies the condition (an
 # empty or unreadable log lacks nothing: it fails).
 json_lacks() { [ -s "$1" ] && jq -e --slurp "all(.[]; ($2) | not)" "$1" >/dev/null; }
+# softhsm_conf TOKENDIR FILE: a SoftHSM2 configuration in FILE keeping its tokens in
+# TOKENDIR (file backend, errors only), for SOFTHSM2_CONF.
+softhsm_conf() {
+    printf 'directories.tokendir = %s\nobjectstore.backend = file\nlog.level = ERROR\n' "$1" >"$2"
+}
 # no_private_key_in DIR [all]: no file under DIR holds a private key in any PEM or DER form
 # (mic.pem, a MIC given as a PEM with its key, is skipped unless "all" is given); fails when
 # DIR holds no file at all, which would have searched nothing.

@@ -22,7 +22,7 @@ module=/usr/lib/softhsm/libsofthsm2.so
 work=$(mktemp -d)
 trap stop_labs EXIT
 mkdir -p "$work/tokens"
-printf 'directories.tokendir = %s/tokens\nobjectstore.backend = file\nlog.level = ERROR\n' "$work" >"$work/softhsm2.conf"
+softhsm_conf "$work/tokens" "$work/softhsm2.conf"
 export SOFTHSM2_CONF=$work/softhsm2.conf
 pin=73914628  # distinctive: the check below searches every output for it
 softhsm2-util --init-token --free --label phone --pin "$pin" --so-pin 5678 >/dev/null || exit 1

@@ -199,7 +199,7 @@ public final class Lab: @unchecked Sendable {
     /// What CUCM serves for a name, per device and profile (boot-flow.md).
     func serveHonestly(_ name: String) -> Served {
         if name == "ITLFile.tlv" { return .file(itl) }
-        if name.hasSuffix(".loads") || name.hasSuffix(".sbn") { return serveLoadFile(name) }
+        if LoadFile.namesFirmware(ArraySlice(name.utf8)) { return serveLoadFile(name) }
         guard name.hasPrefix("SEP"), let dot = name.firstIndex(of: ".") else { return .notFound("no such file") }
         let deviceName = String(name[..<dot])
         let suffix = String(name[dot...])

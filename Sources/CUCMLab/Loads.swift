@@ -1,6 +1,7 @@
 import Foundation
 import PhoneCrypto
 import PhoneTrust
+import PhoneWire
 
 /// The firmware loads a lab serves (formats.md §6): `loads/LOAD.loads` and its images as
 /// `loads/NAME.sbn`, each a signed file of the image-signing key `load add` was given.
@@ -11,11 +12,8 @@ extension Lab {
 
     static func loadsDirectory(in directory: URL) -> URL { directory.appendingPathComponent("loads") }
 
-    /// Letters, digits, `.`, `-`, `_`, not beginning with `.`: what the phone takes as a name.
-    static func isPlainName(_ name: String) -> Bool {
-        guard let first = name.first, first != ".", name.utf8.count <= 128 else { return false }
-        return name.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "." || $0 == "-" || $0 == "_") }
-    }
+    /// What the phone takes as a name (`LoadFile.isImageName`: its rule, not a copy).
+    static func isPlainName(_ name: String) -> Bool { LoadFile.isImageName(ArraySlice(name.utf8)) }
 
     /// Writes each image signed as NAME.sbn, then LOAD.loads naming them (CRLF, as Cisco's
     /// files are); returns the image names.

@@ -60,14 +60,12 @@ enum VerifyCommand {
             guard arguments.values("--trust").isEmpty else { throw .usage("a load is verified by --image-signer alone, not --trust") }
             let anchor = try TrustCommand.readCertificate(imageSigner, io: io)
             do {
-                // A load by the name it is checked under; anything else is an image.
-                if LoadFile.namesLoad(ArraySlice(name.utf8)) {
-                    let load = try ImageSigner(anchor).verifyLoad(bytes, servedAs: name)
+                switch try ImageSigner(anchor).verify(bytes, servedAs: name) {
+                case .load(let load):
                     io.outputLine("valid: load " + load.signed.filenameText + " signed by the image-signing certificate "
                                   + anchor.subject + " (hardware level " + (load.hardwareLevel.map { String($0) } ?? "none")
                                   + ", " + String(load.images.count) + " images)")
-                } else {
-                    let image = try ImageSigner(anchor).verifyImage(bytes, servedAs: name)
+                case .image(let image):
                     io.outputLine("valid: image " + image.filenameText + " signed by the image-signing certificate "
                                   + anchor.subject + " (" + String(image.body.count) + " bytes)")
                 }

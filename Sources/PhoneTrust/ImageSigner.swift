@@ -32,6 +32,18 @@ public struct ImageSigner {
 
     public init(_ certificate: Certificate) { self.certificate = certificate }
 
+    /// What a firmware file checked by its name turned out to be.
+    public enum Verified {
+        case load(LoadFile)
+        case image(SignedFile)
+    }
+
+    /// A file fetched as `name`: a load when the name is a `.loads`, an image otherwise.
+    public func verify(_ bytes: [UInt8], servedAs name: String) throws(LoadError) -> Verified {
+        if LoadFile.namesLoad(ArraySlice(name.utf8)) { return .load(try verifyLoad(bytes, servedAs: name)) }
+        return .image(try verifyImage(bytes, servedAs: name))
+    }
+
     /// A `.loads` file fetched as `name`: its header names `name` and its signature is the
     /// anchor's; only then is its body, the server's text, read.
     public func verifyLoad(_ bytes: [UInt8], servedAs name: String) throws(LoadError) -> LoadFile {

@@ -91,9 +91,10 @@ public struct LoadFile: Sendable {
 
     private static func isBlank(_ byte: UInt8) -> Bool { byte == UInt8(ascii: " ") || byte == UInt8(ascii: "\t") }
 
-    /// Letters, digits, `.`, `-` and `_`, beginning with a letter, a digit or `_`: a name
-    /// that stays a file of the directory it is written to and is no command's option.
-    private static func isImageName(_ name: ArraySlice<UInt8>) -> Bool {
+    /// Letters, digits, `.`, `-` and `_`, beginning with a letter, a digit or `_`, at most
+    /// `maximumNameLength` bytes: a name that stays a file of the directory it is written
+    /// to and is no command's option. The rule for an image's name and a load's ID alike.
+    public static func isImageName(_ name: ArraySlice<UInt8>) -> Bool {
         guard let first = name.first, first != UInt8(ascii: "."), first != UInt8(ascii: "-"), name.count <= maximumNameLength
         else { return false }
         for byte in name {
