@@ -37,18 +37,22 @@ started=$SECONDS
 step toolchain/install-deps.sh
 # The repository's copy of the interop vectors equals ../shared/vectors when that is beside it.
 step toolchain/vectors-check.sh
-firmware=(x86_64 aarch64 armv7)
-for arch in "${firmware[@]}"; do step toolchain/build-firmware.sh "$arch"; done
+# Each firmware and C library build is one Swift compiler at a time (whole-module release
+# builds, then one LTO link): two at once, one a core. The libraries are built here for
+# capi-check (its own install then finds them up to date); the host build uses both cores.
+together "toolchain/build-firmware.sh x86_64" "toolchain/build-firmware.sh aarch64"
+together "toolchain/build-firmware.sh armv7" "toolchain/install-lib.sh out/lib/x86_64 x86_64 && toolchain/install-lib.sh out/lib/aarch64 aarch64"
 step toolchain/check-rules.sh out/x86_64/phone out/aarch64/phone out/armv7/phone
 # The checks themselves can fail: lib.sh's check on made-up conditions, real scripts with one expectation broken.
 step toolchain/check-selftest.sh
-step swift build --build-tests
-for arch in "${firmware[@]}"; do
-    step toolchain/firmware-vectors.sh "$arch"
-    step toolchain/firmware-lab-boot.sh "$arch"
-    # The C API: libphonesec.a installed, the example and the refusals built with pkg-config, run against the lab.
-    step toolchain/capi-check.sh "$arch"
-done
+together "toolchain/install-lib.sh out/lib/armv7 armv7" "swift build --build-tests"
+# On each architecture: the vectors, a boot against the lab, and the C API (libphonesec.a
+# installed, the example and the refusals built with pkg-config, run against the lab); the
+# two ARM ones at once (QEMU's user mode runs a program on one thread), each against labs of
+# its own on free loopback ports.
+per_arch() { printf 'toolchain/firmware-vectors.sh %s && toolchain/firmware-lab-boot.sh %s && toolchain/capi-check.sh %s' "$1" "$1" "$1"; }
+step bash -c "$(per_arch x86_64)"
+together "$(per_arch aarch64)" "$(per_arch armv7)"
 # The phone on an emulated board (qemu-system): its own kernel, flash, network, reboots,
 # power cuts and clock (toolchain/board.sh); the two boards at once, one core each.
 # The boards are built first, one after the other: building installs packages (one apt at a time).
