@@ -22,9 +22,9 @@ BENCHMARKS = (["trustlist_" + n for n in ["itl_interop", "itl_interop_per_device
               + [name + "_softhsm" for name in ["capf_enroll_rsa2048", "capf_enroll_ecp256", "boot_with_enrollment",
                                                 "decrypt_served_config", "boot_https_without_enrollment"]]
               + ["keygen_rsa2048_memory", "keygen_rsa2048_softhsm"]
-              + ["program_" + work for work in ["inspect", "verify", "decrypt_64KB", "decrypt_1MB"]])
+              + ["program_" + work for work in ["verify_itl", "verify", "decrypt_64KB", "decrypt_1MB"]])
 PROCESS_BENCHMARKS = [f"process_{work}_{program}" for program in ["firmware", "host"]
-                      for work in ["inspect", "verify", "decrypt_64KB", "decrypt_1MB", "boot_without_enrollment",
+                      for work in ["verify_itl", "verify", "decrypt_64KB", "decrypt_1MB", "boot_without_enrollment",
                                    "boot_with_enrollment"]]
 PROCESS_FILES = {"process_wall": ("process_wall_time_(ns)", "process wall time (ns) (#) *"),
                  "process_cpu": ("process_CPU_time_(ns)", "process CPU time (ns) (#) *"),

@@ -42,9 +42,16 @@ power_on() {
 }
 console_has() { grep -qF -- "$2" "$work/$1.console"; }
 lab_md5() { "$cucm_lab" sql --dir "$1" "select md5hash from device where name='SEPA45630BBFA40'" | tail -1; }
-status_of() { toolchain/board.sh status "$arch" --flash "$1" 2>&1; }
+# `phone status --json` of a flash image's state (`{"statePartition":"blank"}` when it has no
+# filesystem, `"unrepairable"` when e2fsck cannot mend it).
+status_of() { toolchain/board.sh status "$arch" --flash "$1" --json; }
 # The LSC's md5 as `phone status` shows it, or nothing.
-lsc_md5() { status_of "$1" | sed -n '/^LSC:/,/^[^ ]/s/^  md5: *//p' | head -1; }
+lsc_md5() { status_of "$1" | jq -r '.lsc.md5 // empty'; }
+# No state file is half-written: nothing corrupt, nothing e2fsck cannot mend.
+whole_state() {
+    status_of "$1" | jq -e '.statePartition != "unrepairable" and (.corruptTrustLists // []) == []
+                            and (.lsc.problem // null) == null and (.mic.problem // null) == null' >/dev/null
+}
 
 # 0. The DHCP script's option 150 (QEMU's user network sends only 66): run on the host, in a
 # network namespace of its own, with a lease as busybox's udhcpc hands it over.
@@ -80,7 +87,7 @@ check "$arch first power-on: the .enc.sgn decrypted" json_has "$work/first.json"
 stored=$(lab_md5 "$work/lab")
 check "$arch the lab stored an md5hash" test -n "$stored"
 check_equal "$arch the LSC on the flash is the one the lab stored" "$stored" "$(lsc_md5 "$work/flash.img")"
-check "$arch the phone's MIC is the factory partition's" grep -q "^  md5:     276adb402e2a9b37cf378b787e2272f3" <(status_of "$work/flash.img")
+check "$arch the phone's MIC is the factory partition's" json_has <(status_of "$work/flash.img") '.mic.md5 == "276adb402e2a9b37cf378b787e2272f3"'
 check "$arch the state partition holds no copy of the MIC" not grep -q "mic.pem" <(debugfs -R "ls -l /phone" "$work/flash.img" 2>&1)
 cp --sparse=always "$work/flash.img" "$work/configured.img"; cp "$work/flash.img.factory" "$work/configured.img.factory"
 
@@ -153,7 +160,7 @@ cut() {
     echo "board-$arch: power cut at '$when': the last event the console showed: ${shown:-none}"
     # `phone status` loads each file as the phone does: an LSC without its key, or half a
     # trust list, is reported corrupt; a filesystem e2fsck cannot repair fails it.
-    check "$arch cut at $when: no state file is half-written" not grep -q -e corrupt -e "cannot repair" <(status_of "$flash")
+    check "$arch cut at $when: no state file is half-written" whole_state "$flash"
     check "$arch cut at $when: the next power-on ends configured" power_on "$name-after" "$flash" "$lab"
     check "$arch cut at $when: the flash mounted as it was" \
         not grep -q -e "state partition unreadable" -e "does not mount" "$work/$name-after.console"
@@ -200,7 +207,7 @@ check "$arch no network: the phone says the network is unreachable" \
     json_has "$work/nonet.json" '.event == "fetchFailed" and .cause == "network unreachable"'
 check_equal "$arch no network: the board backed off and tried again four times" 4 \
     "$(grep -c "board: phone exited 3 (unreachable): trying again" "$work/nonet.console")"
-check "$arch no network: nothing written" grep -q "^trust lists: none installed" <(status_of "$work/nonet.img")
+check "$arch no network: nothing written" json_has <(status_of "$work/nonet.img") '(.trustLists // []) == [] and .lsc == null'
 
 # A state partition of garbage: the init makes it anew and the phone starts from its MIC.
 head -c 4194304 /dev/urandom | dd of="$work/configured.img" conv=notrunc status=none
@@ -216,7 +223,7 @@ check "$arch garbage state: the phone started from its MIC (CAPF enrolled again)
 new_lab "$work/fulllab" -- --key rsa:2048
 toolchain/board.sh flash "$arch" --out "$work/full.img" --mic "$mic" --size 8
 check "$arch full flash: the board first ends configured" power_on full-first "$work/full.img" "$work/fulllab"
-itl_before=$(status_of "$work/full.img" | grep '^ITL:')
+itl_before=$(status_of "$work/full.img" | jq -c '.trustLists[] | select(.kind == "ITL")')
 # The journal replayed and the counts made exact first, then every free block taken by one
 # file, then the counts made exact again (debugfs leaves them to e2fsck).
 e2fsck -fy "$work/full.img" >/dev/null 2>&1
@@ -233,8 +240,9 @@ check "$arch full flash: the new ITL was taken on TVS's word" \
     json_has "$work/full.json" '.event == "trustListInstalled" and .outcome == "vouchedByTVS"'
 check "$arch full flash: storing it failed, and the event names it" \
     json_has "$work/full.json" '.event == "storageFailed" and .item == "store ITL" and (.cause | test("space"))'
-check_equal "$arch full flash: the ITL before it is on the flash, whole" "$itl_before" "$(status_of "$work/full.img" | grep '^ITL:')"
-check "$arch full flash: no state file is half-written" not grep -q corrupt <(status_of "$work/full.img")
+check_equal "$arch full flash: the ITL before it is on the flash, whole" "$itl_before" \
+    "$(status_of "$work/full.img" | jq -c '.trustLists[] | select(.kind == "ITL")')"
+check "$arch full flash: no state file is half-written" whole_state "$work/full.img"
 
 # 7. The keys on a token: SoftHSM2 of the architecture on a disk of its own (the secure
 # element's stand-in), its PIN on the factory partition. The LSC's key is generated there and
@@ -247,11 +255,11 @@ check "$arch token board: CAPF installed an RSA-2048 LSC" \
     json_has "$work/token-first.json" '.event == "capfInstallRequested" and .key == "RSA-2048"'
 check "$arch token board: after the reboot the .enc.sgn decrypted" \
     json_has "$work/token-first.json" '.event == "configApplied" and .encrypted == true'
-token_status=$(status_of "$work/token.img")
-check "$arch token board: status says the LSC's key is on the token" grep -q "private: token phone (id [0-9a-f]*, RSA-2048)" \
-    <<<"$token_status"
+status_of "$work/token.img" >"$work/token-status.json"
+check "$arch token board: status says the LSC's key is on the token" json_has "$work/token-status.json" \
+    '.lsc.keyOn == "token" and .lsc.token == "phone" and (.lsc.keyID | test("^[0-9a-f]+$")) and .lsc.key == "RSA-2048"'
 check_equal "$arch token board: the LSC on the flash is the one the lab stored" "$(lab_md5 "$work/tokenlab")" \
-    "$(sed -n '/^LSC:/,/^[^ ]/s/^  md5: *//p' <<<"$token_status" | head -1)"
+    "$(jq -r '.lsc.md5' "$work/token-status.json")"
 mkdir -p "$work/token-state"
 debugfs -R "rdump /phone $work/token-state" "$work/token.img" >/dev/null 2>&1
 check "$arch token board: the state partition holds the LSC's certificate" test -s "$work/token-state/phone/lsc.pem"

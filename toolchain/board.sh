@@ -26,7 +26,7 @@
 #                                  (`phone boot`; 7 at the reboot with --until reboot), 124 when
 #                                  the board was cut off (--cut-at, --timeout, a kernel panic),
 #                                  1 when the init stopped before the phone ran.
-#   board.sh status ARCH --flash FILE
+#   board.sh status ARCH --flash FILE [--json]
 #                                  `phone status` of the state on a flash image
 # ARCH: aarch64 or armv7. Root is needed for `run` (the network namespace).
 set -euo pipefail
@@ -329,10 +329,11 @@ inside() {
 has_ext_magic() { [ "$(od -An -tx1 -j1080 -N2 "$1" | tr -d ' ')" = 53ef ]; }
 
 status() {
-    local flash=
+    local flash= json=()
     while [ $# -gt 0 ]; do
         case "$1" in
             --flash) flash=$(absolute "$2"); shift 2 ;;
+            --json) json=(--json); shift ;;
             *) usage ;;
         esac
     done
@@ -342,15 +343,16 @@ status() {
     # A copy, its journal replayed as the board's next mount would: the image stays as it is.
     cp --sparse=always "$flash" "$work/state.img"
     if ! has_ext_magic "$work/state.img"; then
-        echo "state partition: no filesystem (blank or garbage: the next power-on makes it anew)"
+        if [ ${#json[@]} -gt 0 ]; then echo '{"statePartition":"blank"}'
+        else echo "state partition: no filesystem (blank or garbage: the next power-on makes it anew)"; fi
         rm -rf "$work"
         return 0
     fi
     local fsck=0
     e2fsck -p "$work/state.img" >"$work/fsck.log" 2>&1 || fsck=$?
     if [ "$fsck" -ge 4 ]; then
-        echo "state partition: an ext4 filesystem e2fsck cannot repair (exit $fsck)"
-        cat "$work/fsck.log"
+        if [ ${#json[@]} -gt 0 ]; then echo "{\"statePartition\":\"unrepairable\",\"fsck\":$fsck}"
+        else echo "state partition: an ext4 filesystem e2fsck cannot repair (exit $fsck)"; cat "$work/fsck.log"; fi
         rm -rf "$work"
         return 1
     fi
@@ -375,7 +377,7 @@ status() {
     fi
     local result=0
     SOFTHSM2_CONF=$work/softhsm2.conf PHONE_GUEST_LIBRARY_PATH=$libraries \
-        toolchain/run-firmware.sh "$arch" status --state "$work/state/phone" "${mic[@]}" "${token[@]}" || result=$?
+        toolchain/run-firmware.sh "$arch" status --state "$work/state/phone" "${mic[@]}" "${token[@]}" "${json[@]}" || result=$?
     rm -rf "$work" ${tokens:+"$tokens"}
     return "$result"
 }

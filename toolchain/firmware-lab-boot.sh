@@ -21,9 +21,6 @@ trap 'stop_labs; [ -z "${tokens:-}" ] || rm -rf "$tokens"' EXIT
 start_lab "$work/lab" "$work/lab.log"
 http=$lab_http; tvs=$lab_tvs
 
-says() {  # says TEXT PATTERN: TEXT matches the shell pattern PATTERN
-    [[ "$1" == $2 ]]
-}
 boot() {  # boot [ARGUMENT…]: the firmware's boot against the lab, its JSON log in boot.json, its console in boot.err
     toolchain/run-firmware.sh "$arch" boot --json --server "127.0.0.1:$http" --mac A4:56:30:BB:FA:40 --state "$work/phone" "$@" \
         >"$work/boot.json" 2>"$work/boot.err"
@@ -33,21 +30,27 @@ check "$arch the JSON log's result: configured" json_has "$work/boot.json" '.res
 check "$arch phone enrolled over CAPF/TLS" json_has "$work/boot.json" '.event == "capfEnded" and .result == "installed"'
 check "$arch phone decrypted the .enc.sgn" json_has "$work/boot.json" '.event == "configApplied" and .encrypted == true'
 stored=$("$cucm_lab" sql --dir "$work/lab" "select md5hash from device where name='SEPA45630BBFA40'" | tail -1)
-status=$(toolchain/run-firmware.sh "$arch" status --state "$work/phone")
+toolchain/run-firmware.sh "$arch" status --state "$work/phone" --json >"$work/status.json"
 check "$arch the lab stored an md5hash" test -n "$stored"
-check "$arch phone status shows the md5hash the lab stored ($stored)" says "$status" "*LSC:*md5:     $stored*"
+check "$arch phone status shows the md5hash the lab stored ($stored)" json_has "$work/status.json" ".lsc.md5 == \"$stored\""
 
 
-trust() {  # trust CERT PURPOSE: the firmware's verdict, its exit code last
-    toolchain/run-firmware.sh "$arch" trust "$1" --purpose "$2" --state "$work/phone" 2>>"$work/trust.err"
-    echo "exit $?"
+trust() {  # trust CERT PURPOSE NAME: the firmware's verdict as JSON, then its exit code, in $work/NAME.json
+    toolchain/run-firmware.sh "$arch" trust "$1" --purpose "$2" --state "$work/phone" --json >"$work/$3.json" 2>>"$work/trust.err"
+    echo "{\"exit\":$?}" >>"$work/$3.json"
 }
+trust "$work/lab/pki/ccm-tftp.pem" config listed
 check "$arch phone trust: the CallManager signs configurations by the ITL" \
-    says "$(trust "$work/lab/pki/ccm-tftp.pem" config)" "*trusted by the installed ITL*exit 0"
-check "$arch phone trust: TVS vouches for the CallManager as an ITL signer" \
-    says "$(trust "$work/lab/pki/ccm-tftp.pem" itl-signer)" "*trusted by TVS 127.0.0.1:$tvs (roles CCM+TFTP, valid for 3600 s)*exit 0"
-check "$arch phone trust: a stranger is not trusted" \
-    says "$(trust Tests/Vectors/interop/pki/rogue-sast.pem https)" "*not trusted: TVS 127.0.0.1:$tvs says invalid*exit 1"
+    json_has "$work/listed.json" '.verdict == "listed" and .list == "ITL" and .trusted'
+check "$arch phone trust: ... exit 0" json_has "$work/listed.json" '.exit == 0'
+trust "$work/lab/pki/ccm-tftp.pem" itl-signer vouched
+check "$arch phone trust: TVS vouches for the CallManager as an ITL signer" json_has "$work/vouched.json" \
+    ".verdict == \"vouched\" and .tvs == \"127.0.0.1:$tvs\" and .roles == [\"CCM+TFTP\"] and .ttl == 3600 and .trusted"
+check "$arch phone trust: ... exit 0" json_has "$work/vouched.json" '.exit == 0'
+trust Tests/Vectors/interop/pki/rogue-sast.pem https stranger
+check "$arch phone trust: a stranger is not trusted: TVS says invalid" json_has "$work/stranger.json" \
+    '.verdict == "notTrusted" and (.asked | length) == 1 and .asked[0].result == "invalid" and (.trusted | not)'
+check "$arch phone trust: ... exit 1" json_has "$work/stranger.json" '.exit == 1'
 
 stop_labs
 "$cucm_lab" rotate-ccm --dir "$work/lab" >/dev/null
@@ -108,8 +111,9 @@ check "$arch token: CAPF installed an RSA-2048 LSC" json_has "$work/boot.json" '
 check "$arch token: the .enc.sgn decrypted by the token's key" json_has "$work/boot.json" '.event == "configApplied" and .encrypted == true'
 check "$arch token: lsc.pem holds one certificate" test "$(grep -c "BEGIN CERTIFICATE" "$work/tokenphone/lsc.pem")" = 1
 check "$arch token: ... and no private key" not grep -q "PRIVATE KEY" "$work/tokenphone/lsc.pem"
-check "$arch token: status says the key is on the token" grep -q "private: token phone (id [0-9a-f]*, RSA-2048)" \
-    <(toolchain/run-firmware.sh "$arch" status --state "$work/tokenphone" --pkcs11 "$module" --token phone --pin-file "$work/pin")
+check "$arch token: status says the key is on the token" json_has \
+    <(toolchain/run-firmware.sh "$arch" status --state "$work/tokenphone" --json --pkcs11 "$module" --token phone --pin-file "$work/pin") \
+    '.lsc.keyOn == "token" and .lsc.token == "phone" and (.lsc.keyID | test("^[0-9a-f]+$")) and .lsc.key == "RSA-2048"'
 check "$arch token: the second boot ends configured, no CAPF" tokenboot
 check "$arch token: ... no CAPF" json_lacks "$work/boot.json" '.event == "capfStarting"'
 

@@ -55,12 +55,15 @@ boot() {
 }
 check "boot over HTTP ends configured" boot
 check "boot over HTTP: the configuration names the call manager" grep -q "call manager 1: cucm-sub1.example.test" "$work/boot.out"
-check "status shows the MIC's hash" grep -q "md5:     $(cat $vectors/phone-mic.md5)" <(run status --state "$state/phone")
+check "status shows the MIC's hash" json_has <(run status --state "$state/phone" --json) ".mic.md5 == \"$(cat $vectors/phone-mic.md5)\""
 # The firmware holds no code that writes TLS secrets: --keylog (a debug build's) is refused.
 check "the firmware refuses --keylog (exit 2)" exits 2 run boot --server "127.0.0.1:$port" --mac A4:56:30:BB:FA:40 \
     --state "$state/phone" --keylog "$work/keys" 2>"$work/keylog.err"
 check "the firmware says it keeps no TLS key log" grep -q "this build keeps no TLS key log" "$work/keylog.err"
 check "the firmware wrote no key log" test ! -e "$work/keys"
+# `inspect` is a workstation's tool: the host build's alone.
+check "the firmware leaves inspect to the host build (exit 2)" exits 2 run inspect $vectors/ITLFile.tlv 2>"$work/inspect.err"
+check "... and says so" grep -q "inspect is a workstation's command" "$work/inspect.err"
 stop_process "$server"
 rm -rf "$work"
 summary "firmware-$arch"

@@ -53,11 +53,12 @@ check "token: pkcs11-tool lists the LSC key (label phone-lsc)" grep -q "label: *
 check "token: the LSC key is sensitive and never extractable" grep -q "sensitive, always sensitive, never extractable" <<<"$objects"
 check "token: lsc.pem holds the certificate alone" test "$(grep -c BEGIN "$work/state/lsc.pem")" = 1
 check "token: no private key in the state directory (but the MIC given as a PEM)" no_private_key_in "$work/state"
-status=$("$phone" status --state "$work/state" "${token[@]}" | tee "$work/status.out")
+"$phone" status --state "$work/state" --json "${token[@]}" >"$work/status.json"
 id=$(sed -n 's/^ *ID: *//p' <<<"$objects" | head -1)
-check "token: phone status says the LSC key is on the token, with its ID" grep -q "private: token phone (id $id, RSA-2048)" <<<"$status"
+check "token: phone status says the LSC key is on the token, with its ID" json_has "$work/status.json" \
+    ".lsc.keyOn == \"token\" and .lsc.token == \"phone\" and .lsc.keyID == \"$id\" and .lsc.key == \"RSA-2048\""
 check_equal "token: the lab stored the LSC's md5" "$("$cucm_lab" sql --dir "$work/lab" "select md5hash from device where name='SEPA45630BBFA40'" | tail -1)" \
-    "$(sed -n '/^LSC:/,/^[^ ]/s/^  md5: *//p' <<<"$status")"
+    "$(jq -r '.lsc.md5' "$work/status.json")"
 curl -sf "http://127.0.0.1:$lab_http/SEPA45630BBFA40.cnf.xml.enc.sgn" -o "$work/served.enc.sgn"
 check "token: phone decrypt unwraps the served .enc.sgn with the LSC's key on the token" grep -q "<deviceSecurityMode>" \
     <("$phone" decrypt "$work/served.enc.sgn" --key "$work/state/lsc.pem" --trust "$work/state/itl.tlv" \
@@ -73,8 +74,8 @@ check "token: without the token, the certificate alone decrypts nothing (exit 2)
     --key "$work/state/lsc.pem" --trust "$work/state/itl.tlv" --name SEPA45630BBFA40.cnf.xml.enc.sgn 2>/dev/null
 check "token: the second boot ends configured" boot second "$work/lab" "$work/state" "${token[@]}"
 check "token: the second boot needed no CAPF" json_lacks "$work/second.json" '.event == "capfStarting"'
-check "token: status without the token says the LSC's key is on a token" grep -q "LSC: its key cannot be used: the key is on a token" \
-    <("$phone" status --state "$work/state")
+check "token: status without the token says the LSC's key cannot be used" json_has <("$phone" status --state "$work/state" --json) \
+    '.lsc.keyStoreFailed == true and .lsc.subject == null'
 lsc_before=$(md5sum <"$work/state/lsc.pem")
 check "token: a boot without the token is refused (exit 8), nothing written" exits 8 "$phone" boot --server "127.0.0.1:$lab_http" \
     --mac A45630BBFA40 --state "$work/state" --mic "$mic" 2>"$work/notoken.err"

@@ -48,6 +48,11 @@ public enum Attack: String, CaseIterable {
     case httpsRefusesClientCertificate = "https-refuses-client-certificate"
     case httpsHangs = "https-hangs"
     case sipUntrustedCertificate = "sip-untrusted-certificate"
+    /// SIP-TLS presents an EC certificate no list holds.
+    case sipUntrustedECCertificate = "sip-untrusted-ec-certificate"
+    /// SIP-TLS presents the lab's EC TFTP certificate (`init --ec`): listed, but in a role
+    /// that is no call control.
+    case sipTFTPCertificate = "sip-tftp-certificate"
 
     /// Attacks on the CAPF service (the rest change files or their transport).
     public var isCAPF: Bool { rawValue.hasPrefix("capf-") }

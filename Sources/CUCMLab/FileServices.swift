@@ -1,15 +1,17 @@
 import Foundation
 import LinuxPlatform
 import PhoneWire
+import Synchronization
 
 /// The lab's TFTP service (RFC 1350 with blksize, tsize and timeout options): one
-/// thread per transfer, each from its own port (its transfer ID).
+/// thread per transfer, each from its own port (its transfer ID). Its stored properties
+/// are set once in `init`, except `running`, an atomic (stop comes from another thread).
 final class TFTPService: @unchecked Sendable {
     let lab: Lab
     let socket: UDPSocket
     let host: String
     let port: UInt16
-    private var running = true
+    private let running = Atomic<Bool>(true)
 
     init(lab: Lab, host: String, port: UInt16) throws {
         self.lab = lab
@@ -21,7 +23,7 @@ final class TFTPService: @unchecked Sendable {
 
     func start() {
         Thread { [self] in
-            while running {
+            while running.load(ordering: .relaxed) {
                 guard case .success(let (datagram, client)) = socket.receive(timeoutMs: 200) else { continue }
                 guard datagram.count > 2, datagram[0] == 0, datagram[1] == 1 else { continue }
                 var fields: [String] = []
@@ -37,7 +39,7 @@ final class TFTPService: @unchecked Sendable {
         }.start()
     }
 
-    func stop() { running = false }
+    func stop() { running.store(false, ordering: .relaxed) }
 
     private func transfer(_ fields: [String], to client: SocketAddress) {
         let name = fields[0]

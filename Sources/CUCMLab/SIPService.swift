@@ -20,9 +20,19 @@ final class SIPService: TCPLabService, @unchecked Sendable {
 
     func handle(_ connection: TCPConnection) {
         var identity = lab.tftp
-        if lab.attack == .sipUntrustedCertificate {
+        switch lab.attack {
+        case .sipUntrustedCertificate:
             lab.log("ATTACK sip-untrusted-certificate: SIP-TLS presents a certificate no list holds")
             identity = lab.stranger
+        case .sipUntrustedECCertificate:
+            lab.log("ATTACK sip-untrusted-ec-certificate: SIP-TLS presents an EC certificate no list holds")
+            identity = lab.strangerEC
+        case .sipTFTPCertificate:
+            guard let tftpEC = lab.tftpEC else { return lab.log("ATTACK sip-tftp-certificate needs a lab made with init --ec") }
+            lab.log("ATTACK sip-tftp-certificate: SIP-TLS presents the EC TFTP certificate")
+            identity = tftpEC
+        default:
+            break
         }
         let channel = LabTLSConnection(lab: lab, connection: connection, identity: identity, asksAnyClientCertificate: true)
         defer { channel.close() }

@@ -2,8 +2,10 @@ import PhoneCrypto
 import PhoneRuntime
 import PhoneWire
 
+#if !hasFeature(Embedded)
 /// Readable lines for every header field and every trust-list record, laid out like
-/// the reference tool's reading (`Label:` then the value at a fixed column).
+/// the reference tool's reading (`Label:` then the value at a fixed column): `phone
+/// inspect`, the host build's.
 enum FileDescription {
     static func lines(_ bytes: [UInt8]) throws(WireError) -> [String] {
         let file = try SignedFile.parse(bytes)
@@ -57,19 +59,15 @@ enum FileDescription {
         return lines
     }
 
-    /// `Label:` and the value at the fixed column. Inlined: out of line it measured 1.2 KB
-    /// more firmware.
-    @inline(__always)
+    /// `Label:` and the value at the fixed column.
     static func field(_ label: String, _ value: String) -> String {
         var padded = label + ":"
         while padded.utf8.count < 18 { padded += " " }
         return padded + " " + value
     }
 
-    #if !hasFeature(Embedded)
     /// A firmware load's hardware level and images, when the header names an `X.loads`
-    /// (nothing for any other file). Not in the firmware yet: the load's parser measured
-    /// 6.7 KB past its 400 KiB cap, room its updater must make first (`VerifyCommand`).
+    /// (nothing for any other file).
     static func loadLines(_ bytes: [UInt8]) throws(LoadFileError) -> [String] {
         guard let file = try? SignedFile.parse(bytes), LoadFile.namesLoad(file[file.filename]) else { return [] }
         let load = try LoadFile.parse(bytes)
@@ -77,7 +75,6 @@ enum FileDescription {
         for index in load.images.indices { lines.append(field("Image " + String(index + 1), load.imageName(index))) }
         return lines
     }
-    #endif
 
     /// A record's IP address: dotted quad for IPv4 (what a real CTL holds), colon-separated
     /// groups for IPv6, hex with its length for anything else.
@@ -100,3 +97,4 @@ enum FileDescription {
         }
     }
 }
+#endif

@@ -36,7 +36,7 @@ public enum PhoneProgram {
                [--mic PEM] [--auth-string DIGITS] [--backoff-ms N] [--fetch-deadline-ms N] [--json] [--keylog FILE]
                [--model NNNN] [--https-port N] [--factory-mic PEM] [--board-reset]
                                                         the whole boot: trust lists, config, CAPF, decryption
-          inspect FILE                                  print every header field and record
+          inspect FILE                                  print every header field and record (host build only)
           verify FILE [--trust TLV]... [--name NAME]    check a signature (and trust-list update rules)
           verify X.loads --image-signer CERT [--name NAME]
                                                         a firmware load, by the vendor's image-signing certificate
@@ -45,10 +45,11 @@ public enum PhoneProgram {
           capf --host HOST[:PORT] --device SEP<MAC> --trust TLV --state DIR [--mic PEM] [--auth-string DIGITS] [--keylog FILE]
                                                         one CAPF session (TLS, port 3804 by default)
           trust CERT --purpose call-control|config|https|itl-signer (--state DIR | --trust TLV [--trust TLV])
-               [--tvs HOST[:PORT]]... [--device CP-<model>-SEP<MAC>] [--keylog FILE]
+               [--tvs HOST[:PORT]]... [--device CP-<model>-SEP<MAC>] [--keylog FILE] [--json]
                                                         is CERT trusted for this use: the installed lists, then TVS
                                                         (exit 0 trusted, 1 not trusted, 3 no TVS answered)
-          status --state DIR [--factory-mic PEM]        MIC, LSC (MD5 as the cluster stores it), trust lists
+          status --state DIR [--factory-mic PEM] [--json]
+                                                        MIC, LSC (MD5 as the cluster stores it), trust lists
           provision-mic --key PEM --cert PEM --pkcs11 MODULE --token LABEL --pin-file F
                                                         the factory step, host build only: the MIC's key onto the token
         boot, capf, decrypt and status take --pkcs11 MODULE --token LABEL --pin-file F: the keys on a token.
@@ -69,13 +70,17 @@ public enum PhoneProgram {
         let rest = arguments.dropFirst()
         do throws(PhoneFailure) {
             if sameText(command, "inspect") {
+                #if hasFeature(Embedded)
+                throw PhoneFailure.usage("inspect is a workstation's command: run the host build of phone")
+                #else
                 try InspectCommand.run(rest, io: io)
+                #endif
             } else if sameText(command, "verify") {
                 try VerifyCommand.run(rest, io: io)
             } else if sameText(command, "decrypt") {
                 try DecryptCommand.run(rest, io: io)
             } else if sameText(command, "capf") {
-                try CAPFCommand.run(rest, io: io)
+                try CAPFEnrolCommand.run(rest, io: io)
             } else if sameText(command, "boot") {
                 try BootCommand.run(rest, io: io)
             } else if sameText(command, "trust") {
@@ -97,8 +102,11 @@ public enum PhoneProgram {
             }
             return ExitCode.success
         } catch {
-            io.diagnostic("phone: " + error.message)
-            if case .usage = error { io.diagnostic(usage) }
+            io.diagnostic("phone: " + error.message(naming: { $0.flag }))
+            switch error {
+            case .usage, .option, .optionsTogether: io.diagnostic(usage)
+            default: break
+            }
             return error.exitCode
         }
     }
@@ -108,7 +116,7 @@ extension PhoneFailure {
     /// The exit code `phone` ends with (the C API has its own statuses).
     public var exitCode: Int32 {
         switch self {
-        case .usage, .file, .input: return PhoneProgram.ExitCode.usage
+        case .usage, .option, .optionsTogether, .file, .input: return PhoneProgram.ExitCode.usage
         case .rejected: return PhoneProgram.ExitCode.rejected
         case .unreachable: return PhoneProgram.ExitCode.unreachable
         case .enrollmentFailed: return PhoneProgram.ExitCode.enrollmentFailed
@@ -120,4 +128,21 @@ extension PhoneFailure {
     }
 
     init(_ error: Arguments.UsageError) { self = .usage(error.message) }
+}
+
+extension BootOption {
+    /// The option as `phone`'s user gives it.
+    var flag: String {
+        switch self {
+        case .server: return "--server"
+        case .mic: return "--mic"
+        case .factoryMIC: return "--factory-mic"
+        case .authString: return "--auth-string"
+        case .model: return "--model"
+        case .httpsPort: return "--https-port"
+        case .backoffMs: return "--backoff-ms"
+        case .fetchDeadlineMs: return "--fetch-deadline-ms"
+        case .keyLog: return "--keylog"
+        }
+    }
 }

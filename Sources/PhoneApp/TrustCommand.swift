@@ -6,10 +6,11 @@ import PhoneTrust
 import PhoneWire
 
 /// `phone trust CERT.pem --purpose call-control|config|https|itl-signer
-///  (--state DIR | --trust TLV [--trust TLV]) [--tvs HOST[:PORT]]... [--device CP-<model>-SEP<MAC>] [--keylog FILE]`
+///  (--state DIR | --trust TLV [--trust TLV]) [--tvs HOST[:PORT]]... [--device CP-<model>-SEP<MAC>] [--keylog FILE] [--json]`
 ///
 /// The one trust decision, for one certificate: the installed lists, then TVS. Exit 0
-/// trusted, 1 not trusted, 3 when the answer needed a TVS and none answered.
+/// trusted, 1 not trusted, 3 when the answer needed a TVS and none answered. `--json`: one
+/// object, the verdict as the boot's JSON log gives one (docs/json-log.md).
 enum TrustCommand {
     static func run(_ words: ArraySlice<String>, io: some PhoneIO) throws(PhoneFailure) {
         let arguments: Arguments
@@ -18,8 +19,11 @@ enum TrustCommand {
         let stateDirectory: String?
         let deviceText: String?
         let keyLog: String?
+        let json: Bool
         do throws(Arguments.UsageError) {
-            arguments = try Arguments(words, valueOptions: ["--purpose", "--state", "--trust", "--tvs", "--device", "--keylog"])
+            arguments = try Arguments(words, valueOptions: ["--purpose", "--state", "--trust", "--tvs", "--device", "--keylog"],
+                                      flagOptions: ["--json"])
+            json = arguments.flag("--json")
             certificatePath = try arguments.single("certificate (PEM or DER)")
             purposeText = try arguments.required("--purpose")
             stateDirectory = try arguments.value("--state")
@@ -82,12 +86,19 @@ enum TrustCommand {
             .question(about: certificate.der, for: purpose)
         let verdict = decider.decide(question, now: platform.now(), rng: rng, on: &platform)
 
-        io.outputLine("certificate: " + certificate.subject + " (serial " + hexString(certificate.serialNumber) + ")")
-        io.outputLine("purpose:     " + TrustText.purpose(purpose) + " (fitting roles " + TrustText.roles(purpose.roles) + ")")
-        for attempt in verdict.attempts {
-            io.outputLine("asked:       TVS " + TrustText.server(attempt.server) + ": " + TrustText.result(attempt.result))
+        if json {
+            io.outputLine(JSON.object([("certificate", .string(certificate.subject)),
+                                       ("serial", .string(hexString(certificate.serialNumber))),
+                                       ("purpose", .string(TrustText.purpose(purpose))),
+                                       ("trusted", .bool(verdict.isTrusted))] + TrustText.verdictJSON(verdict)).text)
+        } else {
+            io.outputLine("certificate: " + certificate.subject + " (serial " + hexString(certificate.serialNumber) + ")")
+            io.outputLine("purpose:     " + TrustText.purpose(purpose) + " (fitting roles " + TrustText.roles(purpose.roles) + ")")
+            for attempt in verdict.attempts {
+                io.outputLine("asked:       TVS " + TrustText.server(attempt.server) + ": " + TrustText.result(attempt.result))
+            }
+            io.outputLine("verdict:     " + TrustText.verdict(verdict))
         }
-        io.outputLine("verdict:     " + TrustText.verdict(verdict))
         switch verdict.answer {
         case .listed, .vouched: return
         case .notTrusted: throw .rejected(TrustText.verdict(verdict))

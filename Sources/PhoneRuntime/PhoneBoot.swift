@@ -45,32 +45,32 @@ public enum PhoneBoot {
     /// `authStringPrompt` answers CAPF's question for a string (nil: the terminal).
     public static func run(_ request: BootRequest, io: some PhoneIO, authStringPrompt: ((Bool) -> [UInt8]?)? = nil,
                            console: @escaping (UInt64, ConsoleEntry) -> Void) throws(PhoneFailure) -> BootResult {
-        guard !request.servers.isEmpty else { throw .usage("at least one --server is required") }
+        guard !request.servers.isEmpty else { throw .option(.server, "is required (at least one)") }
         guard request.micPath == nil || request.factoryMICPath == nil else {
-            throw .usage("--mic and --factory-mic name the same MIC: give one")
+            throw .optionsTogether(.mic, .factoryMIC)  // two places for the one MIC
         }
         if let authString = request.authString, !BootSettings.isValidAuthString(authString) {
-            throw .usage("--auth-string must be 4 to 16 digits")
+            throw .option(.authString, "must be 4 to 16 digits")
         }
         var settings = BootSettings(device: request.device, serverCount: request.servers.count, authString: request.authString)
         if let model = request.model {
             guard TVSDeviceName(device: request.device, model: model) != nil else {
-                throw .usage("--model must start with four digits (8841)")
+                throw .option(.model, "must start with four digits (8841)")
             }
             settings.model = model
         }
         if let port = request.httpsPort {
             // formats.md §5: 6971 on a cluster; a lab or a test serves it elsewhere.
-            guard port > 0 else { throw .usage("--https-port must be 1 to 65535") }
+            guard port > 0 else { throw .option(.httpsPort, "must be 1 to 65535") }
             settings.httpsPort = port
         }
         if let base = request.backoffMs {
-            guard base >= 1, base <= 600_000 else { throw .usage("--backoff-ms must be 1 to 600000") }
+            guard base >= 1, base <= 600_000 else { throw .option(.backoffMs, "must be 1 to 600000") }
             settings.capfRetryDelayMs = base
             settings.unavailableBackoffMs = [base, 2 * base, 4 * base, 8 * base]
         }
         if let deadline = request.fetchDeadlineMs {
-            guard deadline >= 100, deadline <= 600_000 else { throw .usage("--fetch-deadline-ms must be 100 to 600000") }
+            guard deadline >= 100, deadline <= 600_000 else { throw .option(.fetchDeadlineMs, "must be 100 to 600000") }
         }
         try PhoneFailure.refuseKeyLog(request.keyLogPath)
 

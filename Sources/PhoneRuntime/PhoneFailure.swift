@@ -12,6 +12,11 @@ public enum FileLimits {
 /// its statuses.
 public enum PhoneFailure: Error {
     case usage(String)
+    /// An option of the request that cannot be used, and what is wrong with it ("must be 1
+    /// to 600000"): each caller names the option its own way (`message(naming:)`).
+    case option(BootOption, String)
+    /// Two options that exclude each other were both given.
+    case optionsTogether(BootOption, BootOption)
     case file(FileError)
     /// A file that was read but is not what the option needs (e.g. no private key).
     case input(String)
@@ -29,7 +34,7 @@ public enum PhoneFailure: Error {
     /// none (`LinuxPhonePlatform.keepsKeyLog`): refused before anything runs.
     public static func refuseKeyLog(_ path: String?) throws(PhoneFailure) {
         guard path == nil || LinuxPhonePlatform.keepsKeyLog else {
-            throw .usage("--keylog: this build keeps no TLS key log (only a debug build does)")
+            throw .option(.keyLog, "is refused: this build keeps no TLS key log (only a debug build does)")
         }
     }
 
@@ -37,19 +42,28 @@ public enum PhoneFailure: Error {
     /// every command and the C API end as the store's failure, whatever the operation was.
     public static func keyStoreFailed(code: UInt32) -> PhoneFailure { .keyStore(TokenError(code: code)) }
 
-    /// The words: what `phone` prints after "phone: ", the C API's message.
-    public var message: String {
+    /// The words: what `phone` prints after "phone: ", the C API's message; `name` says an
+    /// option as that caller's user knows it (`--backoff-ms`, `options.backoff_ms`).
+    public func message(naming name: (BootOption) -> String) -> String {
         switch self {
         case .usage(let message), .input(let message), .internalFault(let message): return message
+        case .option(let option, let problem): return name(option) + " " + problem
+        case .optionsTogether(let first, let second): return name(first) + " and " + name(second) + " exclude each other: give one"
         case .file(let fileError): return fileError.reason
         case .rejected(let reason): return "rejected: " + reason
         case .unreachable(let reason): return "unreachable: " + reason
         case .enrollmentFailed(let reason): return "enrollment failed: " + reason
-        case .needsAuthString: return "an authentication string is needed (capfAuthMode 1): pass --auth-string"
+        case .needsAuthString: return "an authentication string is needed (capfAuthMode 1): give " + name(.authString)
         case .resetByBoard: return "reset: the board restarts the phone"
         case .keyStore(let error): return "key store: " + error.reason
         }
     }
+}
+
+/// The options of a request the runtime checks: `phone` names them by its flags, the C API
+/// by its fields, so no words of the runtime name either.
+public enum BootOption: Sendable {
+    case server, mic, factoryMIC, authString, model, httpsPort, backoffMs, fetchDeadlineMs, keyLog
 }
 
 extension PhoneIO {

@@ -20,8 +20,8 @@ public func phonesec_boot(_ phone: OpaquePointer?, _ options: UnsafePointer<phon
     guard let list = options.servers, options.server_count > 0 else {
         return answer(PHONESEC_ERR_ARGUMENT, "options.servers is NULL or options.server_count is 0", message)
     }
-    guard options.server_count <= DeviceConfiguration.maxServers else {
-        return answer(PHONESEC_ERR_ARGUMENT, "options.server_count is over " + String(DeviceConfiguration.maxServers), message)
+    guard options.server_count <= PHONESEC_MAX_SERVERS else {
+        return answer(PHONESEC_ERR_ARGUMENT, "options.server_count is over " + String(PHONESEC_MAX_SERVERS), message)
     }
     let transport: LinuxPhonePlatform.Transport
     switch options.transport {
@@ -63,8 +63,8 @@ public func phonesec_boot(_ phone: OpaquePointer?, _ options: UnsafePointer<phon
             EventView.deliver(entry, elapsedMs: elapsed, to: onEvent, context: eventContext)
         }
     } catch {
-        fill(&result.pointee.reason, error.message)
-        return answer(status(of: error), error.message, message)
+        fill(&result.pointee.reason, error.cMessage)
+        return answer(status(of: error), error.cMessage, message)
     }
     handle.refresh()
     switch outcome {
@@ -74,16 +74,16 @@ public func phonesec_boot(_ phone: OpaquePointer?, _ options: UnsafePointer<phon
     case .needsAuthString:
         let failure = PhoneFailure.needsAuthString
         result.pointee.failure = PHONESEC_FAILURE_NEEDS_AUTH_STRING
-        fill(&result.pointee.reason, failure.message)
-        return answer(PHONESEC_ERR_NEEDS_AUTH_STRING, failure.message, message)
+        fill(&result.pointee.reason, failure.cMessage)
+        return answer(PHONESEC_ERR_NEEDS_AUTH_STRING, failure.cMessage, message)
     case .resetByBoard:
         // The C API resets in process (its requests never hand the reset to the board).
-        return answer(status(of: .resetByBoard), PhoneFailure.resetByBoard.message, message)
+        return answer(status(of: .resetByBoard), PhoneFailure.resetByBoard.cMessage, message)
     case .failed(let cause):
         let failure = PhoneBoot.failure(cause)
         result.pointee.failure = failureCode(cause)
-        fill(&result.pointee.reason, failure.message)
-        return answer(status(of: failure), failure.message, message)
+        fill(&result.pointee.reason, failure.cMessage)
+        return answer(status(of: failure), failure.cMessage, message)
     }
 }
 
@@ -96,7 +96,7 @@ private func status(of failure: PhoneFailure) -> phonesec_status {
     case .enrollmentFailed: return PHONESEC_ERR_ENROLLMENT
     case .needsAuthString: return PHONESEC_ERR_NEEDS_AUTH_STRING
     case .internalFault, .resetByBoard: return PHONESEC_ERR_INTERNAL
-    case .usage, .input: return PHONESEC_ERR_ARGUMENT
+    case .usage, .option, .optionsTogether, .input: return PHONESEC_ERR_ARGUMENT
     case .file: return PHONESEC_ERR_STORAGE
     case .keyStore: return PHONESEC_ERR_KEY_STORE
     }
@@ -109,7 +109,7 @@ private func fill(_ result: inout phonesec_boot_result, _ configuration: DeviceC
     result.security_mode = Int32(configuration.deviceSecurityMode ?? 0)
     result.transport_layer_protocol = Int32(configuration.transportLayerProtocol ?? 0)
     fill(&result.version_stamp, configuration.versionStamp ?? "")
-    let managers = configuration.callManagers.prefix(DeviceConfiguration.maxServers)
+    let managers = configuration.callManagers.prefix(Int(PHONESEC_MAX_SERVERS))
     result.call_manager_count = managers.count
     for (index, manager) in managers.enumerated() {
         withElement(&result.call_managers, index, as: phonesec_call_manager.self) { entry in
@@ -121,4 +121,26 @@ private func fill(_ result: inout phonesec_boot_result, _ configuration: DeviceC
     }
     fill(&result.tvs, count: &result.tvs_count, configuration.tvsServers.map { ($0.host, $0.port) })
     fill(&result.capf, count: &result.capf_count, configuration.capfServers.map { ($0.host, $0.port) })
+}
+
+extension BootOption {
+    /// The option as a C caller sets it.
+    var field: String {
+        switch self {
+        case .server: return "options.servers"
+        case .mic: return "phonesec_phone_options.mic_pem_path"
+        case .factoryMIC: return "a factory MIC"
+        case .authString: return "options.auth_string"
+        case .model: return "phonesec_phone_options.model"
+        case .httpsPort: return "options.https_port"
+        case .backoffMs: return "options.backoff_ms"
+        case .fetchDeadlineMs: return "the fetch deadline"
+        case .keyLog: return "options.key_log_path"
+        }
+    }
+}
+
+extension PhoneFailure {
+    /// The words of the C API's message: options named by their fields.
+    var cMessage: String { message(naming: { $0.field }) }
 }

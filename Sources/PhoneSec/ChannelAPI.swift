@@ -6,16 +6,14 @@ import PhoneCrypto
 import PhoneTrust
 import PhoneWire
 
-/// The default bound on the connect, each handshake read and each channel read.
-private let defaultTimeoutMs: Int32 = 10_000
-
+/// A caller's timeout in milliseconds: 0 means the channel's default read bound.
 private func milliseconds(_ timeout: UInt32) -> Int32 {
-    timeout == 0 ? defaultTimeoutMs : Int32(min(timeout, 600_000))
+    timeout == 0 ? TLSTimeouts.channel.readMs : Int32(min(timeout, 600_000))
 }
 
 /// A channel problem as a status and a sentence.
 private func describe(_ problem: TLSChannelProblem) -> (phonesec_status, String) {
-    if let code = problem.keyStoreCode { return (PHONESEC_ERR_KEY_STORE, PhoneFailure.keyStoreFailed(code: code).message) }
+    if let code = problem.keyStoreCode { return (PHONESEC_ERR_KEY_STORE, PhoneFailure.keyStoreFailed(code: code).cMessage) }
     switch problem {
     case .connect(.timedOut), .stoppedAnswering: return (PHONESEC_ERR_TIMEOUT, FailureText.channel(problem, pinnedTo: ""))
     case .connect: return (PHONESEC_ERR_UNREACHABLE, FailureText.channel(problem, pinnedTo: ""))
@@ -66,7 +64,7 @@ public func phonesec_channel_open(_ phone: OpaquePointer?, _ host: UnsafePointer
         unkept.close()
         return answer(PHONESEC_ERR_INTERNAL, "no free channel slot after the check", message)
     }
-    if let server { fill(&server.pointee, opened.verdict, certificate: opened.serverCertificate.der, purpose: purpose) }
+    if let server { fill(&server.pointee, opened.verdict, subject: opened.serverCertificate.subject, purpose: purpose) }
     channel.pointee = number
     return answer(PHONESEC_OK, "", message)
 }
@@ -82,7 +80,7 @@ public func phonesec_channel_write(_ phone: OpaquePointer?, _ channel: UInt32, _
     let bytes = Array(UnsafeBufferPointer(start: data, count: length))
     let outcome: (phonesec_status, String)? = handle.channels.with(channel) { slot in
         if slot.serverClosed { return (PHONESEC_ERR_CLOSED, "the server closed the channel") }
-        do throws(SecureChannelProblem) { try slot.channel.send(bytes, timeoutMs: defaultTimeoutMs) } catch {
+        do throws(SecureChannelProblem) { try slot.channel.send(bytes, timeoutMs: TLSTimeouts.channel.readMs) } catch {
             guard case .channel(let problem) = error else { return (PHONESEC_ERR_TLS, "write failed") }
             return describe(problem)
         }

@@ -1,42 +1,83 @@
 import CPhoneSec
 import LinuxPlatform
+import PhoneRuntime
 import PhoneCore
+import PhoneCrypto
 import PhoneTrust
 import PhoneWire
 
 /// One console entry of the board as the C API's `phonesec_event`, made from its
-/// `EventRecord` field by field: the same fields the JSON log is made from, with no prose.
+/// `EventRecord` field by field: the same fields the JSON log is made from (its words made
+/// by the same functions, `EventJSON`'s), each into one named field.
 enum EventView {
+    /// The event's strings, in the order they are stored.
+    private enum Text: Int, CaseIterable {
+        case state, device, file, signer, certHash, ownHash, ownCertificate, host, server, client, tvsAnswer, capfMode, capfReason
+        case capfDetail, key, issued, cause, reason, storedItem, ignoredInput, ignoredState
+        case nextFile, nextHost, nextCAPFMode, nextCAPFReason, nextCause, nextReason
+    }
+
     /// Hands the entry to the caller's callback. Strings live until the callback returns.
     static func deliver(_ entry: ConsoleEntry, elapsedMs: UInt64, to callback: phonesec_event_fn,
                         context: UnsafeMutableRawPointer?) {
         let record = entry.record
         var event = phonesec_event()
+        var texts = [String?](repeating: nil, count: Text.allCases.count)
         event.kind = phonesec_event_kind(UInt32(record.kind.rawValue))
         event.elapsed_ms = elapsedMs
+        texts[Text.state.rawValue] = entry.enteredState?.rawValue
+        texts[Text.device.rawValue] = record.device
+        event.resets = Int32(record.resets ?? 0)
+        for list in record.installed ?? [] { event.installed |= 1 << code(list).rawValue }
+        texts[Text.file.rawValue] = record.file
         event.trust_list = record.trustList.map(code) ?? PHONESEC_TRUST_LIST_NONE
         event.trust_list_outcome = record.trustListOutcome.map(code) ?? PHONESEC_TRUST_LIST_OUTCOME_NONE
+        texts[Text.signer.rawValue] = record.signer
         event.encrypted = flag(record.encrypted)
-        event.hash_matches = flag(record.partialConfig?.matches)
+        if let check = record.partialConfig {
+            texts[Text.certHash.rawValue] = check.certHash
+            texts[Text.ownHash.rawValue] = check.ownHash
+            texts[Text.ownCertificate.rawValue] = FailureText.certificate(check.ownCertificate)
+            event.hash_matches = flag(check.matches)
+        }
         event.transport = record.transport.map(code) ?? PHONESEC_FILE_TRANSPORT_NONE
+        texts[Text.host.rawValue] = record.host
         event.port = record.port ?? 0
         event.file_server = Int32(record.fileServer ?? 0)
         event.next_file_server = Int32(record.nextFileServer ?? 0)
+        texts[Text.server.rawValue] = record.serverCertificate
         event.pinned = Int32(record.pinned ?? 0)
+        texts[Text.client.rawValue] = record.clientCertificate
         event.vouched_by_tvs = flag(record.vouchedByTVS)
         event.tvs_servers = Int32(record.tvsServers ?? 0)
         event.tvs_answer = record.tvsAnswer.map(code) ?? PHONESEC_TVS_ANSWER_NONE
-        if let verdict = record.verdict { (event.verdict_source, event.verdict_refusal) = codes(of: verdict) }
+        texts[Text.tvsAnswer.rawValue] = record.tvsAnswer.map(TrustText.result)
+        var verdict = phonesec_trust_result()
+        if let decided = record.verdict {
+            fill(&verdict, decided, subject: record.signer ?? record.serverCertificate ?? "", purpose: nil)
+        }
+        texts[Text.capfMode.rawValue] = record.capfMode.map(FailureText.method)
+        texts[Text.capfReason.rawValue] = record.capfReason.map(FailureText.reason)
         event.capf_result = record.capfResult.map(code) ?? PHONESEC_CAPF_RESULT_NONE
+        texts[Text.capfDetail.rawValue] = record.capfResult.map(FailureText.capf)
+        event.capf_command = Int32(record.capfCommand?.rawValue ?? 0)
+        let skippedTags = record.skippedTags ?? []
+        event.skipped_tag_count = skippedTags.count
+        texts[Text.key.rawValue] = record.keyKind?.name
+        texts[Text.issued.rawValue] = record.issuedCertificate
         event.lsc_stored = flag(record.lscStored)
-        event.resets = Int32(record.resets ?? 0)
-        event.failure = record.failure.map(failureCode) ?? PHONESEC_FAILURE_NONE
+        texts[Text.cause.rawValue] = record.cause.map(FailureText.cause)
+        if let failure = record.failure {
+            event.failure = failureCode(failure)
+            texts[Text.reason.rawValue] = FailureText.boot(failure)
+        }
+        texts[Text.storedItem.rawValue] = record.storedItem.map(ConsoleText.stored)
         event.until_ms = record.untilMs ?? 0
-        let (nextFile, nextHost) = record.next.map { set(&event, $0) } ?? (nil, nil)
+        texts[Text.ignoredInput.rawValue] = record.ignoredInput?.rawValue
+        texts[Text.ignoredState.rawValue] = record.ignoredIn?.rawValue
+        if let next = record.next { set(&event, &texts, next) }
 
         // The strings, each NUL-terminated, in one buffer alive for the call.
-        let texts: [String?] = [entry.enteredState?.rawValue, record.file, record.signer, record.host, record.serverCertificate,
-                                record.clientCertificate, record.issuedCertificate, nextFile, nextHost]
         var storage: [CChar] = []
         var offsets: [Int?] = []
         for text in texts {
@@ -50,53 +91,83 @@ enum EventView {
         }
         storage.append(0)
         storage.withUnsafeBufferPointer { base in
-            func string(_ index: Int) -> UnsafePointer<CChar>? { offsets[index].map { base.baseAddress! + $0 } }
-            event.state = string(0)
-            event.file = string(1)
-            event.signer = string(2)
-            event.host = string(3)
-            event.server_certificate = string(4)
-            event.client_certificate = string(5)
-            event.issued_certificate = string(6)
-            event.next_file = string(7)
-            event.next_host = string(8)
-            callback(context, &event)
+            func string(_ text: Text) -> UnsafePointer<CChar>? { offsets[text.rawValue].map { base.baseAddress! + $0 } }
+            event.state = string(.state)
+            event.device = string(.device)
+            event.file = string(.file)
+            event.signer = string(.signer)
+            event.cert_hash = string(.certHash)
+            event.own_hash = string(.ownHash)
+            event.own_certificate = string(.ownCertificate)
+            event.host = string(.host)
+            event.server_certificate = string(.server)
+            event.client_certificate = string(.client)
+            event.tvs_answer_detail = string(.tvsAnswer)
+            event.capf_mode = string(.capfMode)
+            event.capf_reason = string(.capfReason)
+            event.capf_detail = string(.capfDetail)
+            event.key = string(.key)
+            event.issued_certificate = string(.issued)
+            event.cause = string(.cause)
+            event.reason = string(.reason)
+            event.stored_item = string(.storedItem)
+            event.ignored_input = string(.ignoredInput)
+            event.ignored_state = string(.ignoredState)
+            event.next_file = string(.nextFile)
+            event.next_host = string(.nextHost)
+            event.next_capf_mode = string(.nextCAPFMode)
+            event.next_capf_reason = string(.nextCAPFReason)
+            event.next_cause = string(.nextCause)
+            event.next_reason = string(.nextReason)
+            skippedTags.withUnsafeBufferPointer { tags in
+                event.skipped_tags = tags.isEmpty ? nil : tags.baseAddress
+                withUnsafePointer(to: &verdict) { decided in
+                    event.verdict = record.verdict == nil ? nil : decided
+                    callback(context, &event)
+                }
+            }
         }
     }
 
     private static func flag(_ value: Bool?) -> Int32 { value == true ? 1 : 0 }
 
-    /// What the phone does next; returns its file and host, which the caller stores with
-    /// the event's other strings.
-    private static func set(_ event: inout phonesec_event, _ next: BootNext) -> (file: String?, host: String?) {
+    /// What the phone does next: its fields, and its strings among the event's.
+    private static func set(_ event: inout phonesec_event, _ texts: inout [String?], _ next: BootNext) {
         switch next {
         case .fetching(let name):
             event.next = PHONESEC_NEXT_FETCH
-            return (name, nil)
+            texts[Text.nextFile.rawValue] = name
         case .fetchingOverHTTPS(let name, let port):
             event.next = PHONESEC_NEXT_FETCH_OVER_HTTPS
             event.next_port = port
-            return (name, nil)
+            texts[Text.nextFile.rawValue] = name
         case .enrolling(let attempt):
             event.next = PHONESEC_NEXT_CAPF
             event.next_port = attempt.server.port
-            return (nil, attempt.server.host)
-        case .askingForAuthString: event.next = PHONESEC_NEXT_ASK_FOR_AUTH_STRING
+            texts[Text.nextHost.rawValue] = attempt.server.host
+            texts[Text.nextCAPFMode.rawValue] = FailureText.method(attempt.mode)
+            texts[Text.nextCAPFReason.rawValue] = FailureText.reason(attempt.reason)
+        case .askingForAuthString(let retry):
+            event.next = PHONESEC_NEXT_ASK_FOR_AUTH_STRING
+            event.next_retry = flag(retry)
         case .resetting: event.next = PHONESEC_NEXT_RESET
-        case .retryingCAPF(_, _, let delay):
+        case .retryingCAPF(let round, let of, let delay):
             event.next = PHONESEC_NEXT_RETRY_CAPF
+            event.next_round = Int32(round)
+            event.next_rounds = Int32(of)
             event.next_delay_ms = delay
         case .retryingCAPFLater(let delay):
             event.next = PHONESEC_NEXT_RETRY_CAPF_LATER
             event.next_delay_ms = delay
-        case .askingAgain(_, let delay):
+        case .askingAgain(let cause, let delay):
             event.next = PHONESEC_NEXT_ASK_AGAIN
             event.next_delay_ms = delay
+            texts[Text.nextCause.rawValue] = FailureText.unavailable(cause)
         case .stopping(let failure):
             event.next = PHONESEC_NEXT_STOP
             event.next_failure = failureCode(failure)
+            texts[Text.nextReason.rawValue] = FailureText.boot(failure)
         }
-        return (nil, nil)
     }
 
     private static func code(_ kind: TrustListKind) -> phonesec_trust_list {

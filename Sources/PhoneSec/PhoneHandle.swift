@@ -50,7 +50,7 @@ final class PhoneHandle {
     /// The key store an identity of this phone needs and cannot use, as the caller's answer.
     func refusedForKeyStore(_ message: UnsafeMutablePointer<phonesec_message>?) -> phonesec_status? {
         guard let keyStoreProblem else { return nil }
-        return answer(PHONESEC_ERR_KEY_STORE, PhoneFailure.keyStore(keyStoreProblem).message, message)
+        return answer(PHONESEC_ERR_KEY_STORE, PhoneFailure.keyStore(keyStoreProblem).cMessage, message)
     }
 
     /// What this phone decides trust with: its lists, its TVS servers, its TVS name.
@@ -99,8 +99,8 @@ public func phonesec_phone_open(_ options: UnsafePointer<phonesec_phone_options>
         storage.removeTemporaryFiles()
         _ = try StateFiles.mic(text(options.pointee.mic_pem_path), storage: storage, io: io)
     } catch {
-        if case .keyStore = error { return answer(PHONESEC_ERR_KEY_STORE, error.message, message) }
-        return answer(PHONESEC_ERR_STORAGE, error.message, message)
+        if case .keyStore = error { return answer(PHONESEC_ERR_KEY_STORE, error.cMessage, message) }
+        return answer(PHONESEC_ERR_STORAGE, error.cMessage, message)
     }
     let rng: RandomGenerator
     do {

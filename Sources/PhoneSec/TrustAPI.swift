@@ -32,10 +32,12 @@ func codes(of verdict: TrustVerdict) -> (source: phonesec_trust_source, refusal:
     }
 }
 
-/// A verdict of the trust decision as the C API's `phonesec_trust_result`.
-func fill(_ result: inout phonesec_trust_result, _ verdict: TrustVerdict, certificate: [UInt8], purpose: TrustPurpose) {
+/// A verdict of the trust decision as the C API's `phonesec_trust_result`, about the
+/// certificate of `subject`; `purpose` picks the fitting role of a TVS answer (nil: its
+/// first, for an event's verdict, whose purpose the event does not carry).
+func fill(_ result: inout phonesec_trust_result, _ verdict: TrustVerdict, subject: String, purpose: TrustPurpose?) {
     result = phonesec_trust_result()
-    fill(&result.subject, Certificate.subject(of: certificate))
+    fill(&result.subject, subject)
     fill(&result.verdict, TrustText.verdict(verdict))
     result.tvs_servers_asked = Int32(verdict.attempts.count)
     result.trusted = verdict.isTrusted ? 1 : 0
@@ -44,7 +46,7 @@ func fill(_ result: inout phonesec_trust_result, _ verdict: TrustVerdict, certif
     case .listed(_, _, _, let role):
         fill(&result.role, role.name)
     case .vouched(let server, let roles, let ttl, _):
-        if let role = roles.first(where: { purpose.fits($0) }) { fill(&result.role, role.name) }
+        if let role = roles.first(where: { purpose?.fits($0) ?? true }) { fill(&result.role, role.name) }
         fill(&result.tvs.host, server.host)
         result.tvs.port = server.port
         result.ttl_seconds = ttl
@@ -60,7 +62,7 @@ func fill(_ result: inout phonesec_trust_result, _ verdict: TrustVerdict, certif
 func fill(_ result: inout phonesec_trust_result, _ refusal: ServerAcceptance.Refusal, certificate: [UInt8], purpose: TrustPurpose) {
     switch refusal {
     case .notVouched(_, let verdict):
-        fill(&result, verdict, certificate: certificate, purpose: purpose)
+        fill(&result, verdict, subject: Certificate.subject(of: certificate), purpose: purpose)
     case .keyNotAllowed:
         fillRefused(&result, refusal, PHONESEC_REFUSAL_KEY_NOT_ALLOWED, certificate: certificate, purpose: purpose)
     case .certificateChanged:
@@ -105,7 +107,7 @@ public func phonesec_trust_check(_ phone: OpaquePointer?, _ der: UnsafePointer<U
     var board = handle.board()
     let question = handle.trustContext.question(about: certificate, for: purpose)
     let verdict = handle.decider.decide(question, now: board.now(), rng: handle.rng, on: &board)
-    fill(&result.pointee, verdict, certificate: certificate, purpose: purpose)
+    fill(&result.pointee, verdict, subject: Certificate.subject(of: certificate), purpose: purpose)
     let code = status(of: verdict)
     return answer(code, code == PHONESEC_OK ? "" : TrustText.verdict(verdict), message)
 }

@@ -134,6 +134,20 @@ final class PhoneProgramTests: XCTestCase {
         XCTAssertEqual(run(["help"]).status, 0)
     }
 
+    /// The runtime's checks of a boot's options are named by the flags `phone` takes (the C
+    /// API names the same checks by its fields).
+    func testABootOptionOutOfRangeIsNamedByItsFlag() throws {
+        let state = FileManager.default.temporaryDirectory.appendingPathComponent("phone-option-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: state) }
+        let boot = ["boot", "--server", "127.0.0.1:1", "--mac", "A4:56:30:BB:FA:40", "--state", state]
+        let backoff = run(boot + ["--backoff-ms", "0"])
+        XCTAssertEqual(backoff.status, 2)
+        XCTAssertEqual(backoff.io.stderr.first, "phone: --backoff-ms must be 1 to 600000")
+        let mics = run(boot + ["--mic", "a.pem", "--factory-mic", "b.pem"])
+        XCTAssertEqual(mics.status, 2)
+        XCTAssertEqual(mics.io.stderr.first, "phone: --mic and --factory-mic exclude each other: give one")
+    }
+
     /// A real CTL's records carry the servers' IPv4 addresses; inspect prints them as a
     /// person reads them (the signature is not checked by inspect, so it is left zero).
     func testInspectPrintsRecordAddressesAsAddresses() throws {

@@ -4,23 +4,6 @@ import PhoneWire
 import TestSupport
 import XCTest
 
-/// One line of a CAPF transcript: who sent it, the command name, the whole message.
-struct TranscriptLine {
-    let fromServer: Bool
-    let name: String
-    let bytes: [UInt8]
-
-    static func load(_ path: String) -> [TranscriptLine] {
-        Vectors.text(path).split(separator: "\n").compactMap { line in
-            guard !line.hasPrefix("#") else { return nil }
-            let parts = line.split(separator: " ")
-            guard parts.count >= 3 else { return nil }
-            return TranscriptLine(fromServer: parts[0] == "server->phone", name: parts[1..<(parts.count - 1)].joined(separator: " "),
-                                  bytes: unhex(String(parts[parts.count - 1])))
-        }
-    }
-}
-
 final class CAPFSessionTests: XCTestCase {
     let rng = testRNG()
     let device = DeviceName("SEPA45630BBFA40")!

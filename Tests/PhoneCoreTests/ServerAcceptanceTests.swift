@@ -9,9 +9,11 @@ import XCTest
 /// listed or not for the purpose × RSA or EC × TVS vouching, refusing or silent →
 /// connect (pinned, or again after TVS vouched) or refuse, with the cause. The same rows
 /// run against the policy driven on its own and against the boot machine's HTTPS step,
-/// its user in the core; `PhoneSecTests.ChannelAPITests` runs the call-control rows the
-/// lab can serve (a listed RSA call manager; an unlisted RSA one TVS vouches for, refuses,
-/// or cannot be asked about) against the secure channel.
+/// its user in the core; the secure channel, its other user, meets the call-control rows
+/// against the lab: `PhoneSecTests.ChannelAPITests` the RSA ones (a listed call manager; an
+/// unlisted server TVS vouches for, refuses, or cannot be asked about) and
+/// `PhoneSecTests.ChannelECRowsTests` the EC ones (an unlisted server × TVS vouching,
+/// refusing, silent; the listed TFTP certificate × a TVS that knows it as TFTP, or silent).
 final class ServerAcceptanceTests: XCTestCase {
     enum TVS: CaseIterable { case vouches, refuses, silent }
 
@@ -76,28 +78,25 @@ final class ServerAcceptanceTests: XCTestCase {
         let store = try Self.store()
         for row in Self.rows {
             let presented = try Vectors.certificate("interop/pki/" + row.certificate + ".pem")
-            var pinned = row.acceptance.pinned(store)
-            var vouchedBefore = false
+            var attempt = ServerAcceptance.Attempt(row.acceptance, store)
             var questions = 0
             var outcome: Outcome?
             while outcome == nil {
-                if pinned.contains(where: { $0.der == presented.der }) {
-                    outcome = .connected(vouchedByTVS: vouchedBefore)
+                if attempt.pinned.contains(where: { $0.der == presented.der }) {
+                    outcome = .connected(vouchedByTVS: attempt.vouching != nil)
                     break
                 }
-                switch row.acceptance.unpinned(presented.der, vouchedBefore: vouchedBefore) {
+                switch attempt.unpinned(presented.der) {
                 case .refuse(.keyNotAllowed): outcome = .refusedForItsKey
                 case .refuse(let other): return XCTFail(String(describing: row) + ": " + String(describing: other))
                 case .askTVS:
                     questions += 1
                     let verdict = Self.verdict(Self.answer(row.tvs, for: row.acceptance), store: store, presented: presented.der,
                                                purpose: row.acceptance.purpose)
-                    switch row.acceptance.decided(presented.der, verdict) {
-                    case .refuse(.notVouched): outcome = .refusedNotVouched
-                    case .refuse(let other): return XCTFail(String(describing: row) + ": " + String(describing: other))
-                    case .connectPinned(let certificate):
-                        pinned = [certificate]
-                        vouchedBefore = true
+                    switch attempt.decided(presented.der, verdict) {
+                    case .notVouched?: outcome = .refusedNotVouched
+                    case let other?: return XCTFail(String(describing: row) + ": " + String(describing: other))
+                    case nil: break
                     }
                 }
             }
@@ -157,10 +156,17 @@ final class ServerAcceptanceTests: XCTestCase {
     /// A server that shows yet another certificate after TVS vouched for one is refused:
     /// never a third connection.
     func testAnotherCertificateAfterTheVouchedOneIsRefused() throws {
-        let policy = ServerAcceptance.channel(.callControl)
+        var attempt = ServerAcceptance.Attempt(.channel(.callControl), try Self.store())
+        let vouched = try Vectors.certificate("interop/pki/phone-lsc-ec.pem")
         let stranger = try Vectors.certificate("interop/pki/rogue-sast.pem")
-        XCTAssertEqual(policy.unpinned(stranger.der, vouchedBefore: true), .refuse(.certificateChanged(subject: stranger.subject)))
-        XCTAssertEqual(policy.unpinned(Array("not DER".utf8), vouchedBefore: false),
+        XCTAssertEqual(attempt.unpinned(vouched.der), .askTVS)
+        let verdict = Self.verdict(Self.answer(.vouches, for: attempt.acceptance), store: try Self.store(), presented: vouched.der,
+                                   purpose: .callControl)
+        XCTAssertNil(attempt.decided(vouched.der, verdict), "vouched: connect again")
+        XCTAssertEqual(attempt.pinned.map(\.der), [vouched.der], "pinned to exactly the vouched certificate")
+        XCTAssertEqual(attempt.vouching, verdict)
+        XCTAssertEqual(attempt.unpinned(stranger.der), .refuse(.certificateChanged(subject: stranger.subject)))
+        XCTAssertEqual(attempt.unpinned(Array("not DER".utf8)),
                        .refuse(.keyNotAllowed(subject: Certificate.subject(of: Array("not DER".utf8)), key: nil)))
     }
 

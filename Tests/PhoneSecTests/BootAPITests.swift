@@ -51,7 +51,7 @@ final class BootAPITests: XCTestCase {
         return try XCTUnwrap(handle)
     }
 
-    private func boot(_ phone: OpaquePointer, seen: Seen, result: inout phonesec_boot_result) -> phonesec_status {
+    private func boot(_ phone: OpaquePointer, seen: Seen, result: inout phonesec_boot_result, backoffMs: UInt32 = 20) -> phonesec_status {
         let server = "127.0.0.1:" + String(fixture.server.httpPort)
         return server.withCString { serverText in
             var servers: [UnsafePointer<CChar>?] = [serverText]
@@ -60,7 +60,7 @@ final class BootAPITests: XCTestCase {
                 options.servers = UnsafePointer(list.baseAddress)
                 options.server_count = 1
                 options.transport = PHONESEC_TRANSPORT_HTTP
-                options.backoff_ms = 20
+                options.backoff_ms = backoffMs
                 options.event_context = Unmanaged.passUnretained(seen).toOpaque()
                 options.on_event = { context, event in
                     guard let context, let event else { return }
@@ -80,6 +80,17 @@ final class BootAPITests: XCTestCase {
                 return phonesec_boot(phone, &options, &result, &message)
             }
         }
+    }
+
+    /// The runtime's checks of a boot's options are named by the fields a C caller sets
+    /// (the command line names the same checks by its flags).
+    func testABootOptionOutOfRangeIsNamedByItsField() throws {
+        let phone = try open()
+        defer { phonesec_phone_close(phone) }
+        var result = phonesec_boot_result()
+        XCTAssertEqual(boot(phone, seen: Seen(), result: &result, backoffMs: 600_001), PHONESEC_ERR_ARGUMENT)
+        XCTAssertEqual(text(message.text), "options.backoff_ms must be 1 to 600000")
+        XCTAssertEqual(result.configured, 0)
     }
 
     func testAFreshPhoneBootsEnrolsAndHoldsWhatTheLabIssued() throws {

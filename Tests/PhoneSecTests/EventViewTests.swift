@@ -98,6 +98,9 @@ final class EventViewTests: XCTestCase {
         var kind: UInt32 = 0
         var strings: [String: String] = [:]
         var numbers: [String: Int64] = [:]
+        var skippedTags: [UInt8] = []
+        /// The verdict's fields, when the event has one.
+        var verdict: [String: String]?
     }
 
     static func deliver(_ entry: ConsoleEntry) -> Seen {
@@ -108,10 +111,16 @@ final class EventViewTests: XCTestCase {
             let box = Unmanaged<Box>.fromOpaque(context).takeUnretainedValue()
             let e = event.pointee
             box.seen.kind = e.kind.rawValue
+            // Under the JSON log's key for the same fact ("then.…": the "then" object's).
             let strings: [(String, UnsafePointer<CChar>?)] = [
-                ("state", e.state), ("file", e.file), ("signer", e.signer), ("host", e.host), ("server", e.server_certificate),
-                ("client", e.client_certificate), ("subject", e.issued_certificate), ("then.file", e.next_file),
-                ("then.host", e.next_host),
+                ("state", e.state), ("device", e.device), ("file", e.file), ("signer", e.signer), ("certHash", e.cert_hash),
+                ("ownHash", e.own_hash), ("ownCertificate", e.own_certificate), ("host", e.host), ("server", e.server_certificate),
+                ("client", e.client_certificate), ("tvsAnswer", e.tvs_answer_detail), ("authentication", e.capf_mode),
+                ("capfReason", e.capf_reason), ("detail", e.capf_detail), ("key", e.key), ("subject", e.issued_certificate),
+                ("cause", e.cause), ("reason", e.reason), ("item", e.stored_item), ("input", e.ignored_input),
+                ("in", e.ignored_state), ("then.file", e.next_file), ("then.host", e.next_host),
+                ("then.authentication", e.next_capf_mode), ("then.capfReason", e.next_capf_reason), ("then.cause", e.next_cause),
+                ("then.reason", e.next_reason),
             ]
             for (key, pointer) in strings { if let pointer { box.seen.strings[key] = String(cString: pointer) } }
             let numbers: [(String, Int64)] = [
@@ -123,9 +132,16 @@ final class EventViewTests: XCTestCase {
                 ("transport", Int64(e.transport.rawValue)), ("tvsAnswer", Int64(e.tvs_answer.rawValue)),
                 ("result", Int64(e.capf_result.rawValue)), ("failure", Int64(e.failure.rawValue)), ("then", Int64(e.next.rawValue)),
                 ("then.failure", Int64(e.next_failure.rawValue)), ("then.port", Int64(e.next_port)),
-                ("verdict.source", Int64(e.verdict_source.rawValue)), ("verdict.refusal", Int64(e.verdict_refusal.rawValue)),
+                ("installed", Int64(e.installed)), ("command", Int64(e.capf_command)), ("then.retry", Int64(e.next_retry)),
+                ("then.round", Int64(e.next_round)), ("then.of", Int64(e.next_rounds)),
             ]
             for (key, value) in numbers where value != 0 { box.seen.numbers[key] = value }
+            if let tags = e.skipped_tags { box.seen.skippedTags = Array(UnsafeBufferPointer(start: tags, count: e.skipped_tag_count)) }
+            if let verdict = e.verdict?.pointee {
+                box.seen.verdict = ["source": String(verdict.source.rawValue), "refusal": String(verdict.refusal.rawValue),
+                                    "trusted": String(verdict.trusted), "role": text(verdict.role), "tvs": text(verdict.tvs.host),
+                                    "ttl": String(verdict.ttl_seconds), "asked": String(verdict.tvs_servers_asked)]
+            }
         }, context: Unmanaged.passUnretained(box).toOpaque())
         return box.seen
     }
@@ -157,11 +173,28 @@ final class EventViewTests: XCTestCase {
             let then = json["then"] as? [String: Any]
 
             // Every string of the C event is the JSON's, and the other way round.
-            for key in ["state", "file", "signer", "host", "server", "client", "subject"] {
+            for key in ["state", "device", "file", "signer", "certHash", "ownHash", "ownCertificate", "host", "server", "client",
+                        "tvsAnswer", "authentication", "capfReason", "detail", "key", "subject", "cause", "reason", "item",
+                        "input", "in"] {
                 XCTAssertEqual(c.strings[key], json[key] as? String, key + " in " + line)
             }
             let nextFile = ["fetch", "fetchOverHTTPS"].contains(then?["action"] as? String ?? "") ? then?["file"] as? String : nil
             XCTAssertEqual(c.strings["then.file"], nextFile, line)
+            for key in ["authentication", "capfReason", "cause", "reason"] {
+                XCTAssertEqual(c.strings["then." + key], then?[key] as? String, "then." + key + " in " + line)
+            }
+            XCTAssertEqual(c.numbers["then.retry"] ?? 0, (then?["retry"] as? Bool) == true ? 1 : 0, line)
+            for key in ["round", "of"] {
+                XCTAssertEqual(c.numbers["then." + key], (then?[key] as? NSNumber)?.int64Value, "then." + key + " in " + line)
+            }
+
+            // Lists: the installed trust lists as bits, the skipped tags as bytes.
+            let installed = (json["installed"] as? [String] ?? []).reduce(Int64(0)) { bits, name in
+                bits | (1 << (Self.codes["kind"]?[name] ?? 31))
+            }
+            XCTAssertEqual(c.numbers["installed"] ?? 0, installed, line)
+            XCTAssertEqual(c.skippedTags, (json["skippedTags"] as? [Int] ?? []).map { UInt8($0) }, line)
+            XCTAssertEqual(c.numbers["command"].flatMap { CAPFCommand(rawValue: UInt8($0))?.name }, json["command"] as? String, line)
 
             // Numbers and flags: absent in JSON is 0 in C.
             for key in ["port", "fileServer", "nextFileServer", "pinned", "servers", "reset", "untilMs"] {
@@ -191,11 +224,16 @@ final class EventViewTests: XCTestCase {
             }
             if let verdict = json["verdict"] as? [String: Any] {
                 let word = try XCTUnwrap(verdict["verdict"] as? String)
-                XCTAssertEqual(word == "vouched" || word == "listed", c.numbers["verdict.source"] != nil, line)
-                XCTAssertEqual(word == "notTrusted" || word == "unanswered", c.numbers["verdict.refusal"] != nil, line)
+                let seen = try XCTUnwrap(c.verdict, line)
+                XCTAssertEqual(seen["trusted"], word == "vouched" || word == "listed" ? "1" : "0", line)
+                XCTAssertEqual(seen["source"] != "0", word == "vouched" || word == "listed", line)
+                XCTAssertEqual(seen["refusal"] != "0", word == "notTrusted" || word == "unanswered", line)
+                XCTAssertEqual(seen["role"], (verdict["roles"] as? [String])?.first ?? "", line)
+                XCTAssertEqual(seen["ttl"], String((verdict["ttl"] as? NSNumber)?.intValue ?? 0), line)
+                XCTAssertEqual(seen["asked"], String((verdict["asked"] as? [Any])?.count ?? 0), line)
+                if word == "vouched" { XCTAssertEqual(seen["tvs"].map { (verdict["tvs"] as? String ?? "").hasPrefix($0) }, true, line) }
             } else {
-                XCTAssertNil(c.numbers["verdict.source"], line)
-                XCTAssertNil(c.numbers["verdict.refusal"], line)
+                XCTAssertNil(c.verdict, line)
             }
         }
     }

@@ -28,4 +28,24 @@ final class WireFaultTests: XCTestCase {
         XCTAssertEqual(fault.reason, "XML: nesting deeper than 32 at offset 700")
         XCTAssertEqual(ConfigError.invalidValue(element: "certHash", offset: 9).reason, "invalid <certHash> value at offset 9")
     }
+
+    /// The transfers' parsers (HTTP on 6970, TFTP) have the same shape, and say where the
+    /// fault is in what the server sent.
+    func testTheTransferParsersFaultsHaveTheSameShape() throws {
+        var parser = HTTPResponseParser(bodyLimit: 100)
+        XCTAssertThrowsError(try parser.feed(Array("HTTP/1.1 200 OK\r\nContent-Length: 5\r\nno colon here\r\n\r\n".utf8)[...])) { error in
+            guard let fault = error as? HTTPResponseParser.ParseError else { return XCTFail("\(error)") }
+            XCTAssertEqual(fault.code, "malformedHeader")
+            XCTAssertEqual(fault.offset, 36)
+            XCTAssertEqual(fault.reason, "HTTP: malformed header at offset 36")
+        }
+        XCTAssertNil(HTTPResponseParser.ParseError.bodyTooLarge(limit: 100).offset)
+        XCTAssertThrowsError(try TFTPPacket.parse([0, 6, 0x62, 0x6C, 0x6B, 0x73])) { error in
+            guard let fault = error as? TFTPPacket.ParseError else { return XCTFail("\(error)") }
+            XCTAssertEqual(fault.code, "unterminatedString")
+            XCTAssertEqual(fault.offset, 2)
+            XCTAssertEqual(fault.reason, "TFTP: a string without its NUL at offset 2")
+        }
+        XCTAssertEqual(TFTPPacket.ParseError.unknownOpcode(9).reason, "TFTP: unknown opcode 9")
+    }
 }

@@ -54,14 +54,14 @@ enum WholeProcess {
     }
 }
 
-/// inspect, verify, decrypt of 64 KB and 1 MB, and boots without and with enrolment, for
+/// verify of the ITL (trust on first use) and of the signed config, decrypt of 64 KB and 1 MB, and boots without and with enrolment, for
 /// the firmware and the host build; and the same commands in-process (`program_*`: the
 /// same work, files, key and trust list read and parsed each time, without the process).
 func wholeProcessBenchmarks() {
     let vectors = Inputs.vectors.appendingPathComponent("interop").path
     let itl = vectors + "/ITLFile.tlv"
     let commands: [(name: String, size: Inputs.Size?, arguments: (String) -> [String])] = [
-        ("inspect", nil, { _ in ["inspect", itl] }),
+        ("verify_itl", nil, { _ in ["verify", itl] }),
         ("verify", nil, { _ in ["verify", vectors + "/signed-SEPA45630BBFA40.cnf.xml.sgn", "--trust", itl, "--name", Inputs.sgnName] }),
         ("decrypt_64KB", .medium, { file in ["decrypt", file, "--key", Inputs.phoneKeyPath, "--trust", itl, "--name", Inputs.encSgnName] }),
         ("decrypt_1MB", .large, { file in ["decrypt", file, "--key", Inputs.phoneKeyPath, "--trust", itl, "--name", Inputs.encSgnName] }),

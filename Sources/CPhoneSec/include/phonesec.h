@@ -41,7 +41,7 @@ extern "C" {
  * enums for trust lists, transports, TVS answers and CAPF results (README, "The C API"). */
 /* 4: phonesec_phone_options gained pkcs11_module, token_label and pin_file (the private keys
  * on a PKCS#11 token); PHONESEC_ERR_KEY_STORE and PHONESEC_FAILURE_KEY_STORE. */
-#define PHONESEC_API_VERSION 4
+#define PHONESEC_API_VERSION 5
 /* Most servers of one kind a configuration lists (call managers, TVS, CAPF). */
 #define PHONESEC_MAX_SERVERS 16
 /* Most channels one phone handle holds open at once. */
@@ -266,20 +266,31 @@ typedef enum phonesec_capf_result {
     PHONESEC_CAPF_RESULT_FAILED = 8         /* no answer */
 } phonesec_capf_result;
 
-/* One event, as typed data: each field means the same in every event that sets it;
- * fields an event does not set are NULL or 0. The JSON log (`phone boot --json`) is made
- * from the same fields (docs/json-log.md). */
+/* One event, as data: each field means the same in every event that sets it; fields an
+ * event does not set are NULL or 0. The JSON log (`phone boot --json`) is made from the
+ * same description, field by field, and this carries every fact it has
+ * (docs/json-log.md): codes as C enums and numbers, names as strings, and where the JSON
+ * has words (a cause, a CAPF mode, a failure's reason) the same words. */
+struct phonesec_trust_result;
 typedef struct phonesec_event {
     phonesec_event_kind kind;
     uint64_t elapsed_ms;               /* since the boot started */
     const char *state;                 /* the boot state the step entered ("fetchingConfig", …), or NULL */
-    /* The file the event is about (KEY_LOG_ON: the key log's path), and its trust. */
+    /* The boot as a whole. */
+    const char *device;                /* STARTED: the phone's name (SEP and its MAC) */
+    int32_t resets;                    /* resets so far in this boot */
+    uint32_t installed;                /* STARTED: the lists installed, PHONESEC_INSTALLED(PHONESEC_TRUST_LIST_CTL) | … */
+    /* The file the event is about (KEY_LOG_ON: the key log), and its trust. */
     const char *file;
     phonesec_trust_list trust_list;
     phonesec_trust_list_outcome trust_list_outcome;
-    const char *signer;                /* subject of the file's signer, or of a new signer TVS is asked about */
+    const char *signer;                /* subject of the certificate that signed the file (a new signer TVS is asked about) */
     int32_t encrypted;                 /* 1: the configuration applied was encrypted */
-    int32_t hash_matches;              /* 1: a partial configuration's certHash is the phone's certificate's */
+    /* PARTIAL_CONFIG: the configuration's certHash against the phone's own certificate's. */
+    const char *cert_hash;
+    const char *own_hash;              /* NULL: the phone holds no certificate */
+    const char *own_certificate;       /* "LSC", "MIC" or "none" */
+    int32_t hash_matches;              /* 1: they match */
     /* Where the phone talks to. */
     phonesec_file_transport transport;
     const char *host;                  /* the server: a file server, CAPF or TVS */
@@ -293,23 +304,44 @@ typedef struct phonesec_event {
     int32_t vouched_by_tvs;            /* 1: a TVS vouched for the server */
     int32_t tvs_servers;               /* TVS servers about to be asked */
     phonesec_tvs_answer tvs_answer;
-    phonesec_trust_source verdict_source;   /* a trust decision: what decided it */
-    phonesec_refusal verdict_refusal;       /* ... or why nothing did */
+    const char *tvs_answer_detail;     /* the answer in words: its roles and TTL, or why none came */
+    const struct phonesec_trust_result *verdict; /* a trust decision, as phonesec_trust_check reports one; NULL: none */
     /* CAPF. */
+    const char *capf_mode;             /* how the phone authenticates (capfAuthMode in words) */
+    const char *capf_reason;           /* why it enrols */
     phonesec_capf_result capf_result;
+    const char *capf_detail;           /* how the session ended, in words */
+    int32_t capf_command;              /* CAPF_RECEIVED, CAPF_SENT: the message's command (the protocol's byte) */
+    const uint8_t *skipped_tags;       /* CAPF_RECEIVED: tags of elements the codec does not know */
+    size_t skipped_tag_count;
+    const char *key;                   /* CAPF_INSTALL_REQUESTED: the key to make ("RSA-2048", "EC P-256") */
     const char *issued_certificate;    /* subject of the certificate CAPF issued */
     int32_t lsc_stored;                /* 1: the new LSC and its key were stored */
-    /* The boot. */
-    int32_t resets;                    /* resets so far in this boot */
-    phonesec_failure failure;          /* FAILED: what ended the boot; DIRECT_DECRYPT_FAILED: what the step gave up with */
+    /* Why, and what next. */
+    const char *cause;                 /* why a file, a list or a download was not used, in words */
+    phonesec_failure failure;          /* the failure the event reports: FAILED the boot's end, DIRECT_DECRYPT_FAILED the step's */
+    const char *reason;                /* that failure in words */
+    const char *stored_item;           /* STORAGE_FAILED: what the board could not store, in words */
     uint64_t until_ms;                 /* a wait lasts until then (monotonic ms) */
+    const char *ignored_input;         /* IGNORED: the input ("fileArrived", …) */
+    const char *ignored_state;         /* IGNORED: the state it came in */
     phonesec_next next;                /* what the phone does after this step */
     const char *next_file;
     uint64_t next_delay_ms;            /* RETRY_CAPF, RETRY_CAPF_LATER, ASK_AGAIN: in how long */
     const char *next_host;             /* CAPF: the server the phone enrols with */
     uint16_t next_port;                /* CAPF: its port; FETCH_OVER_HTTPS: the HTTPS port */
+    const char *next_capf_mode;        /* CAPF: how it will authenticate, in words */
+    const char *next_capf_reason;      /* CAPF: why it enrols, in words */
+    int32_t next_retry;                /* ASK_FOR_AUTH_STRING: 1 when the last string was refused */
+    int32_t next_round;                /* RETRY_CAPF: the round about to start, of next_rounds */
+    int32_t next_rounds;
+    const char *next_cause;            /* ASK_AGAIN: why the configuration is asked for again, in words */
     phonesec_failure next_failure;     /* STOP: what the boot stops with */
+    const char *next_reason;           /* STOP: that failure in words */
 } phonesec_event;
+
+/* A bit of phonesec_event.installed. */
+#define PHONESEC_INSTALLED(list) (1u << (list))
 
 typedef void (*phonesec_event_fn)(void *context, const phonesec_event *event);
 

@@ -32,14 +32,6 @@ public enum BootFailure: Error, Equatable {
     case internalFault(InternalFault)
 }
 
-/// CAPF's refusals.
-public enum CAPFRefusal: Equatable, Sendable {
-    /// Wrong string or signed data (EndSession reason 7), and no more tries.
-    case invalidAuthentication
-    /// EndSession reason 9.
-    case unknownDevice
-}
-
 /// Why the encrypted configuration stayed out of reach.
 public enum UnavailableCause: Equatable, Sendable {
     /// The cluster does not serve the `.enc.sgn`.

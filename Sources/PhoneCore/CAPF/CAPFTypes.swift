@@ -123,3 +123,11 @@ public enum CertificateRefusal: Equatable, Sendable {
     case otherKey
     case otherDevice(subject: String, expected: DeviceName)
 }
+
+/// CAPF's refusals.
+public enum CAPFRefusal: Equatable, Sendable {
+    /// Wrong string or signed data (EndSession reason 7), and no more tries.
+    case invalidAuthentication
+    /// EndSession reason 9.
+    case unknownDevice
+}

@@ -5,9 +5,8 @@ import PhoneWire
 /// the request in one write, the response through `HTTPResponseParser`, bounded in size
 /// and in time.
 public struct HTTPSConfigRunner {
+    /// Its `totalMs` is the download's deadline.
     public var timeouts = TLSTimeouts.httpsConfiguration
-    /// A server dripping bytes cannot hold the phone longer than this.
-    public var totalTimeoutMs: UInt64 = 30_000
     /// A full configuration is tens of kilobytes.
     public var maxBody = 1024 * 1024
 
@@ -39,7 +38,8 @@ public struct HTTPSConfigRunner {
         throws(HTTPSConfigProblem) -> HTTPResponseParser.Response {
         var parser = HTTPResponseParser(bodyLimit: maxBody)
         do { try channel.send(get, timeoutMs: timeouts.readMs) } catch { throw .channel(error) }
-        while platform.now() - started < totalTimeoutMs {
+        let deadlineMs = timeouts.totalMs ?? UInt64.max
+        while platform.now() - started < deadlineMs {
             let bytes: [UInt8]?
             do { bytes = try channel.read(timeoutMs: timeouts.readMs) } catch { throw .channel(error) }
             do {
@@ -49,6 +49,6 @@ public struct HTTPSConfigRunner {
                 throw .malformed(error)
             }
         }
-        throw .deadlineExceeded(ms: totalTimeoutMs)
+        throw .deadlineExceeded(ms: deadlineMs)
     }
 }

@@ -54,39 +54,52 @@ public struct ServerAcceptance: Equatable, Sendable {
         case certificateChanged(subject: String)
     }
 
-    /// After a certificate no pin holds: ask TVS (the question is
-    /// `TrustContext.question(about: certificate, for: purpose)`), or refuse.
+    /// After a certificate no pin holds: ask TVS, or refuse.
     public enum Unpinned: Equatable, Sendable {
         case askTVS
         case refuse(Refusal)
     }
 
-    /// After TVS (or its cache) answered: connect again pinned to exactly the vouched
-    /// certificate, or refuse.
-    public enum Decided {
-        case connectPinned(Certificate)
-        case refuse(Refusal)
-    }
+    /// One acceptance under way, held by its user between connections (the boot's HTTPS
+    /// step across its states, `SecureChannel` across its loop): what the next connection
+    /// is pinned to, and the TVS verdict that vouched for that pin, so that the one
+    /// reconnect is never followed by a third.
+    public struct Attempt {
+        public let acceptance: ServerAcceptance
+        public private(set) var pinned: [Certificate]
+        /// TVS's verdict on the certificate `pinned` holds alone; nil while pinned to the lists.
+        public private(set) var vouching: TrustVerdict?
 
-    /// The pinned connection met `certificate`, which no pin holds. `vouchedBefore`:
-    /// this connection was already the one pinned to a vouched certificate.
-    public func unpinned(_ certificate: [UInt8], vouchedBefore: Bool) -> Unpinned {
-        let subject = Certificate.subject(of: certificate)
-        let key = (try? Certificate(der: certificate[...]))?.keyKind
-        guard let key, keeps(key) else { return .refuse(.keyNotAllowed(subject: subject, key: key)) }
-        guard !vouchedBefore else { return .refuse(.certificateChanged(subject: subject)) }
-        return .askTVS
-    }
-
-    /// TVS (or the cache) answered about `certificate`.
-    public func decided(_ certificate: [UInt8], _ verdict: TrustVerdict) -> Decided {
-        guard verdict.isTrusted, let vouched = try? Certificate(der: certificate[...]) else {
-            return .refuse(.notVouched(subject: Certificate.subject(of: certificate), verdict: verdict))
+        /// The first connection: pinned to the lists (`ServerAcceptance.pinned`).
+        public init(_ acceptance: ServerAcceptance, _ store: TrustStore) {
+            self.acceptance = acceptance
+            pinned = acceptance.pinned(store)
         }
-        return .connectPinned(vouched)
+
+        /// The connection met `certificate`, which no pin holds: ask TVS about it (the
+        /// question is `TrustContext.question(about: certificate, for: acceptance.purpose)`),
+        /// or refuse.
+        public func unpinned(_ certificate: [UInt8]) -> Unpinned {
+            let subject = Certificate.subject(of: certificate)
+            let key = (try? Certificate(der: certificate[...]))?.keyKind
+            guard let key, acceptance.keeps(key) else { return .refuse(.keyNotAllowed(subject: subject, key: key)) }
+            guard vouching == nil else { return .refuse(.certificateChanged(subject: subject)) }
+            return .askTVS
+        }
+
+        /// TVS (or its cache) answered about `certificate`: nil when the next connection is
+        /// pinned to exactly it (connect again), else why the server is refused.
+        public mutating func decided(_ certificate: [UInt8], _ verdict: TrustVerdict) -> Refusal? {
+            guard verdict.isTrusted, let vouched = try? Certificate(der: certificate[...]) else {
+                return .notVouched(subject: Certificate.subject(of: certificate), verdict: verdict)
+            }
+            pinned = [vouched]
+            vouching = verdict
+            return nil
+        }
     }
 
-    private func keeps(_ key: KeyKind) -> Bool {
+    func keeps(_ key: KeyKind) -> Bool {
         switch keyRule {
         case .anyKey: return true
         case .ecOnly: return !key.isRSA

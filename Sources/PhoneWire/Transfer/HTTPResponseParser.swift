@@ -1,7 +1,7 @@
 /// An incremental HTTP/1.1 response parser for the phone's file fetches (port 6970):
 /// status line, bounded headers, a body by Content-Length, chunked, or until close.
 public struct HTTPResponseParser {
-    public enum ParseError: Error, Equatable, Sendable {
+    public enum ParseError: WireFault, Equatable, Sendable {
         case malformedStatusLine
         case headersTooLarge(limit: Int)
         case malformedHeader(offset: Int)
@@ -11,12 +11,32 @@ public struct HTTPResponseParser {
         case truncatedBody(received: Int, expected: Int?)
         case conflictingLengths
 
-        public var reason: String {
+        public var code: String {
+            switch self {
+            case .malformedStatusLine: return "malformedStatusLine"
+            case .headersTooLarge: return "headersTooLarge"
+            case .malformedHeader: return "malformedHeader"
+            case .malformedChunk: return "malformedChunk"
+            case .bodyTooLarge: return "bodyTooLarge"
+            case .truncatedBody: return "truncatedBody"
+            case .conflictingLengths: return "conflictingLengths"
+            }
+        }
+
+        /// From the start of the response.
+        public var offset: Int? {
+            switch self {
+            case .malformedHeader(let offset), .malformedChunk(let offset): return offset
+            default: return nil
+            }
+        }
+
+        public var problem: String {
             switch self {
             case .malformedStatusLine: return "HTTP: malformed status line"
             case .headersTooLarge(let limit): return "HTTP: headers over " + String(limit) + " bytes"
-            case .malformedHeader(let offset): return "HTTP: malformed header at offset " + String(offset)
-            case .malformedChunk(let offset): return "HTTP: malformed chunk at offset " + String(offset)
+            case .malformedHeader: return "HTTP: malformed header"
+            case .malformedChunk: return "HTTP: malformed chunk"
             case .bodyTooLarge(let limit): return "HTTP: body over the " + String(limit) + "-byte cap"
             case .truncatedBody(let received, let expected):
                 return "HTTP: connection closed after " + String(received) + " body bytes"

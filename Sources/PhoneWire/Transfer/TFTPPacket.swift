@@ -37,11 +37,39 @@ public enum TFTPPacket: Equatable, Sendable {
     }
 
     /// Why a datagram is not a TFTP packet this client accepts.
-    public enum ParseError: Error, Equatable, Sendable {
+    /// Why a datagram is not TFTP. The phone drops such a datagram (a stray or garbage on
+    /// the transfer's port); the fuzz target and the tests read the fault.
+    public enum ParseError: WireFault, Equatable, Sendable {
         case tooShort(length: Int)
         case unknownOpcode(UInt16)
         case unterminatedString(offset: Int)
         case malformedOptions(offset: Int)
+
+        public var code: String {
+            switch self {
+            case .tooShort: return "tooShort"
+            case .unknownOpcode: return "unknownOpcode"
+            case .unterminatedString: return "unterminatedString"
+            case .malformedOptions: return "malformedOptions"
+            }
+        }
+
+        /// From the start of the datagram.
+        public var offset: Int? {
+            switch self {
+            case .unterminatedString(let offset), .malformedOptions(let offset): return offset
+            case .tooShort, .unknownOpcode: return nil
+            }
+        }
+
+        public var problem: String {
+            switch self {
+            case .tooShort(let length): return "TFTP: a datagram of " + String(length) + " bytes (at least 4)"
+            case .unknownOpcode(let opcode): return "TFTP: unknown opcode " + String(opcode)
+            case .unterminatedString: return "TFTP: a string without its NUL"
+            case .malformedOptions: return "TFTP: malformed options"
+            }
+        }
     }
 
     public static func == (left: TFTPPacket, right: TFTPPacket) -> Bool {

@@ -20,10 +20,10 @@ public enum HTTPSFallback: Equatable {
 /// formats.md §5, HTTPS 6971: with an installed ITL of signer version 1.1 or later the
 /// configuration comes over TLS first, the phone's LSC (else MIC) as client
 /// certificate; any failure falls back to the signed files over 6970/TFTP. One download:
-/// the request, and whether TVS already vouched for its server.
+/// the request, pinned as its acceptance attempt says.
 struct HTTPSConfigFetch {
     let request: HTTPSConfigRequest
-    var vouchedByTVS = false
+    let attempt: ServerAcceptance.Attempt
 
     /// The first download, when the installed ITL's signer version is 1.1 or later and the
     /// phone has a certificate to present. Pinned as the acceptance policy says: the EC
@@ -32,9 +32,11 @@ struct HTTPSConfigFetch {
         guard let version = boot.memory.trustStore.itl?.list.file.signerVersion,
               version.major > 1 || (version.major == 1 && version.minor >= 1),
               let identity = boot.memory.activeIdentity else { return nil }
-        return HTTPSConfigFetch(request: HTTPSConfigRequest(
-            server: boot.run.server, port: boot.settings.httpsPort, name: boot.settings.device.signedConfig,
-            pinned: ServerAcceptance.configurationOverHTTPS.pinned(boot.memory.trustStore), clientIdentity: identity))
+        let attempt = ServerAcceptance.Attempt(.configurationOverHTTPS, boot.memory.trustStore)
+        return HTTPSConfigFetch(request: HTTPSConfigRequest(server: boot.run.server, port: boot.settings.httpsPort,
+                                                            name: boot.settings.device.signedConfig, pinned: attempt.pinned,
+                                                            clientIdentity: identity),
+                                attempt: attempt)
     }
 
     func on(_ input: BootInput, _ boot: inout BootContext) -> BootStep? {
@@ -55,14 +57,11 @@ struct HTTPSConfigFetch {
             }
             return boot.configured(config, encrypted: config.encrConfig,
                                    .httpsConfigApplied(name: request.name, server: Certificate.subject(of: serverCertificate),
-                                                       vouchedByTVS: vouchedByTVS))
+                                                       vouchedByTVS: attempt.vouching != nil))
         case .failed(.channel(.tls(.certificateNotTrusted(let certificate)))):
-            let acceptance = ServerAcceptance.configurationOverHTTPS
-            if case .refuse(let refusal) = acceptance.unpinned(certificate, vouchedBefore: vouchedByTVS) {
-                return Self.fallBack(.serverRefused(refusal), &boot)
-            }
+            if case .refuse(let refusal) = attempt.unpinned(certificate) { return Self.fallBack(.serverRefused(refusal), &boot) }
             return BootStep(to: .verifyingHTTPSServer(HTTPSServerCheck(download: self, certificate: certificate)),
-                            [.decideTrust(boot.trustContext.question(about: certificate, for: acceptance.purpose))],
+                            [.decideTrust(boot.trustContext.question(about: certificate, for: attempt.acceptance.purpose))],
                             .askingTVSAboutHTTPSServer(subject: Certificate.subject(of: certificate), servers: boot.memory.tvsServers.count))
         case .failed(let problem):
             if let code = problem.keyStoreCode { return .failing(.keyStoreFailed(code: code), .failed(.keyStoreFailed(code: code))) }
@@ -87,16 +86,13 @@ struct HTTPSServerCheck {
     /// with a TFTP role, else fall back.
     func on(_ input: BootInput, _ boot: inout BootContext) -> BootStep? {
         guard case .trustDecided(let verdict) = input else { return nil }
-        let vouched: Certificate
-        switch ServerAcceptance.configurationOverHTTPS.decided(certificate, verdict) {
-        case .refuse(let refusal): return HTTPSConfigFetch.fallBack(.serverRefused(refusal), &boot)
-        case .connectPinned(let certificate): vouched = certificate
-        }
+        var attempt = download.attempt
+        if let refusal = attempt.decided(certificate, verdict) { return HTTPSConfigFetch.fallBack(.serverRefused(refusal), &boot) }
         let old = download.request
-        let again = HTTPSConfigFetch(request: HTTPSConfigRequest(server: old.server, port: old.port, name: old.name, pinned: [vouched],
-                                                                 clientIdentity: old.clientIdentity),
-                                     vouchedByTVS: true)
+        let again = HTTPSConfigFetch(request: HTTPSConfigRequest(server: old.server, port: old.port, name: old.name,
+                                                                 pinned: attempt.pinned, clientIdentity: old.clientIdentity),
+                                     attempt: attempt)
         return BootStep(to: .fetchingConfigOverHTTPS(again), [.fetchConfigOverHTTPS(again.request)],
-                        .httpsServerVouched(subject: vouched.subject, verdict: verdict))
+                        .httpsServerVouched(subject: Certificate.subject(of: certificate), verdict: verdict))
     }
 }

@@ -7,7 +7,8 @@ import PhoneWire
 
 /// `phone capf --host HOST[:PORT] --device SEP<MAC> --trust TLV --state DIR [--mic PEM] [--auth-string DIGITS]
 ///  [--pkcs11 MODULE --token LABEL --pin-file F]`
-enum CAPFCommand {
+/// (Not `CAPFCommand`: that is the wire's command byte, in PhoneWire.)
+enum CAPFEnrolCommand {
     static func run(_ words: ArraySlice<String>, io: some PhoneIO) throws(PhoneFailure) {
         let arguments: Arguments
         let hostPort: String
@@ -87,54 +88,5 @@ enum CAPFCommand {
         case .nothingScheduled: return "none"
         default: return "unknown (session did not complete)"
         }
-    }
-}
-
-/// `phone status --state DIR [--factory-mic PEM] [--pkcs11 MODULE --token LABEL --pin-file F]`
-enum StatusCommand {
-    static func run(_ words: ArraySlice<String>, io: some PhoneIO) throws(PhoneFailure) {
-        let stateDirectory: String
-        let factoryMICPath: String?
-        let keyStore: KeyStoreOptions?
-        do throws(Arguments.UsageError) {
-            let arguments = try Arguments(words, valueOptions: ["--state", "--factory-mic", "--pkcs11", "--token", "--pin-file"])
-            guard arguments.positional.isEmpty else { throw Arguments.UsageError(message: "unexpected " + arguments.positional[0]) }
-            stateDirectory = try arguments.required("--state")
-            factoryMICPath = try arguments.value("--factory-mic")
-            keyStore = try KeyStoreOptions.parse(arguments)
-        } catch {
-            throw PhoneFailure(error)
-        }
-        let storage = try StateFiles.read(stateDirectory, keys: keyStore)
-        func show(_ label: String, _ identity: Identity?, _ problem: PhoneStorage.Problem?) {
-            if let problem {
-                io.outputLine(label + (problem.keyStore == nil ? ": corrupt (" + problem.reason + "), treated as absent"
-                                                               : ": its key cannot be used: " + problem.reason))
-            }
-            guard let identity else {
-                if problem == nil { io.outputLine(label + ": none") }
-                return
-            }
-            io.outputLine(label + ":")
-            for line in StateFiles.describe(identity.certificate) { io.outputLine("  " + line) }
-            io.outputLine("  private: " + StateFiles.keyPlace(identity, token: keyStore?.token))
-        }
-        if let path = factoryMICPath {
-            show("MIC", try StateFiles.readMIC(path, storage: storage, io: io), nil)
-        } else {
-            let (mic, problem) = storage.loadMIC()
-            show("MIC", mic, problem)
-        }
-        let (lsc, problem) = storage.loadLSC()
-        show("LSC", lsc, problem)
-        let (store, problems) = storage.loadTrustStore()
-        for problem in problems { io.outputLine("trust list " + problem.file + ": corrupt (" + problem.reason + "), treated as absent") }
-        if store.isEmpty { io.outputLine("trust lists: none installed") }
-        for list in store.installed {
-            let roles = list.list.records.map { $0.role.name }.joined(separator: ", ")
-            io.outputLine(list.kind.name + ": " + list.list.file.filenameText + " signed by " + list.subject(of: list.signerRecord)
-                          + ", " + String(list.list.records.count) + " records (" + roles + ")")
-        }
-        io.outputLine("last configuration encrypted: " + (storage.loadLastConfigEncrypted() ? "yes" : "no"))
     }
 }

@@ -1,4 +1,3 @@
-import PhoneCore
 import PhoneCrypto
 import PhoneWire
 import TestSupport

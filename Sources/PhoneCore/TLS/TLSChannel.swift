@@ -16,11 +16,17 @@ public struct TLSTimeouts: Sendable {
     public var handshakeMs: Int32
     /// For one send, and between two pieces of what the server sends.
     public var readMs: Int32
+    /// The whole exchange after the handshake, when it has a deadline of its own (a server
+    /// dripping one byte a read would otherwise hold the phone for ever).
+    public var totalMs: UInt64?
+    /// Sending close_notify at the end: best effort, so short.
+    public var closeMs: Int32 = 1_000
 
-    public init(connectMs: Int32 = 5_000, handshakeMs: Int32 = 10_000, readMs: Int32) {
+    public init(connectMs: Int32 = 5_000, handshakeMs: Int32 = 10_000, readMs: Int32, totalMs: UInt64? = nil) {
         self.connectMs = connectMs
         self.handshakeMs = handshakeMs
         self.readMs = readMs
+        self.totalMs = totalMs
     }
 
     /// CAPF: the phone generates its key between two server messages, so that time does
@@ -28,9 +34,10 @@ public struct TLSTimeouts: Sendable {
     public static let capf = TLSTimeouts(readMs: 30_000)
     /// TVS answers from a database lookup, at once.
     public static let tvs = TLSTimeouts(readMs: 5_000)
-    /// The configuration over HTTPS 6971 (the whole download has its own deadline).
-    public static let httpsConfiguration = TLSTimeouts(readMs: 10_000)
-    /// A secure channel of the C API: its reads wait as long as each caller says.
+    /// The configuration over HTTPS 6971: a full configuration is tens of kilobytes.
+    public static let httpsConfiguration = TLSTimeouts(readMs: 10_000, totalMs: 30_000)
+    /// A secure channel of the C API: a caller's timeout of 0 means these; its reads wait as
+    /// long as each caller says.
     public static let channel = TLSTimeouts(readMs: 10_000)
 }
 
@@ -40,6 +47,7 @@ public struct TLSTimeouts: Sendable {
 struct TLSChannel<Connection: ByteStream> {
     let tls: TLSEngine
     var connection: Connection
+    let closeMs: Int32
 
     /// Connects, runs the handshake and hands the session's secrets to the key log
     /// when it is on.
@@ -58,7 +66,7 @@ struct TLSChannel<Connection: ByteStream> {
         } catch {
             throw .tls(error)
         }
-        var channel = TLSChannel<P.Connection>(tls: tls, connection: connection)
+        var channel = TLSChannel<P.Connection>(tls: tls, connection: connection, closeMs: timeouts.closeMs)
         try channel.handshake(timeoutMs: timeouts.handshakeMs)
         if let secrets = tls.sessionSecrets { platform.record(secrets) }
         return channel
@@ -106,6 +114,6 @@ struct TLSChannel<Connection: ByteStream> {
     /// Sends close_notify, best effort.
     mutating func close() {
         tls.close()
-        _ = connection.send(tls.takeOutgoing(), timeoutMs: 1_000)
+        _ = connection.send(tls.takeOutgoing(), timeoutMs: closeMs)
     }
 }

@@ -46,30 +46,21 @@ public struct SecureChannel<Connection: ByteStream> {
         on platform: inout P
     ) throws(SecureChannelProblem) -> SecureChannel<P.Connection> {
         guard let identity = request.identity else { throw .noIdentity }
-        let acceptance = request.acceptance
-        var pinned = acceptance.pinned(request.trust.store)
-        // The TVS answer that vouched for the server on this open: the verdict the channel reports.
-        var vouching: TrustVerdict?
+        let purpose = request.acceptance.purpose
+        var attempt = ServerAcceptance.Attempt(request.acceptance, request.trust.store)
         while true {
             var channel: TLSChannel<P.Connection>
             do {
-                channel = try TLSChannel<P.Connection>.open(host: request.host, port: request.port, pinned: pinned,
+                channel = try TLSChannel<P.Connection>.open(host: request.host, port: request.port, pinned: attempt.pinned,
                                                             clientIdentity: identity, rng: rng, timeouts: timeouts,
                                                             on: &platform)
             } catch {
                 guard case .tls(.certificateNotTrusted(let presented)) = error else { throw .channel(error) }
-                if case .refuse(let refusal) = acceptance.unpinned(presented, vouchedBefore: vouching != nil) {
-                    throw .refused(certificate: presented, refusal)
-                }
-                let verdict = decider.decide(request.trust.question(about: presented, for: acceptance.purpose), now: platform.now(),
+                if case .refuse(let refusal) = attempt.unpinned(presented) { throw .refused(certificate: presented, refusal) }
+                let verdict = decider.decide(request.trust.question(about: presented, for: purpose), now: platform.now(),
                                              rng: rng, on: &platform)
-                switch acceptance.decided(presented, verdict) {
-                case .refuse(let refusal): throw .refused(certificate: presented, refusal)
-                case .connectPinned(let vouched):
-                    pinned = [vouched]
-                    vouching = verdict
-                    continue
-                }
+                if let refusal = attempt.decided(presented, verdict) { throw .refused(certificate: presented, refusal) }
+                continue
             }
             guard let server = channel.tls.peerCertificate else {
                 channel.close()
@@ -80,8 +71,8 @@ public struct SecureChannel<Connection: ByteStream> {
             // is that decision (asking again would query TVS twice for a TTL of 0); pinned to
             // the lists, the lists decide — the pins are what they accept, so this refuses
             // only if the two ever disagree.
-            let verdict = vouching ?? decider.decide(request.trust.question(about: server.der, for: acceptance.purpose),
-                                                     now: platform.now(), rng: rng, on: &platform)
+            let verdict = attempt.vouching ?? decider.decide(request.trust.question(about: server.der, for: purpose),
+                                                             now: platform.now(), rng: rng, on: &platform)
             guard verdict.isTrusted else {
                 channel.close()
                 throw .refused(certificate: server.der, .notVouched(subject: server.subject, verdict: verdict))
