@@ -69,20 +69,16 @@ let package = Package(
         .testTarget(name: "PhoneCoreTests", dependencies: ["PhoneCore", "TestSupport"]),
         .testTarget(name: "LinuxPlatformTests", dependencies: ["LinuxPlatform", "PhoneApp", "PhoneRuntime", "HostProcess", "TestSupport"]),
         // The lab's own pieces (its SIP reading, `cucm-lab serve` as a process).
-        .testTarget(name: "CUCMLabTests", dependencies: ["CUCMLab", "HostProcess", "TestSupport", "LabSupport"],
-                    swiftSettings: [.swiftLanguageMode(.v5)]),
+        .testTarget(name: "CUCMLabTests", dependencies: ["CUCMLab", "HostProcess", "TestSupport", "LabSupport"]),
         // The phone's end-to-end security suites: the built `phone` against the lab (enrolment,
         // TVS, HTTPS, the evil cluster, power cuts, secrets on consoles).
-        .testTarget(name: "EndToEndSecurityTests", dependencies: ["CUCMLab", "PhoneApp", "TestSupport", "LabSupport"],
-                    swiftSettings: [.swiftLanguageMode(.v5)]),
+        .testTarget(name: "EndToEndSecurityTests", dependencies: ["CUCMLab", "PhoneApp", "TestSupport", "LabSupport"]),
         // The C API's entry points called from Swift, against the lab in-process.
         .testTarget(name: "PhoneSecTests", dependencies: ["PhoneSec", "CPhoneSec", "CUCMLab", "HostProcess", "LabSupport", "TestSupport", "PhoneTrust",
-                                                   "PhoneWire", "PhoneCrypto"],
-                    swiftSettings: [.swiftLanguageMode(.v5)]),
+                                                   "PhoneWire", "PhoneCrypto"]),
         .testTarget(name: "PhoneAppTests", dependencies: ["PhoneApp", "PhoneRuntime", "TestSupport"]),
         .target(name: "TestSupport", dependencies: ["PhoneCrypto"], path: "Tests/TestSupport"),
         // A lab on loopback and a phone state directory, for the suites that boot against it.
-        .target(name: "LabSupport", dependencies: ["CUCMLab", "HostProcess", "TestSupport"], path: "Tests/LabSupport",
-                swiftSettings: [.swiftLanguageMode(.v5)]),
+        .target(name: "LabSupport", dependencies: ["CUCMLab", "HostProcess", "TestSupport"], path: "Tests/LabSupport"),
     ]
 )

@@ -207,7 +207,7 @@ check "$arch no network: the phone says the network is unreachable" \
     json_has "$work/nonet.json" '.event == "fetchFailed" and .cause == "network unreachable"'
 check_equal "$arch no network: the board backed off and tried again four times" 4 \
     "$(grep -c "board: phone exited 3 (unreachable): trying again" "$work/nonet.console")"
-check "$arch no network: nothing written" json_has <(status_of "$work/nonet.img") '(.trustLists // []) == [] and .lsc == null'
+check "$arch no network: nothing written" json_has <(status_of "$work/nonet.img") '.statePartition == null and .trustLists == [] and .lsc == null'
 
 # A state partition of garbage: the init makes it anew and the phone starts from its MIC.
 head -c 4194304 /dev/urandom | dd of="$work/configured.img" conv=notrunc status=none
@@ -224,6 +224,7 @@ new_lab "$work/fulllab" -- --key rsa:2048
 toolchain/board.sh flash "$arch" --out "$work/full.img" --mic "$mic" --size 8
 check "$arch full flash: the board first ends configured" power_on full-first "$work/full.img" "$work/fulllab"
 itl_before=$(status_of "$work/full.img" | jq -c '.trustLists[] | select(.kind == "ITL")')
+check "$arch full flash: an ITL is on the flash before" test -n "$itl_before"
 # The journal replayed and the counts made exact first, then every free block taken by one
 # file, then the counts made exact again (debugfs leaves them to e2fsck).
 e2fsck -fy "$work/full.img" >/dev/null 2>&1
@@ -257,7 +258,7 @@ check "$arch token board: after the reboot the .enc.sgn decrypted" \
     json_has "$work/token-first.json" '.event == "configApplied" and .encrypted == true'
 status_of "$work/token.img" >"$work/token-status.json"
 check "$arch token board: status says the LSC's key is on the token" json_has "$work/token-status.json" \
-    '.lsc.keyOn == "token" and .lsc.token == "phone" and (.lsc.keyID | test("^[0-9a-f]+$")) and .lsc.key == "RSA-2048"'
+    '.lsc.keyOn == "token" and .lsc.token == "phone" and (.lsc.keyID | test("^[0-9a-f]+$")) and .lsc.tokenKey == "RSA-2048"'
 check_equal "$arch token board: the LSC on the flash is the one the lab stored" "$(lab_md5 "$work/tokenlab")" \
     "$(jq -r '.lsc.md5' "$work/token-status.json")"
 mkdir -p "$work/token-state"

@@ -42,15 +42,16 @@ trust() {  # trust CERT PURPOSE NAME: the firmware's verdict as JSON, then its e
 trust "$work/lab/pki/ccm-tftp.pem" config listed
 check "$arch phone trust: the CallManager signs configurations by the ITL" \
     json_has "$work/listed.json" '.verdict == "listed" and .list == "ITL" and .trusted'
-check "$arch phone trust: ... exit 0" json_has "$work/listed.json" '.exit == 0'
+check "$arch phone trust: the ITL's verdict ends in exit 0" json_has "$work/listed.json" '.exit == 0'
 trust "$work/lab/pki/ccm-tftp.pem" itl-signer vouched
 check "$arch phone trust: TVS vouches for the CallManager as an ITL signer" json_has "$work/vouched.json" \
     ".verdict == \"vouched\" and .tvs == \"127.0.0.1:$tvs\" and .roles == [\"CCM+TFTP\"] and .ttl == 3600 and .trusted"
-check "$arch phone trust: ... exit 0" json_has "$work/vouched.json" '.exit == 0'
+check "$arch phone trust: TVS's verdict ends in exit 0" json_has "$work/vouched.json" '.exit == 0'
 trust Tests/Vectors/interop/pki/rogue-sast.pem https stranger
 check "$arch phone trust: a stranger is not trusted: TVS says invalid" json_has "$work/stranger.json" \
-    '.verdict == "notTrusted" and (.asked | length) == 1 and .asked[0].result == "invalid" and (.trusted | not)'
-check "$arch phone trust: ... exit 1" json_has "$work/stranger.json" '.exit == 1'
+    ".verdict == \"notTrusted\" and (.asked | length) == 1 and .asked[0].tvs == \"127.0.0.1:$tvs\" and .asked[0].result == \"invalid\"
+     and (.trusted | not)"
+check "$arch phone trust: the refusal ends in exit 1" json_has "$work/stranger.json" '.exit == 1'
 
 stop_labs
 "$cucm_lab" rotate-ccm --dir "$work/lab" >/dev/null
@@ -113,7 +114,7 @@ check "$arch token: lsc.pem holds one certificate" test "$(grep -c "BEGIN CERTIF
 check "$arch token: ... and no private key" not grep -q "PRIVATE KEY" "$work/tokenphone/lsc.pem"
 check "$arch token: status says the key is on the token" json_has \
     <(toolchain/run-firmware.sh "$arch" status --state "$work/tokenphone" --json --pkcs11 "$module" --token phone --pin-file "$work/pin") \
-    '.lsc.keyOn == "token" and .lsc.token == "phone" and (.lsc.keyID | test("^[0-9a-f]+$")) and .lsc.key == "RSA-2048"'
+    '.lsc.keyOn == "token" and .lsc.token == "phone" and (.lsc.keyID | test("^[0-9a-f]+$")) and .lsc.tokenKey == "RSA-2048"'
 check "$arch token: the second boot ends configured, no CAPF" tokenboot
 check "$arch token: ... no CAPF" json_lacks "$work/boot.json" '.event == "capfStarting"'
 

@@ -61,9 +61,13 @@ check "the firmware refuses --keylog (exit 2)" exits 2 run boot --server "127.0.
     --state "$state/phone" --keylog "$work/keys" 2>"$work/keylog.err"
 check "the firmware says it keeps no TLS key log" grep -q "this build keeps no TLS key log" "$work/keylog.err"
 check "the firmware wrote no key log" test ! -e "$work/keys"
-# `inspect` is a workstation's tool: the host build's alone.
+# `inspect` and `capf` are a workstation's tools: the host build's alone (the phone enrols in its boot).
 check "the firmware leaves inspect to the host build (exit 2)" exits 2 run inspect $vectors/ITLFile.tlv 2>"$work/inspect.err"
 check "... and says so" grep -q "inspect is a workstation's command" "$work/inspect.err"
+check "the firmware leaves capf to the host build (exit 2)" exits 2 run capf --host 127.0.0.1:1 --device SEPA45630BBFA40 \
+    --trust $vectors/ITLFile.tlv --state "$work/capf" 2>"$work/capf.err"
+check "... and says so, having written nothing" grep -q "capf is a workstation's command" "$work/capf.err"
+check "... nothing written" test ! -e "$work/capf"
 stop_process "$server"
 rm -rf "$work"
 summary "firmware-$arch"

@@ -33,10 +33,11 @@ boot_once() {  # boot_once PHONE TOOL-PREFIX… : a fresh lab device and phone s
     new_lab_ports
     start_lab "$work/lab" /dev/null
     # Measured, not judged here: the console below says whether the boot completed.
-    "$@" "$phone" boot --server "127.0.0.1:$lab_http" --mac A45630BBFA40 --state "$work/phone" \
-        --mic Tests/Vectors/interop/pki/phone-mic.pem >/dev/null 2>"$work/boot.err" || true
+    "$@" "$phone" boot --json --server "127.0.0.1:$lab_http" --mac A45630BBFA40 --state "$work/phone" \
+        --mic Tests/Vectors/interop/pki/phone-mic.pem >"$work/boot.json" 2>"$work/boot.err" || true
     stop_labs
-    grep -q "LSC installed" "$work/boot.err" && grep -q "decrypted" "$work/boot.err" || {
+    json_has "$work/boot.json" '.event == "capfEnded" and .result == "installed"' &&
+        json_has "$work/boot.json" '.event == "configApplied" and .encrypted == true' || {
         echo "the boot did not complete"; cat "$work/boot.err"; exit 1; }
 }
 for phone in out/x86_64/phone .build/debug/phone; do

@@ -56,7 +56,7 @@ check "token: no private key in the state directory (but the MIC given as a PEM)
 "$phone" status --state "$work/state" --json "${token[@]}" >"$work/status.json"
 id=$(sed -n 's/^ *ID: *//p' <<<"$objects" | head -1)
 check "token: phone status says the LSC key is on the token, with its ID" json_has "$work/status.json" \
-    ".lsc.keyOn == \"token\" and .lsc.token == \"phone\" and .lsc.keyID == \"$id\" and .lsc.key == \"RSA-2048\""
+    ".lsc.keyOn == \"token\" and .lsc.token == \"phone\" and .lsc.keyID == \"$id\" and .lsc.tokenKey == \"RSA-2048\""
 check_equal "token: the lab stored the LSC's md5" "$("$cucm_lab" sql --dir "$work/lab" "select md5hash from device where name='SEPA45630BBFA40'" | tail -1)" \
     "$(jq -r '.lsc.md5' "$work/status.json")"
 curl -sf "http://127.0.0.1:$lab_http/SEPA45630BBFA40.cnf.xml.enc.sgn" -o "$work/served.enc.sgn"

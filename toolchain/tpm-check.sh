@@ -66,7 +66,7 @@ check "tpm: pkcs11-tool lists the LSC key (label phone-lsc)" grep -q "label: *ph
 check "tpm: the LSC key is sensitive and never extractable" grep -q "sensitive, always sensitive, never extractable" <<<"$objects"
 check "tpm: no private key in the state directory (but the MIC given as a PEM)" no_private_key_in "$work/state"
 check "tpm: phone status says the LSC key is on the token" json_has <("$phone" status --state "$work/state" --json "${token[@]}") \
-    '.lsc.keyOn == "token" and .lsc.token == "phone" and (.lsc.keyID | test("^[0-9a-f]+$")) and .lsc.key == "RSA-2048"'
+    '.lsc.keyOn == "token" and .lsc.token == "phone" and (.lsc.keyID | test("^[0-9a-f]+$")) and .lsc.tokenKey == "RSA-2048"'
 check "tpm: the second boot ends configured" boot second "$work/state"
 check "tpm: the second boot needed no CAPF" json_lacks "$work/second.json" '.event == "capfStarting"'
 # tpm2-pkcs11 generates RSA-1024 and 2048 only: a cluster asking for 4096 meets the token's refusal.

@@ -6,7 +6,7 @@ import PhoneWire
 /// The evil cluster: one named attack at a time, on the files the lab serves or on its
 /// CAPF service (`cucm-lab serve --attack NAME`). Each must leave the phone in a safe,
 /// documented state (docs/hostile-clusters.md).
-public enum Attack: String, CaseIterable {
+public enum Attack: String, CaseIterable, Sendable {
     case flippedBit = "flipped-bit"
     case unknownSigner = "unknown-signer"
     case ccmOnlySigner = "ccm-only-signer"

@@ -57,7 +57,7 @@ final class CAPFService: TCPLabService, @unchecked Sendable {
             }
             // The first AuthRequest asks for the auth type of the device, which is not
             // known yet: ask for a string whenever the phone may have one (mode 1 below).
-            try send(.authRequest, [.init(CAPFTag.version, [3]), .init(CAPFTag.authType, [CAPFAuthType.none])])
+            try send(.authRequest, [.init(CAPFTag.version, [3]), .init(CAPFTag.authType, [UInt8(CAPFAuthMode.automatic.value)])])
             let auth = try receive()
             guard auth.command == .authResponse else { throw Failure("expected AuthResponse, got \(auth.command.name)") }
             let name = String(decoding: CAPFElements.parseText(auth.value(CAPFTag.deviceName) ?? []) ?? [], as: UTF8.self)

@@ -66,15 +66,16 @@ enum BootCommand {
         request.keyLogPath = keyLog
         request.keyStore = keyStore
         if let httpsPortText {
-            guard let port = DecimalNumber.parse(Array(httpsPortText.utf8)[...], maxDigits: 5), port <= 65535 else { throw .usage("--https-port must be 1 to 65535") }
+            // Above 65535 is no port the request can hold: the runtime's words for it.
+            guard let port = DecimalNumber.parse(Array(httpsPortText.utf8)[...], maxDigits: 5), port <= 65535 else { throw .outOfRange(.httpsPort) }
             request.httpsPort = UInt16(port)
         }
         if let backoffText {
-            guard let base = DecimalNumber.parse(Array(backoffText.utf8)[...], maxDigits: 6) else { throw .usage("--backoff-ms must be 1 to 600000") }
+            guard let base = DecimalNumber.parse(Array(backoffText.utf8)[...], maxDigits: 6) else { throw .outOfRange(.backoffMs) }
             request.backoffMs = UInt64(base)
         }
         if let deadlineText {
-            guard let deadline = DecimalNumber.parse(Array(deadlineText.utf8)[...], maxDigits: 6) else { throw .usage("--fetch-deadline-ms must be 100 to 600000") }
+            guard let deadline = DecimalNumber.parse(Array(deadlineText.utf8)[...], maxDigits: 6) else { throw .outOfRange(.fetchDeadlineMs) }
             request.fetchDeadlineMs = UInt64(deadline)
         }
         let result = try PhoneBoot.run(request, io: io) { elapsed, entry in

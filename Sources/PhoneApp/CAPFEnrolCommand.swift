@@ -5,6 +5,7 @@ import PhoneRuntime
 import PhoneTrust
 import PhoneWire
 
+#if !hasFeature(Embedded)
 /// `phone capf --host HOST[:PORT] --device SEP<MAC> --trust TLV --state DIR [--mic PEM] [--auth-string DIGITS]
 ///  [--pkcs11 MODULE --token LABEL --pin-file F]`
 /// (Not `CAPFCommand`: that is the wire's command byte, in PhoneWire.)
@@ -90,3 +91,4 @@ enum CAPFEnrolCommand {
         }
     }
 }
+#endif

@@ -43,7 +43,7 @@ public enum PhoneProgram {
           decrypt FILE --key PEM --trust TLV [--trust TLV] [--name NAME] [--output OUT]
                                                         verify and decrypt an .enc.sgn
           capf --host HOST[:PORT] --device SEP<MAC> --trust TLV --state DIR [--mic PEM] [--auth-string DIGITS] [--keylog FILE]
-                                                        one CAPF session (TLS, port 3804 by default)
+                                                        one CAPF session (TLS, port 3804 by default; host build only)
           trust CERT --purpose call-control|config|https|itl-signer (--state DIR | --trust TLV [--trust TLV])
                [--tvs HOST[:PORT]]... [--device CP-<model>-SEP<MAC>] [--keylog FILE] [--json]
                                                         is CERT trusted for this use: the installed lists, then TVS
@@ -80,7 +80,13 @@ public enum PhoneProgram {
             } else if sameText(command, "decrypt") {
                 try DecryptCommand.run(rest, io: io)
             } else if sameText(command, "capf") {
+                #if hasFeature(Embedded)
+                // The firmware enrols in its boot alone, when the boot machine decides to: a
+                // session on demand is a lab's and a technician's tool.
+                throw PhoneFailure.usage("capf is a workstation's command (the phone enrols in its boot): run the host build of phone")
+                #else
                 try CAPFEnrolCommand.run(rest, io: io)
+                #endif
             } else if sameText(command, "boot") {
                 try BootCommand.run(rest, io: io)
             } else if sameText(command, "trust") {

@@ -89,7 +89,8 @@ enum StatusCommand {
                       ("md5", JSON.optional((try? certificate.md5()).map { hexString($0) })), ("key", .string(certificate.keyKind.name))]
             if identity.privateKey.isExternal, let token {
                 let id = (try? certificate.publicKey()).flatMap { try? PKCS11Token.id(of: $0) }
-                fields += [("keyOn", .string("token")), ("token", .string(token)), ("keyID", JSON.optional(id.map { hexString($0) }))]
+                fields += [("keyOn", .string("token")), ("token", .string(token)), ("keyID", JSON.optional(id.map { hexString($0) })),
+                           ("tokenKey", .string(identity.privateKey.kind.name))]
             } else {
                 fields.append(("keyOn", .string("flash")))
             }

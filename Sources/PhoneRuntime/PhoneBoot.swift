@@ -61,16 +61,16 @@ public enum PhoneBoot {
         }
         if let port = request.httpsPort {
             // formats.md §5: 6971 on a cluster; a lab or a test serves it elsewhere.
-            guard port > 0 else { throw .option(.httpsPort, "must be 1 to 65535") }
+            guard BootOption.httpsPort.range?.contains(UInt64(port)) == true else { throw .outOfRange(.httpsPort) }
             settings.httpsPort = port
         }
         if let base = request.backoffMs {
-            guard base >= 1, base <= 600_000 else { throw .option(.backoffMs, "must be 1 to 600000") }
+            guard BootOption.backoffMs.range?.contains(base) == true else { throw .outOfRange(.backoffMs) }
             settings.capfRetryDelayMs = base
             settings.unavailableBackoffMs = [base, 2 * base, 4 * base, 8 * base]
         }
         if let deadline = request.fetchDeadlineMs {
-            guard deadline >= 100, deadline <= 600_000 else { throw .option(.fetchDeadlineMs, "must be 100 to 600000") }
+            guard BootOption.fetchDeadlineMs.range?.contains(deadline) == true else { throw .outOfRange(.fetchDeadlineMs) }
         }
         try PhoneFailure.refuseKeyLog(request.keyLogPath)
 

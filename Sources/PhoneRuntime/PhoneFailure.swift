@@ -64,6 +64,24 @@ public enum PhoneFailure: Error {
 /// by its fields, so no words of the runtime name either.
 public enum BootOption: Sendable {
     case server, mic, factoryMIC, authString, model, httpsPort, backoffMs, fetchDeadlineMs, keyLog
+
+    /// The numbers an option takes, where it is a number: one place for the check and its words.
+    public var range: ClosedRange<UInt64>? {
+        switch self {
+        case .httpsPort: return 1...65535
+        case .backoffMs: return 1...600_000
+        case .fetchDeadlineMs: return 100...600_000
+        default: return nil
+        }
+    }
+}
+
+extension PhoneFailure {
+    /// `option` given a number outside its `range` (or no number at all).
+    public static func outOfRange(_ option: BootOption) -> PhoneFailure {
+        guard let range = option.range else { return .option(option, "is not a number it takes") }
+        return .option(option, "must be " + String(range.lowerBound) + " to " + String(range.upperBound))
+    }
 }
 
 extension PhoneIO {

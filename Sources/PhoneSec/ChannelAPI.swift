@@ -6,9 +6,10 @@ import PhoneCrypto
 import PhoneTrust
 import PhoneWire
 
-/// A caller's timeout in milliseconds: 0 means the channel's default read bound.
-private func milliseconds(_ timeout: UInt32) -> Int32 {
-    timeout == 0 ? TLSTimeouts.channel.readMs : Int32(min(timeout, 600_000))
+/// A caller's timeout in milliseconds, at most ten minutes; 0 means `fallback` (a
+/// `TLSTimeouts.channel` bound).
+private func milliseconds(_ timeout: UInt32, else fallback: Int32) -> Int32 {
+    timeout == 0 ? fallback : Int32(min(timeout, 600_000))
 }
 
 /// A channel problem as a status and a sentence.
@@ -40,8 +41,8 @@ public func phonesec_channel_open(_ phone: OpaquePointer?, _ host: UnsafePointer
     let request = SecureChannelRequest(host: hostText, port: port, acceptance: .channel(purpose), trust: handle.trustContext,
                                        identity: handle.lsc ?? handle.mic)
     var timeouts = TLSTimeouts.channel
-    timeouts.connectMs = milliseconds(timeout)
-    timeouts.handshakeMs = milliseconds(timeout)
+    timeouts.connectMs = milliseconds(timeout, else: timeouts.connectMs)
+    timeouts.handshakeMs = milliseconds(timeout, else: timeouts.handshakeMs)
     var board = handle.board()
     let opened: SecureChannel<TCPStream>
     do {
@@ -103,7 +104,7 @@ public func phonesec_channel_read(_ phone: OpaquePointer?, _ channel: UInt32, _ 
         if slot.pendingStart == slot.pending.count {
             if slot.serverClosed { return (PHONESEC_ERR_CLOSED, "the server closed the channel") }
             do throws(SecureChannelProblem) {
-                guard let plaintext = try slot.channel.read(timeoutMs: milliseconds(timeout)) else {
+                guard let plaintext = try slot.channel.read(timeoutMs: milliseconds(timeout, else: TLSTimeouts.channel.readMs)) else {
                     slot.serverClosed = true
                     return (PHONESEC_ERR_CLOSED, "the server closed the channel")
                 }

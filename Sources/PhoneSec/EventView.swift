@@ -54,7 +54,11 @@ enum EventView {
         texts[Text.tvsAnswer.rawValue] = record.tvsAnswer.map(TrustText.result)
         var verdict = phonesec_trust_result()
         if let decided = record.verdict {
-            fill(&verdict, decided, subject: record.signer ?? record.serverCertificate ?? "", purpose: nil)
+            // What the decision was for: a trust list's new signer, or the HTTPS server. Its
+            // subject when the event names the certificate (a list's refused signer is named
+            // by the askingTVS event before it).
+            let purpose: TrustPurpose = record.kind == .httpsServerVouched ? .configuration : .trustListSigner
+            fill(&verdict, decided, subject: record.serverCertificate ?? record.signer ?? "", purpose: purpose)
         }
         texts[Text.capfMode.rawValue] = record.capfMode.map(FailureText.method)
         texts[Text.capfReason.rawValue] = record.capfReason.map(FailureText.reason)

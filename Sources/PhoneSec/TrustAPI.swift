@@ -33,9 +33,8 @@ func codes(of verdict: TrustVerdict) -> (source: phonesec_trust_source, refusal:
 }
 
 /// A verdict of the trust decision as the C API's `phonesec_trust_result`, about the
-/// certificate of `subject`; `purpose` picks the fitting role of a TVS answer (nil: its
-/// first, for an event's verdict, whose purpose the event does not carry).
-func fill(_ result: inout phonesec_trust_result, _ verdict: TrustVerdict, subject: String, purpose: TrustPurpose?) {
+/// certificate of `subject`; `purpose` picks the fitting role of a TVS answer.
+func fill(_ result: inout phonesec_trust_result, _ verdict: TrustVerdict, subject: String, purpose: TrustPurpose) {
     result = phonesec_trust_result()
     fill(&result.subject, subject)
     fill(&result.verdict, TrustText.verdict(verdict))
@@ -46,7 +45,7 @@ func fill(_ result: inout phonesec_trust_result, _ verdict: TrustVerdict, subjec
     case .listed(_, _, _, let role):
         fill(&result.role, role.name)
     case .vouched(let server, let roles, let ttl, _):
-        if let role = roles.first(where: { purpose?.fits($0) ?? true }) { fill(&result.role, role.name) }
+        if let role = roles.first(where: { purpose.fits($0) }) { fill(&result.role, role.name) }
         fill(&result.tvs.host, server.host)
         result.tvs.port = server.port
         result.ttl_seconds = ttl

@@ -14,7 +14,7 @@
  *   secret (no key, no authentication string, no configuration content).
  * - Buffers: every pointer the caller passes stays the caller's; the library copies what
  *   it keeps. Strings in result structures are NUL-terminated and cut to their array's
- *   size. `const char *` fields of a phonesec_event are valid only during the callback.
+ *   size. Every pointer field of a phonesec_event is valid only during the callback.
  * - Threads: the library is not thread-safe. Make all calls — on every handle — from one
  *   thread at a time (serialise them with your own lock if several threads use it).
  *   Callbacks run on the calling thread, inside phonesec_boot, and must not call back
@@ -41,6 +41,8 @@ extern "C" {
  * enums for trust lists, transports, TVS answers and CAPF results (README, "The C API"). */
 /* 4: phonesec_phone_options gained pkcs11_module, token_label and pin_file (the private keys
  * on a PKCS#11 token); PHONESEC_ERR_KEY_STORE and PHONESEC_FAILURE_KEY_STORE. */
+/* 5: phonesec_event carries every fact of the JSON log (docs/c-api-versions.md); its trust
+ * decision is a phonesec_trust_result (verdict->source, verdict->refusal). */
 #define PHONESEC_API_VERSION 5
 /* Most servers of one kind a configuration lists (call managers, TVS, CAPF). */
 #define PHONESEC_MAX_SERVERS 16
@@ -270,7 +272,8 @@ typedef enum phonesec_capf_result {
  * event does not set are NULL or 0. The JSON log (`phone boot --json`) is made from the
  * same description, field by field, and this carries every fact it has
  * (docs/json-log.md): codes as C enums and numbers, names as strings, and where the JSON
- * has words (a cause, a CAPF mode, a failure's reason) the same words. */
+ * has words (a cause, a CAPF mode, a failure's reason) the same words. A verdict's answers
+ * server by server come as their own TVS_ASKED events. */
 struct phonesec_trust_result;
 typedef struct phonesec_event {
     phonesec_event_kind kind;

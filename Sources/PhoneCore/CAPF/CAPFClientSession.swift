@@ -252,14 +252,11 @@ public struct CAPFClientSession {
             .init(CAPFTag.password, CAPFElements.text(password)),
             .init(CAPFTag.deviceName, CAPFElements.text(Array(device.text.utf8))),
         ]
-        let authType = message.byte(CAPFTag.authType)
+        // The AuthRequest's auth type (element 8) numbers the ways as capfAuthMode does; a
+        // server that sends none leaves the configuration's mode in force.
+        let asked = message.byte(CAPFTag.authType).map { CAPFAuthMode(Int($0)) } ?? mode
         var preferLSC: Bool?
-        switch authType {
-        case CAPFAuthType.lsc: preferLSC = true
-        case CAPFAuthType.mic: preferLSC = false
-        case nil: if case .existingCertificate(let lscFirst) = mode { preferLSC = lscFirst }
-        default: break
-        }
+        if case .existingCertificate(let lscFirst) = asked { preferLSC = lscFirst }
         if let preferLSC {
             let asLSC = lsc.map { ($0, CAPFCertificateType.lsc) }
             let asMIC = mic.map { ($0, CAPFCertificateType.mic) }

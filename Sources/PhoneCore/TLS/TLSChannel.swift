@@ -16,8 +16,9 @@ public struct TLSTimeouts: Sendable {
     public var handshakeMs: Int32
     /// For one send, and between two pieces of what the server sends.
     public var readMs: Int32
-    /// The whole exchange after the handshake, when it has a deadline of its own (a server
-    /// dripping one byte a read would otherwise hold the phone for ever).
+    /// The whole download, from the connect on, where the service has a deadline of its own
+    /// (a server dripping one byte a read would otherwise hold the phone for ever): the
+    /// HTTPS configuration's. CAPF and TVS are one exchange each, bounded by `readMs`.
     public var totalMs: UInt64?
     /// Sending close_notify at the end: best effort, so short.
     public var closeMs: Int32 = 1_000
@@ -36,9 +37,9 @@ public struct TLSTimeouts: Sendable {
     public static let tvs = TLSTimeouts(readMs: 5_000)
     /// The configuration over HTTPS 6971: a full configuration is tens of kilobytes.
     public static let httpsConfiguration = TLSTimeouts(readMs: 10_000, totalMs: 30_000)
-    /// A secure channel of the C API: a caller's timeout of 0 means these; its reads wait as
-    /// long as each caller says.
-    public static let channel = TLSTimeouts(readMs: 10_000)
+    /// A secure channel of the C API: a caller's timeout bounds its open (connect and
+    /// handshake) and each read; 0 means `readMs`, which also bounds each write.
+    public static let channel = TLSTimeouts(connectMs: 10_000, handshakeMs: 10_000, readMs: 10_000)
 }
 
 /// A client TLS connection over the platform's TCP, the server pinned: the handshake,

@@ -61,6 +61,7 @@ public enum CAPFTag {
     public static let certificate: UInt8 = 4
     public static let signedData: UInt8 = 6
     public static let version: UInt8 = 7
+    /// The way an AuthRequest asks the phone to authenticate, numbered as capfAuthMode.
     public static let authType: UInt8 = 8
     public static let publicKey: UInt8 = 9
     public static let keySize: UInt8 = 10
@@ -98,15 +99,6 @@ public enum CAPFReasonCode {
     public static let success: UInt8 = 1
     public static let invalidElement: UInt8 = 7
     public static let unknownDevice: UInt8 = 9
-}
-
-/// Values of element 8, the auth type an AuthRequest asks for.
-public enum CAPFAuthType {
-    public static let none: UInt8 = 0
-    public static let string: UInt8 = 1
-    public static let nullString: UInt8 = 2
-    public static let lsc: UInt8 = 3
-    public static let mic: UInt8 = 4
 }
 
 /// Values of element 3 and of the certificate element's type byte.

@@ -36,9 +36,9 @@ public enum TFTPPacket: Equatable, Sendable {
         public static let optionsRefused: UInt16 = 8
     }
 
-    /// Why a datagram is not a TFTP packet this client accepts.
-    /// Why a datagram is not TFTP. The phone drops such a datagram (a stray or garbage on
-    /// the transfer's port); the fuzz target and the tests read the fault.
+    /// Why a datagram is not a TFTP packet this client accepts. The phone drops such a
+    /// datagram (a stray or garbage on the transfer's port); the fuzz target and the tests
+    /// read the fault.
     public enum ParseError: WireFault, Equatable, Sendable {
         case tooShort(length: Int)
         case unknownOpcode(UInt16)

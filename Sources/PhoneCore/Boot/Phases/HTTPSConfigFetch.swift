@@ -32,11 +32,21 @@ struct HTTPSConfigFetch {
         guard let version = boot.memory.trustStore.itl?.list.file.signerVersion,
               version.major > 1 || (version.major == 1 && version.minor >= 1),
               let identity = boot.memory.activeIdentity else { return nil }
-        let attempt = ServerAcceptance.Attempt(.configurationOverHTTPS, boot.memory.trustStore)
-        return HTTPSConfigFetch(request: HTTPSConfigRequest(server: boot.run.server, port: boot.settings.httpsPort,
-                                                            name: boot.settings.device.signedConfig, pinned: attempt.pinned,
-                                                            clientIdentity: identity),
-                                attempt: attempt)
+        return HTTPSConfigFetch(server: boot.run.server, port: boot.settings.httpsPort, name: boot.settings.device.signedConfig,
+                                clientIdentity: identity,
+                                attempt: ServerAcceptance.Attempt(.configurationOverHTTPS, boot.memory.trustStore))
+    }
+
+    /// The download pinned as `attempt` says.
+    init(server: Int, port: UInt16, name: String, clientIdentity: Identity, attempt: ServerAcceptance.Attempt) {
+        request = HTTPSConfigRequest(server: server, port: port, name: name, pinned: attempt.pinned, clientIdentity: clientIdentity)
+        self.attempt = attempt
+    }
+
+    /// The same download, pinned as the advanced `attempt` says (the one reconnect).
+    func again(_ attempt: ServerAcceptance.Attempt) -> HTTPSConfigFetch {
+        HTTPSConfigFetch(server: request.server, port: request.port, name: request.name, clientIdentity: request.clientIdentity,
+                         attempt: attempt)
     }
 
     func on(_ input: BootInput, _ boot: inout BootContext) -> BootStep? {
@@ -88,10 +98,7 @@ struct HTTPSServerCheck {
         guard case .trustDecided(let verdict) = input else { return nil }
         var attempt = download.attempt
         if let refusal = attempt.decided(certificate, verdict) { return HTTPSConfigFetch.fallBack(.serverRefused(refusal), &boot) }
-        let old = download.request
-        let again = HTTPSConfigFetch(request: HTTPSConfigRequest(server: old.server, port: old.port, name: old.name,
-                                                                 pinned: attempt.pinned, clientIdentity: old.clientIdentity),
-                                     attempt: attempt)
+        let again = download.again(attempt)
         return BootStep(to: .fetchingConfigOverHTTPS(again), [.fetchConfigOverHTTPS(again.request)],
                         .httpsServerVouched(subject: Certificate.subject(of: certificate), verdict: verdict))
     }
