@@ -6,6 +6,7 @@
 #   protector in use, the C shim built with _FORTIFY_SOURCE=2 (a fortified __*_chk call),
 #   and at most 400 KiB stripped (the firmware issue's bound; build-firmware.sh says what
 #   keeps them under it);
+# - every firmware binary has its load ID in a section of its own, patched after the link;
 # - code shared with the Embedded build builds text by concatenation, never interpolation.
 # Usage: toolchain/check-rules.sh FIRMWARE-BINARY…   Prints "rules: N passed, N failed".
 set -uo pipefail
@@ -23,6 +24,8 @@ for binary in "$@"; do
     check "$binary uses the stack protector" bash -c 'grep -q " __stack_chk_fail" <<<"$1"' _ "$symbols"
     check "$binary calls fortified functions" bash -c 'grep -qE " __[a-z]+_chk(@|$)" <<<"$1"' _ "$symbols"
     check "$binary is at most 400 KiB ($(stat -c %s "$binary") bytes)" test "$(stat -c %s "$binary")" -le 409600
+    check "$binary has its load ID in a 64-byte .phone_load_id section (toolchain/set-load-id.sh)" \
+        bash -c 'readelf -S -W "$1" | grep -qE "\.phone_load_id +PROGBITS +[0-9a-f]+ +[0-9a-f]+ +0+40 "' _ "$binary"
 done
 shared=(Sources/PhoneCrypto Sources/PhoneWire Sources/PhoneTrust Sources/PhoneCore Sources/PhoneRuntime Sources/PhoneApp Sources/phone Sources/PhoneSec
         Platform/Linux/LinuxPlatform)

@@ -61,6 +61,14 @@ check "the firmware refuses --keylog (exit 2)" exits 2 run boot --server "127.0.
     --state "$state/phone" --keylog "$work/keys" 2>"$work/keylog.err"
 check "the firmware says it keeps no TLS key log" grep -q "this build keeps no TLS key log" "$work/keylog.err"
 check "the firmware wrote no key log" test ! -e "$work/keys"
+# The running load's ID: the built one, then another given after the link.
+check "--version prints the built load ID" test "$(run --version)" = phonesec-dev
+check "set-load-id gives the binary another load ID" toolchain/set-load-id.sh "out/$arch/phone" SIP-TEST.9-9-9 "$work/phone"
+check "... which --version prints" test "$(PHONE_GUEST_PROGRAM=$work/phone run --version)" = SIP-TEST.9-9-9
+check "... and the patched binary still verifies a file" env PHONE_GUEST_PROGRAM="$work/phone" \
+    toolchain/run-firmware.sh "$arch" verify $vectors/ITLFile.tlv >/dev/null
+check "set-load-id refuses a 64-byte ID (exit 2)" exits 2 toolchain/set-load-id.sh "out/$arch/phone" \
+    "$(printf 'A%.0s' $(seq 64))" "$work/long" 2>/dev/null
 # `inspect` and `capf` are a workstation's tools: the host build's alone (the phone enrols in its boot).
 check "the firmware leaves inspect to the host build (exit 2)" exits 2 run inspect $vectors/ITLFile.tlv 2>"$work/inspect.err"
 check "... and says so" grep -q "inspect is a workstation's command" "$work/inspect.err"

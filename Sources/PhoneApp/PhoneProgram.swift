@@ -50,6 +50,7 @@ public enum PhoneProgram {
                                                         (exit 0 trusted, 1 not trusted, 3 no TVS answered)
           status --state DIR [--factory-mic PEM] [--json]
                                                         MIC, LSC (MD5 as the cluster stores it), trust lists
+          --version                                     the running load's ID
           provision-mic --key PEM --cert PEM --pkcs11 MODULE --token LABEL --pin-file F
                                                         the factory step, host build only: the MIC's key onto the token
         boot, capf, decrypt and status take --pkcs11 MODULE --token LABEL --pin-file F: the keys on a token.
@@ -101,6 +102,8 @@ public enum PhoneProgram {
                 #else
                 try ProvisionCommand.run(rest, io: io)
                 #endif
+            } else if sameText(command, "--version") {
+                io.outputLine(RunningLoad.id)
             } else if sameText(command, "help") || sameText(command, "--help") || sameText(command, "-h") {
                 io.outputLine(usage)
             } else {

@@ -10,6 +10,8 @@ public enum LoadError: Error, Equatable {
     case notSignedByTheAnchor(signer: String)
     /// The file's digest could not be made (mbedTLS failed).
     case digest(TrustError)
+    /// An image streamed past its cap.
+    case tooLarge(name: String, cap: Int)
 
     public var reason: String {
         switch self {
@@ -18,6 +20,7 @@ public enum LoadError: Error, Equatable {
         case .notSignedByTheAnchor(let signer):
             return "not signed by the image-signing certificate (the header names " + signer + ")"
         case .digest(let error): return error.reason
+        case .tooLarge(let name, let cap): return name + " is over its " + String(cap) + "-byte cap"
         }
     }
 }
@@ -61,11 +64,21 @@ public struct ImageSigner {
     }
 
     private func check(_ file: SignedFile, servedAs name: String) throws(LoadError) {
+        try checkName(file, servedAs: name)
+        let digest: [UInt8]
+        do { digest = try FileSignature.digest(file) } catch { throw .digest(error) }
+        try checkSignature(file, digest: digest)
+    }
+
+    /// The header names the file as it was asked for.
+    func checkName(_ file: SignedFile, servedAs name: String) throws(LoadError) {
         guard file[file.filename].elementsEqual(name.utf8) else {
             throw .filenameMismatch(served: name, inFile: file.filenameText)
         }
-        let digest: [UInt8]
-        do { digest = try FileSignature.digest(file) } catch { throw .digest(error) }
+    }
+
+    /// The signature over `digest` is the anchor's.
+    func checkSignature(_ file: SignedFile, digest: [UInt8]) throws(LoadError) {
         do { try FileSignature.verify(file, digest: digest, with: certificate) } catch {
             throw .notSignedByTheAnchor(signer: file.signerNameText)
         }

@@ -134,6 +134,14 @@ final class PhoneProgramTests: XCTestCase {
         XCTAssertEqual(run(["help"]).status, 0)
     }
 
+    /// `--version`: the running load's ID as the binary holds it (a build's own, unless
+    /// toolchain/set-load-id.sh gave it another).
+    func testVersionPrintsTheRunningLoadID() {
+        let version = run(["--version"])
+        XCTAssertEqual(version.status, 0)
+        XCTAssertEqual(String(decoding: version.io.stdout, as: UTF8.self), "phonesec-dev\n")
+    }
+
     /// The runtime's checks of a boot's options are named by the flags `phone` takes (the C
     /// API names the same checks by its fields).
     func testABootOptionOutOfRangeIsNamedByItsFlag() throws {

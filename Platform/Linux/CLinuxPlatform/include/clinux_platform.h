@@ -19,6 +19,13 @@ extern const int32_t CLP_ECONNREFUSED;
 extern const int32_t CLP_ECONNRESET;
 extern const int32_t CLP_EPIPE;
 
+/// The bytes of the running load's ID in the binary (`.phone_load_id`, NUL-padded).
+#define CLP_LOAD_ID_SIZE 64
+
+/// Copies the running load's ID (at most CLP_LOAD_ID_SIZE - 1 bytes and a NUL) into `out`;
+/// returns its length.
+size_t clp_load_id(char *out, size_t capacity);
+
 /// A short lowercase description of an errno value ("no such file or directory"),
 /// or NULL for one without a name here.
 const char *clp_errno_text(int32_t code);
