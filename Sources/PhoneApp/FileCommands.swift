@@ -48,18 +48,24 @@ enum VerifyCommand {
         // A load or an image answers to the vendor's image-signing certificate alone: never
         // to a trust list, whichever name it is served under or its header gives.
         let header = try? SignedFile.parse(bytes)
-        if imageSigner == nil, LoadFile.namesFirmware(ArraySlice(name.utf8)) || header.map({ LoadFile.namesFirmware($0[$0.filename]) }) == true {
-            throw .usage("a firmware load or image is checked with --image-signer CERT, never by a trust list")
-        }
-        if let imageSigner {
+        let firmware = LoadFile.namesFirmware(ArraySlice(name.utf8)) || header.map({ LoadFile.namesFirmware($0[$0.filename]) }) == true
+        if firmware || imageSigner != nil {
+            guard arguments.values("--trust").isEmpty else {
+                throw .usage("a firmware load or image is checked by the image-signing certificate (the build's, or --image-signer CERT), "
+                             + "never by a trust list")
+            }
             #if hasFeature(Embedded)
             // A load's parser and check measured 6.7 KB of firmware past its 400 KiB cap:
             // until the firmware makes room for its updater, they are the host build's.
-            _ = imageSigner
-            throw .usage("--image-signer: run the host build of phone")
+            throw .usage("a firmware load or image: run the host build of phone")
             #else
-            guard arguments.values("--trust").isEmpty else { throw .usage("a load is verified by --image-signer alone, not --trust") }
-            let anchor = try TrustCommand.readCertificate(imageSigner, io: io)
+            let anchor: Certificate
+            if let imageSigner {
+                anchor = try TrustCommand.readCertificate(imageSigner, io: io)
+            } else {
+                guard let carried = RunningLoad.imageSigner else { throw .internalFault("this build's image-signing certificate does not parse") }
+                anchor = carried
+            }
             do {
                 switch try ImageSigner(anchor).verify(bytes, servedAs: name) {
                 case .load(let load):

@@ -235,7 +235,8 @@ final class PhoneProgramTests: XCTestCase {
         // The cluster's trust list cannot stand in: a load is no configuration, whatever signed it.
         let underTrust = try verify(byTheCluster, ["--name", "TEST.loads", "--trust", interop + "/ITLFile.tlv"])
         XCTAssertEqual(underTrust.status, 2)
-        XCTAssertEqual(underTrust.io.stderr.first, "phone: a firmware load or image is checked with --image-signer CERT, never by a trust list")
+        XCTAssertEqual(underTrust.io.stderr.first, "phone: a firmware load or image is checked by the image-signing certificate "
+                       + "(the build's, or --image-signer CERT), never by a trust list")
         let namingTheAnchor = try SignedFileWriter.resign(signed, signer: cluster, rng: testRNG())
         XCTAssertEqual(try SignedFile.parse(namingTheAnchor).signerNameText, signer.certificate.subject)
         XCTAssertEqual(try verify(namingTheAnchor, ["--name", "TEST.loads", "--image-signer", anchor]).status, 1)
@@ -251,6 +252,21 @@ final class PhoneProgramTests: XCTestCase {
                        + " (300 bytes)\n", validImage.io.stderr.joined())
         XCTAssertEqual(try verify(image, ["--name", "a.sbn", "--image-signer", Vectors.url("interop/pki/sast.pem").path]).status, 1)
         XCTAssertEqual(try verify(image, ["--name", "a.sbn", "--trust", interop + "/ITLFile.tlv"]).status, 2)
+
+        // Without --image-signer: the certificate the build carries, the tests' key's (a
+        // product build carries its vendor's). The cluster's signature still fails under it.
+        let carried = try verify(signed, ["--name", "TEST.loads"])
+        XCTAssertEqual(carried.status, 0, carried.io.stderr.joined())
+        XCTAssertTrue(carried.io.text.hasPrefix("valid: load TEST.loads signed by the image-signing certificate " + signer.certificate.subject),
+                      carried.io.text)
+        XCTAssertEqual(try verify(byTheCluster, ["--name", "TEST.loads"]).status, 1)
+    }
+
+    /// The image-signing certificate the build carries is the tests' fixed key's, byte for byte.
+    func testTheBuildCarriesTheTestsImageSigningCertificate() throws {
+        let path = Vectors.projectRoot.appendingPathComponent("Tests/ImageSigning/test-image-signer.pem").path
+        let expected = try Identity(pem: [UInt8](try Data(contentsOf: URL(fileURLWithPath: path)))).certificate
+        XCTAssertEqual(try XCTUnwrap(RunningLoad.imageSigner).der, expected.der)
     }
 
     func testInspectOfGarbageIsATypedRejection() throws {

@@ -26,6 +26,9 @@ extern const int32_t CLP_EPIPE;
 /// returns its length.
 size_t clp_load_id(char *out, size_t capacity);
 
+/// The image-signing certificate this build carries (DER) and its length.
+const uint8_t *clp_image_signer(size_t *length);
+
 /// A short lowercase description of an errno value ("no such file or directory"),
 /// or NULL for one without a name here.
 const char *clp_errno_text(int32_t code);
