@@ -142,16 +142,22 @@ static void crash_if_asked(const char *variable) { (void)variable; }
 static int fail_if_asked(const char *variable) { (void)variable; return 0; }
 #endif
 
-int clp_write_file_atomic(const char *path, const uint8_t *data, size_t length, uint32_t mode) {
+int clp_stream_open(const char *path, uint32_t mode, int *fd, char *temporary, size_t capacity) {
     count_atomic_write();
     if (fail_if_asked("PHONE_TEST_FAIL_AT_WRITE") != 0) return EIO;
-    char temporary[PATH_MAX];
-    if (snprintf(temporary, sizeof temporary, "%s.tmp-XXXXXX", path) >= (int)sizeof temporary) return ENAMETOOLONG;
-    int fd = mkostemp(temporary, O_CLOEXEC);
-    if (fd < 0) return errno;
-    int result = fchmod(fd, (mode_t)mode) != 0 ? errno : 0;
-    if (result == 0) result = write_all(fd, data, length);
-    if (result == 0 && fsync(fd) != 0) result = errno;
+    if (snprintf(temporary, capacity, "%s.tmp-XXXXXX", path) >= (int)capacity) return ENAMETOOLONG;
+    *fd = mkostemp(temporary, O_CLOEXEC);
+    if (*fd < 0) return errno;
+    if (fchmod(*fd, (mode_t)mode) != 0) {
+        int result = errno;
+        clp_stream_abandon(*fd, temporary);
+        return result;
+    }
+    return 0;
+}
+
+int clp_stream_commit(int fd, const char *temporary, const char *path) {
+    int result = fsync(fd) != 0 ? errno : 0;
     if (close(fd) != 0 && result == 0) result = errno;
     if (result == 0) crash_if_asked("PHONE_TEST_CRASH_AT_WRITE");
     if (result == 0) result = fail_if_asked("PHONE_TEST_FAIL_AT_RENAME");
@@ -169,6 +175,24 @@ int clp_write_file_atomic(const char *path, const uint8_t *data, size_t length, 
     result = fsync(dirfd) != 0 ? errno : 0;
     close(dirfd);
     return result;
+}
+
+void clp_stream_abandon(int fd, const char *temporary) {
+    close(fd);
+    unlink(temporary);
+}
+
+int clp_write_file_atomic(const char *path, const uint8_t *data, size_t length, uint32_t mode) {
+    char temporary[PATH_MAX];
+    int fd;
+    int result = clp_stream_open(path, mode, &fd, temporary, sizeof temporary);
+    if (result != 0) return result;
+    result = write_all(fd, data, length);
+    if (result != 0) {
+        clp_stream_abandon(fd, temporary);
+        return result;
+    }
+    return clp_stream_commit(fd, temporary, path);
 }
 
 int clp_append_file(const char *path, const uint8_t *data, size_t length, uint32_t mode) {
@@ -442,6 +466,21 @@ int clp_remove_temporary_files(const char *directory) {
     if (removed > 0) fsync(dirfd_value);
     closedir(folder);
     return 0;
+}
+
+int clp_empty_directory(const char *directory) {
+    DIR *folder = opendir(directory);
+    if (folder == NULL) return errno == ENOENT ? 0 : errno;
+    int dirfd_value = dirfd(folder);
+    struct dirent *entry;
+    int result = 0;
+    while ((entry = readdir(folder)) != NULL) {
+        if (strcmp(entry->d_name, ".") == 0 || strcmp(entry->d_name, "..") == 0) continue;
+        if (unlinkat(dirfd_value, entry->d_name, 0) != 0 && result == 0) result = errno;
+    }
+    if (fsync(dirfd_value) != 0 && result == 0) result = errno;
+    closedir(folder);
+    return result;
 }
 
 int clp_read_terminal_line(uint8_t *buffer, size_t capacity) {

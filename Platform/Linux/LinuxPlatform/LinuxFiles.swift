@@ -107,3 +107,46 @@ public func errnoText(_ code: Int32) -> String {
     guard let text = clp_errno_text(code) else { return "error " + String(code) }
     return String(cString: text)
 }
+
+/// A file written piece by piece and made visible at once: a temporary file beside it,
+/// renamed over it by `commit` after an fsync (`clp_stream_open`); dropped without a
+/// commit, the temporary is removed and the target is untouched.
+public struct StreamedFile: ~Copyable {
+    private let fd: Int32
+    private let temporary: [CChar]
+    public let path: String
+    /// Until `commit` has handed the file on: the temporary to remove.
+    private var pending = true
+
+    public static func create(_ path: String, mode: UInt32) -> Result<StreamedFile, FileError> {
+        var temporary = [CChar](repeating: 0, count: 4096)
+        var fd: Int32 = -1
+        let result = path.withCString { cPath in
+            temporary.withUnsafeMutableBufferPointer { clp_stream_open(cPath, mode, &fd, $0.baseAddress, $0.count) }
+        }
+        guard result == 0 else { return .failure(.system(path: path, errno: result)) }
+        return .success(StreamedFile(fd: fd, temporary: temporary, path: path))
+    }
+
+    private init(fd: Int32, temporary: [CChar], path: String) {
+        self.fd = fd
+        self.temporary = temporary
+        self.path = path
+    }
+
+    public func write(_ bytes: ArraySlice<UInt8>) -> Result<Void, FileError> {
+        let result = bytes.withUnsafeBufferPointer { clp_write_fd(fd, $0.baseAddress, $0.count) }
+        return result == 0 ? .success(()) : .failure(.system(path: path, errno: result))
+    }
+
+    /// Synced and renamed over `path`.
+    public consuming func commit() -> Result<Void, FileError> {
+        let result = temporary.withUnsafeBufferPointer { name in path.withCString { clp_stream_commit(fd, name.baseAddress, $0) } }
+        pending = false
+        return result == 0 ? .success(()) : .failure(.system(path: path, errno: result))
+    }
+
+    deinit {
+        if pending { temporary.withUnsafeBufferPointer { clp_stream_abandon(fd, $0.baseAddress) } }
+    }
+}

@@ -52,6 +52,14 @@ int clp_read_file(const char *path, uint8_t *buffer, size_t capacity, size_t *le
 /// PHONE_TEST_FAIL_AT_RENAME=N its rename fails (the temporary file is removed).
 int clp_write_file_atomic(const char *path, const uint8_t *data, size_t length, uint32_t mode);
 
+/// The same atomic write, piece by piece (a firmware image, never held whole): opens a
+/// temporary file beside `path` (its name into `temporary`, `capacity` bytes) for
+/// clp_write_fd; clp_stream_commit syncs it and renames it over `path`; clp_stream_abandon
+/// removes it. An open counts as one atomic write for the power-cut hooks above.
+int clp_stream_open(const char *path, uint32_t mode, int *fd, char *temporary, size_t capacity);
+int clp_stream_commit(int fd, const char *temporary, const char *path);
+void clp_stream_abandon(int fd, const char *temporary);
+
 /// Appends to a file, creating it with `mode` when it does not exist (a key log: 0600).
 /// Returns 0 or an errno.
 int clp_append_file(const char *path, const uint8_t *data, size_t length, uint32_t mode);
@@ -100,6 +108,9 @@ int clp_same_host(const uint8_t *a, uint32_t a_length, const uint8_t *b, uint32_
 void clp_sleep_ms(uint64_t ms);
 /// Removes leftover temporary files (`*.tmp-*`) of interrupted atomic writes.
 int clp_remove_temporary_files(const char *directory);
+
+/// Removes every file of `directory` (not the directory) and syncs it; 0 when it does not exist.
+int clp_empty_directory(const char *directory);
 /// Reads one line from standard input when it is a terminal; returns its length or -1.
 int clp_read_terminal_line(uint8_t *buffer, size_t capacity);
 

@@ -1,0 +1,100 @@
+import Foundation
+import LinuxPlatform
+import PhoneCrypto
+import PhoneWire
+import XCTest
+
+/// The A/B slots on a directory standing in for the flash: images streamed in, the record
+/// last, the marks the board's init reads; a slot without its record holds no load.
+final class SlotStoreTests: XCTestCase {
+    var directory: String!
+    var store: SlotStore!
+
+    override func setUp() {
+        directory = FileManager.default.temporaryDirectory.appendingPathComponent("slots-\(UUID().uuidString)").path
+        store = SlotStore(directory: directory)
+    }
+
+    override func tearDown() { try? FileManager.default.removeItem(atPath: directory) }
+
+    private func write(_ bytes: [UInt8], as name: String, in slot: SlotStore.Slot) throws {
+        let file = try store.image(name, in: slot).get()
+        for start in stride(from: 0, to: bytes.count, by: 1000) { try file.write(bytes[start..<min(start + 1000, bytes.count)]).get() }
+        try file.commit().get()
+    }
+
+    private func files(_ slot: SlotStore.Slot) -> [String] {
+        ((try? FileManager.default.contentsOfDirectory(atPath: directory + "/" + slot.rawValue)) ?? []).sorted()
+    }
+
+    func testALoadIsWrittenImageByImageThenRecordedThenTried() throws {
+        XCTAssertEqual(store.marks(), SlotStore.Marks(), "a factory flash: no marks")
+        XCTAssertEqual(store.inactive(), .b)
+        try store.clear(.b).get()
+        let jar = [UInt8](repeating: 0x4A, count: 5000), dsp = [UInt8](repeating: 0x44, count: 1234)
+        try write(jar, as: "jar42sip.sbn", in: .b)
+        try write(dsp, as: "dsp42.sbn", in: .b)
+        XCTAssertNil(store.record(.b), "no record until the last image is in")
+        XCTAssertEqual(try Data(contentsOf: URL(fileURLWithPath: directory + "/B/jar42sip.sbn")), Data(jar))
+        let record = SlotRecord(load: "SIP42.9-4-2SR3-1S", images: [
+            .init(name: "jar42sip.sbn", size: jar.count, sha256: try Digest.hash(.sha256, jar)),
+            .init(name: "dsp42.sbn", size: dsp.count, sha256: try Digest.hash(.sha256, dsp)),
+        ])
+        try store.commit(record, to: .b).get()
+        XCTAssertEqual(store.record(.b), record)
+        XCTAssertEqual(try String(contentsOfFile: directory + "/B.record", encoding: .utf8).split(separator: "\n").first,
+                       "load SIP42.9-4-2SR3-1S", "a line the init can read")
+
+        try store.markTry(.b).get()
+        XCTAssertEqual(store.marks(), SlotStore.Marks(tryNext: .b))
+        XCTAssertEqual(try String(contentsOfFile: directory + "/boot", encoding: .utf8), "try B\n")
+        try store.markGood(.b).get()
+        XCTAssertEqual(store.marks(), SlotStore.Marks(good: .b))
+        XCTAssertEqual(store.inactive(), .a, "the next update writes the other slot")
+    }
+
+    func testClearingASlotTakesItsRecordFirstThenItsImages() throws {
+        try store.clear(.a).get()
+        try write([1, 2, 3], as: "a.sbn", in: .a)
+        try store.commit(SlotRecord(load: "L1", images: [.init(name: "a.sbn", size: 3, sha256: try Digest.hash(.sha256, [1, 2, 3]))]),
+                         to: .a).get()
+        XCTAssertNotNil(store.record(.a))
+        try store.clear(.a).get()
+        XCTAssertNil(store.record(.a))
+        XCTAssertEqual(files(.a), [])
+    }
+
+    func testAnImageNotCommittedLeavesNothing() throws {
+        try store.clear(.b).get()
+        do {
+            let file = try store.image("cut.sbn", in: .b).get()
+            try file.write([9, 9, 9]).get()
+            XCTAssertEqual(files(.b).count, 1, "its temporary, while it is written")
+        }
+        XCTAssertEqual(files(.b), [], "dropped without a commit: neither the image nor its temporary")
+    }
+
+    func testOnlyAnImageNameIsAFileOfASlot() throws {
+        try store.clear(.b).get()
+        for name in ["../boot", ".hidden", "-x", "a/b", ""] {
+            guard case .failure = store.image(name, in: .b) else { return XCTFail(name + " became a file") }
+        }
+        XCTAssertFalse(FileManager.default.fileExists(atPath: directory + "/boot"))
+    }
+
+    func testMarksAndRecordsAreReadStrictlyWhereItMatters() throws {
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        try "good A\ntrying B\nsomething new\nfailed Z\n".write(toFile: directory + "/boot", atomically: true, encoding: .utf8)
+        XCTAssertEqual(store.marks(), SlotStore.Marks(good: .a, trying: .b), "unknown lines and slots are ignored")
+        let good = "load L\nimage a.sbn 3 " + String(repeating: "ab", count: 32) + "\n"
+        for bad in ["load L\n", "image a.sbn 3 " + String(repeating: "ab", count: 32) + "\n",
+                    "load L\nimage ../a 3 " + String(repeating: "ab", count: 32) + "\n",
+                    "load L\nimage a.sbn 3 " + String(repeating: "zz", count: 32) + "\n",
+                    "load L\nimage a.sbn x " + String(repeating: "ab", count: 32) + "\n", good + "garbage\n"] {
+            try bad.write(toFile: directory + "/A.record", atomically: true, encoding: .utf8)
+            XCTAssertNil(store.record(.a), bad)
+        }
+        try good.write(toFile: directory + "/A.record", atomically: true, encoding: .utf8)
+        XCTAssertEqual(store.record(.a)?.images.first?.size, 3)
+    }
+}
