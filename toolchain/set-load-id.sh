@@ -13,11 +13,12 @@ if [ ${#id} -gt 63 ] || ! [[ $id =~ ^[A-Za-z0-9_][A-Za-z0-9._-]*$ ]]; then
 fi
 # The section's file offset and size (readelf reads every architecture's ELF; stripping keeps
 # section headers). Its line: "[Nr] Name Type Address Off Size …".
-read -r offset size < <(readelf -S -W "$binary" | sed -n 's/^ *\[ *[0-9]*\] *//p' | awk '$1 == ".phone_load_id" { print $4, $5 }') || true
-if [ -z "${offset:-}" ] || [ "$((16#$size))" -ne 64 ]; then
+read -r type offset size < <(readelf -S -W "$binary" | sed -n 's/^ *\[ *[0-9]*\] *//p' | awk '$1 == ".phone_load_id" { print $2, $4, $5 }') || true
+if [ "${type:-}" != PROGBITS ] || [ "$((16#$size))" -ne 64 ]; then
     echo "set-load-id.sh: $binary has no 64-byte .phone_load_id section" >&2
     exit 1
 fi
+trap 'rm -f "$out.partial"' EXIT
 cp "$binary" "$out.partial"
 { printf '%s' "$id"; head -c $((64 - ${#id})) /dev/zero; } |
     dd of="$out.partial" bs=1 seek=$((16#$offset)) count=64 conv=notrunc status=none

@@ -7,8 +7,9 @@ import PhoneWire
 /// The same check as `ImageSigner.verifyImage`: the header's filename, then the whole file
 /// less its signature element hashed and checked against the anchor's key.
 ///
-/// The first `headerLimit` bytes (or the whole file, when it is shorter) are kept until the
-/// header parses from them; after that only the digest is kept.
+/// The first `headerLimit` bytes (or the whole file, when it is shorter; with the piece that
+/// completes them) are kept until the header parses from them; after that only the header
+/// and the digest. A stream that refused once refuses every call after with the same error.
 public struct ImageStream: ~Copyable {
     /// A signed file's header is hundreds of bytes (Cisco's: 408).
     public static let headerLimit = 16 * 1024
@@ -20,6 +21,9 @@ public struct ImageStream: ~Copyable {
     private var prefix: [UInt8] = []
     private var header: SignedFile?
     private var digest: Digest?
+    /// The first refusal: a refused stream stays refused.
+    private var refusal: LoadError?
+    private var finished = false
     /// Bytes fed so far.
     public private(set) var received = 0
 
@@ -32,29 +36,48 @@ public struct ImageStream: ~Copyable {
     /// The next bytes of the file: the image's bytes they complete, in order (empty while
     /// the header is still arriving).
     public mutating func feed(_ chunk: ArraySlice<UInt8>) throws(LoadError) -> ArraySlice<UInt8> {
-        received += chunk.count
-        guard received <= cap else { throw .tooLarge(name: name, cap: cap) }
-        guard header != nil else {
-            prefix += chunk
-            guard prefix.count >= Self.headerLimit else { return [] }
-            return try start()
+        do throws(LoadError) {
+            try usable()
+            received += chunk.count
+            guard received <= cap else { throw .tooLarge(name: name, cap: cap) }
+            guard header != nil else {
+                prefix += chunk
+                guard prefix.count >= Self.headerLimit else { return [] }
+                return try start()
+            }
+            do { try digest!.update(chunk) } catch { throw .digest(.crypto(error)) }
+            return chunk
+        } catch {
+            refusal = refusal ?? error
+            throw error
         }
-        do { try digest!.update(chunk) } catch { throw .digest(.crypto(error)) }
-        return chunk
+    }
+
+    /// Throws the first refusal again; a finished stream takes nothing more.
+    private func usable() throws(LoadError) {
+        if let refusal { throw refusal }
+        if finished { throw .digest(.crypto(CryptoError(.invalidInput))) }
     }
 
     /// The end of the file, when every byte is the anchor's, signed under `name`: the image's
     /// bytes not yet handed on (all of a file shorter than `headerLimit`), to be written after
     /// the others, and the header. The image's bytes may be used only then.
     public mutating func finish() throws(LoadError) -> (rest: ArraySlice<UInt8>, header: SignedFile) {
-        var rest: ArraySlice<UInt8> = []
-        if header == nil { rest = try start() }
-        // Both are set by `start`, which either sets them or throws.
-        guard let header, let made = digest.take() else { throw .digest(.crypto(CryptoError(.digest))) }
-        let value: [UInt8]
-        do { value = try made.finalize() } catch { throw .digest(.crypto(error)) }
-        try signer.checkSignature(header, digest: value)
-        return (rest, header)
+        do throws(LoadError) {
+            try usable()
+            finished = true
+            var rest: ArraySlice<UInt8> = []
+            if header == nil { rest = try start() }
+            // Both are set by `start`, which either sets them or throws.
+            guard let header, let made = digest.take() else { throw .digest(.crypto(CryptoError(.digest))) }
+            let value: [UInt8]
+            do { value = try made.finalize() } catch { throw .digest(.crypto(error)) }
+            try signer.checkSignature(header, digest: value)
+            return (rest, header)
+        } catch {
+            refusal = refusal ?? error
+            throw error
+        }
     }
 
     /// The header from the bytes kept: parsed, its filename checked, the digest begun over
@@ -72,7 +95,8 @@ public struct ImageStream: ~Copyable {
         } catch {
             throw .digest(.crypto(error))
         }
-        header = file
+        // Only the header is kept (a copy of its bytes): not the image bytes that came with it.
+        do { header = try SignedFile.parse(Array(prefix[..<file.headerLength])) } catch { throw .malformed(.header(error)) }
         let image = prefix[file.body]
         prefix = []
         return image

@@ -1,5 +1,5 @@
 import Foundation
-import LinuxPlatform
+@testable import LinuxPlatform
 import PhoneCrypto
 import PhoneWire
 import XCTest
@@ -24,7 +24,7 @@ final class SlotStoreTests: XCTestCase {
     }
 
     private func files(_ slot: SlotStore.Slot) -> [String] {
-        ((try? FileManager.default.contentsOfDirectory(atPath: directory + "/" + slot.rawValue)) ?? []).sorted()
+        ((try? FileManager.default.contentsOfDirectory(atPath: directory + "/" + slot.name)) ?? []).sorted()
     }
 
     func testALoadIsWrittenImageByImageThenRecordedThenTried() throws {
@@ -36,10 +36,10 @@ final class SlotStoreTests: XCTestCase {
         try write(dsp, as: "dsp42.sbn", in: .b)
         XCTAssertNil(store.record(.b), "no record until the last image is in")
         XCTAssertEqual(try Data(contentsOf: URL(fileURLWithPath: directory + "/B/jar42sip.sbn")), Data(jar))
-        let record = SlotRecord(load: "SIP42.9-4-2SR3-1S", images: [
+        let record = try XCTUnwrap(SlotRecord(load: "SIP42.9-4-2SR3-1S", images: [
             .init(name: "jar42sip.sbn", size: jar.count, sha256: try Digest.hash(.sha256, jar)),
             .init(name: "dsp42.sbn", size: dsp.count, sha256: try Digest.hash(.sha256, dsp)),
-        ])
+        ]))
         try store.commit(record, to: .b).get()
         XCTAssertEqual(store.record(.b), record)
         XCTAssertEqual(try String(contentsOfFile: directory + "/B.record", encoding: .utf8).split(separator: "\n").first,
@@ -53,10 +53,11 @@ final class SlotStoreTests: XCTestCase {
         XCTAssertEqual(store.inactive(), .a, "the next update writes the other slot")
     }
 
-    func testClearingASlotTakesItsRecordFirstThenItsImages() throws {
+    func testClearingASlotTakesItsRecordAndItsImages() throws {
         try store.clear(.a).get()
         try write([1, 2, 3], as: "a.sbn", in: .a)
-        try store.commit(SlotRecord(load: "L1", images: [.init(name: "a.sbn", size: 3, sha256: try Digest.hash(.sha256, [1, 2, 3]))]),
+        try store.commit(try XCTUnwrap(SlotRecord(load: "L1", images: [.init(name: "a.sbn", size: 3,
+                                                                              sha256: try Digest.hash(.sha256, [1, 2, 3]))])),
                          to: .a).get()
         XCTAssertNotNil(store.record(.a))
         try store.clear(.a).get()
@@ -96,5 +97,35 @@ final class SlotStoreTests: XCTestCase {
         }
         try good.write(toFile: directory + "/A.record", atomically: true, encoding: .utf8)
         XCTAssertEqual(store.record(.a)?.images.first?.size, 3)
+    }
+
+    /// Only a slot holding a whole load is tried; an update never writes the slot on trial
+    /// or the good one; clearing a slot takes its trial marks first; marks that cannot be
+    /// read are not rewritten (that would drop the good slot).
+    func testTheMarksKeepTheBoardBootable() throws {
+        try store.clear(.b).get()
+        guard case .failure = store.markTry(.b) else { return XCTFail("a slot without its record was marked to try") }
+        try write([7], as: "x.sbn", in: .b)
+        try store.commit(try XCTUnwrap(SlotRecord(load: "L2", images: [.init(name: "x.sbn", size: 1, sha256: try Digest.hash(.sha256, [7]))])),
+                         to: .b).get()
+        try store.markTry(.b).get()
+        XCTAssertEqual(store.inactive(), .a, "not the slot on trial")
+        try store.clear(.b).get()
+        XCTAssertEqual(store.marks(), SlotStore.Marks(), "cleared: no longer to try")
+
+        try store.markGood(.a).get()
+        try FileManager.default.removeItem(atPath: directory + "/boot")
+        try FileManager.default.createDirectory(atPath: directory + "/boot", withIntermediateDirectories: false)
+        guard case .failure = store.clear(.b) else { return XCTFail("cleared over marks it could not read") }
+    }
+
+    func testARecordNamesALoadAndItsImagesAsFileNames() throws {
+        let image = SlotRecord.Image(name: "a.sbn", size: 1, sha256: [UInt8](repeating: 0xAB, count: 32))
+        XCTAssertNotNil(SlotRecord(load: "SIP42.9-4-2SR3-1S", images: [image]))
+        for load in ["SIP 42", "SIP\nimage b.sbn 1 00", "../SIP", "", String(repeating: "A", count: 64)] {
+            XCTAssertNil(SlotRecord(load: load, images: [image]), load)
+        }
+        XCTAssertNil(SlotRecord(load: "L", images: []))
+        XCTAssertNil(SlotRecord(load: "L", images: [image, image]), "an image listed twice")
     }
 }

@@ -32,6 +32,29 @@ final class TFTPReadSessionTests: XCTestCase {
         XCTAssertEqual(bytes.count, 522)
     }
 
+    /// A streaming read hands each block on before its ACK, never keeps the file, and
+    /// counts what it handed on against the cap.
+    func testAStreamingReadDeliversEachBlockAndKeepsNothing() {
+        var options = TFTPReadSession.Options()
+        options.keepsData = false
+        options.maxSize = 1000
+        var session = TFTPReadSession(filename: "f", options: options)
+        _ = session.start(now: 0)
+        let first = session.received(data(1, 512), now: 1)
+        guard case .deliver(let piece) = first.first else { return XCTFail("\(first)") }
+        XCTAssertEqual(piece.count, 512)
+        XCTAssertEqual(sent(first), [.ack(block: 1)])
+        let last = session.received(data(2, 10), now: 2)
+        guard case .deliver(let tail) = last.first, case .done(let kept) = last.last else { return XCTFail("\(last)") }
+        XCTAssertEqual(tail.count, 10)
+        XCTAssertEqual(kept, [], "the file was handed on, not kept")
+
+        var capped = TFTPReadSession(filename: "f", options: options)
+        _ = capped.start(now: 0)
+        _ = capped.received(data(1, 512), now: 1)
+        guard case .failed(.tooLarge(1000)) = capped.received(data(2, 512), now: 2).last else { return XCTFail("over the cap") }
+    }
+
     func testOptionsRefusedRetriesWithoutThem() {
         var session = TFTPReadSession(filename: "f")
         _ = session.start(now: 0)

@@ -377,8 +377,15 @@ int clp_remove_file(const char *path) {
 }
 
 int clp_make_directory(const char *path) {
-    if (mkdir(path, 0700) != 0 && errno != EEXIST) return errno;
-    return 0;
+    if (mkdir(path, 0700) != 0) return errno == EEXIST ? 0 : errno;
+    // A new entry is durable once its parent directory is synced.
+    char parent[PATH_MAX];
+    snprintf(parent, sizeof parent, "%s", path);
+    int dirfd = open(dirname(parent), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (dirfd < 0) return errno;
+    int result = fsync(dirfd) != 0 ? errno : 0;
+    close(dirfd);
+    return result;
 }
 
 int clp_resolve(const char *host, uint16_t port, uint8_t *address, uint32_t *length, int *family) {
@@ -469,15 +476,25 @@ int clp_remove_temporary_files(const char *directory) {
 }
 
 int clp_empty_directory(const char *directory) {
-    DIR *folder = opendir(directory);
-    if (folder == NULL) return errno == ENOENT ? 0 : errno;
+    // Never through a symbolic link: only the directory itself is emptied.
+    int fd = open(directory, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    if (fd < 0) return errno == ENOENT ? 0 : errno;
+    DIR *folder = fdopendir(fd);
+    if (folder == NULL) {
+        int result = errno;
+        close(fd);
+        return result;
+    }
     int dirfd_value = dirfd(folder);
     struct dirent *entry;
     int result = 0;
+    errno = 0;
     while ((entry = readdir(folder)) != NULL) {
         if (strcmp(entry->d_name, ".") == 0 || strcmp(entry->d_name, "..") == 0) continue;
         if (unlinkat(dirfd_value, entry->d_name, 0) != 0 && result == 0) result = errno;
+        errno = 0;
     }
+    if (errno != 0 && result == 0) result = errno;
     if (fsync(dirfd_value) != 0 && result == 0) result = errno;
     closedir(folder);
     return result;

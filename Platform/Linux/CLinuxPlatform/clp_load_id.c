@@ -9,6 +9,8 @@
 #define PHONE_BUILT_LOAD_ID "phonesec-dev"
 #endif
 
+_Static_assert(sizeof(PHONE_BUILT_LOAD_ID) <= CLP_LOAD_ID_SIZE, "the built load ID must fit its section with its NUL");
+
 __attribute__((section(".phone_load_id"), used, aligned(8)))
 const volatile char clp_load_id_bytes[CLP_LOAD_ID_SIZE] = PHONE_BUILT_LOAD_ID;
 

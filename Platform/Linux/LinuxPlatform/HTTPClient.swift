@@ -15,7 +15,18 @@ public struct HTTPClient {
         self.maxSize = maxSize
     }
 
+    /// The file, whole in memory.
     public func fetch(_ name: String, host: String, port: UInt16) -> FetchResult {
+        run(name, host: host, port: port, streams: false) { _ in true }
+    }
+
+    /// The file streamed: each piece of the body handed to `sink` as it arrives (false stops
+    /// the fetch: `.readerStopped`), never held whole; the result's file is empty.
+    public func stream(_ name: String, host: String, port: UInt16, into sink: (ArraySlice<UInt8>) -> Bool) -> FetchResult {
+        run(name, host: host, port: port, streams: true, sink)
+    }
+
+    private func run(_ name: String, host: String, port: UInt16, streams: Bool, _ sink: (ArraySlice<UInt8>) -> Bool) -> FetchResult {
         let started = clp_monotonic_ms()
         let connection: TCPConnection
         switch TCPConnection.connect(host: host, port: port, timeoutMs: connectTimeoutMs) {
@@ -25,7 +36,7 @@ public struct HTTPClient {
         if case .failure(let error) = connection.send(HTTPRequest.get(name, host: host, port: port), timeoutMs: readTimeoutMs) {
             return .failed(.connection(error.streamError))
         }
-        var parser = HTTPResponseParser(bodyLimit: maxSize)
+        var parser = HTTPResponseParser(bodyLimit: maxSize, keepsBody: !streams)
         var response: HTTPResponseParser.Response?
         let overDeadline = FetchResult.failed(.deadlineExceeded(ms: totalTimeoutMs))
         do throws(HTTPResponseParser.ParseError) {
@@ -36,8 +47,17 @@ public struct HTTPClient {
                 switch connection.receive(timeoutMs: wait) {
                 case .success(let bytes):
                     response = try parser.feed(bytes[...])
+                    // A body only after a 200: an error page is no part of the file.
+                    if streams, parser.status == 200 {
+                        let piece = parser.takeBody()
+                        if !piece.isEmpty, !sink(piece[...]) { return .failed(.readerStopped) }
+                    }
                 case .failure(.closed):
                     response = try parser.finish()
+                    if streams, parser.status == 200 {
+                        let piece = parser.takeBody()
+                        if !piece.isEmpty, !sink(piece[...]) { return .failed(.readerStopped) }
+                    }
                 case .failure(let error):
                     // The last wait ends at the deadline: its timeout is the deadline's doing.
                     return clp_monotonic_ms() - started >= totalTimeoutMs ? overDeadline : .failed(.connection(error.streamError))

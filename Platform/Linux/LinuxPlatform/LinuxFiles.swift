@@ -109,9 +109,9 @@ public func errnoText(_ code: Int32) -> String {
 }
 
 /// A file written piece by piece and made visible at once: a temporary file beside it,
-/// renamed over it by `commit` after an fsync (`clp_stream_open`); dropped without a
+/// renamed over it by `commit` after an fsync (`clp_stream_open`); released without a
 /// commit, the temporary is removed and the target is untouched.
-public struct StreamedFile: ~Copyable {
+public final class StreamedFile {
     private let fd: Int32
     private let temporary: [CChar]
     public let path: String
@@ -135,14 +135,16 @@ public struct StreamedFile: ~Copyable {
     }
 
     public func write(_ bytes: ArraySlice<UInt8>) -> Result<Void, FileError> {
+        guard pending else { return .failure(.system(path: path, errno: CLP_EINVAL)) }
         let result = bytes.withUnsafeBufferPointer { clp_write_fd(fd, $0.baseAddress, $0.count) }
         return result == 0 ? .success(()) : .failure(.system(path: path, errno: result))
     }
 
-    /// Synced and renamed over `path`.
-    public consuming func commit() -> Result<Void, FileError> {
-        let result = temporary.withUnsafeBufferPointer { name in path.withCString { clp_stream_commit(fd, name.baseAddress, $0) } }
+    /// Synced and renamed over `path`; once only.
+    public func commit() -> Result<Void, FileError> {
+        guard pending else { return .failure(.system(path: path, errno: CLP_EINVAL)) }
         pending = false
+        let result = temporary.withUnsafeBufferPointer { name in path.withCString { clp_stream_commit(fd, name.baseAddress, $0) } }
         return result == 0 ? .success(()) : .failure(.system(path: path, errno: result))
     }
 

@@ -2,7 +2,7 @@ import CLinuxPlatform
 import PhoneCrypto
 import PhoneWire
 
-/// The board's two load slots on the flash, A and B (docs/firmware-loads.md, "Slots"):
+/// The board's two load slots on the flash, A and B (docs/firmware-loads.md, "Built so far"):
 ///
 ///     DIR/A/NAME …   a load's images, each the body of its `.sbn`, named as the load lists it
 ///     DIR/A.record   the slot's record, written last: the slot holds a whole load only then
@@ -12,11 +12,18 @@ import PhoneWire
 /// before the slot is emptied and written after its last image, so a power cut leaves each
 /// slot whole or without a record, never a record naming images that are not there.
 public struct SlotStore {
-    public enum Slot: String, CaseIterable, Sendable {
-        case a = "A"
-        case b = "B"
+    public enum Slot: CaseIterable, Sendable {
+        case a
+        case b
 
         public var other: Slot { self == .a ? .b : .a }
+        /// "A" or "B", as the files and the marks name it.
+        public var name: String { self == .a ? "A" : "B" }
+
+        /// A slot's name read byte by byte (the firmware compares no text as Unicode).
+        init?(_ bytes: ArraySlice<UInt8>) {
+            if bytes.elementsEqual("A".utf8) { self = .a } else if bytes.elementsEqual("B".utf8) { self = .b } else { return nil }
+        }
     }
 
     /// What the board's init reads at power-on: it starts `tryNext` (marking it `trying`),
@@ -39,7 +46,7 @@ public struct SlotStore {
         var text: String {
             var lines = ""
             for (word, slot) in [("good", good), ("try", tryNext), ("trying", trying), ("failed", failed)] {
-                if let slot { lines += word + " " + slot.rawValue + "\n" }
+                if let slot { lines += word + " " + slot.name + "\n" }
             }
             return lines
         }
@@ -47,15 +54,19 @@ public struct SlotStore {
         /// The marks of a boot file; a line it does not know is ignored (an init of a later
         /// load may write more), a slot it does not know leaves the mark unset.
         init(parsing bytes: [UInt8]) {
+            self.init()
             for line in bytes.split(separator: UInt8(ascii: "\n")) {
                 let words = line.split(separator: UInt8(ascii: " "))
-                guard words.count == 2, let slot = Slot(rawValue: String(decoding: words[1], as: UTF8.self)) else { continue }
-                switch String(decoding: words[0], as: UTF8.self) {
-                case "good": good = slot
-                case "try": tryNext = slot
-                case "trying": trying = slot
-                case "failed": failed = slot
-                default: continue
+                guard words.count == 2, let slot = Slot(words[1]) else { continue }
+                let word = words[0]
+                if word.elementsEqual("good".utf8) {
+                    good = slot
+                } else if word.elementsEqual("try".utf8) {
+                    tryNext = slot
+                } else if word.elementsEqual("trying".utf8) {
+                    trying = slot
+                } else if word.elementsEqual("failed".utf8) {
+                    failed = slot
                 }
             }
         }
@@ -65,20 +76,44 @@ public struct SlotStore {
 
     public init(directory: String) { self.directory = directory }
 
-    /// The boot file's marks; none when there is no file (a factory flash before its first
-    /// update) or it cannot be read.
-    public func marks() -> Marks {
-        guard case .success(let bytes) = LinuxFiles.read(directory + "/boot", limit: 256) else { return Marks() }
-        return Marks(parsing: bytes)
+    /// The boot file's marks, as the init reads them: none when there is no file (a factory
+    /// flash before its first update) or it cannot be read.
+    public func marks() -> Marks { (try? currentMarks().get()) ?? Marks() }
+
+    /// The marks a change starts from: none only when there is no file; a file that cannot
+    /// be read is a failure (rewriting it would drop its good slot).
+    private func currentMarks() -> Result<Marks, FileError> {
+        switch LinuxFiles.read(directory + "/boot", limit: 256) {
+        case .success(let bytes): return .success(Marks(parsing: bytes))
+        case .failure(.system(_, let code)) where code == CLP_ENOENT: return .success(Marks())
+        case .failure(let error): return .failure(error)
+        }
     }
 
-    /// The slot an update writes: the one not marked good (B when none is).
-    public func inactive() -> Slot { marks().good?.other ?? .b }
+    /// The slot an update writes: not the good one, nor one on trial; B when neither is set.
+    public func inactive() -> Slot {
+        let marks = marks()
+        if let good = marks.good { return good.other }
+        if let trial = marks.tryNext ?? marks.trying { return trial.other }
+        return .b
+    }
 
-    /// Empties `slot` for a new load: its record first, then its images.
+    /// Empties `slot` for a new load: its marks other than good first (the init must not
+    /// start it half-written), then its record, then its images.
     public func clear(_ slot: Slot) -> Result<Void, FileError> {
+        var marks: Marks
+        switch currentMarks() {
+        case .success(let read): marks = read
+        case .failure(let error): return .failure(error)
+        }
+        if marks.tryNext == slot || marks.trying == slot || marks.failed == slot {
+            if marks.tryNext == slot { marks.tryNext = nil }
+            if marks.trying == slot { marks.trying = nil }
+            if marks.failed == slot { marks.failed = nil }
+            if case .failure(let error) = write(marks) { return .failure(error) }
+        }
         if case .failure(let error) = LinuxFiles.remove(recordPath(slot)) { return .failure(error) }
-        let images = directory + "/" + slot.rawValue
+        let images = directory + "/" + slot.name
         let result = images.withCString { clp_empty_directory($0) }
         guard result == 0 else { return .failure(.system(path: images, errno: result)) }
         if case .failure(let error) = LinuxFiles.makeDirectory(directory) { return .failure(error) }
@@ -88,7 +123,7 @@ public struct SlotStore {
     /// An image of `slot`, written as it arrives (`LoadFile.isImageName` names only: no
     /// path, no hidden file).
     public func image(_ name: String, in slot: Slot) -> Result<StreamedFile, FileError> {
-        let path = directory + "/" + slot.rawValue + "/" + name
+        let path = directory + "/" + slot.name + "/" + name
         guard LoadFile.isImageName(ArraySlice(name.utf8)) else { return .failure(.system(path: path, errno: CLP_EINVAL)) }
         return StreamedFile.create(path, mode: 0o600)
     }
@@ -104,9 +139,15 @@ public struct SlotStore {
         return SlotRecord(parsing: bytes)
     }
 
-    /// `slot` is started at the next power-on, once; the good slot stays the fallback.
+    /// `slot` is started at the next power-on, once; the good slot stays the fallback. Only
+    /// a slot with its record: one that holds a whole load.
     public func markTry(_ slot: Slot) -> Result<Void, FileError> {
-        var marks = marks()
+        guard record(slot) != nil else { return .failure(.system(path: recordPath(slot), errno: CLP_ENOENT)) }
+        var marks: Marks
+        switch currentMarks() {
+        case .success(let read): marks = read
+        case .failure(let error): return .failure(error)
+        }
         marks.tryNext = slot
         marks.trying = nil
         marks.failed = nil
@@ -121,7 +162,7 @@ public struct SlotStore {
         return LinuxFiles.writeAtomically(directory + "/boot", Array(marks.text.utf8), mode: 0o644)
     }
 
-    private func recordPath(_ slot: Slot) -> String { directory + "/" + slot.rawValue + ".record" }
+    private func recordPath(_ slot: Slot) -> String { directory + "/" + slot.name + ".record" }
 }
 
 /// What a slot holds: the load's ID and each image with its size and SHA-256, one line each
@@ -132,7 +173,8 @@ public struct SlotRecord: Equatable, Sendable {
         public let size: Int
         public let sha256: [UInt8]
 
-        public init(name: String, size: Int, sha256: [UInt8]) {
+        /// Made by `SlotImageWriter` from an image the anchor's check accepted, never by hand.
+        init(name: String, size: Int, sha256: [UInt8]) {
             self.name = name
             self.size = size
             self.sha256 = sha256
@@ -145,7 +187,16 @@ public struct SlotRecord: Equatable, Sendable {
     public let load: String
     public let images: [Image]
 
-    public init(load: String, images: [Image]) {
+    /// Nil when the load's ID or an image's name is no file name as a load names them
+    /// (`LoadFile.isImageName`: no space, no newline, no path), an image is listed twice, or
+    /// there are none or too many.
+    public init?(load: String, images: [Image]) {
+        guard LoadFile.isImageName(ArraySlice(load.utf8)), load.utf8.count < 64, !images.isEmpty, images.count <= LoadFile.maximumImages
+        else { return nil }
+        for (index, image) in images.enumerated() {
+            guard LoadFile.isImageName(ArraySlice(image.name.utf8)),
+                  !images[..<index].contains(where: { $0.name.utf8.elementsEqual(image.name.utf8) }) else { return nil }
+        }
         self.load = load
         self.images = images
     }
@@ -173,7 +224,7 @@ public struct SlotRecord: Equatable, Sendable {
                 return nil
             }
         }
-        guard let load, !images.isEmpty else { return nil }
+        guard let load else { return nil }
         self.init(load: load, images: images)
     }
 }

@@ -12,7 +12,19 @@ public struct TFTPClient {
         options.maxSize = maxSize
     }
 
+    /// The file, whole in memory.
     public func fetch(_ name: String, host: String, port: UInt16) -> FetchResult {
+        run(name, host: host, port: port, streams: false) { _ in true }
+    }
+
+    /// The file streamed: each block handed to `sink` as it arrives, before its ACK (false
+    /// stops the fetch: `.readerStopped`, an error to the server), never held whole; the
+    /// result's file is empty.
+    public func stream(_ name: String, host: String, port: UInt16, into sink: (ArraySlice<UInt8>) -> Bool) -> FetchResult {
+        run(name, host: host, port: port, streams: true, sink)
+    }
+
+    private func run(_ name: String, host: String, port: UInt16, streams: Bool, _ sink: (ArraySlice<UInt8>) -> Bool) -> FetchResult {
         let server: SocketAddress
         switch SocketAddress.resolve(host: host, port: port) {
         case .success(let address): server = address
@@ -20,6 +32,8 @@ public struct TFTPClient {
         }
         let socket: UDPSocket
         do { socket = try UDPSocket(family: server.family) } catch { return .failed(.connection(error.streamError)) }
+        var options = options
+        options.keepsData = !streams
         var session = TFTPReadSession(filename: name, options: options)
         var transferPeer: SocketAddress?
         var deadline: UInt64 = 0
@@ -31,6 +45,13 @@ public struct TFTPClient {
                     _ = socket.send(datagram, to: transferPeer ?? server)
                 case .setTimer(let time):
                     deadline = time
+                case .deliver(let piece):
+                    // Before the block's ACK goes out: a refused block is never acknowledged.
+                    guard sink(piece) else {
+                        let stop = TFTPPacket.error(code: TFTPPacket.ErrorCode.notDefined, message: "transfer stopped by the phone")
+                        _ = socket.send(stop.encoded(), to: transferPeer ?? server)
+                        return .failed(.readerStopped)
+                    }
                 case .done(let bytes):
                     return .file(bytes)
                 case .failed(.notFound):

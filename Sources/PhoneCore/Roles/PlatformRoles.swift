@@ -23,6 +23,8 @@ public enum FetchFailure: Error, Equatable {
     case httpRedirect(Int)
     case httpMalformed(HTTPResponseParser.ParseError)
     case tftp(TFTPError)
+    /// A streamed fetch whose reader refused the bytes (it says why itself).
+    case readerStopped
 }
 
 /// Why a byte stream operation failed. Data only; `PhoneRuntime/Text` words it.

@@ -25,6 +25,9 @@ public struct TFTPReadSession {
         public var initialTimeoutMs: UInt64 = 1_000
         public var maxRetries = 5
         public var maxSize = 8 * 1024 * 1024
+        /// False: the file is never held whole; each block's bytes come out as `.deliver`
+        /// and `.done` carries nothing (a firmware image, streamed into its slot).
+        public var keepsData = true
 
         public init() {}
     }
@@ -33,6 +36,8 @@ public struct TFTPReadSession {
         /// Send to the server's listening port (the request) or to the locked transfer ID.
         case send([UInt8])
         case setTimer(UInt64)
+        /// The next bytes of the file, in order (a streaming read's).
+        case deliver(ArraySlice<UInt8>)
         case done([UInt8])
         case failed(TFTPError)
     }
@@ -42,7 +47,10 @@ public struct TFTPReadSession {
     private var negotiated: Bool
     private var blockSize = 512
     private var expectedBlock: UInt16 = 1
+    /// The file so far, when the session keeps it.
     private var received: [UInt8] = []
+    /// Bytes received, kept or delivered: what the cap counts.
+    private var receivedCount = 0
     private var lastSent: [UInt8] = []
     private var retries = 0
     private var timeoutMs: UInt64
@@ -100,7 +108,7 @@ public struct TFTPReadSession {
                     if value > options.maxSize {
                         return refuse(size: value)
                     }
-                    received.reserveCapacity(value)
+                    if options.keepsData { received.reserveCapacity(value) }
                 }
             }
             return acknowledge(0, now: now)
@@ -117,16 +125,18 @@ public struct TFTPReadSession {
                 return []
             }
             guard payload.count <= blockSize else { return fail(.protocolViolation("block larger than negotiated")) }
-            guard received.count + payload.count <= options.maxSize else { return refuse(size: received.count + payload.count) }
-            received += payload
-            let actions = acknowledge(block, now: now)
+            guard receivedCount + payload.count <= options.maxSize else { return refuse(size: receivedCount + payload.count) }
+            receivedCount += payload.count
+            var actions: [Action] = []
+            if options.keepsData { received += payload } else if !payload.isEmpty { actions.append(.deliver(payload)) }
+            let acknowledged = acknowledge(block, now: now)
             // Block numbers wrap after 65535 (files over 32 MB at 512 bytes).
             expectedBlock = block &+ 1
             if payload.count < blockSize {
                 finished = true
-                return [actions[0], .done(received)]
+                return actions + [acknowledged[0], .done(received)]
             }
-            return actions
+            return actions + acknowledged
         case .error(let code, let message):
             if code == TFTPPacket.ErrorCode.fileNotFound { return fail(.notFound) }
             if code == TFTPPacket.ErrorCode.optionsRefused && negotiated && !peerLocked {

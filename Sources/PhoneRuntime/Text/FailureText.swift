@@ -165,6 +165,7 @@ public enum FailureText {
         case .httpRedirect(let status): return "HTTP " + String(status) + ": redirects are not followed"
         case .httpMalformed(let error): return error.reason
         case .tftp(let error): return tftp(error)
+        case .readerStopped: return "the file was refused as it arrived"
         }
     }
 

@@ -69,11 +69,26 @@ public struct HTTPResponseParser {
     private var pending: [UInt8] = []
     private var consumed = 0
     public private(set) var status = 0
+    /// The body so far, when the parser keeps it.
     private var body: [UInt8] = []
+    /// The body bytes since the last `takeBody`, when the parser streams it.
+    private var streamed: [UInt8] = []
+    /// Body bytes received, kept or streamed: what the limit counts.
+    private var bodyCount = 0
+    private let keepsBody: Bool
     private var expectedLength: Int?
 
-    public init(bodyLimit: Int) {
+    /// `keepsBody` false: the body is never held whole; the caller takes what arrived after
+    /// each `feed` (`takeBody`), and the response's `body` is empty.
+    public init(bodyLimit: Int, keepsBody: Bool = true) {
         self.bodyLimit = bodyLimit
+        self.keepsBody = keepsBody
+    }
+
+    /// The body bytes that arrived since the last call (a streaming parser's).
+    public mutating func takeBody() -> [UInt8] {
+        defer { streamed = [] }
+        return streamed
     }
 
     public var isComplete: Bool {
@@ -155,7 +170,7 @@ public struct HTTPResponseParser {
             phase = .done
             return Response(status: status, body: body)
         default:
-            throw .truncatedBody(received: body.count, expected: expectedLength)
+            throw .truncatedBody(received: bodyCount, expected: expectedLength)
         }
     }
 
@@ -209,7 +224,7 @@ public struct HTTPResponseParser {
         } else if let contentLength {
             // A hostile 2 GB Content-Length is refused before a byte of body is kept.
             guard contentLength <= bodyLimit else { throw .bodyTooLarge(limit: bodyLimit) }
-            body.reserveCapacity(contentLength)
+            if keepsBody { body.reserveCapacity(contentLength) }
             phase = contentLength == 0 ? .done : .fixed(remaining: contentLength)
         } else {
             phase = .untilClose
@@ -217,8 +232,9 @@ public struct HTTPResponseParser {
     }
 
     private mutating func append(_ count: Int) throws(ParseError) {
-        guard body.count + count <= bodyLimit else { throw .bodyTooLarge(limit: bodyLimit) }
-        body += pending[0..<count]
+        guard bodyCount + count <= bodyLimit else { throw .bodyTooLarge(limit: bodyLimit) }
+        if keepsBody { body += pending[0..<count] } else { streamed += pending[0..<count] }
+        bodyCount += count
         take(count)
     }
 

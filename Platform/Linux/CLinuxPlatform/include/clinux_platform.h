@@ -55,7 +55,9 @@ int clp_write_file_atomic(const char *path, const uint8_t *data, size_t length, 
 /// The same atomic write, piece by piece (a firmware image, never held whole): opens a
 /// temporary file beside `path` (its name into `temporary`, `capacity` bytes) for
 /// clp_write_fd; clp_stream_commit syncs it and renames it over `path`; clp_stream_abandon
-/// removes it. An open counts as one atomic write for the power-cut hooks above.
+/// removes it. An open counts as one atomic write for the power-cut hooks above, whose
+/// crash fires at the commit of that write: one stream at a time (a slot's images are
+/// written one after another).
 int clp_stream_open(const char *path, uint32_t mode, int *fd, char *temporary, size_t capacity);
 int clp_stream_commit(int fd, const char *temporary, const char *path);
 void clp_stream_abandon(int fd, const char *temporary);
