@@ -12,6 +12,8 @@ public enum LoadError: Error, Equatable {
     case digest(TrustError)
     /// An image streamed past its cap.
     case tooLarge(name: String, cap: Int)
+    /// The load requires a lower hardware level than this phone's (nil: it states none).
+    case hardwareLevelBelow(load: Int?, phone: Int)
 
     public var reason: String {
         switch self {
@@ -21,6 +23,9 @@ public enum LoadError: Error, Equatable {
             return "not signed by the image-signing certificate (the header names " + signer + ")"
         case .digest(let error): return error.reason
         case .tooLarge(let name, let cap): return name + " is over its " + String(cap) + "-byte cap"
+        case .hardwareLevelBelow(let load?, let phone):
+            return "the load's hardware level " + String(load) + " is below this phone's " + String(phone)
+        case .hardwareLevelBelow(nil, let phone): return "the load states no hardware level (this phone's is " + String(phone) + ")"
         }
     }
 }
@@ -52,6 +57,19 @@ public struct ImageSigner {
     public func verifyLoad(_ bytes: [UInt8], servedAs name: String) throws(LoadError) -> LoadFile {
         _ = try verifyImage(bytes, servedAs: name)
         do { return try LoadFile.parse(bytes) } catch { throw .malformed(error) }
+    }
+
+    /// A load this phone may install: `verifyLoad`, then its hardware level. formats.md §6:
+    /// the load states the lowest hardware level it drives (`#HARDWARE_COMP_1`); a phone whose
+    /// own level (`RunningLoad.hardwareLevel`) is higher refuses it, and one that states none
+    /// is refused too: nothing says it can drive this phone. No other rule on which load:
+    /// the cluster's configuration names it, an older one included (a rollback).
+    public func acceptLoad(_ bytes: [UInt8], servedAs name: String, phoneLevel: Int) throws(LoadError) -> LoadFile {
+        let load = try verifyLoad(bytes, servedAs: name)
+        guard let level = load.hardwareLevel, level >= phoneLevel else {
+            throw .hardwareLevelBelow(load: load.hardwareLevel, phone: phoneLevel)
+        }
+        return load
     }
 
     /// An image (`.sbn`, its body the image) fetched as `name`, whole in memory: its header

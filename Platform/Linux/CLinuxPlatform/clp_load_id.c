@@ -9,6 +9,15 @@
 #define PHONE_BUILT_LOAD_ID "phonesec-dev"
 #endif
 
+// The hardware compatibility level of the board this firmware is built for: a load whose
+// `#HARDWARE_COMP_1` is lower does not drive it (formats.md §6). A build-time constant of
+// the firmware, here; a board of a later revision builds with a higher one.
+#ifndef PHONE_HARDWARE_LEVEL
+#define PHONE_HARDWARE_LEVEL 1
+#endif
+
+int32_t clp_hardware_level(void) { return PHONE_HARDWARE_LEVEL; }
+
 _Static_assert(sizeof(PHONE_BUILT_LOAD_ID) <= CLP_LOAD_ID_SIZE, "the built load ID must fit its section with its NUL");
 
 __attribute__((section(".phone_load_id"), used, aligned(8)))

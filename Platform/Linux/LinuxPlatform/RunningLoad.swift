@@ -6,6 +6,10 @@ import PhoneCrypto
 /// `<loadInformation>` is compared with; and the image-signing certificate it carries, the
 /// anchor every load that follows it is checked against.
 public enum RunningLoad {
+    /// The hardware level this build is for: a load requiring a lower one is refused
+    /// (`ImageSigner.acceptLoad`).
+    public static var hardwareLevel: Int { Int(clp_hardware_level()) }
+
     /// The certificate `clp_image_signer.c` holds; nil only for a build whose bytes there
     /// are no certificate (a test says they are).
     public static var imageSigner: Certificate? {

@@ -22,6 +22,9 @@ extern const int32_t CLP_EPIPE;
 /// The bytes of the running load's ID in the binary (`.phone_load_id`, NUL-padded).
 #define CLP_LOAD_ID_SIZE 64
 
+/// The hardware compatibility level this build is for (clp_load_id.c).
+int32_t clp_hardware_level(void);
+
 /// Copies the running load's ID (at most CLP_LOAD_ID_SIZE - 1 bytes and a NUL) into `out`;
 /// returns its length.
 size_t clp_load_id(char *out, size_t capacity);
