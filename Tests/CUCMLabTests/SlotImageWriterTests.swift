@@ -1,6 +1,7 @@
 @testable import CUCMLab
 import Foundation
 import LinuxPlatform
+import PhoneCore
 import PhoneCrypto
 import PhoneTrust
 import PhoneWire
@@ -37,7 +38,7 @@ final class SlotImageWriterTests: XCTestCase {
     }
 
     private func fetch(_ name: String, over transport: LinuxPhonePlatform.Transport, anchor: Certificate? = nil,
-                       cap: Int = 1 << 20) -> Result<SlotRecord.Image, SlotImageWriter.Failure> {
+                       cap: Int = 1 << 20) -> Result<WrittenImage, LoadSlotFailure> {
         let port = transport == .http ? server.httpPort : server.tftpPort
         return SlotImageWriter.fetch(name, from: .init(host: "127.0.0.1", port: port), over: transport, into: .b, of: store,
                                      anchor: ImageSigner(anchor ?? signer.certificate), cap: cap)
@@ -70,10 +71,41 @@ final class SlotImageWriterTests: XCTestCase {
             XCTAssertEqual(fetch("jar99.1-0-0.sbn", over: transport, cap: 100_000).failure,
                            .image(.tooLarge(name: "jar99.1-0-0.sbn", cap: 100_000)), "\(transport)")
             XCTAssertEqual(slotFiles, [], "\(transport)")
-            XCTAssertEqual(fetch("nothing.sbn", over: transport).failure, .notFound, "\(transport)")
+            XCTAssertEqual(fetch("nothing.sbn", over: transport).failure, .imageNotFound("nothing.sbn"), "\(transport)")
             XCTAssertEqual(slotFiles, [], "\(transport)")
         }
     }
+
+    /// A whole update on the Linux board's platform: the `.loads` fetched and accepted,
+    /// every image streamed into the inactive slot, the record, the mark to try; a load the
+    /// lab does not serve, or one below the phone's hardware level, changes nothing.
+    func testALoadIsStagedInTheInactiveSlot() throws {
+        let slots = SlotStore(directory: directory.appendingPathComponent("board-slots").path)
+        for transport in [LinuxPhonePlatform.Transport.http, .tftp] {
+            let port = transport == .http ? server.httpPort : server.tftpPort
+            let state = directory.appendingPathComponent("state").path
+            var platform = LinuxPhonePlatform(servers: [.init(host: "127.0.0.1", port: port)], transport: transport,
+                                              storage: PhoneStorage(directory: state)) { _, _ in }
+            platform.slots = slots
+            let anchor = ImageSigner(signer.certificate)
+            let slot = slots.inactive()
+            let staged = LoadUpdateRunner().run(LoadUpdateRequest(load: "SIP99.1-0-0", server: 0, anchor: anchor, phoneLevel: 4),
+                                                on: &platform)
+            XCTAssertEqual(staged, .staged(load: "SIP99.1-0-0", slot: slot, images: 2), "\(transport)")
+            XCTAssertEqual(slots.marks().tryNext, slot, "\(transport)")
+            let record = try XCTUnwrap(slots.record(slot), "\(transport)")
+            XCTAssertEqual(record.images.map { $0.size }, contents.map { $0.count }, "\(transport)")
+            try slots.markGood(slot).get()
+
+            XCTAssertEqual(LoadUpdateRunner().run(LoadUpdateRequest(load: "SIP00", server: 0, anchor: anchor, phoneLevel: 4), on: &platform),
+                           .notServed("SIP00.loads"), "\(transport)")
+            XCTAssertEqual(LoadUpdateRunner().run(LoadUpdateRequest(load: "SIP99.1-0-0", server: 0, anchor: anchor, phoneLevel: 5),
+                                                  on: &platform),
+                           .loadRefused(.hardwareLevelBelow(load: 4, phone: 5)), "\(transport)")
+            XCTAssertEqual(slots.marks(), SlotStore.Marks(good: slot), "\(transport): nothing changed by a refusal")
+        }
+    }
+
 }
 
 extension Result {

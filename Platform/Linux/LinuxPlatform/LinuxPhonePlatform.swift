@@ -113,6 +113,8 @@ public struct LinuxPhonePlatform: PhonePlatform, TCPConnector, TLSKeyLog, KeySto
     public var authStringPrompt: ((Bool) -> [UInt8]?)?
     /// Who restarts the phone after a reset: this process (the host), or the board.
     public var resets = ResetKind.inProcess
+    /// The board's load slots, when it has them (`--slots`): an update writes them.
+    public var slots: SlotStore?
 
     /// `console` receives each entry with its time since start, in milliseconds.
     public init(servers: [Server], transport: Transport, storage: PhoneStorage,

@@ -8,21 +8,15 @@ import PhoneWire
 /// record. Never held whole; the image's file is committed only when the stream accepted
 /// every byte, and a refused image leaves nothing in the slot.
 public enum SlotImageWriter {
-    public enum Failure: Error, Equatable {
-        case notFound
-        case fetch(FetchFailure)
-        /// The anchor's check refused the image (name, signature, cap, header).
-        case image(LoadError)
-        case flash(FileError)
-    }
+    public typealias Failure = LoadSlotFailure
 
     public static func fetch(_ name: String, from server: LinuxPhonePlatform.Server, over transport: LinuxPhonePlatform.Transport,
                              into slot: SlotStore.Slot, of store: SlotStore, anchor: ImageSigner,
-                             cap: Int) -> Result<SlotRecord.Image, Failure> {
+                             cap: Int) -> Result<WrittenImage, Failure> {
         let file: StreamedFile
         switch store.image(name, in: slot) {
         case .success(let created): file = created
-        case .failure(let error): return .failure(.flash(error))
+        case .failure(let error): return .failure(.flash(error.reason))
         }
         let writing: Writing
         do { writing = try Writing(ImageStream(anchor, name: name, cap: cap), into: file) } catch {
@@ -37,7 +31,7 @@ public enum SlotImageWriter {
         }
         switch fetched {
         case .file: break
-        case .notFound: return .failure(.notFound)
+        case .notFound: return .failure(.imageNotFound(name))
         case .failed(.readerStopped): return .failure(writing.refusal ?? .fetch(.readerStopped))
         case .failed(.httpMalformed(.bodyTooLarge)), .failed(.tftp(.tooLarge)): return .failure(.image(.tooLarge(name: name, cap: cap)))
         case .failed(let failure): return .failure(.fetch(failure))
@@ -68,7 +62,7 @@ public enum SlotImageWriter {
         }
 
         /// The end: the check's verdict, the last image bytes, the file committed.
-        func finish(_ name: String) -> Result<SlotRecord.Image, Failure> {
+        func finish(_ name: String) -> Result<WrittenImage, Failure> {
             do throws(LoadError) {
                 var ending = stream.take()!
                 let (rest, _) = try ending.finish()
@@ -78,14 +72,14 @@ public enum SlotImageWriter {
             }
             let sha256: [UInt8]
             do { sha256 = try digest.take()!.finalize() } catch { return .failure(.image(.digest(.crypto(error)))) }
-            if case .failure(let error) = file.commit() { return .failure(.flash(error)) }
-            return .success(SlotRecord.Image(name: name, size: size, sha256: sha256))
+            if case .failure(let error) = file.commit() { return .failure(.flash(error.reason)) }
+            return .success(WrittenImage(name: name, size: size, sha256: sha256))
         }
 
         private func keep(_ image: ArraySlice<UInt8>) -> Bool {
             guard !image.isEmpty else { return true }
             if case .failure(let error) = file.write(image) {
-                refusal = .flash(error)
+                refusal = .flash(error.reason)
                 return false
             }
             do { try digest!.update(image) } catch {

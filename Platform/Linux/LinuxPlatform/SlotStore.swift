@@ -1,6 +1,18 @@
 import CLinuxPlatform
+import PhoneCore
 import PhoneCrypto
 import PhoneWire
+
+extension LoadSlot {
+    public var other: LoadSlot { self == .a ? .b : .a }
+    /// "A" or "B", as the files and the marks name it.
+    public var name: String { self == .a ? "A" : "B" }
+
+    /// A slot's name read byte by byte (the firmware compares no text as Unicode).
+    init?(_ bytes: ArraySlice<UInt8>) {
+        if bytes.elementsEqual("A".utf8) { self = .a } else if bytes.elementsEqual("B".utf8) { self = .b } else { return nil }
+    }
+}
 
 /// The board's two load slots on the flash, A and B (docs/firmware-loads.md, "Built so far"):
 ///
@@ -12,19 +24,7 @@ import PhoneWire
 /// before the slot is emptied and written after its last image, so a power cut leaves each
 /// slot whole or without a record, never a record naming images that are not there.
 public struct SlotStore {
-    public enum Slot: CaseIterable, Sendable {
-        case a
-        case b
-
-        public var other: Slot { self == .a ? .b : .a }
-        /// "A" or "B", as the files and the marks name it.
-        public var name: String { self == .a ? "A" : "B" }
-
-        /// A slot's name read byte by byte (the firmware compares no text as Unicode).
-        init?(_ bytes: ArraySlice<UInt8>) {
-            if bytes.elementsEqual("A".utf8) { self = .a } else if bytes.elementsEqual("B".utf8) { self = .b } else { return nil }
-        }
-    }
+    public typealias Slot = LoadSlot
 
     /// What the board's init reads at power-on: it starts `tryNext` (marking it `trying`),
     /// else `good`, else its recovery copy. The load that reaches configured marks itself
@@ -168,18 +168,7 @@ public struct SlotStore {
 /// What a slot holds: the load's ID and each image with its size and SHA-256, one line each
 /// ("load SIP75.9-3-1SR2-1S", "image NAME SIZE HEX"), so the board's init can read it too.
 public struct SlotRecord: Equatable, Sendable {
-    public struct Image: Equatable, Sendable {
-        public let name: String
-        public let size: Int
-        public let sha256: [UInt8]
-
-        /// Made by `SlotImageWriter` from an image the anchor's check accepted, never by hand.
-        init(name: String, size: Int, sha256: [UInt8]) {
-            self.name = name
-            self.size = size
-            self.sha256 = sha256
-        }
-    }
+    public typealias Image = WrittenImage
 
     /// A load lists at most `LoadFile.maximumImages`; each line is under 256 bytes.
     static let maxBytes = 64 + LoadFile.maximumImages * 256

@@ -140,6 +140,50 @@ public protocol SecureConfigTransport {
     mutating func fetchOverHTTPS(_ request: HTTPSConfigRequest, rng: RandomGenerator) -> HTTPSConfigResult
 }
 
+/// The board's two load slots (formats.md §6; the Linux board's `SlotStore`): an update
+/// empties the inactive one, writes the load's images into it one by one, each checked as it
+/// streams in, then stages it (its record last, then marked to try at the next power-on).
+/// No policy: which load, and whether it may be taken, is `LoadUpdateRunner`'s.
+public protocol LoadSlots {
+    /// Empties the slot an update writes (neither the good one nor one on trial) and names it.
+    mutating func clearInactiveSlot() -> Result<LoadSlot, LoadSlotFailure>
+    /// Image `name` of file server `server` into `slot` as it arrives, checked by `anchor`
+    /// as it streams (`ImageStream`), at most `cap` bytes; nothing of it kept when refused.
+    mutating func writeImage(_ name: String, server: Int, into slot: LoadSlot, anchor: ImageSigner,
+                             cap: Int) -> Result<WrittenImage, LoadSlotFailure>
+    /// `slot` holds `load` whole (`images`, every one written): its record, then the mark to
+    /// try it at the next power-on.
+    mutating func stage(_ slot: LoadSlot, load: String, images: [WrittenImage]) -> Result<Void, LoadSlotFailure>
+}
+
+public enum LoadSlot: Equatable, Sendable {
+    case a
+    case b
+}
+
+/// An image in a slot: its name, size and SHA-256, as the anchor's check let it in.
+public struct WrittenImage: Equatable, Sendable {
+    public let name: String
+    public let size: Int
+    public let sha256: [UInt8]
+
+    public init(name: String, size: Int, sha256: [UInt8]) {
+        self.name = name
+        self.size = size
+        self.sha256 = sha256
+    }
+}
+
+/// Why a slot did not take an image or a load. Data only.
+public enum LoadSlotFailure: Error, Equatable {
+    case imageNotFound(String)
+    case fetch(FetchFailure)
+    /// The anchor's check refused the image (its name, signature, cap or header).
+    case image(LoadError)
+    /// The flash failed, in the words of the platform that defines it.
+    case flash(String)
+}
+
 /// Everything a boot needs.
 public typealias PhonePlatform = FileTransport & FlashStorage & PhoneConsole & ClockAndReset & AuthStringPrompt & CAPFEnrollment
     & TVSQuerying & SecureConfigTransport

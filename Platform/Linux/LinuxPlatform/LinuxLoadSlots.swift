@@ -1,0 +1,32 @@
+import PhoneCore
+import PhoneCrypto
+import PhoneTrust
+
+/// The Linux board's load slots: its `SlotStore`, each image streamed from its file server
+/// over the board's transport (`SlotImageWriter`).
+extension LinuxPhonePlatform: LoadSlots {
+    public mutating func clearInactiveSlot() -> Result<LoadSlot, LoadSlotFailure> {
+        guard let slots else { return .failure(.flash("this phone has no load slots")) }
+        let slot = slots.inactive()
+        if case .failure(let error) = slots.clear(slot) { return .failure(.flash(error.reason)) }
+        return .success(slot)
+    }
+
+    public mutating func writeImage(_ name: String, server: Int, into slot: LoadSlot, anchor: ImageSigner,
+                                    cap: Int) -> Result<WrittenImage, LoadSlotFailure> {
+        guard let slots else { return .failure(.flash("this phone has no load slots")) }
+        let target = servers[min(server, servers.count - 1)]
+        show(.fetching(transport, name: name, from: target))
+        return SlotImageWriter.fetch(name, from: target, over: transport, into: slot, of: slots, anchor: anchor, cap: cap)
+    }
+
+    public mutating func stage(_ slot: LoadSlot, load: String, images: [WrittenImage]) -> Result<Void, LoadSlotFailure> {
+        guard let slots else { return .failure(.flash("this phone has no load slots")) }
+        guard let record = SlotRecord(load: load, images: images) else {
+            return .failure(.flash("no record names load " + load + " and its images as files"))
+        }
+        if case .failure(let error) = slots.commit(record, to: slot) { return .failure(.flash(error.reason)) }
+        if case .failure(let error) = slots.markTry(slot) { return .failure(.flash(error.reason)) }
+        return .success(())
+    }
+}
