@@ -48,6 +48,23 @@ public enum Attack: String, CaseIterable, Sendable {
     case httpsRefusesClientCertificate = "https-refuses-client-certificate"
     case httpsHangs = "https-hangs"
     case sipUntrustedCertificate = "sip-untrusted-certificate"
+    /// A firmware load's `.loads` signed by the cluster's TFTP key, not the image-signing key.
+    case loadSignedByTFTP = "load-signed-by-tftp"
+    /// A `.loads` signed by a key nobody knows.
+    case loadUnknownSigner = "load-unknown-signer"
+    /// A `.loads` asked for served as another load's (a load the lab holds under another name).
+    case loadOtherName = "load-other-name"
+    /// The first image a load lists is not served.
+    case loadImageMissing = "load-image-missing"
+    /// An image served as another image of the load (its own header, another name).
+    case loadImageSwapped = "load-image-swapped"
+    /// An image cut short.
+    case loadImageTruncated = "load-image-truncated"
+    /// One byte of an image's body changed.
+    case loadImageFlipped = "load-image-flipped"
+    /// An image that never ends: TFTP blocks of garbage without end (cut where its header
+    /// cannot parse, 16 KiB); over HTTP a Content-Length of 2 GB (refused before a byte).
+    case loadImageEndless = "load-image-endless"
     /// SIP-TLS presents an EC certificate no list holds.
     case sipUntrustedECCertificate = "sip-untrusted-ec-certificate"
     /// SIP-TLS presents the lab's EC TFTP certificate (`init --ec`): listed, but in a role
@@ -65,6 +82,8 @@ public enum Attack: String, CaseIterable, Sendable {
     /// Attacks on call control (SIP-TLS): the boot never meets them; the C API's channel does
     /// (toolchain/capi-check.sh).
     public var isSIP: Bool { rawValue.hasPrefix("sip-") }
+    /// Attacks on firmware loads: an update meets them (SlotImageWriterTests), a boot does not yet.
+    public var isLoad: Bool { rawValue.hasPrefix("load-") }
     /// Attacks on the `.enc.sgn`: they need a phone already enrolled.
     public var targetsEncryptedConfig: Bool {
         [.paddingOver16, .paddingOverBody, .wrappedForAnotherPhone].contains(self)
@@ -103,6 +122,7 @@ extension Lab {
             default:
                 break
             }
+            if attack.isLoad { return try attackedLoad(attack, name, bytes) }
             let isSigned = name.hasSuffix(".cnf.xml.sgn")
             let isEncrypted = name.hasSuffix(".cnf.xml.enc.sgn")
             switch attack {
@@ -151,6 +171,50 @@ extension Lab {
             return .file(bytes)
         } catch {
             return .notFound("attack " + attack.rawValue + " could not build " + name + ": \(error)")
+        }
+    }
+
+    /// A load file as a load attack wants it served.
+    private func attackedLoad(_ attack: Attack, _ name: String, _ served: [UInt8]) throws -> Served {
+        var bytes = served
+        let now = UInt32(Date().timeIntervalSince1970)
+        let isLoad = LoadFile.namesLoad(ArraySlice(name.utf8))
+        let folder = Lab.loadsDirectory(in: directory)
+        let held = ((try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? []).sorted()
+        switch attack {
+        case .loadSignedByTFTP where isLoad:
+            bytes = try SignedFileWriter.resign(bytes, signer: tftp, rng: rng)
+        case .loadUnknownSigner where isLoad:
+            bytes = try SignedFileWriter.resign(bytes, signer: stranger, rng: rng)
+        case .loadOtherName where isLoad:
+            guard let other = held.first(where: { $0.hasSuffix(".loads") && $0 != name }),
+                  let data = FileManager.default.contents(atPath: folder.appendingPathComponent(other).path) else { return .file(bytes) }
+            bytes = [UInt8](data)
+        case .loadImageMissing where !isLoad:
+            guard firstImages(of: held).contains(name) else { return .file(bytes) }
+            log("ATTACK " + attack.rawValue + ": " + name + " not served")
+            return .notFound("attack " + attack.rawValue)
+        case .loadImageSwapped where !isLoad:
+            guard let other = held.first(where: { $0.hasSuffix(".sbn") && $0 != name }),
+                  let data = FileManager.default.contents(atPath: folder.appendingPathComponent(other).path) else { return .file(bytes) }
+            bytes = [UInt8](data)
+        case .loadImageTruncated where !isLoad:
+            bytes.removeLast(min(bytes.count / 2, 1000))
+        case .loadImageFlipped where !isLoad:
+            bytes[bytes.count - 1] ^= 0x01
+        default:
+            return .file(bytes)
+        }
+        log("ATTACK " + attack.rawValue + ": served a hostile " + name)
+        return .file(bytes)
+    }
+
+    /// The first image of each load the lab holds.
+    private func firstImages(of held: [String]) -> [String] {
+        held.filter { $0.hasSuffix(".loads") }.compactMap { loads in
+            guard let data = FileManager.default.contents(atPath: Lab.loadsDirectory(in: directory).appendingPathComponent(loads).path),
+                  let load = try? LoadFile.parse([UInt8](data)), !load.images.isEmpty else { return nil }
+            return load.imageName(0)
         }
     }
 }

@@ -44,10 +44,10 @@ final class TFTPService: @unchecked Sendable {
     private func transfer(_ fields: [String], to client: SocketAddress) {
         let name = fields[0]
         guard let socket = try? UDPSocket(family: client.familyValue), case .success = socket.bind(host: host, port: 0) else { return }
-        if lab.attack == .endlessTFTP, name.hasSuffix(".cnf.xml.sgn") {
+        if (lab.attack == .endlessTFTP && name.hasSuffix(".cnf.xml.sgn")) || (lab.attack == .loadImageEndless && name.hasSuffix(".sbn")) {
             // Full 512-byte blocks for ever (no options acknowledged): only the phone's
             // size cap ends it.
-            lab.log("ATTACK endless-tftp: RRQ " + name + " → blocks without end")
+            lab.log("ATTACK " + (lab.attack?.rawValue ?? "") + ": RRQ " + name + " → blocks without end")
             var block: UInt16 = 1
             for _ in 0..<200_000 {
                 guard case .success = socket.send(TFTPPacket.data(block: block, payload: [UInt8](repeating: 0x41, count: 512)[...]).encoded(),
@@ -131,6 +131,11 @@ final class HTTPService: TCPLabService, @unchecked Sendable {
             _ = connection.send(Array("HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\nConnection: close\r\n\r\n".utf8), timeoutMs: 5_000)
             return
         case .file(let file): name = file
+        }
+        if name.hasSuffix(".sbn"), lab.attack == .loadImageEndless {
+            lab.log("ATTACK load-image-endless: GET /" + name + " → 200 with Content-Length 2147483648")
+            _ = connection.send(Array("HTTP/1.1 200 OK\r\nContent-Length: 2147483648\r\n\r\nxxxx".utf8), timeoutMs: 5_000)
+            return
         }
         if name.hasSuffix(".cnf.xml.sgn"), let attack = lab.attack {
             if attack == .contentLength2GB {

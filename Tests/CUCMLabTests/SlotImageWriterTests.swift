@@ -106,6 +106,74 @@ final class SlotImageWriterTests: XCTestCase {
         }
     }
 
+
+    /// The evil rows of an update: each refused with its cause named, no slot staged, the
+    /// marks as they were (the running load unchanged). Over HTTP and TFTP.
+    func testEveryLoadAttackIsRefusedWithItsCause() throws {
+        // A second load, for the attacks that serve one load as another.
+        let other = directory.appendingPathComponent("cnu98")
+        try Data([0x0C, 0x0E]).write(to: other)
+        _ = try Lab.addLoad("SIP98.0-0-0", images: [other], signer: signer, hardwareLevel: 4, in: directory)
+        let lab = try Lab(directory, log: { _ in })
+        let evil = try LabServer(lab: lab, host: "127.0.0.1", tftpPort: 0, httpPort: 0, capfPort: 0)
+        evil.start()
+        defer { evil.stop() }
+        let anchor = ImageSigner(signer.certificate)
+        let expected: [(Attack, (LoadUpdateResult) -> Bool)] = [
+            (.loadSignedByTFTP, { if case .loadRefused(.notSignedByTheAnchor) = $0 { return true } else { return false } }),
+            (.loadUnknownSigner, { if case .loadRefused(.notSignedByTheAnchor) = $0 { return true } else { return false } }),
+            (.loadOtherName, { $0 == .loadRefused(.filenameMismatch(served: "SIP99.1-0-0.loads", inFile: "SIP98.0-0-0.loads")) }),
+            (.loadImageMissing, { $0 == .slotFailed(.imageNotFound("jar99.1-0-0.sbn")) }),
+            (.loadImageSwapped, { if case .slotFailed(.image(.filenameMismatch)) = $0 { return true } else { return false } }),
+            (.loadImageTruncated, { if case .slotFailed(.image(.notSignedByTheAnchor)) = $0 { return true } else { return false } }),
+            (.loadImageFlipped, { if case .slotFailed(.image(.notSignedByTheAnchor)) = $0 { return true } else { return false } }),
+            // HTTP announces 2 GB: refused before a byte (the TFTP row is below).
+            (.loadImageEndless, { $0 == .slotFailed(.image(.tooLarge(name: "jar99.1-0-0.sbn", cap: 1_000_000))) }),
+        ]
+        XCTAssertEqual(Set(expected.map { $0.0.rawValue }), Set(Attack.allCases.filter { $0.isLoad }.map { $0.rawValue }), "every load attack")
+        let slots = SlotStore(directory: directory.appendingPathComponent("evil-slots").path)
+        try slots.markGood(.a).get()
+        for transport in [LinuxPhonePlatform.Transport.http, .tftp] {
+            let port = transport == .http ? evil.httpPort : evil.tftpPort
+            for (attack, refused) in expected {
+                lab.attack = attack
+                var platform = LinuxPhonePlatform(servers: [.init(host: "127.0.0.1", port: port)], transport: transport,
+                                                  storage: PhoneStorage(directory: directory.appendingPathComponent("state").path)) { _, _ in }
+                platform.slots = slots
+                let result = LoadUpdateRunner().run(LoadUpdateRequest(load: "SIP99.1-0-0", server: 0, anchor: anchor, phoneLevel: 1,
+                                                                      imageCap: 1_000_000), on: &platform)
+                if attack == .loadImageEndless, transport == .tftp {
+                    // Garbage blocks without end: cut where no header can parse (16 KiB).
+                    guard case .slotFailed(.image(.malformed(.header))) = result else { return XCTFail("endless over TFTP: \(result)") }
+                } else {
+                    XCTAssertTrue(refused(result), attack.rawValue + " over \(transport): \(result)")
+                }
+                XCTAssertNil(slots.record(.b), attack.rawValue + " over \(transport): no record")
+                XCTAssertEqual(slots.marks(), SlotStore.Marks(good: .a), attack.rawValue + " over \(transport): the marks unchanged")
+            }
+        }
+        lab.attack = nil
+    }
+
+    /// The rows the lab needs no attack for: a load below the phone's hardware level, and one
+    /// listing 10 000 images (signed by the anchor: the bound is the parser's, not the signature's).
+    func testALoadBelowThePhonesLevelOrListingTenThousandImagesIsRefused() throws {
+        let anchor = ImageSigner(signer.certificate)
+        let names = (0..<10_000).map { "i" + String($0) + ".sbn" }.joined(separator: "\r\n")
+        let many = try SignedFileWriter.signedConfig(Array(("#HARDWARE_COMP_1 4\r\n" + names + "\r\n").utf8), filename: "MANY.loads",
+                                                     signer: signer, timestamp: 0, rng: testRNG())
+        try Data(many).write(to: Lab.loadsDirectory(in: directory).appendingPathComponent("MANY.loads"))
+        var platform = LinuxPhonePlatform(servers: [.init(host: "127.0.0.1", port: server.httpPort)], transport: .http,
+                                          storage: PhoneStorage(directory: directory.appendingPathComponent("state").path)) { _, _ in }
+        platform.slots = store
+        guard case .loadRefused(.malformed) = LoadUpdateRunner().run(LoadUpdateRequest(load: "MANY", server: 0, anchor: anchor, phoneLevel: 1),
+                                                                     on: &platform) else {
+            return XCTFail("a load of 10 000 images was taken")
+        }
+        XCTAssertEqual(LoadUpdateRunner().run(LoadUpdateRequest(load: "SIP99.1-0-0", server: 0, anchor: anchor, phoneLevel: 5), on: &platform),
+                       .loadRefused(.hardwareLevelBelow(load: 4, phone: 5)))
+        XCTAssertNil(store.record(.b))
+    }
 }
 
 extension Result {

@@ -59,8 +59,9 @@ final class EvilClusterTests: XCTestCase {
 
     func testEveryAttackEndsInItsSafeState() throws {
         var table = ["| attack | exit | end state | seconds |", "|---|---|---|---|"]
-        // The SIP attack meets a channel, not a boot: toolchain/capi-check.sh runs it through the C API.
-        for attack in Attack.allCases where !attack.isSIP {
+        // The SIP attacks meet a channel, not a boot: toolchain/capi-check.sh runs them through the
+        // C API. The load attacks meet an update (CUCMLabTests.SlotImageWriterTests).
+        for attack in Attack.allCases where !attack.isSIP && !attack.isLoad {
             let (status, cause) = try XCTUnwrap(Self.expected[attack], attack.rawValue)
             let fixture = try LabFixture(ec: attack.isHTTPS)
             defer { fixture.close() }
