@@ -45,8 +45,8 @@ final class TFTPService: @unchecked Sendable {
         let name = fields[0]
         guard let socket = try? UDPSocket(family: client.familyValue), case .success = socket.bind(host: host, port: 0) else { return }
         if (lab.attack == .endlessTFTP && name.hasSuffix(".cnf.xml.sgn")) || (lab.attack == .loadImageEndless && name.hasSuffix(".sbn")) {
-            // Full 512-byte blocks for ever (no options acknowledged): only the phone's
-            // size cap ends it.
+            // Full 512-byte blocks for ever (no options acknowledged): the phone's size cap
+            // ends it (an image's: its header check, where no header parses).
             lab.log("ATTACK " + (lab.attack?.rawValue ?? "") + ": RRQ " + name + " → blocks without end")
             var block: UInt16 = 1
             for _ in 0..<200_000 {

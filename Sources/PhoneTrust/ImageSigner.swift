@@ -60,8 +60,8 @@ public struct ImageSigner {
     }
 
     /// A load this phone may install: `verifyLoad`, then its hardware level. formats.md §6:
-    /// the load states the lowest hardware level it drives (`#HARDWARE_COMP_1`); a phone whose
-    /// own level (`RunningLoad.hardwareLevel`) is higher refuses it, and one that states none
+    /// the load states the highest hardware level it drives (`#HARDWARE_COMP_1`); a phone
+    /// whose own level (`RunningLoad.hardwareLevel`) is higher refuses it, and one that states none
     /// is refused too: nothing says it can drive this phone. No other rule on which load:
     /// the cluster's configuration names it, an older one included (a rollback).
     public func acceptLoad(_ bytes: [UInt8], servedAs name: String, phoneLevel: Int) throws(LoadError) -> LoadFile {

@@ -37,11 +37,16 @@ final class SlotImageWriterTests: XCTestCase {
         try? FileManager.default.removeItem(at: directory)
     }
 
+    /// One image through the runner's check into slot B of `store`, as an update fetches it.
     private func fetch(_ name: String, over transport: LinuxPhonePlatform.Transport, anchor: Certificate? = nil,
                        cap: Int = 1 << 20) -> Result<WrittenImage, LoadSlotFailure> {
         let port = transport == .http ? server.httpPort : server.tftpPort
-        return SlotImageWriter.fetch(name, from: .init(host: "127.0.0.1", port: port), over: transport, into: .b, of: store,
-                                     anchor: ImageSigner(anchor ?? signer.certificate), cap: cap)
+        var platform = LinuxPhonePlatform(servers: [.init(host: "127.0.0.1", port: port)], transport: transport,
+                                          storage: PhoneStorage(directory: directory.appendingPathComponent("state").path)) { _, _ in }
+        platform.slots = store
+        let request = LoadUpdateRequest(load: "SIP99.1-0-0", server: 0, anchor: ImageSigner(anchor ?? signer.certificate), phoneLevel: 1,
+                                        imageCap: cap)
+        return LoadUpdateRunner().image(name, request, into: .b, on: &platform)
     }
 
     private var slotFiles: [String] {
@@ -88,7 +93,7 @@ final class SlotImageWriterTests: XCTestCase {
                                               storage: PhoneStorage(directory: state)) { _, _ in }
             platform.slots = slots
             let anchor = ImageSigner(signer.certificate)
-            let slot = slots.inactive()
+            let slot = try XCTUnwrap(slots.inactive())
             let staged = LoadUpdateRunner().run(LoadUpdateRequest(load: "SIP99.1-0-0", server: 0, anchor: anchor, phoneLevel: 4),
                                                 on: &platform)
             XCTAssertEqual(staged, .staged(load: "SIP99.1-0-0", slot: slot, images: 2), "\(transport)")
@@ -166,10 +171,15 @@ final class SlotImageWriterTests: XCTestCase {
         var platform = LinuxPhonePlatform(servers: [.init(host: "127.0.0.1", port: server.httpPort)], transport: .http,
                                           storage: PhoneStorage(directory: directory.appendingPathComponent("state").path)) { _, _ in }
         platform.slots = store
-        guard case .loadRefused(.malformed) = LoadUpdateRunner().run(LoadUpdateRequest(load: "MANY", server: 0, anchor: anchor, phoneLevel: 1),
-                                                                     on: &platform) else {
-            return XCTFail("a load of 10 000 images was taken")
-        }
+        // 10 000 names are over the body's 16 KiB before they are over 32 images.
+        XCTAssertEqual(LoadUpdateRunner().run(LoadUpdateRequest(load: "MANY", server: 0, anchor: anchor, phoneLevel: 1), on: &platform),
+                       .loadRefused(.malformed(.bodyTooLong(limit: LoadFile.maximumBodyLength))))
+        let thirtyThree = (0..<33).map { "i" + String($0) + ".sbn" }.joined(separator: "\r\n")
+        let over = try SignedFileWriter.signedConfig(Array(("#HARDWARE_COMP_1 4\r\n" + thirtyThree + "\r\n").utf8), filename: "OVER.loads",
+                                                     signer: signer, timestamp: 0, rng: testRNG())
+        try Data(over).write(to: Lab.loadsDirectory(in: directory).appendingPathComponent("OVER.loads"))
+        XCTAssertEqual(LoadUpdateRunner().run(LoadUpdateRequest(load: "OVER", server: 0, anchor: anchor, phoneLevel: 1), on: &platform),
+                       .loadRefused(.malformed(.tooManyImages(limit: LoadFile.maximumImages))))
         XCTAssertEqual(LoadUpdateRunner().run(LoadUpdateRequest(load: "SIP99.1-0-0", server: 0, anchor: anchor, phoneLevel: 5), on: &platform),
                        .loadRefused(.hardwareLevelBelow(load: 4, phone: 5)))
         XCTAssertNil(store.record(.b))

@@ -100,8 +100,8 @@ final class SlotStoreTests: XCTestCase {
     }
 
     /// Only a slot holding a whole load is tried; an update never writes the slot on trial
-    /// or the good one; clearing a slot takes its trial marks first; marks that cannot be
-    /// read are not rewritten (that would drop the good slot).
+    /// or the good one (it may be what runs); clearing a slot takes its trial marks first;
+    /// marks that cannot be read are not rewritten (that would drop the good slot).
     func testTheMarksKeepTheBoardBootable() throws {
         try store.clear(.b).get()
         guard case .failure = store.markTry(.b) else { return XCTFail("a slot without its record was marked to try") }
@@ -109,9 +109,16 @@ final class SlotStoreTests: XCTestCase {
         try store.commit(try XCTUnwrap(SlotRecord(load: "L2", images: [.init(name: "x.sbn", size: 1, sha256: try Digest.hash(.sha256, [7]))])),
                          to: .b).get()
         try store.markTry(.b).get()
-        XCTAssertEqual(store.inactive(), .a, "not the slot on trial")
+        XCTAssertEqual(store.inactive(), .b, "a load staged but not yet tried is replaced")
         try store.clear(.b).get()
         XCTAssertEqual(store.marks(), SlotStore.Marks(), "cleared: no longer to try")
+
+        // What the init writes when it starts B on trial: A boots, B may be what runs.
+        try "good A\ntrying B\n".write(toFile: directory + "/boot", atomically: true, encoding: .utf8)
+        XCTAssertNil(store.inactive(), "no slot is free while a load is on trial")
+        for slot in [SlotStore.Slot.a, .b] {
+            guard case .failure = store.clear(slot) else { return XCTFail("cleared \(slot): the good or the tried slot") }
+        }
 
         try store.markGood(.a).get()
         try FileManager.default.removeItem(atPath: directory + "/boot")

@@ -12,6 +12,8 @@ final class LoadUpdateRunnerTests: XCTestCase {
     struct World: FileTransport, LoadSlots {
         var files: [String: [UInt8]] = [:]
         var failingImage: String?
+        /// A port that keeps an image without its check's word (a defect the runner refuses).
+        var skipsTheCheck = false
         var calls: [String] = []
 
         mutating func fetch(_ name: String, server: Int) -> FetchResult {
@@ -24,11 +26,25 @@ final class LoadUpdateRunnerTests: XCTestCase {
             return .success(.b)
         }
 
-        mutating func writeImage(_ name: String, server: Int, into slot: LoadSlot, anchor: ImageSigner,
-                                 cap: Int) -> Result<WrittenImage, LoadSlotFailure> {
+        /// Feeds the image's signed file through the check in pieces of 100 bytes, as a port
+        /// does; `failingImage` is served signed by the cluster's key.
+        mutating func streamImage(_ name: String, server: Int, into slot: LoadSlot, cap: Int,
+                                  check: (ArraySlice<UInt8>) -> ArraySlice<UInt8>?,
+                                  finish: () -> ArraySlice<UInt8>?) -> Result<WrittenImage, LoadSlotFailure> {
             calls.append("image " + name)
-            if name == failingImage { return .failure(.image(.notSignedByTheAnchor(signer: "CN=other"))) }
-            return .success(WrittenImage(name: name, size: 1, sha256: [UInt8](repeating: 0, count: 32)))
+            let signer = name == failingImage ? try! Vectors.identity("interop/pki/ccm-tftp.pem") : LoadUpdateRunnerTests.signer
+            let file = try! SignedFileWriter.signedConfig([UInt8](repeating: 0x5A, count: 1000), filename: name, signer: signer,
+                                                          timestamp: 0, rng: testRNG())
+            var kept = 0
+            if !skipsTheCheck {
+                for start in stride(from: 0, to: file.count, by: 100) {
+                    guard let image = check(file[start..<min(start + 100, file.count)]) else { return .failure(.checkRefused) }
+                    kept += image.count
+                }
+                guard let rest = finish() else { return .failure(.checkRefused) }
+                kept += rest.count
+            }
+            return .success(WrittenImage(name: name, size: kept, sha256: [UInt8](repeating: 0, count: 32)))
         }
 
         mutating func stage(_ slot: LoadSlot, load: String, images: [WrittenImage]) -> Result<Void, LoadSlotFailure> {
@@ -59,7 +75,9 @@ final class LoadUpdateRunnerTests: XCTestCase {
     func testAFailingImageStagesNothing() throws {
         var world = try Self.world()
         world.failingImage = "a.sbn"
-        XCTAssertEqual(LoadUpdateRunner().run(request, on: &world), .slotFailed(.image(.notSignedByTheAnchor(signer: "CN=other"))))
+        guard case .slotFailed(.image(.notSignedByTheAnchor)) = LoadUpdateRunner().run(request, on: &world) else {
+            return XCTFail("an image the cluster's key signed was kept")
+        }
         XCTAssertEqual(world.calls, ["fetch L.loads", "clear", "image a.sbn"], "no further image, no stage")
     }
 
@@ -72,5 +90,18 @@ final class LoadUpdateRunnerTests: XCTestCase {
         var empty = World()
         XCTAssertEqual(LoadUpdateRunner().run(request, on: &empty), .notServed("L.loads"))
         XCTAssertEqual(empty.calls, ["fetch L.loads"])
+    }
+
+    /// The check is the runner's: a port that kept an image without the check's word on its
+    /// end stages nothing; a load ID that is no file name is refused before any fetch.
+    func testAnImageNotCheckedToItsEndAndABadLoadNameAreRefused() throws {
+        var skipping = try Self.world()
+        skipping.skipsTheCheck = true
+        XCTAssertEqual(LoadUpdateRunner().run(request, on: &skipping), .slotFailed(.checkRefused))
+        XCTAssertFalse(skipping.calls.contains { $0.hasPrefix("stage") })
+        var world = try Self.world()
+        let bad = LoadUpdateRequest(load: "../L", server: 0, anchor: ImageSigner(Self.signer.certificate), phoneLevel: 1)
+        XCTAssertEqual(LoadUpdateRunner().run(bad, on: &world), .badLoadName("../L"))
+        XCTAssertEqual(world.calls, [])
     }
 }

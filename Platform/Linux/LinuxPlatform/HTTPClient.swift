@@ -47,17 +47,10 @@ public struct HTTPClient {
                 switch connection.receive(timeoutMs: wait) {
                 case .success(let bytes):
                     response = try parser.feed(bytes[...])
-                    // A body only after a 200: an error page is no part of the file.
-                    if streams, parser.status == 200 {
-                        let piece = parser.takeBody()
-                        if !piece.isEmpty, !sink(piece[...]) { return .failed(.readerStopped) }
-                    }
+                    if streams, let stop = hand(parser.takeBody(), status: parser.status, to: sink) { return stop }
                 case .failure(.closed):
                     response = try parser.finish()
-                    if streams, parser.status == 200 {
-                        let piece = parser.takeBody()
-                        if !piece.isEmpty, !sink(piece[...]) { return .failed(.readerStopped) }
-                    }
+                    if streams, let stop = hand(parser.takeBody(), status: parser.status, to: sink) { return stop }
                 case .failure(let error):
                     // The last wait ends at the deadline: its timeout is the deadline's doing.
                     return clp_monotonic_ms() - started >= totalTimeoutMs ? overDeadline : .failed(.connection(error.streamError))
@@ -73,5 +66,12 @@ public struct HTTPClient {
         case 300...399: return .failed(.httpRedirect(response.status))
         default: return .failed(.httpStatus(response.status))
         }
+    }
+
+    /// A streamed piece of the body: to `sink` after a 200; the body of any other status is
+    /// no part of the file and is dropped (never gathered). Nil: go on.
+    private func hand(_ piece: [UInt8], status: Int, to sink: (ArraySlice<UInt8>) -> Bool) -> FetchResult? {
+        guard status == 200, !piece.isEmpty else { return nil }
+        return sink(piece[...]) ? nil : .failed(.readerStopped)
     }
 }

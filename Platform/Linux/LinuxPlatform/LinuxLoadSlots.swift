@@ -7,17 +7,18 @@ import PhoneTrust
 extension LinuxPhonePlatform: LoadSlots {
     public mutating func clearInactiveSlot() -> Result<LoadSlot, LoadSlotFailure> {
         guard let slots else { return .failure(.flash("this phone has no load slots")) }
-        let slot = slots.inactive()
+        guard let slot = slots.inactive() else { return .failure(.flash("a load is on trial: no slot is free until it ends")) }
         if case .failure(let error) = slots.clear(slot) { return .failure(.flash(error.reason)) }
         return .success(slot)
     }
 
-    public mutating func writeImage(_ name: String, server: Int, into slot: LoadSlot, anchor: ImageSigner,
-                                    cap: Int) -> Result<WrittenImage, LoadSlotFailure> {
+    public mutating func streamImage(_ name: String, server: Int, into slot: LoadSlot, cap: Int,
+                                     check: (ArraySlice<UInt8>) -> ArraySlice<UInt8>?,
+                                     finish: () -> ArraySlice<UInt8>?) -> Result<WrittenImage, LoadSlotFailure> {
         guard let slots else { return .failure(.flash("this phone has no load slots")) }
         let target = servers[min(server, servers.count - 1)]
         show(.fetching(transport, name: name, from: target))
-        return SlotImageWriter.fetch(name, from: target, over: transport, into: slot, of: slots, anchor: anchor, cap: cap)
+        return SlotImageWriter.fetch(name, from: target, over: transport, into: slot, of: slots, cap: cap, check: check, finish: finish)
     }
 
     public mutating func stage(_ slot: LoadSlot, load: String, images: [WrittenImage]) -> Result<Void, LoadSlotFailure> {

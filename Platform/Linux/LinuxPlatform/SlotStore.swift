@@ -90,12 +90,12 @@ public struct SlotStore {
         }
     }
 
-    /// The slot an update writes: not the good one, nor one on trial; B when neither is set.
-    public func inactive() -> Slot {
+    /// The slot an update writes: neither the good one nor one the init is trying (it may be
+    /// what runs), B first; a load staged but not yet tried is replaced. Nil when both are in
+    /// use: an update waits until the load on trial reached configured or failed.
+    public func inactive() -> Slot? {
         let marks = marks()
-        if let good = marks.good { return good.other }
-        if let trial = marks.tryNext ?? marks.trying { return trial.other }
-        return .b
+        return [Slot.b, .a].first { $0 != marks.good && $0 != marks.trying }
     }
 
     /// Empties `slot` for a new load: its marks other than good first (the init must not
@@ -106,6 +106,8 @@ public struct SlotStore {
         case .success(let read): marks = read
         case .failure(let error): return .failure(error)
         }
+        // Never the slot that boots, nor the one the init is trying (it may be what runs).
+        guard marks.good != slot, marks.trying != slot else { return .failure(.system(path: directory + "/" + slot.name, errno: CLP_EINVAL)) }
         if marks.tryNext == slot || marks.trying == slot || marks.failed == slot {
             if marks.tryNext == slot { marks.tryNext = nil }
             if marks.trying == slot { marks.trying = nil }

@@ -141,16 +141,20 @@ public protocol SecureConfigTransport {
 }
 
 /// The board's two load slots (formats.md §6; the Linux board's `SlotStore`): an update
-/// empties the inactive one, writes the load's images into it one by one, each checked as it
-/// streams in, then stages it (its record last, then marked to try at the next power-on).
-/// No policy: which load, and whether it may be taken, is `LoadUpdateRunner`'s.
+/// empties the inactive one, writes the load's images into it one by one as they stream in,
+/// then stages it (its record last, then marked to try at the next power-on). No policy:
+/// which load, and whether an image's bytes may be kept, is `LoadUpdateRunner`'s (`check`).
 public protocol LoadSlots {
     /// Empties the slot an update writes (neither the good one nor one on trial) and names it.
     mutating func clearInactiveSlot() -> Result<LoadSlot, LoadSlotFailure>
-    /// Image `name` of file server `server` into `slot` as it arrives, checked by `anchor`
-    /// as it streams (`ImageStream`), at most `cap` bytes; nothing of it kept when refused.
-    mutating func writeImage(_ name: String, server: Int, into slot: LoadSlot, anchor: ImageSigner,
-                             cap: Int) -> Result<WrittenImage, LoadSlotFailure>
+    /// File `name` of file server `server`, at most `cap` bytes, into a new image of `slot` as
+    /// it arrives: each piece goes through `check`, which returns the bytes to write (nil:
+    /// refused, the fetch stops); after the last, `finish` returns the last bytes (nil:
+    /// refused). The image is kept — committed, its size and SHA-256 returned — only when
+    /// neither refused; otherwise nothing of it stays (`.checkRefused`).
+    mutating func streamImage(_ name: String, server: Int, into slot: LoadSlot, cap: Int,
+                              check: (ArraySlice<UInt8>) -> ArraySlice<UInt8>?,
+                              finish: () -> ArraySlice<UInt8>?) -> Result<WrittenImage, LoadSlotFailure>
     /// `slot` holds `load` whole (`images`, every one written): its record, then the mark to
     /// try it at the next power-on.
     mutating func stage(_ slot: LoadSlot, load: String, images: [WrittenImage]) -> Result<Void, LoadSlotFailure>
@@ -178,6 +182,8 @@ public struct WrittenImage: Equatable, Sendable {
 public enum LoadSlotFailure: Error, Equatable {
     case imageNotFound(String)
     case fetch(FetchFailure)
+    /// The caller's check refused the image's bytes (it knows why).
+    case checkRefused
     /// The anchor's check refused the image (its name, signature, cap or header).
     case image(LoadError)
     /// The flash failed, in the words of the platform that defines it.

@@ -38,6 +38,9 @@ public enum LoadUpdateResult: Equatable {
     case loadRefused(LoadError)
     /// The `.loads` could not be fetched.
     case fetchFailed(FetchFailure)
+    /// The configuration names no load a file can be named for (at most 63 bytes of
+    /// letters, digits, `.`, `_`, `-`).
+    case badLoadName(String)
     /// An image, or the slot, failed: the slot holds no record, so nothing starts from it.
     case slotFailed(LoadSlotFailure)
 }
@@ -50,6 +53,10 @@ public struct LoadUpdateRunner {
     public init() {}
 
     public func run<P: FileTransport & LoadSlots>(_ request: LoadUpdateRequest, on platform: inout P) -> LoadUpdateResult {
+        // The ID names the slot's record and the load's file: a file name, as a load's images'.
+        guard LoadFile.isImageName(ArraySlice(request.load.utf8)), request.load.utf8.count < 64 else {
+            return .badLoadName(request.load)
+        }
         let bytes: [UInt8]
         switch platform.fetch(request.fileName, server: request.server) {
         case .file(let fetched): bytes = fetched
@@ -67,13 +74,40 @@ public struct LoadUpdateRunner {
         }
         var images: [WrittenImage] = []
         for index in load.images.indices {
-            switch platform.writeImage(load.imageName(index), server: request.server, into: slot, anchor: request.anchor,
-                                       cap: request.imageCap) {
-            case .success(let image): images.append(image)
+            switch image(load.imageName(index), request, into: slot, on: &platform) {
+            case .success(let written): images.append(written)
             case .failure(let failure): return .slotFailed(failure)
             }
         }
         if case .failure(let failure) = platform.stage(slot, load: request.load, images: images) { return .slotFailed(failure) }
         return .staged(load: request.load, slot: slot, images: images.count)
+    }
+
+    /// One image streamed into `slot`, its bytes kept only as the anchor's check lets them
+    /// through (`ImageStream`: the name first, the signature over the whole file at the end).
+    public func image<P: LoadSlots>(_ name: String, _ request: LoadUpdateRequest, into slot: LoadSlot,
+                                    on platform: inout P) -> Result<WrittenImage, LoadSlotFailure> {
+        var stream = ImageStream(request.anchor, name: name, cap: request.imageCap)
+        var refusal: LoadError?
+        var accepted = false
+        let written = platform.streamImage(name, server: request.server, into: slot, cap: request.imageCap, check: { piece in
+            do throws(LoadError) { return try stream.feed(piece) } catch {
+                refusal = error
+                return nil
+            }
+        }, finish: {
+            do throws(LoadError) {
+                let rest = try stream.finish().rest
+                accepted = true
+                return rest
+            } catch {
+                refusal = error
+                return nil
+            }
+        })
+        if case .failure(.checkRefused) = written, let refusal { return .failure(.image(refusal)) }
+        // A port that kept an image its check never accepted whole is refused all the same.
+        if case .success = written, !accepted { return .failure(.checkRefused) }
+        return written
     }
 }
