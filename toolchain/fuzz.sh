@@ -29,8 +29,12 @@ module() {  # module NAME SOURCES…: a static library and its module, instrumen
     swiftc "${flags[@]}" -module-name "$name" -emit-module -emit-module-path "$out/modules/$name.swiftmodule" \
         -emit-library -static -o "$out/modules/lib$name.a" "$@" || exit 1
 }
-module PhoneWire $(find Sources/PhoneWire -name '*.swift')
-module PhoneCrypto Sources/PhoneCrypto/*.swift
+# PhoneWire and PhoneCrypto depend on nothing of each other: both at once (one a core).
+module PhoneWire $(find Sources/PhoneWire -name '*.swift') &
+wire=$!
+module PhoneCrypto Sources/PhoneCrypto/*.swift &
+crypto=$!
+wait "$wire" && wait "$crypto" || exit 1
 module PhoneTrust Sources/PhoneTrust/*.swift
 module PhoneCore $(find Sources/PhoneCore -name '*.swift')
 

@@ -58,19 +58,17 @@ together "$(per_arch aarch64)" "$(per_arch armv7)"
 # The boards are built first, one after the other: building installs packages (one apt at a time).
 for arch in aarch64 armv7; do step toolchain/board.sh build "$arch"; done
 together "toolchain/board-check.sh aarch64" "toolchain/board-check.sh armv7"
-# The private keys on a PKCS#11 token (SoftHSM2): enrolment, decryption and TLS with the keys
-# in the token, orphans, a CAPF delete, the token's faults.
-step toolchain/token-check.sh
-step toolchain/tpm-check.sh
-step toolchain/wireshark-check.sh
-# Fuzzing here is a smoke test of every parser on its corpus (20 s a target); the long
-# campaigns are `toolchain/fuzz.sh 600` (docs/measurements.md has their table).
-step toolchain/fuzz.sh 20
-# The benchmark package must keep building against the core (a debug build proves that; the
-# benchmarks themselves run release builds with Benchmarks/run.sh), and its report's
-# threshold checks are tested on made-up results.
-step swift build --package-path Benchmarks
+# The private keys on a PKCS#11 token (SoftHSM2, a software TPM): enrolment, decryption and
+# TLS with the keys in the token, orphans, a CAPF delete, the token's faults; the Wireshark
+# view. They wait on their labs and tokens more than they compute: beside them, the
+# benchmark package's build (it must keep building against the core; a debug build proves
+# that, the benchmarks themselves run release builds with Benchmarks/run.sh).
+together "toolchain/token-check.sh && toolchain/tpm-check.sh && toolchain/wireshark-check.sh" "swift build --package-path Benchmarks"
+# The report's threshold checks, on made-up results.
 step python3 Benchmarks/test_report.py
+# Fuzzing here is a smoke test of every parser on its corpus (15 s a target); the long
+# campaigns are `toolchain/fuzz.sh 600` (docs/measurements.md has their table).
+step toolchain/fuzz.sh 15
 # The whole suite under AddressSanitizer (it runs every test the plain suite would, and
 # finds memory errors besides), two test classes at a time in processes of their own: many
 # tests wait on the network and on the phone's timeouts, so two workers halve the wall time
