@@ -105,3 +105,35 @@ final class LoadUpdateRunnerTests: XCTestCase {
         XCTAssertEqual(world.calls, [])
     }
 }
+
+/// When a configuration starts an update: a full one, naming a load other than the one
+/// running, on a phone with slots. The real clusters' configurations name loads; without
+/// slots (the host's default) they keep what runs, as they always did.
+final class LoadDecisionTests: XCTestCase {
+    static func config(_ load: String?, full: Bool = true) throws -> DeviceConfiguration {
+        let loadLine = load.map { "<loadInformation>" + $0 + "</loadInformation>" } ?? ""
+        return try DeviceConfiguration.parse(Array(("<device><fullConfig>" + (full ? "true" : "false") + "</fullConfig>" + loadLine
+                                                    + "</device>").utf8))
+    }
+
+    func testOnlyAFullConfigurationNamingAnotherLoadOnAPhoneWithSlotsUpdates() throws {
+        XCTAssertEqual(LoadDecision.after(try Self.config("SIP99.1-0-0"), running: "SIP98.0-0-0", hasSlots: true), .update(load: "SIP99.1-0-0"))
+        XCTAssertEqual(LoadDecision.after(try Self.config("  SIP99.1-0-0 "), running: "SIP98.0-0-0", hasSlots: true),
+                       .update(load: "SIP99.1-0-0"), "Cisco's padding")
+        XCTAssertEqual(LoadDecision.after(try Self.config("SIP98.0-0-0"), running: "SIP98.0-0-0", hasSlots: true), .keep(.alreadyRunning))
+        XCTAssertEqual(LoadDecision.after(try Self.config(""), running: "SIP98.0-0-0", hasSlots: true), .keep(.noLoadNamed))
+        XCTAssertEqual(LoadDecision.after(try Self.config(nil), running: "SIP98.0-0-0", hasSlots: true), .keep(.noLoadNamed))
+        XCTAssertEqual(LoadDecision.after(try Self.config("SIP99.1-0-0", full: false), running: "SIP98.0-0-0", hasSlots: true),
+                       .keep(.partialConfiguration))
+        XCTAssertEqual(LoadDecision.after(try Self.config("SIP99.1-0-0"), running: "SIP98.0-0-0", hasSlots: false), .keep(.noSlots))
+    }
+
+    func testTheRealClustersConfigurationsKeepWhatRunsWithoutSlots() throws {
+        let folder = Vectors.projectRoot.appendingPathComponent("Tests/RealClusterConfigs")
+        for name in try FileManager.default.contentsOfDirectory(atPath: folder.path) where name.hasSuffix(".xml") {
+            let config = try DeviceConfiguration.parse([UInt8](try Data(contentsOf: folder.appendingPathComponent(name))))
+            let decision = LoadDecision.after(config, running: "phonesec-dev", hasSlots: false)
+            XCTAssertTrue(decision == .keep(.noSlots) || decision == .keep(.partialConfiguration), name + ": \(decision)")
+        }
+    }
+}

@@ -27,6 +27,33 @@ public struct LoadUpdateRequest {
     public var fileName: String { load + ".loads" }
 }
 
+/// Whether a configuration starts an update (formats.md §6, the "when to update"):
+/// only a full configuration, naming a load (`<loadInformation>` not empty) other than the
+/// one running, on a phone that has slots to write. Everything else keeps what runs — real
+/// clusters name loads nobody serves, and the phone boots exactly as before.
+public enum LoadDecision: Equatable, Sendable {
+    case keep(KeepReason)
+    case update(load: String)
+
+    public enum KeepReason: Equatable, Sendable {
+        /// A partial configuration (the phone's own, before CAPF) is no cluster's word on loads.
+        case partialConfiguration
+        case noLoadNamed
+        case alreadyRunning
+        /// The phone has no slots to write (`--slots` not given; the host's default).
+        case noSlots
+    }
+
+    public static func after(_ config: DeviceConfiguration, running: String, hasSlots: Bool) -> LoadDecision {
+        guard !config.isPartial else { return .keep(.partialConfiguration) }
+        // The configuration parser has trimmed it (Cisco's files pad values with spaces).
+        guard let named = config.loadInformation, !named.isEmpty else { return .keep(.noLoadNamed) }
+        guard !named.utf8.elementsEqual(running.utf8) else { return .keep(.alreadyRunning) }
+        guard hasSlots else { return .keep(.noSlots) }
+        return .update(load: named)
+    }
+}
+
 /// How an update ended. Data only.
 public enum LoadUpdateResult: Equatable {
     /// Every image is in `slot`, its record written, the slot marked to try: a reset starts it.
