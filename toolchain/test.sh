@@ -52,11 +52,11 @@ together "toolchain/install-lib.sh out/lib/armv7 armv7" "swift build --build-tes
 # its own on free loopback ports.
 per_arch() { printf 'toolchain/firmware-vectors.sh %s && toolchain/firmware-lab-boot.sh %s && toolchain/capi-check.sh %s' "$1" "$1" "$1"; }
 step bash -c "$(per_arch x86_64)"
-together "$(per_arch aarch64)" "$(per_arch armv7)"
+# The ARM checks, and beside them the emulated boards' builds (kernels and busybox unpacked,
+# one board after the other; their packages install-deps.sh installed, so no apt runs here).
+together "$(per_arch aarch64)" "$(per_arch armv7)" "toolchain/board.sh build aarch64 && toolchain/board.sh build armv7"
 # The phone on an emulated board (qemu-system): its own kernel, flash, network, reboots,
 # power cuts and clock (toolchain/board.sh); the two boards at once, one core each.
-# The boards are built first, one after the other: building installs packages (one apt at a time).
-for arch in aarch64 armv7; do step toolchain/board.sh build "$arch"; done
 together "toolchain/board-check.sh aarch64" "toolchain/board-check.sh armv7"
 # The private keys on a PKCS#11 token (SoftHSM2, a software TPM): enrolment, decryption and
 # TLS with the keys in the token, orphans, a CAPF delete, the token's faults; the Wireshark
