@@ -19,21 +19,23 @@ private let hexDigits: [UInt8] = Array("0123456789abcdef".utf8)
 
 /// Hex text (either case) as bytes; nil for anything else: an odd length, another character.
 public func hexBytes(_ text: ArraySlice<UInt8>) -> [UInt8]? {
-    func nibble(_ byte: UInt8) -> UInt8? {
-        switch byte {
-        case UInt8(ascii: "0")...UInt8(ascii: "9"): return byte - UInt8(ascii: "0")
-        case UInt8(ascii: "a")...UInt8(ascii: "f"): return byte - UInt8(ascii: "a") + 10
-        case UInt8(ascii: "A")...UInt8(ascii: "F"): return byte - UInt8(ascii: "A") + 10
-        default: return nil
-        }
-    }
     guard text.count % 2 == 0 else { return nil }
     var bytes: [UInt8] = []
     var index = text.startIndex
     while index < text.endIndex {
-        guard let high = nibble(text[index]), let low = nibble(text[index + 1]) else { return nil }
-        bytes.append(high << 4 | low)
+        guard let high = hexNibble(text[index]), let low = hexNibble(text[index + 1]) else { return nil }
+        bytes.append(UInt8(high << 4 | low))
         index += 2
     }
     return bytes
+}
+
+/// One hex digit's value (either case), or nil: the project's one hex digit reader.
+func hexNibble(_ byte: UInt8) -> Int? {
+    switch byte {
+    case UInt8(ascii: "0")...UInt8(ascii: "9"): return Int(byte - UInt8(ascii: "0"))
+    case UInt8(ascii: "a")...UInt8(ascii: "f"): return Int(byte - UInt8(ascii: "a")) + 10
+    case UInt8(ascii: "A")...UInt8(ascii: "F"): return Int(byte - UInt8(ascii: "A")) + 10
+    default: return nil
+    }
 }

@@ -120,6 +120,17 @@ static int write_all(int fd, const uint8_t *data, size_t length) {
 
 int clp_write_fd(int fd, const uint8_t *data, size_t length) { return write_all(fd, data, length); }
 
+// An entry made, renamed or removed is durable once the directory holding it is synced.
+static int sync_parent(const char *path) {
+    char directory[PATH_MAX];
+    snprintf(directory, sizeof directory, "%s", path);
+    int dirfd = open(dirname(directory), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (dirfd < 0) return errno;
+    int result = fsync(dirfd) != 0 ? errno : 0;
+    close(dirfd);
+    return result;
+}
+
 #ifdef PHONE_TEST_HOOKS
 // Fault injection for the power-cut tests (clinux_platform.h). Only debug builds define
 // PHONE_TEST_HOOKS (Package.swift); the firmware builds are release and never hold it.
@@ -167,14 +178,7 @@ int clp_stream_commit(int fd, const char *temporary, const char *path) {
         return result;
     }
     crash_if_asked("PHONE_TEST_CRASH_AFTER_RENAME");
-    // Make the rename itself durable: fsync the directory that holds the entry.
-    char directory[PATH_MAX];
-    snprintf(directory, sizeof directory, "%s", path);
-    int dirfd = open(dirname(directory), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (dirfd < 0) return errno;
-    result = fsync(dirfd) != 0 ? errno : 0;
-    close(dirfd);
-    return result;
+    return sync_parent(path);
 }
 
 void clp_stream_abandon(int fd, const char *temporary) {
@@ -367,25 +371,12 @@ void clp_close(int fd) {
 
 int clp_remove_file(const char *path) {
     if (unlink(path) != 0) return errno == ENOENT ? 0 : errno;
-    char directory[PATH_MAX];
-    snprintf(directory, sizeof directory, "%s", path);
-    int dirfd = open(dirname(directory), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (dirfd < 0) return errno;
-    int result = fsync(dirfd) != 0 ? errno : 0;
-    close(dirfd);
-    return result;
+    return sync_parent(path);
 }
 
 int clp_make_directory(const char *path) {
     if (mkdir(path, 0700) != 0) return errno == EEXIST ? 0 : errno;
-    // A new entry is durable once its parent directory is synced.
-    char parent[PATH_MAX];
-    snprintf(parent, sizeof parent, "%s", path);
-    int dirfd = open(dirname(parent), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (dirfd < 0) return errno;
-    int result = fsync(dirfd) != 0 ? errno : 0;
-    close(dirfd);
-    return result;
+    return sync_parent(path);
 }
 
 int clp_resolve(const char *host, uint16_t port, uint8_t *address, uint32_t *length, int *family) {

@@ -4,7 +4,6 @@ import PhoneCrypto
 import PhoneWire
 
 extension LoadSlot {
-    public var other: LoadSlot { self == .a ? .b : .a }
     /// "A" or "B", as the files and the marks name it.
     public var name: String { self == .a ? "A" : "B" }
 
@@ -108,9 +107,8 @@ public struct SlotStore {
         }
         // Never the slot that boots, nor the one the init is trying (it may be what runs).
         guard marks.good != slot, marks.trying != slot else { return .failure(.system(path: directory + "/" + slot.name, errno: CLP_EINVAL)) }
-        if marks.tryNext == slot || marks.trying == slot || marks.failed == slot {
+        if marks.tryNext == slot || marks.failed == slot {
             if marks.tryNext == slot { marks.tryNext = nil }
-            if marks.trying == slot { marks.trying = nil }
             if marks.failed == slot { marks.failed = nil }
             if case .failure(let error) = write(marks) { return .failure(error) }
         }
@@ -182,7 +180,7 @@ public struct SlotRecord: Equatable, Sendable {
     /// (`LoadFile.isImageName`: no space, no newline, no path), an image is listed twice, or
     /// there are none or too many.
     public init?(load: String, images: [Image]) {
-        guard LoadFile.isImageName(ArraySlice(load.utf8)), load.utf8.count < 64, !images.isEmpty, images.count <= LoadFile.maximumImages
+        guard LoadFile.isLoadID(load), !images.isEmpty, images.count <= LoadFile.maximumImages
         else { return nil }
         for (index, image) in images.enumerated() {
             guard LoadFile.isImageName(ArraySlice(image.name.utf8)),

@@ -81,7 +81,7 @@ public struct LoadUpdateRunner {
 
     public func run<P: FileTransport & LoadSlots>(_ request: LoadUpdateRequest, on platform: inout P) -> LoadUpdateResult {
         // The ID names the slot's record and the load's file: a file name, as a load's images'.
-        guard LoadFile.isImageName(ArraySlice(request.load.utf8)), request.load.utf8.count < 64 else {
+        guard LoadFile.isLoadID(request.load) else {
             return .badLoadName(request.load)
         }
         let bytes: [UInt8]

@@ -23,6 +23,15 @@ public struct LoadFile: Sendable {
     /// Without the line end (LF, or CR LF).
     public static let maximumLineLength = 512
     public static let maximumNameLength = 128
+    /// A load's ID (`<loadInformation>`, a slot record's `load`) is at most this long: the
+    /// 64 bytes of the firmware's `.phone_load_id` less its NUL.
+    public static let maximumLoadIDLength = 63
+
+    /// A load's ID: a file name as a load names its images (the ID names `<ID>.loads`), at
+    /// most `maximumLoadIDLength` bytes.
+    public static func isLoadID(_ id: String) -> Bool {
+        id.utf8.count <= maximumLoadIDLength && isImageName(ArraySlice(id.utf8))
+    }
     /// Digits of a hardware level.
     static let maximumLevelDigits = 4
     static let hardwareLevelMarker: [UInt8] = Array("#HARDWARE_COMP_1".utf8)

@@ -127,7 +127,7 @@ public struct HTTPResponseParser {
                 var digits = 0
                 for byte in pending[0..<end] {
                     if byte == UInt8(ascii: ";") { break }  // chunk extensions are ignored
-                    guard let value = Self.hexValue(byte), digits < 8 else { throw .malformedChunk(offset: consumed) }
+                    guard let value = hexNibble(byte), digits < 8 else { throw .malformedChunk(offset: consumed) }
                     size = size * 16 + value
                     digits += 1
                 }
@@ -251,14 +251,5 @@ public struct HTTPResponseParser {
             index += 1
         }
         return nil
-    }
-
-    private static func hexValue(_ byte: UInt8) -> Int? {
-        switch byte {
-        case 48...57: return Int(byte - 48)
-        case 97...102: return Int(byte - 87)
-        case 65...70: return Int(byte - 55)
-        default: return nil
-        }
     }
 }
