@@ -35,7 +35,9 @@ trap stop_labs EXIT
 "$cucm_lab" device add SEPA45630BBFA40 --dir "$work/lab" --profile encrypted --capf-auth auto --operation install --key rsa:2048 >/dev/null
 "$cucm_lab" device add SEP000000000099 --dir "$work/lab" --profile encrypted --capf-auth auto --operation install --key rsa:2048 >/dev/null
 start_lab "$work/lab" "$work/lab.log"
-http=$lab_http; sip=$lab_sip
+http=$lab_http; sip=$lab_sip; lab_tvs_of_phone=$lab_tvs
+openssl x509 -in "$work/lab/pki/ccm-tftp.pem" -outform DER -out "$work/ccm.der"
+openssl x509 -in Tests/Vectors/interop/pki/rogue-sast.pem -outform DER -out "$work/stranger.der"
 
 register() {
     "${run[@]}" "$work/secure-register" --server "127.0.0.1:$http" --mac A4:56:30:BB:FA:40 --state "$work/phone" \
@@ -57,7 +59,8 @@ evil_sip=$lab_sip
 # it would flip the program's check and this script's together).
 refusals() {
     env -u PHONE_CHECK_BREAK ${2:+PHONE_CHECK_BREAK="$2"} "${run[@]}" "$work/refusals" --state "$work/phone" \
-        --mic-only-state "$work/mic-only" --mac A4:56:30:BB:FA:40 --sip "127.0.0.1:$sip" --evil-sip "127.0.0.1:$evil_sip" >"$1" 2>&1
+        --mic-only-state "$work/mic-only" --mac A4:56:30:BB:FA:40 --sip "127.0.0.1:$sip" --evil-sip "127.0.0.1:$evil_sip" \
+        --tvs "127.0.0.1:$lab_tvs_of_phone" --ccm "$work/ccm.der" --stranger "$work/stranger.der" >"$1" 2>&1
 }
 check "$arch the C API's refusals (every check of Tests/CAPI/refusals.c)" refusals "$work/refusals.out"
 grep "^FAIL" "$work/refusals.out"

@@ -30,29 +30,48 @@ public enum PhoneProgram {
         public static let keyStore: Int32 = 8
     }
 
-    public static let usage = """
-        usage: phone <command> [options]
+    /// The commands this build runs: the firmware's are the phone's own (its boot, its
+    /// status, the files it checks); the workstation's (a lab's, a technician's, a factory's)
+    /// are the host build's alone.
+    public static var usage: String {
+        #if hasFeature(Embedded)
+        return "usage: phone <command> [options]\n" + phoneCommands + "\n" + commonNotes
+        #else
+        return "usage: phone <command> [options]\n" + phoneCommands + "\n" + workstationCommands + "\n" + commonNotes
+        #endif
+    }
+
+    static let phoneCommands = """
           boot --server HOST[:PORT] [--server …] [--transport http|tftp] --mac MAC --state DIR
                [--mic PEM] [--auth-string DIGITS] [--backoff-ms N] [--fetch-deadline-ms N] [--json] [--keylog FILE]
                [--model NNNN] [--https-port N] [--factory-mic PEM] [--board-reset]
                                                         the whole boot: trust lists, config, CAPF, decryption
-          inspect FILE                                  print every header field and record (host build only)
           verify FILE [--trust TLV]... [--name NAME]    check a signature (and trust-list update rules)
-          verify X.loads --image-signer CERT [--name NAME]
-                                                        a firmware load, by the vendor's image-signing certificate
           decrypt FILE --key PEM --trust TLV [--trust TLV] [--name NAME] [--output OUT]
                                                         verify and decrypt an .enc.sgn
+          status --state DIR [--factory-mic PEM] [--json]
+                                                        MIC, LSC (MD5 as the cluster stores it), trust lists
+          --version                                     the running load's ID
+        """
+
+    #if !hasFeature(Embedded)
+    static let workstationCommands = """
+        host build only:
+          inspect FILE                                  print every header field and record
+          verify X.loads --image-signer CERT [--name NAME]
+                                                        a firmware load, by the vendor's image-signing certificate
           capf --host HOST[:PORT] --device SEP<MAC> --trust TLV --state DIR [--mic PEM] [--auth-string DIGITS] [--keylog FILE]
-                                                        one CAPF session (TLS, port 3804 by default; host build only)
+                                                        one CAPF session (TLS, port 3804 by default)
           trust CERT --purpose call-control|config|https|itl-signer (--state DIR | --trust TLV [--trust TLV])
                [--tvs HOST[:PORT]]... [--device CP-<model>-SEP<MAC>] [--keylog FILE] [--json]
                                                         is CERT trusted for this use: the installed lists, then TVS
                                                         (exit 0 trusted, 1 not trusted, 3 no TVS answered)
-          status --state DIR [--factory-mic PEM] [--json]
-                                                        MIC, LSC (MD5 as the cluster stores it), trust lists
-          --version                                     the running load's ID
           provision-mic --key PEM --cert PEM --pkcs11 MODULE --token LABEL --pin-file F
-                                                        the factory step, host build only: the MIC's key onto the token
+                                                        the factory step: the MIC's key onto the token
+        """
+    #endif
+
+    static let commonNotes = """
         boot, capf, decrypt and status take --pkcs11 MODULE --token LABEL --pin-file F: the keys on a token.
         NAME is the name the file was served under (default: FILE's own name).
         --keylog FILE (debug builds only) appends each TLS session's secrets to FILE (mode 0600) for Wireshark.
@@ -91,7 +110,14 @@ public enum PhoneProgram {
             } else if sameText(command, "boot") {
                 try BootCommand.run(rest, io: io)
             } else if sameText(command, "trust") {
+                #if hasFeature(Embedded)
+                // The rest of the phone's firmware asks its trust questions through the C API
+                // (phonesec_trust_check, the same decision): the command is a technician's,
+                // and its 11 KB went to the firmware's updater.
+                throw PhoneFailure.usage("trust is a workstation's command (the firmware asks phonesec_trust_check): run the host build of phone")
+                #else
                 try TrustCommand.run(rest, io: io)
+                #endif
             } else if sameText(command, "status") {
                 try StatusCommand.run(rest, io: io)
             } else if sameText(command, "provision-mic") {

@@ -1,3 +1,4 @@
+#if !hasFeature(Embedded)
 import LinuxPlatform
 import PhoneCore
 import PhoneCrypto
@@ -112,3 +113,4 @@ enum TrustCommand {
         do { return try Certificate(der: bytes[...]) } catch { throw .input(path + ": not a certificate (PEM or DER): " + error.reason) }
     }
 }
+#endif

@@ -3,11 +3,15 @@
  * runs it against the lab on the host and under QEMU):
  *   bad input (NULL, wrong lengths, an unknown enum) is an error code, never an abort;
  *   undersized buffers say so and how much is needed; nothing is lost by a small read;
+ *   the trust decision the boot makes, as the rest of the firmware asks it: the ITL's
+ *   CallManager for configurations, the same certificate as a trust-list signer on TVS's
+ *   word, a stranger refused on TVS's;
  *   a call manager the phone does not trust is refused before any byte is sent;
  *   a REGISTER over the MIC only, or naming another device, gets 403 from the lab;
  *   a closed channel stays closed; the channel table is bounded.
  *
  *   capi-refusals --state DIR --mic-only-state DIR --mac MAC --sip HOST:PORT --evil-sip HOST:PORT
+ *                 --tvs HOST:PORT --ccm DER --stranger DER
  *
  * Prints one line per check ("ok: …" or "FAIL: …"); exits 1 when any failed.
  * PHONE_CHECK_BREAK (see check below) breaks checks on purpose.
@@ -61,23 +65,38 @@ static int sip_register(phonesec_phone *phone, phonesec_channel channel, const c
     return sscanf(response, "SIP/2.0 %d", &code) == 1 ? code : 0;
 }
 
+/* The whole of a small file (a certificate's DER) into buffer; its length, 0 when unreadable. */
+static size_t read_file(const char *path, uint8_t *buffer, size_t capacity) {
+    FILE *file = fopen(path, "rb");
+    if (!file) return 0;
+    size_t length = fread(buffer, 1, capacity, file);
+    int whole = feof(file) && !ferror(file);
+    fclose(file);
+    return whole ? length : 0;
+}
+
 int main(int argc, char **argv) {
-    const char *state = NULL, *mic_only = NULL, *mac = NULL, *sip = NULL, *evil = NULL;
+    const char *state = NULL, *mic_only = NULL, *mac = NULL, *sip = NULL, *evil = NULL, *tvs = NULL, *ccm = NULL, *stranger = NULL;
     for (int i = 1; i + 1 < argc; i += 2) {
         if (!strcmp(argv[i], "--state")) state = argv[i + 1];
         else if (!strcmp(argv[i], "--mic-only-state")) mic_only = argv[i + 1];
         else if (!strcmp(argv[i], "--mac")) mac = argv[i + 1];
         else if (!strcmp(argv[i], "--sip")) sip = argv[i + 1];
         else if (!strcmp(argv[i], "--evil-sip")) evil = argv[i + 1];
+        else if (!strcmp(argv[i], "--tvs")) tvs = argv[i + 1];
+        else if (!strcmp(argv[i], "--ccm")) ccm = argv[i + 1];
+        else if (!strcmp(argv[i], "--stranger")) stranger = argv[i + 1];
     }
-    if (!state || !mic_only || !mac || !sip || !evil) {
-        fprintf(stderr, "usage: capi-refusals --state DIR --mic-only-state DIR --mac MAC --sip HOST:PORT --evil-sip HOST:PORT\n");
+    if (!state || !mic_only || !mac || !sip || !evil || !tvs || !ccm || !stranger) {
+        fprintf(stderr, "usage: capi-refusals --state DIR --mic-only-state DIR --mac MAC --sip HOST:PORT --evil-sip HOST:PORT\n"
+                        "                     --tvs HOST:PORT --ccm DER --stranger DER\n");
         return 2;
     }
-    char host[256], evil_host[256];
-    uint16_t port, evil_port;
+    char host[256], evil_host[256], tvs_host[256];
+    uint16_t port, evil_port, tvs_port;
     split(sip, host, sizeof host, &port);
     split(evil, evil_host, sizeof evil_host, &evil_port);
+    split(tvs, tvs_host, sizeof tvs_host, &tvs_port);
     phonesec_message message;
 
     /* Bad input. */
@@ -126,6 +145,21 @@ int main(int argc, char **argv) {
     phonesec_status status = phonesec_trust_check(phone, der, length, PHONESEC_PURPOSE_CALL_CONTROL, &trust, &message);
     check(status == PHONESEC_ERR_NOT_TRUSTED && !trust.trusted && trust.source == PHONESEC_SOURCE_NONE,
           "trust_check: the phone's own LSC is not trusted for call control", &message);
+
+    /* The decision the boot makes, asked as the rest of the firmware asks it. */
+    static uint8_t ccm_der[8192], stranger_der[8192];
+    size_t ccm_length = read_file(ccm, ccm_der, sizeof ccm_der), stranger_length = read_file(stranger, stranger_der, sizeof stranger_der);
+    status = phonesec_trust_check(phone, ccm_der, ccm_length, PHONESEC_PURPOSE_CONFIGURATION, &trust, &message);
+    check(status == PHONESEC_OK && trust.trusted && trust.source == PHONESEC_SOURCE_ITL && !strcmp(trust.role, "CCM+TFTP")
+          && trust.tvs_servers_asked == 0, "trust_check: the ITL holds the CallManager as a configuration signer", &message);
+    status = phonesec_trust_check(phone, ccm_der, ccm_length, PHONESEC_PURPOSE_TRUST_LIST_SIGNER, &trust, &message);
+    check(status == PHONESEC_OK && trust.trusted && trust.source == PHONESEC_SOURCE_TVS && !strcmp(trust.role, "CCM+TFTP")
+          && trust.ttl_seconds == 3600 && !strcmp(trust.tvs.host, tvs_host) && trust.tvs.port == tvs_port,
+          "trust_check: TVS vouches for the CallManager as a trust-list signer", &message);
+    status = phonesec_trust_check(phone, stranger_der, stranger_length, PHONESEC_PURPOSE_HTTPS_SERVICE, &trust, &message);
+    check(status == PHONESEC_ERR_NOT_TRUSTED && !trust.trusted && trust.refusal == PHONESEC_REFUSAL_TVS_SAYS_INVALID
+          && trust.tvs_servers_asked == 1 && !strcmp(trust.tvs.host, tvs_host) && trust.tvs.port == tvs_port,
+          "trust_check: TVS says a stranger is invalid, and it is not trusted", &message);
 
     /* A call manager the phone does not trust: refused before any byte is sent. */
     phonesec_channel channel = 12345;
