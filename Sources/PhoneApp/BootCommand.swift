@@ -6,7 +6,7 @@ import PhoneTrust
 import PhoneWire
 
 /// `phone boot --server HOST[:PORT] [--server …] [--transport http|tftp] --mac MAC --state DIR
-///  [--mic PEM | --factory-mic PEM] [--auth-string DIGITS] [--json] [--https-port N] [--board-reset]`
+///  [--mic PEM | --factory-mic PEM] [--auth-string DIGITS] [--json] [--https-port N] [--board-reset] [--slots DIR]`
 enum BootCommand {
     static func run(_ words: ArraySlice<String>, io: some PhoneIO) throws(PhoneFailure) {
         let arguments: Arguments
@@ -22,10 +22,12 @@ enum BootCommand {
         let model: String?
         let httpsPortText: String?
         let keyStore: KeyStoreOptions?
+        let slotsDirectory: String?
         do throws(Arguments.UsageError) {
             arguments = try Arguments(words, valueOptions: ["--server", "--transport", "--mac", "--state", "--mic", "--auth-string",
                                                             "--backoff-ms", "--fetch-deadline-ms", "--keylog", "--model",
-                                                            "--https-port", "--factory-mic", "--pkcs11", "--token", "--pin-file"],
+                                                            "--https-port", "--factory-mic", "--pkcs11", "--token", "--pin-file",
+                                                            "--slots"],
                                       flagOptions: ["--json", "--board-reset"])
             guard arguments.positional.isEmpty else { throw Arguments.UsageError(message: "unexpected " + arguments.positional[0]) }
             macText = try arguments.required("--mac")
@@ -40,6 +42,7 @@ enum BootCommand {
             model = try arguments.value("--model")
             httpsPortText = try arguments.value("--https-port")
             keyStore = try KeyStoreOptions.parse(arguments)
+            slotsDirectory = try arguments.value("--slots")
         } catch {
             throw PhoneFailure(error)
         }
@@ -65,6 +68,7 @@ enum BootCommand {
         request.model = model
         request.keyLogPath = keyLog
         request.keyStore = keyStore
+        request.slotsDirectory = slotsDirectory
         if let httpsPortText {
             // Above 65535 is no port the request can hold: the runtime's words for it.
             guard let port = DecimalNumber.parse(Array(httpsPortText.utf8)[...], maxDigits: 5), port <= 65535 else { throw .outOfRange(.httpsPort) }
@@ -99,6 +103,18 @@ enum BootCommand {
             throw .needsAuthString
         case .resetByBoard:
             if json { io.outputLine(JSON.object([("result", .string("reset"))]).text) }
+            throw .resetByBoard
+        case .loadStaged(let configuration, let load, let slot):
+            // Configured, and a new load to start: only the board's reset starts it.
+            let lines = Summary.lines(configuration, device: device)
+            if json {
+                io.outputLine(JSON.object([("result", .string("loadStaged")), ("device", .string(device.text)),
+                                           ("load", .string(load)), ("slot", .string(slot.name)),
+                                           ("summary", .array(lines.map { .string($0) }))]).text)
+            } else {
+                for line in lines { io.outputLine(line) }
+                io.outputLine("load staged: " + load + " in slot " + slot.name + "; the board resets to start it")
+            }
             throw .resetByBoard
         case .failed(let failure):
             let exit = PhoneBoot.failure(failure)

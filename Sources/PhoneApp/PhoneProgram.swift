@@ -44,8 +44,9 @@ public enum PhoneProgram {
     static let phoneCommands = """
           boot --server HOST[:PORT] [--server …] [--transport http|tftp] --mac MAC --state DIR
                [--mic PEM] [--auth-string DIGITS] [--backoff-ms N] [--fetch-deadline-ms N] [--json] [--keylog FILE]
-               [--model NNNN] [--https-port N] [--factory-mic PEM] [--board-reset]
-                                                        the whole boot: trust lists, config, CAPF, decryption
+               [--model NNNN] [--https-port N] [--factory-mic PEM] [--board-reset] [--slots DIR]
+                                                        the whole boot: trust lists, config, CAPF, decryption;
+                                                        with --slots, the firmware load the config names
           verify FILE [--trust TLV]... [--name NAME]    check a signature (and trust-list update rules)
           decrypt FILE --key PEM --trust TLV [--trust TLV] [--name NAME] [--output OUT]
                                                         verify and decrypt an .enc.sgn
@@ -77,8 +78,8 @@ public enum PhoneProgram {
         --keylog FILE (debug builds only) appends each TLS session's secrets to FILE (mode 0600) for Wireshark.
         With --pkcs11, decrypt's --key is the certificate whose key is on the token.
         Exit codes: 0 success, 1 rejected (trust failure; the reason is printed), 2 usage or file error,
-        3 unreachable, 4 enrollment failed, 5 needs an authentication string, 6 internal fault, 7 board reset,
-        8 the key store cannot be used.
+        3 unreachable, 4 enrollment failed, 5 needs an authentication string, 6 internal fault, 7 board reset
+        (an LSC stored or deleted with --board-reset, or a load staged), 8 the key store cannot be used.
         """
 
     /// Runs one command; `arguments` excludes the program name.

@@ -27,6 +27,8 @@ public struct BootRequest {
     public var keyLogPath: String?
     /// The private keys on a PKCS#11 token; nil: on the flash.
     public var keyStore: KeyStoreOptions?
+    /// The board's load slots (`SlotStore`); nil: the phone never updates its firmware.
+    public var slotsDirectory: String?
 
     public init(device: DeviceName, stateDirectory: String, servers: [LinuxPhonePlatform.Server],
                 transport: LinuxPhonePlatform.Transport) {
@@ -73,6 +75,11 @@ public enum PhoneBoot {
             guard BootOption.fetchDeadlineMs.range?.contains(deadline) == true else { throw .outOfRange(.fetchDeadlineMs) }
         }
         try PhoneFailure.refuseKeyLog(request.keyLogPath)
+        settings.runningLoad = RunningLoad.id
+        if request.slotsDirectory != nil {
+            guard let anchor = RunningLoad.imageSigner else { throw .internalFault("this build's image-signing certificate does not parse") }
+            settings.loadUpdate = LoadUpdateSettings(anchor: ImageSigner(anchor), hardwareLevel: RunningLoad.hardwareLevel)
+        }
 
         let storage = try StateFiles.open(request.stateDirectory, keys: request.keyStore, io: io)
         storage.removeTemporaryFiles()
@@ -109,6 +116,7 @@ public enum PhoneBoot {
         var machine = BootMachine(settings: settings, memory: memory, rng: rng)
         var platform = LinuxPhonePlatform(servers: request.servers, transport: request.transport, storage: storage, console: console)
         if let deadline = request.fetchDeadlineMs { platform.fetchDeadlineMs = deadline }
+        platform.slots = request.slotsDirectory.map { SlotStore(directory: $0) }
         platform.authStringPrompt = authStringPrompt
         platform.resets = request.resets
         if let path = request.keyLogPath { platform.logTLSSecrets(to: path) }

@@ -42,6 +42,7 @@ public func phonesec_boot(_ phone: OpaquePointer?, _ options: UnsafePointer<phon
     request.keyLogPath = text(options.key_log_path)
     if options.https_port != 0 { request.httpsPort = options.https_port }
     if options.backoff_ms != 0 { request.backoffMs = UInt64(options.backoff_ms) }
+    request.slotsDirectory = text(options.slots_directory)
 
     var prompt: ((Bool) -> [UInt8]?)?
     if let ask = options.ask_auth_string {
@@ -76,6 +77,13 @@ public func phonesec_boot(_ phone: OpaquePointer?, _ options: UnsafePointer<phon
         result.pointee.failure = PHONESEC_FAILURE_NEEDS_AUTH_STRING
         fill(&result.pointee.reason, failure.cMessage)
         return answer(PHONESEC_ERR_NEEDS_AUTH_STRING, failure.cMessage, message)
+    case .loadStaged(let configuration, let load, let slot):
+        fill(&result.pointee, configuration)
+        result.pointee.load_staged = 1
+        result.pointee.reset_asked = 1
+        fill(&result.pointee.staged_load, load)
+        fill(&result.pointee.staged_slot, slot.name)
+        return answer(PHONESEC_OK, "", message)
     case .resetByBoard:
         // The C API resets in process (its requests never hand the reset to the board).
         return answer(status(of: .resetByBoard), PhoneFailure.resetByBoard.cMessage, message)

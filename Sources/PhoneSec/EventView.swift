@@ -13,7 +13,7 @@ enum EventView {
     /// The event's strings, in the order they are stored.
     private enum Text: Int, CaseIterable {
         case state, device, file, signer, certHash, ownHash, ownCertificate, host, server, client, tvsAnswer, capfMode, capfReason
-        case capfDetail, key, issued, cause, reason, storedItem, ignoredInput, ignoredState
+        case capfDetail, key, issued, load, slot, cause, reason, storedItem, ignoredInput, ignoredState
         case nextFile, nextHost, nextCAPFMode, nextCAPFReason, nextCause, nextReason
     }
 
@@ -70,6 +70,9 @@ enum EventView {
         texts[Text.key.rawValue] = record.keyKind?.name
         texts[Text.issued.rawValue] = record.issuedCertificate
         event.lsc_stored = flag(record.lscStored)
+        texts[Text.load.rawValue] = record.load
+        texts[Text.slot.rawValue] = record.slot?.name
+        event.images = Int32(record.images ?? 0)
         texts[Text.cause.rawValue] = record.cause.map(FailureText.cause)
         if let failure = record.failure {
             event.failure = failureCode(failure)
@@ -112,6 +115,8 @@ enum EventView {
             event.capf_detail = string(.capfDetail)
             event.key = string(.key)
             event.issued_certificate = string(.issued)
+            event.load = string(.load)
+            event.slot = string(.slot)
             event.cause = string(.cause)
             event.reason = string(.reason)
             event.stored_item = string(.storedItem)

@@ -103,10 +103,10 @@ final class SlotImageWriterTests: XCTestCase {
             try slots.markGood(slot).get()
 
             XCTAssertEqual(LoadUpdateRunner().run(LoadUpdateRequest(load: "SIP00", server: 0, anchor: anchor, phoneLevel: 4), on: &platform),
-                           .notServed("SIP00.loads"), "\(transport)")
+                           .notStaged(.notServed("SIP00.loads")), "\(transport)")
             XCTAssertEqual(LoadUpdateRunner().run(LoadUpdateRequest(load: "SIP99.1-0-0", server: 0, anchor: anchor, phoneLevel: 5),
                                                   on: &platform),
-                           .loadRefused(.hardwareLevelBelow(load: 4, phone: 5)), "\(transport)")
+                           .notStaged(.loadRefused(.hardwareLevelBelow(load: 4, phone: 5))), "\(transport)")
             XCTAssertEqual(slots.marks(), SlotStore.Marks(good: slot), "\(transport): nothing changed by a refusal")
         }
     }
@@ -125,15 +125,15 @@ final class SlotImageWriterTests: XCTestCase {
         defer { evil.stop() }
         let anchor = ImageSigner(signer.certificate)
         let expected: [(Attack, (LoadUpdateResult) -> Bool)] = [
-            (.loadSignedByTFTP, { if case .loadRefused(.notSignedByTheAnchor) = $0 { return true } else { return false } }),
-            (.loadUnknownSigner, { if case .loadRefused(.notSignedByTheAnchor) = $0 { return true } else { return false } }),
-            (.loadOtherName, { $0 == .loadRefused(.filenameMismatch(served: "SIP99.1-0-0.loads", inFile: "SIP98.0-0-0.loads")) }),
-            (.loadImageMissing, { $0 == .slotFailed(.imageNotFound("jar99.1-0-0.sbn")) }),
-            (.loadImageSwapped, { if case .slotFailed(.image(.filenameMismatch)) = $0 { return true } else { return false } }),
-            (.loadImageTruncated, { if case .slotFailed(.image(.notSignedByTheAnchor)) = $0 { return true } else { return false } }),
-            (.loadImageFlipped, { if case .slotFailed(.image(.notSignedByTheAnchor)) = $0 { return true } else { return false } }),
+            (.loadSignedByTFTP, { if case .notStaged(.loadRefused(.notSignedByTheAnchor)) = $0 { return true } else { return false } }),
+            (.loadUnknownSigner, { if case .notStaged(.loadRefused(.notSignedByTheAnchor)) = $0 { return true } else { return false } }),
+            (.loadOtherName, { $0 == .notStaged(.loadRefused(.filenameMismatch(served: "SIP99.1-0-0.loads", inFile: "SIP98.0-0-0.loads"))) }),
+            (.loadImageMissing, { $0 == .notStaged(.slotFailed(.imageNotFound("jar99.1-0-0.sbn"))) }),
+            (.loadImageSwapped, { if case .notStaged(.slotFailed(.image(.filenameMismatch))) = $0 { return true } else { return false } }),
+            (.loadImageTruncated, { if case .notStaged(.slotFailed(.image(.notSignedByTheAnchor))) = $0 { return true } else { return false } }),
+            (.loadImageFlipped, { if case .notStaged(.slotFailed(.image(.notSignedByTheAnchor))) = $0 { return true } else { return false } }),
             // HTTP announces 2 GB: refused before a byte (the TFTP row is below).
-            (.loadImageEndless, { $0 == .slotFailed(.image(.tooLarge(name: "jar99.1-0-0.sbn", cap: 1_000_000))) }),
+            (.loadImageEndless, { $0 == .notStaged(.slotFailed(.image(.tooLarge(name: "jar99.1-0-0.sbn", cap: 1_000_000)))) }),
         ]
         XCTAssertEqual(Set(expected.map { $0.0.rawValue }), Set(Attack.allCases.filter { $0.isLoad }.map { $0.rawValue }), "every load attack")
         let slots = SlotStore(directory: directory.appendingPathComponent("evil-slots").path)
@@ -149,7 +149,7 @@ final class SlotImageWriterTests: XCTestCase {
                                                                       imageCap: 1_000_000), on: &platform)
                 if attack == .loadImageEndless, transport == .tftp {
                     // Garbage blocks without end: cut where no header can parse (16 KiB).
-                    guard case .slotFailed(.image(.malformed(.header))) = result else { return XCTFail("endless over TFTP: \(result)") }
+                    guard case .notStaged(.slotFailed(.image(.malformed(.header)))) = result else { return XCTFail("endless over TFTP: \(result)") }
                 } else {
                     XCTAssertTrue(refused(result), attack.rawValue + " over \(transport): \(result)")
                 }
@@ -173,15 +173,15 @@ final class SlotImageWriterTests: XCTestCase {
         platform.slots = store
         // 10 000 names are over the body's 16 KiB before they are over 32 images.
         XCTAssertEqual(LoadUpdateRunner().run(LoadUpdateRequest(load: "MANY", server: 0, anchor: anchor, phoneLevel: 1), on: &platform),
-                       .loadRefused(.malformed(.bodyTooLong(limit: LoadFile.maximumBodyLength))))
+                       .notStaged(.loadRefused(.malformed(.bodyTooLong(limit: LoadFile.maximumBodyLength)))))
         let thirtyThree = (0..<33).map { "i" + String($0) + ".sbn" }.joined(separator: "\r\n")
         let over = try SignedFileWriter.signedConfig(Array(("#HARDWARE_COMP_1 4\r\n" + thirtyThree + "\r\n").utf8), filename: "OVER.loads",
                                                      signer: signer, timestamp: 0, rng: testRNG())
         try Data(over).write(to: Lab.loadsDirectory(in: directory).appendingPathComponent("OVER.loads"))
         XCTAssertEqual(LoadUpdateRunner().run(LoadUpdateRequest(load: "OVER", server: 0, anchor: anchor, phoneLevel: 1), on: &platform),
-                       .loadRefused(.malformed(.tooManyImages(limit: LoadFile.maximumImages))))
+                       .notStaged(.loadRefused(.malformed(.tooManyImages(limit: LoadFile.maximumImages)))))
         XCTAssertEqual(LoadUpdateRunner().run(LoadUpdateRequest(load: "SIP99.1-0-0", server: 0, anchor: anchor, phoneLevel: 5), on: &platform),
-                       .loadRefused(.hardwareLevelBelow(load: 4, phone: 5)))
+                       .notStaged(.loadRefused(.hardwareLevelBelow(load: 4, phone: 5))))
         XCTAssertNil(store.record(.b))
     }
 }

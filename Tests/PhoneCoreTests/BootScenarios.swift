@@ -269,6 +269,7 @@ enum BootScenarios {
         worlds.append(try itlSignerChanged(tvs: { _ in .answered(.valid(roles: [.sast, .ccmTFTP], ttlSeconds: 3600)) }).0)
         worlds.append(try itlSignerChanged(tvs: { _ in .answered(.invalid) }).0)
         worlds += try httpsScenarios()
+        worlds += try loadScenarios()
         return worlds
     }
 

@@ -75,7 +75,7 @@ final class LoadUpdateRunnerTests: XCTestCase {
     func testAFailingImageStagesNothing() throws {
         var world = try Self.world()
         world.failingImage = "a.sbn"
-        guard case .slotFailed(.image(.notSignedByTheAnchor)) = LoadUpdateRunner().run(request, on: &world) else {
+        guard case .notStaged(.slotFailed(.image(.notSignedByTheAnchor))) = LoadUpdateRunner().run(request, on: &world) else {
             return XCTFail("an image the cluster's key signed was kept")
         }
         XCTAssertEqual(world.calls, ["fetch L.loads", "clear", "image a.sbn"], "no further image, no stage")
@@ -83,12 +83,12 @@ final class LoadUpdateRunnerTests: XCTestCase {
 
     func testARefusedOrMissingLoadWritesNothing() throws {
         var cluster = try Self.world(signedBy: try Vectors.identity("interop/pki/ccm-tftp.pem"))
-        guard case .loadRefused(.notSignedByTheAnchor) = LoadUpdateRunner().run(request, on: &cluster) else {
+        guard case .notStaged(.loadRefused(.notSignedByTheAnchor)) = LoadUpdateRunner().run(request, on: &cluster) else {
             return XCTFail("a load the cluster's key signed was taken")
         }
         XCTAssertEqual(cluster.calls, ["fetch L.loads"])
         var empty = World()
-        XCTAssertEqual(LoadUpdateRunner().run(request, on: &empty), .notServed("L.loads"))
+        XCTAssertEqual(LoadUpdateRunner().run(request, on: &empty), .notStaged(.notServed("L.loads")))
         XCTAssertEqual(empty.calls, ["fetch L.loads"])
     }
 
@@ -97,11 +97,11 @@ final class LoadUpdateRunnerTests: XCTestCase {
     func testAnImageNotCheckedToItsEndAndABadLoadNameAreRefused() throws {
         var skipping = try Self.world()
         skipping.skipsTheCheck = true
-        XCTAssertEqual(LoadUpdateRunner().run(request, on: &skipping), .slotFailed(.checkRefused))
+        XCTAssertEqual(LoadUpdateRunner().run(request, on: &skipping), .notStaged(.slotFailed(.checkRefused)))
         XCTAssertFalse(skipping.calls.contains { $0.hasPrefix("stage") })
         var world = try Self.world()
         let bad = LoadUpdateRequest(load: "../L", server: 0, anchor: ImageSigner(Self.signer.certificate), phoneLevel: 1)
-        XCTAssertEqual(LoadUpdateRunner().run(bad, on: &world), .badLoadName("../L"))
+        XCTAssertEqual(LoadUpdateRunner().run(bad, on: &world), .notStaged(.badLoadName("../L")))
         XCTAssertEqual(world.calls, [])
     }
 }

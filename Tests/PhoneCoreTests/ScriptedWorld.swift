@@ -42,6 +42,8 @@ final class ScriptedWorld: PhonePlatform {
     private(set) var httpsRequests: [HTTPSConfigRequest] = []
     private(set) var savedLSCs: [Identity] = []
     private(set) var resets = 0
+    /// The loads staged, and where.
+    private(set) var staged: [(String, LoadSlot)] = []
     /// The count each `.reset` carried (what a board keeps on its flash).
     private(set) var resetCounts: [Int] = []
     /// Who restarts the phone: `.board` ends the run at the first reset, as on a board.
@@ -167,6 +169,29 @@ final class ScriptedWorld: PhonePlatform {
         if exhausted { return .unknownDevice }
         let answer = capfAnswers.isEmpty ? capfDefault : capfAnswers.removeFirst()
         return answer(request)
+    }
+
+    /// Slot B is the inactive one; an image is a served file, fed through the check in
+    /// pieces of 100 bytes as a port does, kept only when the check let all of it through.
+    func clearInactiveSlot() -> Result<LoadSlot, LoadSlotFailure> { .success(.b) }
+
+    func streamImage(_ name: String, server: Int, into slot: LoadSlot, cap: Int,
+                     check: (ArraySlice<UInt8>) -> ArraySlice<UInt8>?,
+                     finish: () -> ArraySlice<UInt8>?) -> Result<WrittenImage, LoadSlotFailure> {
+        fetched.append(name)
+        guard let file = files[name] else { return .failure(.imageNotFound(name)) }
+        var kept = 0
+        for start in stride(from: 0, to: file.count, by: 100) {
+            guard let bytes = check(file[start..<min(start + 100, file.count)]) else { return .failure(.checkRefused) }
+            kept += bytes.count
+        }
+        guard let rest = finish() else { return .failure(.checkRefused) }
+        return .success(WrittenImage(name: name, size: kept + rest.count, sha256: []))
+    }
+
+    func stage(_ slot: LoadSlot, load: String, images: [WrittenImage]) -> Result<Void, LoadSlotFailure> {
+        staged.append((load, slot))
+        return .success(())
     }
 }
 

@@ -74,6 +74,8 @@ final class EventViewTests: XCTestCase {
             .capf(.certificateReceived(subject: "CN=SEPA45630BBFA40")),
             .capf(.certificateRefused(.notDER)),
             .capf(.lscStored(true)),
+            boot(.loadStaged(load: "SIP75.9-3-1SR2-1S", slot: .b, images: 5), .loadStaged),
+            boot(.loadNotStaged(load: "SIP75.9-3-1SR2-1S", cause: .slotFailed(.image(.tooLarge(name: "jar.sbn", cap: 9)))), .configured),
         ]
     }
 
@@ -120,7 +122,7 @@ final class EventViewTests: XCTestCase {
                 ("cause", e.cause), ("reason", e.reason), ("item", e.stored_item), ("input", e.ignored_input),
                 ("in", e.ignored_state), ("then.file", e.next_file), ("then.host", e.next_host),
                 ("then.authentication", e.next_capf_mode), ("then.capfReason", e.next_capf_reason), ("then.cause", e.next_cause),
-                ("then.reason", e.next_reason),
+                ("then.reason", e.next_reason), ("load", e.load), ("slot", e.slot),
             ]
             for (key, pointer) in strings { if let pointer { box.seen.strings[key] = String(cString: pointer) } }
             let numbers: [(String, Int64)] = [
@@ -133,7 +135,7 @@ final class EventViewTests: XCTestCase {
                 ("result", Int64(e.capf_result.rawValue)), ("failure", Int64(e.failure.rawValue)), ("then", Int64(e.next.rawValue)),
                 ("then.failure", Int64(e.next_failure.rawValue)), ("then.port", Int64(e.next_port)),
                 ("installed", Int64(e.installed)), ("command", Int64(e.capf_command)), ("then.retry", Int64(e.next_retry)),
-                ("then.round", Int64(e.next_round)), ("then.of", Int64(e.next_rounds)),
+                ("then.round", Int64(e.next_round)), ("then.of", Int64(e.next_rounds)), ("images", Int64(e.images)),
             ]
             for (key, value) in numbers where value != 0 { box.seen.numbers[key] = value }
             if let tags = e.skipped_tags { box.seen.skippedTags = Array(UnsafeBufferPointer(start: tags, count: e.skipped_tag_count)) }
@@ -173,11 +175,17 @@ final class EventViewTests: XCTestCase {
             let then = json["then"] as? [String: Any]
 
             // Every string of the C event is the JSON's, and the other way round.
-            for key in ["state", "device", "file", "signer", "certHash", "ownHash", "ownCertificate", "host", "server", "client",
-                        "tvsAnswer", "authentication", "capfReason", "detail", "key", "subject", "cause", "reason", "item",
-                        "input", "in"] {
+            let strings = ["state", "device", "file", "signer", "certHash", "ownHash", "ownCertificate", "host", "server", "client",
+                           "tvsAnswer", "authentication", "capfReason", "detail", "key", "subject", "cause", "reason", "item",
+                           "input", "in", "load", "slot"]
+            for key in strings {
                 XCTAssertEqual(c.strings[key], json[key] as? String, key + " in " + line)
             }
+            // No key of the JSON goes unchecked here: a new one needs its C field and its check.
+            let compared = Set(strings + ["event", "t_ms", "then", "installed", "skippedTags", "command", "port", "fileServer",
+                                          "nextFileServer", "pinned", "servers", "reset", "untilMs", "encrypted", "matches",
+                                          "vouchedByTVS", "stored", "images", "verdict"] + Self.codes.keys)
+            XCTAssertEqual(Set(json.keys).subtracting(compared), [], line)
             let nextFile = ["fetch", "fetchOverHTTPS"].contains(then?["action"] as? String ?? "") ? then?["file"] as? String : nil
             XCTAssertEqual(c.strings["then.file"], nextFile, line)
             for key in ["authentication", "capfReason", "cause", "reason"] {
@@ -197,7 +205,7 @@ final class EventViewTests: XCTestCase {
             XCTAssertEqual(c.numbers["command"].flatMap { CAPFCommand(rawValue: UInt8($0))?.name }, json["command"] as? String, line)
 
             // Numbers and flags: absent in JSON is 0 in C.
-            for key in ["port", "fileServer", "nextFileServer", "pinned", "servers", "reset", "untilMs"] {
+            for key in ["port", "fileServer", "nextFileServer", "pinned", "servers", "reset", "untilMs", "images"] {
                 XCTAssertEqual(c.numbers[key], (json[key] as? NSNumber)?.int64Value, key + " in " + line)
             }
             for key in ["encrypted", "matches", "vouchedByTVS", "stored"] {

@@ -2,9 +2,10 @@ import PhoneCore
 import PhoneCrypto
 import PhoneTrust
 
-/// The Linux board's load slots: its `SlotStore`, each image streamed from its file server
-/// over the board's transport (`SlotImageWriter`).
-extension LinuxPhonePlatform: LoadSlots {
+/// The Linux board's load slots (its `LoadSlots`, a role of `PhonePlatform`): its
+/// `SlotStore`, each image streamed from its file server over the board's transport
+/// (`SlotImageWriter`).
+extension LinuxPhonePlatform {
     public mutating func clearInactiveSlot() -> Result<LoadSlot, LoadSlotFailure> {
         guard let slots else { return .failure(.flash("this phone has no load slots")) }
         guard let slot = slots.inactive() else { return .failure(.flash("a load is on trial: no slot is free until it ends")) }

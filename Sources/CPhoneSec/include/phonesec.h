@@ -43,7 +43,10 @@ extern "C" {
  * on a PKCS#11 token); PHONESEC_ERR_KEY_STORE and PHONESEC_FAILURE_KEY_STORE. */
 /* 5: phonesec_event carries every fact of the JSON log (docs/c-api-versions.md); its trust
  * decision is a phonesec_trust_result (verdict->source, verdict->refusal). */
-#define PHONESEC_API_VERSION 5
+/* 6: firmware loads: phonesec_boot_options.slots_directory, phonesec_boot_result's
+ * load_staged, reset_asked, staged_load and staged_slot, phonesec_event's load, slot and
+ * images, PHONESEC_EVENT_LOAD_STAGED and PHONESEC_EVENT_LOAD_NOT_STAGED. */
+#define PHONESEC_API_VERSION 6
 /* Most servers of one kind a configuration lists (call managers, TVS, CAPF). */
 #define PHONESEC_MAX_SERVERS 16
 /* Most channels one phone handle holds open at once. */
@@ -222,7 +225,9 @@ typedef enum phonesec_event_kind {
     PHONESEC_EVENT_CAPF_INSTALL_REQUESTED = 32,
     PHONESEC_EVENT_CAPF_CERTIFICATE_RECEIVED = 33,
     PHONESEC_EVENT_CAPF_CERTIFICATE_REFUSED = 34,
-    PHONESEC_EVENT_CAPF_LSC_STORED = 35
+    PHONESEC_EVENT_CAPF_LSC_STORED = 35,
+    PHONESEC_EVENT_LOAD_STAGED = 36,         /* the load is in the inactive slot, marked to try: the phone resets */
+    PHONESEC_EVENT_LOAD_NOT_STAGED = 37      /* cause: why; the phone keeps the load it runs */
 } phonesec_event_kind;
 
 typedef enum phonesec_trust_list {
@@ -320,6 +325,10 @@ typedef struct phonesec_event {
     const char *key;                   /* CAPF_INSTALL_REQUESTED: the key to make ("RSA-2048", "EC P-256") */
     const char *issued_certificate;    /* subject of the certificate CAPF issued */
     int32_t lsc_stored;                /* 1: the new LSC and its key were stored */
+    /* Firmware loads. */
+    const char *load;                  /* the load a configuration names (its file: LOAD.loads) */
+    const char *slot;                  /* LOAD_STAGED: the slot written, "A" or "B" */
+    int32_t images;                    /* LOAD_STAGED: the load's images, every one checked */
     /* Why, and what next. */
     const char *cause;                 /* why a file, a list or a download was not used, in words */
     phonesec_failure failure;          /* the failure the event reports: FAILED the boot's end, DIRECT_DECRYPT_FAILED the step's */
@@ -366,6 +375,8 @@ typedef struct phonesec_boot_options {
     uint16_t https_port;         /* 0: 6971 */
     uint32_t backoff_ms;         /* 0: 30000 (the base of the CAPF and config back-offs) */
     const char *key_log_path;    /* optional, debug builds only (a release library refuses it: PHONESEC_ERR_ARGUMENT): appends each TLS session's secrets (NSS format) for Wireshark */
+    const char *slots_directory; /* optional: the board's A/B load slots; a full configuration naming another load
+                                    stages it there (checked against the image-signing certificate the library carries) */
 } phonesec_boot_options;
 
 typedef struct phonesec_server {
@@ -396,10 +407,18 @@ typedef struct phonesec_boot_result {
     phonesec_server tvs[PHONESEC_MAX_SERVERS];
     size_t capf_count;
     phonesec_server capf[PHONESEC_MAX_SERVERS];
+    /* With options.slots_directory: a new load staged in the inactive slot and marked to
+     * try. The phone is configured (PHONESEC_OK), and asks for the board's reset, which
+     * alone starts the load. */
+    int32_t load_staged;         /* 1: staged */
+    int32_t reset_asked;         /* 1: reset the board now */
+    char staged_load[64];        /* its load ID */
+    char staged_slot[2];         /* "A" or "B" */
 } phonesec_boot_result;
 
 /* The whole boot: trust lists, configuration (HTTPS 6971 when the ITL says so), CAPF,
- * decryption — what `phone boot` does. `result` is always filled (also on failure).
+ * decryption, and with options.slots_directory the firmware load the configuration names
+ * — what `phone boot` does. `result` is always filled (also on failure).
  * Returns PHONESEC_OK when configured, else why not (result->failure says which step failed). */
 phonesec_status phonesec_boot(phonesec_phone *phone, const phonesec_boot_options *options, phonesec_boot_result *result,
                               phonesec_message *message);

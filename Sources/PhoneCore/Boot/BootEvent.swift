@@ -37,6 +37,11 @@ public enum BootEvent: Equatable {
     case stillWaiting(untilMs: UInt64)
     case failed(BootFailure)
     case ignored(input: BootInputKind, state: BootStateKind)
+    /// `load` is in `slot`, every one of its `images` checked, the slot marked to try: the
+    /// phone resets into it.
+    case loadStaged(load: String, slot: LoadSlot, images: Int)
+    /// The configuration's load was not staged: the phone keeps the one it runs.
+    case loadNotStaged(load: String, cause: LoadUpdateFailure)
 }
 
 /// What the phone does after the step an event reports.
@@ -191,6 +196,16 @@ extension BootEvent {
             record.kind = .ignored
             record.ignoredInput = input
             record.ignoredIn = state
+        case .loadStaged(let load, let slot, let images):
+            record.kind = .loadStaged
+            record.load = load
+            record.slot = slot
+            record.images = images
+            record.next = .resetting
+        case .loadNotStaged(let load, let cause):
+            record.kind = .loadNotStaged
+            record.load = load
+            record.cause = .loadUpdate(cause)
         }
         return record
     }

@@ -19,6 +19,8 @@ public enum BootInput {
     case authStringEntered([UInt8])
     /// The platform has reset (acknowledging a `.reset` action).
     case reset
+    /// What an `.updateLoad` came to.
+    case loadUpdated(LoadUpdateResult)
 
     var kind: BootInputKind {
         switch self {
@@ -32,6 +34,7 @@ public enum BootInput {
         case .timePassed: return .timePassed
         case .authStringEntered: return .authStringEntered
         case .reset: return .reset
+        case .loadUpdated: return .loadUpdated
         }
     }
 }
@@ -60,8 +63,13 @@ public enum BootAction {
     /// this boot so far, this one included; a board keeps it on its flash for the next
     /// power-on (`BootMemory.boardResets`).
     case reset(count: Int)
+    /// Run this firmware update (`LoadUpdateRunner`), then feed `.loadUpdated`.
+    case updateLoad(LoadUpdateRequest)
     /// Hand the full configuration to the next stage. Terminal.
     case configured(DeviceConfiguration)
+    /// Configured, and `load` staged in `slot`: only a reset starts it (the running program
+    /// cannot become another load), so the boot ends asking the board for one. Terminal.
+    case loadStaged(DeviceConfiguration, load: String, slot: LoadSlot)
     /// Stop with this cause. Terminal.
     case failed(BootFailure)
 }

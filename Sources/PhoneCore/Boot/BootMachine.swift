@@ -33,7 +33,12 @@ public struct BootMachine {
         case waiting(Wait)
         /// Asked the platform to reset after a new LSC.
         case resetting
+        /// The full configuration names another load: it is fetched, checked and written
+        /// into the inactive slot.
+        case updatingLoad(LoadUpdate)
         case configured
+        /// Configured, and a new load staged: the board resets into it.
+        case loadStaged
         case failed(BootFailure)
 
         var kind: BootStateKind {
@@ -49,7 +54,9 @@ public struct BootMachine {
             case .runningCAPF: return .runningCAPF
             case .waiting: return .waiting
             case .resetting: return .resetting
+            case .updatingLoad: return .updatingLoad
             case .configured: return .configured
+            case .loadStaged: return .loadStaged
             case .failed: return .failed
             }
         }
@@ -67,7 +74,7 @@ public struct BootMachine {
     public var memory: BootMemory { boot.memory }
     public var settings: BootSettings { boot.settings }
     public var stateKind: BootStateKind { state.kind }
-    public var isFinished: Bool { state.kind == .configured || state.kind == .failed }
+    public var isFinished: Bool { state.kind == .configured || state.kind == .loadStaged || state.kind == .failed }
 
     /// Feeds one input, at time `now` (monotonic milliseconds).
     public mutating func handle(_ input: BootInput, now: UInt64) -> BootStep {
@@ -105,7 +112,8 @@ public struct BootMachine {
         case .resetting:
             guard case .reset = input else { return nil }
             return boot.resetDone()
-        case .configured, .failed:
+        case .updatingLoad(let phase): return phase.on(input)
+        case .configured, .loadStaged, .failed:
             return nil
         }
     }

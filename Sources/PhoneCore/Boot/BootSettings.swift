@@ -13,6 +13,12 @@ public struct BootSettings {
     public var model: String?
     /// The configuration server's HTTPS port (formats.md §5); labs and tests move it.
     public var httpsPort: UInt16 = 6971
+    /// The load this firmware runs (`RunningLoad.id`): a full configuration naming another
+    /// starts an update (`LoadDecision`).
+    public var runningLoad = ""
+    /// What an update is checked against; nil: the phone has no load slots to write (the
+    /// host without `--slots`), so it never updates.
+    public var loadUpdate: LoadUpdateSettings?
 
     /// Resets (after a new LSC) allowed in one boot.
     public var maxResets = 3

@@ -11,7 +11,9 @@ public enum BootStateKind: String, CaseIterable, Sendable {
     case runningCAPF
     case waiting
     case resetting
+    case updatingLoad
     case configured
+    case loadStaged
     case failed
 }
 
@@ -27,6 +29,7 @@ public enum BootInputKind: String, CaseIterable, Sendable {
     case timePassed
     case authStringEntered
     case reset
+    case loadUpdated
 }
 
 /// One edge of the machine: from a state, on an input, to a state, and why.
@@ -96,6 +99,11 @@ public enum BootTransitions {
         .init(from: .resetting, on: .reset, to: .fetchingTrustList, because: "start over with the new LSC"),
         .init(from: .resetting, on: .reset, to: .failed, because: "too many resets"),
         .init(from: .idle, on: .start, to: .failed, because: "too many board resets (counted on the flash)"),
+        .init(from: .fetchingConfig, on: .fileArrived, to: .updatingLoad, because: "full config verified, names another load"),
+        .init(from: .fetchingEncryptedConfig, on: .fileArrived, to: .updatingLoad, because: "decrypted and verified, names another load"),
+        .init(from: .fetchingConfigOverHTTPS, on: .httpsFetched, to: .updatingLoad, because: "full config over TLS, names another load"),
+        .init(from: .updatingLoad, on: .loadUpdated, to: .loadStaged, because: "every image verified, the slot staged: reset into it"),
+        .init(from: .updatingLoad, on: .loadUpdated, to: .configured, because: "not served or refused: keep the running load"),
     ]
 
     public static func allows(_ from: BootStateKind, _ on: BootInputKind, _ to: BootStateKind) -> Bool {
@@ -110,6 +118,7 @@ public enum BootTransitions {
                          + transition.on.rawValue + " / " + transition.because)
         }
         lines.append("    configured --> [*]")
+        lines.append("    loadStaged --> [*]")
         lines.append("    failed --> [*]")
         return lines.joined(separator: "\n") + "\n"
     }

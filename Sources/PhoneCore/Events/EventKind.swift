@@ -37,6 +37,8 @@ public enum EventKind: UInt8, CaseIterable, Sendable {
     case capfCertificateReceived = 33
     case capfCertificateRefused = 34
     case capfLSCStored = 35
+    case loadStaged = 36
+    case loadNotStaged = 37
 
     /// The JSON log's name (the C header's constant is `PHONESEC_EVENT_` and this in
     /// upper snake case).
@@ -77,6 +79,8 @@ public enum EventKind: UInt8, CaseIterable, Sendable {
         case .capfCertificateReceived: return "capfCertificateReceived"
         case .capfCertificateRefused: return "capfCertificateRefused"
         case .capfLSCStored: return "capfLSCStored"
+        case .loadStaged: return "loadStaged"
+        case .loadNotStaged: return "loadNotStaged"
         }
     }
 }

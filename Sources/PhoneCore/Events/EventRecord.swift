@@ -69,6 +69,14 @@ public struct EventRecord: Equatable {
     public var issuedCertificate: String?
     public var lscStored: Bool?
 
+    // Firmware loads.
+    /// The load a configuration names (its ID: its file is `<load>.loads`).
+    public var load: String?
+    /// The slot an update wrote.
+    public var slot: LoadSlot?
+    /// The images of the load, every one checked.
+    public var images: Int?
+
     // Why, and what next.
     /// Why a file, a list or a download was not used.
     public var cause: EventCause?
@@ -102,6 +110,7 @@ public enum EventCause: Equatable {
     case fetch(FetchFailure)
     case httpsFallback(HTTPSFallback)
     case certificateRefused(CertificateRefusal)
+    case loadUpdate(LoadUpdateFailure)
     /// A failure of the board itself, in the words of the platform that defines it.
     case platform(String)
 }

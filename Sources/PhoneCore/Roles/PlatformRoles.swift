@@ -192,7 +192,7 @@ public enum LoadSlotFailure: Error, Equatable {
 
 /// Everything a boot needs.
 public typealias PhonePlatform = FileTransport & FlashStorage & PhoneConsole & ClockAndReset & AuthStringPrompt & CAPFEnrollment
-    & TVSQuerying & SecureConfigTransport
+    & TVSQuerying & SecureConfigTransport & LoadSlots
 
 /// What a board stores on its flash (named when a write fails).
 public enum StoredItem: Equatable {

@@ -9,6 +9,9 @@ public enum BootResult {
     case needsAuthString
     /// The phone asked for a reset that the board carries out (`ResetKind.board`).
     case resetByBoard
+    /// Configured, and `load` staged in `slot` (marked to try): a reset starts it, which only
+    /// the board can do — whoever runs the boot, in-process resets or not.
+    case loadStaged(DeviceConfiguration, load: String, slot: LoadSlot)
 
     /// Whether the board's resets of this boot still count at the next start
     /// (`BootMemory.boardResets`). They do across a reset, and across an end the board
@@ -19,7 +22,7 @@ public enum BootResult {
     public var keepsBoardResetCount: Bool {
         switch self {
         case .resetByBoard, .needsAuthString, .failed(.unreachable), .failed(.configNotFound): return true
-        case .configured, .failed: return false
+        case .configured, .loadStaged, .failed: return false
         }
     }
 }
@@ -66,8 +69,12 @@ public enum BootRunner {
                 case .reset(let count):
                     guard platform.reset(count: count) == .inProcess else { return .resetByBoard }
                     inputs.append(.reset)
+                case .updateLoad(let request):
+                    inputs.append(.loadUpdated(LoadUpdateRunner().run(request, on: &platform)))
                 case .configured(let configuration):
                     return .configured(configuration)
+                case .loadStaged(let configuration, let load, let slot):
+                    return .loadStaged(configuration, load: load, slot: slot)
                 case .failed(let failure):
                     return .failed(failure)
                 }

@@ -2,6 +2,22 @@ import PhoneCrypto
 import PhoneTrust
 import PhoneWire
 
+/// What every update of this phone is checked against: the running firmware's.
+public struct LoadUpdateSettings {
+    /// The image-signing certificate the running firmware carries.
+    public let anchor: ImageSigner
+    /// The running firmware's hardware level (`ImageSigner.acceptLoad`).
+    public let hardwareLevel: Int
+    /// The most bytes one image may have (`LoadUpdateRequest.imageCap`).
+    public let imageCap: Int
+
+    public init(anchor: ImageSigner, hardwareLevel: Int, imageCap: Int = LoadUpdateRequest.defaultImageCap) {
+        self.anchor = anchor
+        self.hardwareLevel = hardwareLevel
+        self.imageCap = imageCap
+    }
+}
+
 /// One firmware update: the load a configuration names, staged in the inactive slot.
 public struct LoadUpdateRequest {
     /// The load's ID (`<loadInformation>`): its file is `<load>.loads`.
@@ -16,12 +32,20 @@ public struct LoadUpdateRequest {
     /// cluster's files (an image is streamed, never held whole).
     public let imageCap: Int
 
-    public init(load: String, server: Int, anchor: ImageSigner, phoneLevel: Int, imageCap: Int = 64 * 1024 * 1024) {
+    /// 64 MiB, the cap of one image unless a port sets its own.
+    public static let defaultImageCap = 64 * 1024 * 1024
+
+    public init(load: String, server: Int, anchor: ImageSigner, phoneLevel: Int, imageCap: Int = defaultImageCap) {
         self.load = load
         self.server = server
         self.anchor = anchor
         self.phoneLevel = phoneLevel
         self.imageCap = imageCap
+    }
+
+    /// The update of `load` from file server `server`, under the phone's settings.
+    public init(load: String, server: Int, _ settings: LoadUpdateSettings) {
+        self.init(load: load, server: server, anchor: settings.anchor, phoneLevel: settings.hardwareLevel, imageCap: settings.imageCap)
     }
 
     public var fileName: String { load + ".loads" }
@@ -58,6 +82,12 @@ public enum LoadDecision: Equatable, Sendable {
 public enum LoadUpdateResult: Equatable {
     /// Every image is in `slot`, its record written, the slot marked to try: a reset starts it.
     case staged(load: String, slot: LoadSlot, images: Int)
+    /// Nothing staged: the phone keeps the load it runs.
+    case notStaged(LoadUpdateFailure)
+}
+
+/// Why an update staged nothing. Data only; `PhoneRuntime/Text` words it.
+public enum LoadUpdateFailure: Error, Equatable {
     /// The cluster does not serve `<load>.loads`: nothing changed (real clusters name loads
     /// nobody serves; the phone keeps what it runs).
     case notServed(String)
@@ -82,31 +112,33 @@ public struct LoadUpdateRunner {
     public func run<P: FileTransport & LoadSlots>(_ request: LoadUpdateRequest, on platform: inout P) -> LoadUpdateResult {
         // The ID names the slot's record and the load's file: a file name, as a load's images'.
         guard LoadFile.isLoadID(request.load) else {
-            return .badLoadName(request.load)
+            return .notStaged(.badLoadName(request.load))
         }
         let bytes: [UInt8]
         switch platform.fetch(request.fileName, server: request.server) {
         case .file(let fetched): bytes = fetched
-        case .notFound: return .notServed(request.fileName)
-        case .failed(let failure): return .fetchFailed(failure)
+        case .notFound: return .notStaged(.notServed(request.fileName))
+        case .failed(let failure): return .notStaged(.fetchFailed(failure))
         }
         let load: LoadFile
         do { load = try request.anchor.acceptLoad(bytes, servedAs: request.fileName, phoneLevel: request.phoneLevel) } catch {
-            return .loadRefused(error)
+            return .notStaged(.loadRefused(error))
         }
         let slot: LoadSlot
         switch platform.clearInactiveSlot() {
         case .success(let cleared): slot = cleared
-        case .failure(let failure): return .slotFailed(failure)
+        case .failure(let failure): return .notStaged(.slotFailed(failure))
         }
         var images: [WrittenImage] = []
         for index in load.images.indices {
             switch image(load.imageName(index), request, into: slot, on: &platform) {
             case .success(let written): images.append(written)
-            case .failure(let failure): return .slotFailed(failure)
+            case .failure(let failure): return .notStaged(.slotFailed(failure))
             }
         }
-        if case .failure(let failure) = platform.stage(slot, load: request.load, images: images) { return .slotFailed(failure) }
+        if case .failure(let failure) = platform.stage(slot, load: request.load, images: images) {
+            return .notStaged(.slotFailed(failure))
+        }
         return .staged(load: request.load, slot: slot, images: images.count)
     }
 

@@ -94,6 +94,11 @@ public enum ConsoleText {
             return "BOOT: failed: " + FailureText.boot(failure)
         case .ignored(let input, let state):
             return "BOOT: ignored " + input.rawValue + " while " + state.rawValue
+        case .loadStaged(let load, let slot, let images):
+            return "LOAD: " + load + " staged in slot " + slot.name + " (" + String(images)
+                + (images == 1 ? " image" : " images") + " checked); resetting to start it"
+        case .loadNotStaged(let load, let cause):
+            return "LOAD: " + load + " not staged: " + FailureText.loadUpdate(cause) + "; keeping the running load"
         }
     }
 

@@ -55,6 +55,9 @@ public enum EventJSON {
         object.add("key", string: record.keyKind?.name)
         object.add("subject", string: record.issuedCertificate)
         object.add("stored", bool: record.lscStored)
+        object.add("load", string: record.load)
+        object.add("slot", string: record.slot?.name)
+        object.add("images", int: record.images)
         object.add("cause", string: record.cause.map(FailureText.cause))
         if let failure = record.failure { object.fields += self.failure(failure) }
         object.add("item", string: record.storedItem.map(ConsoleText.stored))

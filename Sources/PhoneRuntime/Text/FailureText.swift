@@ -186,7 +186,23 @@ public enum FailureText {
         case .fetch(let failure): return fetch(failure)
         case .httpsFallback(let fallback): return HTTPSText.fallback(fallback)
         case .certificateRefused(let refusal): return certificate(refusal)
+        case .loadUpdate(let failure): return loadUpdate(failure)
         case .platform(let reason): return reason
+        }
+    }
+
+    /// Why an update staged nothing.
+    public static func loadUpdate(_ failure: LoadUpdateFailure) -> String {
+        switch failure {
+        case .notServed(let file): return "the cluster does not serve " + file
+        case .loadRefused(let error): return error.reason
+        case .fetchFailed(let failure): return "the load file: " + fetch(failure)
+        case .badLoadName(let load): return "no file can be named for load " + load
+        case .slotFailed(.imageNotFound(let name)): return "the cluster does not serve the image " + name
+        case .slotFailed(.fetch(let failure)): return "an image: " + fetch(failure)
+        case .slotFailed(.checkRefused): return "an image's bytes were refused by its check"
+        case .slotFailed(.image(let error)): return "an image: " + error.reason
+        case .slotFailed(.flash(let reason)): return "the slot: " + reason
         }
     }
 

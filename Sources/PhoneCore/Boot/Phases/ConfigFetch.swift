@@ -111,7 +111,7 @@ struct ConfigFetch {
 }
 
 extension BootContext {
-    /// Done, with `event` saying how the configuration came (`encrypted`: it was). The flag that makes the next
+    /// Applied, with `event` saying how the configuration came (`encrypted`: it was). The flag that makes the next
     /// boot ask for the `.enc.sgn` first follows the configuration actually applied (not a
     /// partial one on the way), so the boot right after an enrolment fetches the `.sgn`
     /// again, as the troubleshooting note shows.
@@ -126,8 +126,7 @@ extension BootContext {
             memory.tvsServers = config.tvsServers
             actions.append(.persistTVSServers(config.tvsServers))
         }
-        actions.append(.configured(config))
-        return BootStep(to: .configured, actions, event)
+        return afterApplying(config, actions, event)
     }
 
     func ownCertificateHash() -> String? {

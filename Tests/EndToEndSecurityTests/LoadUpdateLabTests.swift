@@ -1,0 +1,94 @@
+@testable import CUCMLab
+import Foundation
+import HostProcess
+import LabSupport
+import LinuxPlatform
+import PhoneCore
+import PhoneCrypto
+import TestSupport
+import XCTest
+
+/// `phone boot --slots` against the lab: a device the lab names a load for stages it in the
+/// inactive slot and ends asking for the board's reset (exit 7); a load nobody serves is one
+/// event and the phone is configured (exit 0); without `--slots` nothing is looked for.
+final class LoadUpdateLabTests: XCTestCase {
+    var fixture: LabFixture!
+    var slots: String { fixture.work.appendingPathComponent("slots").path }
+    let images: [[UInt8]] = [(0..<200_000).map { UInt8(truncatingIfNeeded: $0 &* 13) }, [0x42]]
+
+    override func setUpWithError() throws {
+        fixture = try LabFixture()
+        let signer = try Identity(pem: [UInt8](try Data(contentsOf: Vectors.projectRoot
+            .appendingPathComponent("Tests/ImageSigning/test-image-signer.pem"))))
+        let directory = fixture.work.appendingPathComponent("lab")
+        let files = [directory.appendingPathComponent("kern99.1-0-0"), directory.appendingPathComponent("root99.1-0-0")]
+        for (url, bytes) in zip(files, images) { try Data(bytes).write(to: url) }
+        _ = try Lab.addLoad("SIP99.1-0-0", images: files, signer: signer, hardwareLevel: 4, in: directory)
+    }
+
+    override func tearDownWithError() throws { fixture.close() }
+
+    /// The lab's device, non-secure (no CAPF on the way), naming `load`.
+    func name(load: String) throws {
+        try fixture.add(profile: .nonSecure)
+        var device = try XCTUnwrap(try fixture.lab.devices.device(fixture.device))
+        device.load = load
+        try fixture.lab.devices.upsert(device)
+    }
+
+    func jsonLines(_ run: LabFixture.Run) throws -> [[String: Any]] {
+        try run.stdout.split(separator: "\n").map { line in
+            try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any], String(line))
+        }
+    }
+
+    func testALoadTheLabNamesIsStagedAndTheBoardAskedToReset() throws {
+        try name(load: "SIP99.1-0-0")
+        let run = try fixture.boot(["--slots", slots, "--json"])
+        XCTAssertEqual(run.status, 7, run.stderr + run.stdout)
+        let lines = try jsonLines(run)
+        let staged = try XCTUnwrap(lines.first { $0["event"] as? String == "loadStaged" }, run.stdout)
+        XCTAssertEqual(staged["load"] as? String, "SIP99.1-0-0")
+        XCTAssertEqual(staged["images"] as? Int, 2)
+        let slotName = try XCTUnwrap(staged["slot"] as? String)
+        let result = try XCTUnwrap(lines.last)
+        XCTAssertEqual(result["result"] as? String, "loadStaged")
+        XCTAssertEqual(result["slot"] as? String, slotName)
+
+        let store = SlotStore(directory: slots)
+        let slot = try XCTUnwrap(slotName == "A" ? LoadSlot.a : slotName == "B" ? .b : nil)
+        XCTAssertEqual(store.marks().tryNext, slot)
+        let record = try XCTUnwrap(store.record(slot))
+        XCTAssertEqual(record.load, "SIP99.1-0-0")
+        XCTAssertEqual(record.images.map { $0.size }, images.map { $0.count })
+        for (image, bytes) in zip(record.images, images) {
+            XCTAssertEqual([UInt8](try Data(contentsOf: URL(fileURLWithPath: slots + "/" + slotName + "/" + image.name))), bytes)
+        }
+    }
+
+    /// Real clusters name loads nobody serves: the phone boots exactly as before, plus one
+    /// event, and no slot is touched.
+    func testALoadNobodyServesKeepsTheRunningLoad() throws {
+        try name(load: "SIP11.0-0-0")
+        let run = try fixture.boot(["--slots", slots, "--json"])
+        XCTAssertEqual(run.status, 0, run.stderr + run.stdout)
+        let lines = try jsonLines(run)
+        let kept = try XCTUnwrap(lines.first { $0["event"] as? String == "loadNotStaged" }, run.stdout)
+        XCTAssertEqual(kept["cause"] as? String, "the cluster does not serve SIP11.0-0-0.loads")
+        XCTAssertEqual(lines.last?["result"] as? String, "configured")
+        XCTAssertEqual(SlotStore(directory: slots).marks(), SlotStore.Marks())
+        let console = try fixture.boot(["--slots", slots])
+        XCTAssertEqual(console.status, 0, console.stderr)
+        XCTAssertTrue(console.stderr.contains("LOAD: SIP11.0-0-0 not staged: the cluster does not serve SIP11.0-0-0.loads; "
+                                              + "keeping the running load"), console.stderr)
+    }
+
+    func testWithoutSlotsNoLoadIsLookedFor() throws {
+        try name(load: "SIP99.1-0-0")
+        let run = try fixture.boot(["--json"])
+        XCTAssertEqual(run.status, 0, run.stderr + run.stdout)
+        XCTAssertFalse(run.stdout.contains("SIP99.1-0-0.loads"), run.stdout)
+        XCTAssertFalse(fixture.labLog.contains("SIP99.1-0-0.loads"), fixture.labLog)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: slots))
+    }
+}
