@@ -46,7 +46,13 @@ enum BootCommand {
         } catch {
             throw PhoneFailure(error)
         }
+        // The firmware's console is its JSON log alone: the English view is the host
+        // build's (in the firmware it measured 7.6 KB, room its updater needed).
+        #if hasFeature(Embedded)
+        let json = true
+        #else
         let json = arguments.flag("--json")
+        #endif
         guard let device = DeviceName(macText) else { throw .usage("--mac must be 12 hex digits (or SEP and 12 hex digits)") }
         var transport = LinuxPhonePlatform.Transport.http
         if let transportText {
@@ -83,11 +89,10 @@ enum BootCommand {
             request.fetchDeadlineMs = UInt64(deadline)
         }
         let result = try PhoneBoot.run(request, io: io) { elapsed, entry in
-            if json {
-                io.outputLine(EventJSON.line(entry, elapsedMs: elapsed))
-            } else {
-                io.diagnostic("[" + ConsoleText.seconds(elapsed) + "] " + ConsoleText.line(entry))
-            }
+            #if !hasFeature(Embedded)
+            guard json else { return io.diagnostic("[" + ConsoleText.seconds(elapsed) + "] " + ConsoleText.line(entry)) }
+            #endif
+            io.outputLine(EventJSON.line(entry, elapsedMs: elapsed))
         }
         switch result {
         case .configured(let configuration):

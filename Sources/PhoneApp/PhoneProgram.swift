@@ -47,11 +47,10 @@ public enum PhoneProgram {
                [--model NNNN] [--https-port N] [--factory-mic PEM] [--board-reset] [--slots DIR]
                                                         the whole boot: trust lists, config, CAPF, decryption;
                                                         with --slots, the firmware load the config names
-          verify FILE [--trust TLV]... [--name NAME]    check a signature (and trust-list update rules)
-          decrypt FILE --key PEM --trust TLV [--trust TLV] [--name NAME] [--output OUT]
-                                                        verify and decrypt an .enc.sgn
+                                                        (the firmware's console is always its JSON log)
           status --state DIR [--factory-mic PEM] [--json]
                                                         MIC, LSC (MD5 as the cluster stores it), trust lists
+                                                        (JSON in the firmware)
           --version                                     the running load's ID
         """
 
@@ -59,8 +58,11 @@ public enum PhoneProgram {
     static let workstationCommands = """
         host build only:
           inspect FILE                                  print every header field and record
-          verify X.loads --image-signer CERT [--name NAME]
+          verify FILE [--trust TLV]... [--name NAME]    check a signature (and trust-list update rules)
+          verify X.loads [--image-signer CERT] [--name NAME]
                                                         a firmware load, by the vendor's image-signing certificate
+          decrypt FILE --key PEM --trust TLV [--trust TLV] [--name NAME] [--output OUT]
+                                                        verify and decrypt an .enc.sgn
           capf --host HOST[:PORT] --device SEP<MAC> --trust TLV --state DIR [--mic PEM] [--auth-string DIGITS] [--keylog FILE]
                                                         one CAPF session (TLS, port 3804 by default)
           trust CERT --purpose call-control|config|https|itl-signer (--state DIR | --trust TLV [--trust TLV])
@@ -96,10 +98,12 @@ public enum PhoneProgram {
                 #else
                 try InspectCommand.run(rest, io: io)
                 #endif
-            } else if sameText(command, "verify") {
-                try VerifyCommand.run(rest, io: io)
-            } else if sameText(command, "decrypt") {
-                try DecryptCommand.run(rest, io: io)
+            } else if sameText(command, "verify") || sameText(command, "decrypt") {
+                #if hasFeature(Embedded)
+                throw PhoneFailure.usage(command + " is a workstation's command (the phone checks and decrypts in its boot): run the host build of phone")
+                #else
+                if sameText(command, "verify") { try VerifyCommand.run(rest, io: io) } else { try DecryptCommand.run(rest, io: io) }
+                #endif
             } else if sameText(command, "capf") {
                 #if hasFeature(Embedded)
                 // The firmware enrols in its boot alone, when the boot machine decides to: a
