@@ -17,7 +17,7 @@ stop_process() {
 install_packages() {
     local missing=() package
     for package in "$@"; do
-        dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
+        dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep "install ok installed" >/dev/null || missing+=("$package")
     done
     [ ${#missing[@]} -eq 0 ] && return 0
     echo "installing: ${missing[*]}" >&2
@@ -82,7 +82,7 @@ firmware_target() {
         aarch64) triple=aarch64-none-none-elf; binutils=aarch64-linux-gnu- ;;
         armv7)
             triple=armv7-none-none-eabi; binutils=arm-linux-gnueabihf-
-            dpkg --print-foreign-architectures | grep -qx armhf || as_root dpkg --add-architecture armhf
+            dpkg --print-foreign-architectures | grep -x armhf >/dev/null || as_root dpkg --add-architecture armhf
             install_packages libmbedtls-dev:armhf libc6-dev-armhf-cross gcc-arm-linux-gnueabihf binutils-arm-linux-gnueabihf ;;
         x86_64) triple=x86_64-unknown-none-elf; binutils= ;;
         *) echo "unknown architecture $1 (aarch64, armv7, x86_64)" >&2; return 2 ;;
