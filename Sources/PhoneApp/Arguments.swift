@@ -35,6 +35,17 @@ struct Arguments {
         }
     }
 
+    /// Whether the command prints JSON: always in the firmware, whose console is its JSON
+    /// log (the English view is the host build's; in the firmware it measured 14 KB of x86_64
+    /// code, room its updater needed), on the host when `--json` is given.
+    static func printsJSON(_ arguments: Arguments) -> Bool {
+        #if hasFeature(Embedded)
+        return true
+        #else
+        return arguments.flag("--json")
+        #endif
+    }
+
     func value(_ name: String) throws(UsageError) -> String? {
         var found: String?
         for option in options where sameText(option.name, name) {

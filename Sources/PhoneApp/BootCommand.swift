@@ -46,13 +46,7 @@ enum BootCommand {
         } catch {
             throw PhoneFailure(error)
         }
-        // The firmware's console is its JSON log alone: the English view is the host
-        // build's (in the firmware it measured 7.6 KB, room its updater needed).
-        #if hasFeature(Embedded)
-        let json = true
-        #else
-        let json = arguments.flag("--json")
-        #endif
+        let json = Arguments.printsJSON(arguments)
         guard let device = DeviceName(macText) else { throw .usage("--mac must be 12 hex digits (or SEP and 12 hex digits)") }
         var transport = LinuxPhonePlatform.Transport.http
         if let transportText {

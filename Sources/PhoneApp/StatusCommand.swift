@@ -26,12 +26,7 @@ enum StatusCommand {
             stateDirectory = try arguments.required("--state")
             factoryMICPath = try arguments.value("--factory-mic")
             keyStore = try KeyStoreOptions.parse(arguments)
-            // The firmware shows JSON alone (as its boot's console), the host build both.
-            #if hasFeature(Embedded)
-            json = true
-            #else
-            json = arguments.flag("--json")
-            #endif
+            json = Arguments.printsJSON(arguments)
         } catch {
             throw PhoneFailure(error)
         }

@@ -76,9 +76,11 @@ public enum PhoneBoot {
         }
         try PhoneFailure.refuseKeyLog(request.keyLogPath)
         settings.runningLoad = RunningLoad.id
-        if request.slotsDirectory != nil {
+        let slots = request.slotsDirectory.map { SlotStore(directory: $0) }
+        if let slots {
             guard let anchor = RunningLoad.imageSigner else { throw .internalFault("this build's image-signing certificate does not parse") }
-            settings.loadUpdate = LoadUpdateSettings(anchor: ImageSigner(anchor), hardwareLevel: RunningLoad.hardwareLevel)
+            settings.loadUpdate = LoadUpdateSettings(anchor: ImageSigner(anchor), hardwareLevel: RunningLoad.hardwareLevel,
+                                                     failedLoad: slots.failedLoad())
         }
 
         let storage = try StateFiles.open(request.stateDirectory, keys: request.keyStore, io: io)
@@ -116,11 +118,16 @@ public enum PhoneBoot {
         var machine = BootMachine(settings: settings, memory: memory, rng: rng)
         var platform = LinuxPhonePlatform(servers: request.servers, transport: request.transport, storage: storage, console: console)
         if let deadline = request.fetchDeadlineMs { platform.fetchDeadlineMs = deadline }
-        platform.slots = request.slotsDirectory.map { SlotStore(directory: $0) }
+        platform.slots = slots
         platform.authStringPrompt = authStringPrompt
         platform.resets = request.resets
         if let path = request.keyLogPath { platform.logTLSSecrets(to: path) }
         let result = BootRunner.run(&machine, on: &platform, rng: rng)
+        // A load on trial that reached configured is the good one from now on (the board's
+        // init starts it at every power-on).
+        if case .configured = result, let slots, case .failure(let error) = slots.confirm(running: RunningLoad.id) {
+            io.diagnostic("phone: could not mark the running load good: " + error.reason)
+        }
         if !result.keepsBoardResetCount, case .failure(let error) = storage.clearBoardResets() {
             io.diagnostic("phone: could not clear the count of board resets: " + error.reason)
         }

@@ -83,6 +83,38 @@ final class LoadUpdateLabTests: XCTestCase {
                                               + "keeping the running load"), console.stderr)
     }
 
+    /// What the board's init leaves on the flash: `marks` in the boot file, and slot records.
+    func flash(marks: String, records: [(String, String)]) throws {
+        try FileManager.default.createDirectory(atPath: slots, withIntermediateDirectories: true)
+        try Data(marks.utf8).write(to: URL(fileURLWithPath: slots + "/boot"))
+        for (slot, load) in records {
+            let record = "load " + load + "\nimage phone.sbn 1 " + String(repeating: "0", count: 64) + "\n"
+            try Data(record.utf8).write(to: URL(fileURLWithPath: slots + "/" + slot + ".record"))
+        }
+    }
+
+    /// The running load on trial reaches configured and marks itself good (the update it is
+    /// named waits: no slot is free while a trial runs); a load that failed its trial is not
+    /// fetched again, and every boot says why.
+    func testATrialEndsGoodAndAFailedLoadIsNotFetchedAgain() throws {
+        try name(load: "SIP99.1-0-0")
+        try flash(marks: "good B\ntrying A\n", records: [("A", "phonesec-dev"), ("B", "SIP42.0")])
+        let trial = try fixture.boot(["--slots", slots, "--json"])
+        XCTAssertEqual(trial.status, 0, trial.stderr + trial.stdout)
+        XCTAssertEqual(SlotStore(directory: slots).marks(), SlotStore.Marks(good: .a))
+        XCTAssertTrue(try jsonLines(trial).contains { $0["event"] as? String == "loadNotStaged" }, trial.stdout)
+
+        try flash(marks: "good A\nfailed B\n", records: [("A", "phonesec-dev"), ("B", "SIP99.1-0-0")])
+        let asked = fixture.labLog.components(separatedBy: "SIP99.1-0-0.loads").count
+        let failed = try fixture.boot(["--slots", slots, "--json"])
+        XCTAssertEqual(failed.status, 0, failed.stderr + failed.stdout)
+        let kept = try XCTUnwrap(try jsonLines(failed).first { $0["event"] as? String == "loadNotStaged" }, failed.stdout)
+        XCTAssertEqual(kept["cause"] as? String,
+                       "SIP99.1-0-0 failed its trial on this phone (it never reached configured): the cluster must name another load")
+        XCTAssertEqual(fixture.labLog.components(separatedBy: "SIP99.1-0-0.loads").count, asked, "not asked for again")
+        XCTAssertEqual(SlotStore(directory: slots).marks(), SlotStore.Marks(good: .a, failed: .b))
+    }
+
     func testWithoutSlotsNoLoadIsLookedFor() throws {
         try name(load: "SIP99.1-0-0")
         let run = try fixture.boot(["--json"])

@@ -126,6 +126,38 @@ final class SlotStoreTests: XCTestCase {
         guard case .failure = store.clear(.b) else { return XCTFail("cleared over marks it could not read") }
     }
 
+    /// A slot with a record naming `load`, one image.
+    private func stage(_ load: String, in slot: SlotStore.Slot) throws {
+        try store.clear(slot).get()
+        try write([0x01, 0x02], as: "phone.sbn", in: slot)
+        let record = try XCTUnwrap(SlotRecord(load: load, images: [
+            .init(name: "phone.sbn", size: 2, sha256: try Digest.hash(.sha256, [0x01, 0x02])),
+        ]))
+        try store.commit(record, to: slot).get()
+    }
+
+    /// The running load that reached configured is the good one only when it is the load on
+    /// trial; a failed trial's load is remembered while the marks say so.
+    func testTheLoadOnTrialConfirmsItselfAndAFailedOneIsRemembered() throws {
+        try stage("SIP2", in: .b)
+        try store.markGood(.a).get()
+        try store.markTry(.b).get()
+        XCTAssertEqual(try store.confirm(running: "SIP2").get(), false, "tried at the next power-on: not yet trying")
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        try Data("good A\ntrying B\n".utf8).write(to: URL(fileURLWithPath: directory + "/boot"))
+        XCTAssertEqual(try store.confirm(running: "SIP1").get(), false, "another load runs: the recovery copy, say")
+        XCTAssertEqual(store.marks(), SlotStore.Marks(good: .a, trying: .b))
+        XCTAssertEqual(try store.confirm(running: "SIP2").get(), true)
+        XCTAssertEqual(store.marks(), SlotStore.Marks(good: .b))
+
+        XCTAssertNil(store.failedLoad())
+        try Data("good B\nfailed A\n".utf8).write(to: URL(fileURLWithPath: directory + "/boot"))
+        XCTAssertNil(store.failedLoad(), "a failed slot without a record names no load")
+        try stage("SIP3", in: .a)
+        try Data("good B\nfailed A\n".utf8).write(to: URL(fileURLWithPath: directory + "/boot"))
+        XCTAssertEqual(store.failedLoad(), "SIP3")
+    }
+
     func testARecordNamesALoadAndItsImagesAsFileNames() throws {
         let image = SlotRecord.Image(name: "a.sbn", size: 1, sha256: [UInt8](repeating: 0xAB, count: 32))
         XCTAssertNotNil(SlotRecord(load: "SIP42.9-4-2SR3-1S", images: [image]))

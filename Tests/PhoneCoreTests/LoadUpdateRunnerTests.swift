@@ -102,6 +102,11 @@ final class LoadUpdateRunnerTests: XCTestCase {
         var world = try Self.world()
         let bad = LoadUpdateRequest(load: "../L", server: 0, anchor: ImageSigner(Self.signer.certificate), phoneLevel: 1)
         XCTAssertEqual(LoadUpdateRunner().run(bad, on: &world), .notStaged(.badLoadName("../L")))
+        var failed = request
+        failed.failedLoad = "L"
+        world.calls = []
+        XCTAssertEqual(LoadUpdateRunner().run(failed, on: &world), .notStaged(.failedItsTrial("L")))
+        XCTAssertEqual(world.calls, [], "a load that failed its trial is not fetched again")
         XCTAssertEqual(world.calls, [])
     }
 }

@@ -157,6 +157,18 @@ public struct SlotStore {
     /// `slot` reached configured: it is the one to start from now on.
     public func markGood(_ slot: Slot) -> Result<Void, FileError> { write(Marks(good: slot)) }
 
+    /// The running load reached configured: when it is the load on trial (the slot marked
+    /// `trying` holds it), that slot becomes the good one. True when it did.
+    public func confirm(running load: String) -> Result<Bool, FileError> {
+        guard let trying = marks().trying, let record = record(trying), record.load.utf8.elementsEqual(load.utf8) else {
+            return .success(false)
+        }
+        return markGood(trying).map { true }
+    }
+
+    /// The load of the slot whose trial failed, while the marks say so.
+    public func failedLoad() -> String? { marks().failed.flatMap { record($0)?.load } }
+
     private func write(_ marks: Marks) -> Result<Void, FileError> {
         if case .failure(let error) = LinuxFiles.makeDirectory(directory) { return .failure(error) }
         return LinuxFiles.writeAtomically(directory + "/boot", Array(marks.text.utf8), mode: 0o644)

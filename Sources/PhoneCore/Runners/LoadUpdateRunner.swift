@@ -10,11 +10,17 @@ public struct LoadUpdateSettings {
     public let hardwareLevel: Int
     /// The most bytes one image may have (`LoadUpdateRequest.imageCap`).
     public let imageCap: Int
+    /// The load that failed its trial on this phone (the board's slots remember it): never
+    /// fetched again, or a cluster naming it would send the board round the same failed
+    /// trial at every power-on.
+    public let failedLoad: String?
 
-    public init(anchor: ImageSigner, hardwareLevel: Int, imageCap: Int = LoadUpdateRequest.defaultImageCap) {
+    public init(anchor: ImageSigner, hardwareLevel: Int, imageCap: Int = LoadUpdateRequest.defaultImageCap,
+                failedLoad: String? = nil) {
         self.anchor = anchor
         self.hardwareLevel = hardwareLevel
         self.imageCap = imageCap
+        self.failedLoad = failedLoad
     }
 }
 
@@ -31,6 +37,8 @@ public struct LoadUpdateRequest {
     /// The most bytes one image may have: a cap of its own, far above the 8 MiB of the
     /// cluster's files (an image is streamed, never held whole).
     public let imageCap: Int
+    /// `LoadUpdateSettings.failedLoad`.
+    public var failedLoad: String?
 
     /// 64 MiB, the cap of one image unless a port sets its own.
     public static let defaultImageCap = 64 * 1024 * 1024
@@ -46,6 +54,7 @@ public struct LoadUpdateRequest {
     /// The update of `load` from file server `server`, under the phone's settings.
     public init(load: String, server: Int, _ settings: LoadUpdateSettings) {
         self.init(load: load, server: server, anchor: settings.anchor, phoneLevel: settings.hardwareLevel, imageCap: settings.imageCap)
+        failedLoad = settings.failedLoad
     }
 
     public var fileName: String { load + ".loads" }
@@ -98,6 +107,8 @@ public enum LoadUpdateFailure: Error, Equatable {
     /// The configuration names no load a file can be named for (at most 63 bytes of
     /// letters, digits, `.`, `_`, `-`).
     case badLoadName(String)
+    /// The load failed its trial on this phone: staged, started, it never reached configured.
+    case failedItsTrial(String)
     /// An image, or the slot, failed: the slot holds no record, so nothing starts from it.
     case slotFailed(LoadSlotFailure)
 }
@@ -113,6 +124,9 @@ public struct LoadUpdateRunner {
         // The ID names the slot's record and the load's file: a file name, as a load's images'.
         guard LoadFile.isLoadID(request.load) else {
             return .notStaged(.badLoadName(request.load))
+        }
+        if let failed = request.failedLoad, failed.utf8.elementsEqual(request.load.utf8) {
+            return .notStaged(.failedItsTrial(request.load))
         }
         let bytes: [UInt8]
         switch platform.fetch(request.fileName, server: request.server) {

@@ -198,6 +198,8 @@ public enum FailureText {
         case .loadRefused(let error): return error.reason
         case .fetchFailed(let failure): return "the load file: " + fetch(failure)
         case .badLoadName(let load): return "no file can be named for load " + load
+        case .failedItsTrial(let load):
+            return load + " failed its trial on this phone (it never reached configured): the cluster must name another load"
         case .slotFailed(.imageNotFound(let name)): return "the cluster does not serve the image " + name
         case .slotFailed(.fetch(let failure)): return "an image: " + fetch(failure)
         case .slotFailed(.checkRefused): return "an image's bytes were refused by its check"
