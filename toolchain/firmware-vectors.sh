@@ -43,7 +43,7 @@ check "... the config signed by the CallManager applied" json_has "$work/itl.jso
     '.event == "configApplied" and .encrypted == false and (.signer | test("CN="))'
 for vector in tampered-body truncated; do
     serve ITLFile.tlv "$vector-SEPA45630BBFA40.cnf.xml.sgn:SEPA45630BBFA40.cnf.xml.sgn"
-    check "$vector config refused (exit 1)" exits 1 vector_boot "$vector" itl
+    check "${vector/-/ } config refused (exit 1)" exits 1 vector_boot "$vector" itl
     check "... the boot failed: the config rejected" json_has "$work/$vector.json" '.result == "failed" and .failure == "configRejected"'
 done
 serve rogue-ITLFile.tlv:ITLFile.tlv signed-SEPA45630BBFA40.cnf.xml.sgn:SEPA45630BBFA40.cnf.xml.sgn
