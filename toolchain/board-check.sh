@@ -4,7 +4,8 @@
 # power-on (no CAPF), the EC lab (EC LSC, the configuration over HTTPS), power cuts at
 # moments around each write and at random delays, the clock (1970, today, 2040), and a
 # broken board (no network interface, a state partition of garbage, a full flash); the keys
-# on a token of the board's own.
+# on a token of the board's own; firmware updates (A → B, a load that cannot configure,
+# power cuts while one is written).
 # Every boot is judged by the phone's JSON log on the board's console and by `board.sh status`.
 # Usage: toolchain/board-check.sh aarch64|armv7 [--cuts N] [--seed S]
 #   --cuts N: power cuts at random delays besides the ones at console lines (default: 2 on
@@ -269,6 +270,67 @@ check "$arch token board: the second power-on ends configured" power_on token-se
 check "$arch token board: ... no CAPF" json_lacks "$work/token-second.json" '.event == "capfStarting"'
 check "$arch token board: the token's PIN is never on the console" \
     not grep -qF "$(debugfs -R "cat /token-pin" "$work/token.img.factory" 2>/dev/null)" "$work"/token-*.console
+
+# 8. Firmware updates (docs/firmware-loads.md, "On the board"): the factory flash holds load
+# BOARD.1 in slot A; the lab serves BOARD.2 and BOARD.3, each the firmware with that load ID
+# (set after the link) as the load's one image phone-ID.sbn, signed by the tests'
+# image-signing key.
+marks_of() { debugfs -R "cat /slots/boot" "$1" 2>/dev/null | tr '\n' ' ' | sed 's/ $//'; }
+serve_load() {  # serve_load LAB ID
+    mkdir -p "$work/load-$2"
+    toolchain/set-load-id.sh "out/$arch/phone" "$2" "$work/load-$2/phone-$2" \
+        && "$cucm_lab" load add "$2" --dir "$1" --image "$work/load-$2/phone-$2" --signer Tests/ImageSigning/test-image-signer.pem >/dev/null
+}
+name_load() {  # name_load LAB ID: the device's configuration names load ID (no new CAPF operation)
+    "$cucm_lab" device add SEPA45630BBFA40 --dir "$1" --profile encrypted --capf-auth auto --operation none --key rsa:2048 \
+        --load "$2" >/dev/null
+}
+new_lab "$work/updlab" -- --key rsa:2048 --load BOARD.2
+serve_load "$work/updlab" BOARD.2
+mkdir -p "$work/load-BOARD.3"
+printf '#!/bin/sh\n[ "$1" = --version ] && echo BOARD.3 && exit 0\nsleep 100000\n' >"$work/load-BOARD.3/phone-BOARD.3"
+"$cucm_lab" load add BOARD.3 --dir "$work/updlab" --image "$work/load-BOARD.3/phone-BOARD.3" --signer Tests/ImageSigning/test-image-signer.pem >/dev/null
+toolchain/board.sh flash "$arch" --out "$work/upd.img" --mic "$mic" --load BOARD.1
+check "$arch update: the factory flash holds BOARD.1 in slot A, good" test "$(marks_of "$work/upd.img")" = "good A"
+check "$arch update A → B: the board ends configured" power_on upd "$work/upd.img" "$work/updlab" --timeout 480
+check "$arch update A → B: BOARD.1 ran from slot A" console_has upd "board: load: slot A, BOARD.1"
+check "$arch update A → B: BOARD.2 staged in slot B" json_has "$work/upd.json" \
+    '.event == "loadStaged" and .load == "BOARD.2" and .slot == "B" and .images == 1'
+check "$arch update A → B: the board rebooted into B, on trial" console_has upd "board: load: slot B on trial (BOARD.2)"
+check "$arch update A → B: B configured and marked itself good" test "$(marks_of "$work/upd.img")" = "good B"
+check "$arch update A → B: the next power-on is still B, configured" power_on upd-again "$work/upd.img" "$work/updlab"
+check "$arch update A → B: ... from slot B, no update" console_has upd-again "board: load: slot B, BOARD.2"
+check "$arch update A → B: ... nothing staged" json_lacks "$work/upd-again.json" '.event == "loadStaged"'
+# A load C that never configures: staged, then started on trial, it hangs (its image a
+# script that answers --version and then sleeps); the init cuts it off at its deadline and
+# reboots, the next power-on marks C failed and starts B, and the phone says why.
+name_load "$work/updlab" BOARD.3
+power_on upd-stage-c "$work/upd.img" "$work/updlab" --until reboot
+check "$arch update to C: BOARD.3 staged in slot A" json_has "$work/upd-stage-c.json" '.event == "loadStaged" and .load == "BOARD.3" and .slot == "A"'
+power_on upd-c "$work/upd.img" "$work/updlab" --until reboot --deadline 15
+check "$arch update to C: C ran on trial" console_has upd-c "board: load: slot A on trial (BOARD.3)"
+check "$arch update to C: ... cut off at its deadline" console_has upd-c "board: load: slot A on trial ended with code 9 (failed, crashed, or cut off at 15 s): rebooting"
+check "$arch update to C: the next power-on ends configured" power_on upd-back "$work/upd.img" "$work/updlab"
+check "$arch update to C: ... the init marked C failed" console_has upd-back "board: load: slot A never reached configured: marked failed"
+check "$arch update to C: ... and started B" console_has upd-back "board: load: slot B, BOARD.2"
+check "$arch update to C: ... the phone says C failed its trial and did not fetch it again" json_has "$work/upd-back.json" \
+    '.event == "loadNotStaged" and .load == "BOARD.3" and (.cause | test("failed its trial"))'
+check "$arch update to C: ... B good, A failed" test "$(marks_of "$work/upd.img")" = "good B failed A"
+# Power cuts during the image write and between the slot record and the reboot: the next
+# power-on starts a whole load, and the board ends configured.
+for moment in '"file":"phone-BOARD.2.sbn"' '"event":"loadStaged"'; do
+    number=$((number + 1))
+    new_lab "$work/cutlab$number" -- --key rsa:2048 --load BOARD.2
+    serve_load "$work/cutlab$number" BOARD.2
+    toolchain/board.sh flash "$arch" --out "$work/cut$number.img" --mic "$mic" --load BOARD.1
+    power_on "cut$number" "$work/cut$number.img" "$work/cutlab$number" --timeout 480 --cut-at "$moment"
+    check_equal "$arch update cut at $moment: the power was cut" 124 "$?"
+    check "$arch update cut at $moment: the next power-on ends configured" \
+        power_on "cut$number-after" "$work/cut$number.img" "$work/cutlab$number" --timeout 480
+    check "$arch update cut at $moment: ... started a whole load" \
+        grep -qE "board: load: slot (A, BOARD.1|B on trial \(BOARD.2\))" "$work/cut$number-after.console"
+    check "$arch update cut at $moment: ... and ended in B, good" test "$(marks_of "$work/cut$number.img")" = "good B"
+done
 
 if [ "$checks_failed" -gt 0 ]; then
     for file in "$work"/*.console; do echo "== $file"; tail -40 "$file"; done

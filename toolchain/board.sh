@@ -4,9 +4,12 @@
 #   board.sh build ARCH          → out/ARCH/board/: Debian's kernel, an initramfs (busybox,
 #                                  mke2fs, the firmware and its libraries, the modules it needs,
 #                                  toolchain/board/init as /init)
-#   board.sh flash ARCH --out FILE [--mic PEM] [--size MB] [--token]
+#   board.sh flash ARCH --out FILE [--mic PEM] [--size MB] [--token] [--load ID]
 #                                  a factory-fresh flash: FILE the state partition (blank, made
-#                                  at the first power-on), FILE.factory the factory partition
+#                                  at the first power-on; with --load, ext4 holding the first
+#                                  load in slot A: the firmware, its load ID set to ID, as the
+#                                  load's one image phone-ID.sbn, its record, marked good),
+#                                  FILE.factory the factory partition
 #                                  (ext2, read-only on the board: the MIC and its key, when given);
 #                                  --token: FILE.token, the secure element's stand-in (a disk of
 #                                  its own holding an empty SoftHSM2 token "phone" made by
@@ -15,14 +18,15 @@
 #                                  are generated and used there
 #   board.sh run ARCH --flash FILE --lab DIR [--rtc DATE] [--date DATE] [--memory MB] [--mac MAC]
 #                [--pid-file F] [--until configured|reboot] [--backoff-ms N] [--server HOST]
-#                [--no-network] [--json] [--timeout S] [--cut-at TEXT|+SECONDS]
+#                [--no-network] [--json] [--timeout S] [--cut-at TEXT|+SECONDS] [--deadline S]
 #                                  inside a network namespace of its own: `cucm-lab serve` of DIR
 #                                  on the namespace's loopback naming 10.0.2.2, and the board;
 #                                  prints the console, follows the phone's reboots, powers off
 #                                  when the phone ends (configured, failed) or, with
 #                                  --until reboot, at its first reboot. --cut-at: a power cut
 #                                  (SIGKILL of QEMU) when the console shows TEXT, or after
-#                                  SECONDS. Exits 0 when configured, else the phone's exit code
+#                                  SECONDS. --deadline: the init's limit on a load on trial
+#                                  (phone.deadline_s, 300). Exits 0 when configured, else the phone's exit code
 #                                  (`phone boot`; 7 at the reboot with --until reboot), 124 when
 #                                  the board was cut off (--cut-at, --timeout, a kernel panic),
 #                                  1 when the init stopped before the phone ran.
@@ -136,10 +140,11 @@ copy_with_libraries() {
 }
 
 flash() {
-    local out= mic= size=64 token=
+    local out= mic= size=64 token= load=
     while [ $# -gt 0 ]; do
         case "$1" in
             --out) out=$(absolute "$2"); shift 2 ;;
+            --load) load=$2; shift 2 ;;
             --mic) mic=$(absolute "$2"); shift 2 ;;
             --size) size=$2; shift 2 ;;
             --token) token=1; shift ;;
@@ -152,6 +157,19 @@ flash() {
     # The state partition: blank, as a factory leaves it; the first power-on makes it ext4.
     rm -f "$out" "$out.factory" "$out.token"
     truncate -s "${size}M" "$out"
+    if [ -n "$load" ]; then
+        # The factory's first load in slot A, as the phone's SlotStore writes a slot.
+        local state
+        state=$(mktemp -d)
+        mkdir -p "$state/slots/A" "$state/phone"
+        local image=$state/slots/A/phone-$load.sbn
+        toolchain/set-load-id.sh "out/$arch/phone" "$load" "$image" || { rm -rf "$state"; exit 1; }
+        printf 'load %s\nimage %s %s %s\n' "$load" "${image##*/}" "$(stat -c %s "$image")" "$(sha256sum "$image" | cut -d' ' -f1)" \
+            >"$state/slots/A.record"
+        printf 'good A\n' >"$state/slots/boot"
+        mke2fs -q -F -t ext4 -L state -d "$state" "$out" "${size}M" >/dev/null
+        rm -rf "$state"
+    fi
     # The factory partition: what the factory wrote, nothing else.
     local factory
     factory=$(mktemp -d)
@@ -169,7 +187,7 @@ flash() {
 
 run() {
     local flash= lab= rtc=utc date= memory=128 mac=A4:56:30:BB:FA:40 pid_file= until=configured backoff= server= network=1
-    local timeout=300 json= cut_at=
+    local timeout=300 json= cut_at= deadline=
     while [ $# -gt 0 ]; do
         case "$1" in
             --flash) flash=$(absolute "$2"); shift 2 ;;
@@ -186,6 +204,7 @@ run() {
             --json) json=1; shift ;;
             --timeout) timeout=$2; shift 2 ;;
             --cut-at) cut_at=$2; shift 2 ;;
+            --deadline) deadline=$2; shift 2 ;;
             *) usage ;;
         esac
     done
@@ -197,6 +216,7 @@ run() {
     local append="console=ttyAMA0 quiet panic=-1 phone.mac=$mac${backoff:+ phone.backoff_ms=$backoff}${server:+ phone.server=$server}"
     [ -z "$date" ] || append+=" phone.date=$date"
     [ -z "$json" ] || append+=" phone.json=1"
+    [ -z "$deadline" ] || append+=" phone.deadline_s=$deadline"
     local machine=(-M virt -cpu "$cpu" -m "$memory" -display none -monitor none -serial stdio -no-user-config
                    -kernel "$board/vmlinuz" -initrd "$board/initrd.gz" -append "$append" -rtc "base=$rtc"
                    -drive "if=none,id=state,format=raw,file=$flash" -device virtio-blk-device,drive=state,serial=state
