@@ -316,6 +316,8 @@ check "$arch update to C: ... and started B" console_has upd-back "board: load: 
 check "$arch update to C: ... the phone says C failed its trial and did not fetch it again" json_has "$work/upd-back.json" \
     '.event == "loadNotStaged" and .load == "BOARD.3" and (.cause | test("failed its trial"))'
 check "$arch update to C: ... B good, A failed" test "$(marks_of "$work/upd.img")" = "good B failed A"
+check "$arch update to C: ... and the phone's status says so" json_has <(status_of "$work/upd.img") \
+    '.slots.good == "B" and .slots.failed == "A" and .slots.A == "BOARD.3" and .slots.B == "BOARD.2"'
 # Power cuts during the image write and between the slot record and the reboot: the next
 # power-on starts a whole load, and the board ends configured.
 for moment in '"file":"phone-BOARD.2.sbn"' '"event":"loadStaged"'; do

@@ -31,7 +31,8 @@
 #                                  the board was cut off (--cut-at, --timeout, a kernel panic),
 #                                  1 when the init stopped before the phone ran.
 #   board.sh status ARCH --flash FILE [--json]
-#                                  `phone status` of the state on a flash image
+#                                  `phone status` of the state on a flash image (and of its
+#                                  load slots, when it has them)
 # ARCH: aarch64 or armv7. Root is needed for `run` (the network namespace).
 set -euo pipefail
 caller=$PWD
@@ -378,6 +379,10 @@ status() {
     fi
     mkdir -p "$work/state"
     debugfs -R "rdump /phone $work/state" "$work/state.img" >/dev/null 2>&1
+    # The load slots, when the flash has them: the marks and each slot's load.
+    local slots=()
+    debugfs -R "rdump /slots $work" "$work/state.img" >/dev/null 2>&1
+    [ ! -d "$work/slots" ] || slots=(--slots "$work/slots")
     local mic=()
     if debugfs -R "dump /mic.pem $work/mic.pem" "$flash.factory" >/dev/null 2>&1 && [ -s "$work/mic.pem" ]; then
         mic=(--factory-mic "$work/mic.pem")
@@ -397,7 +402,8 @@ status() {
     fi
     local result=0
     SOFTHSM2_CONF=$work/softhsm2.conf PHONE_GUEST_LIBRARY_PATH=$libraries \
-        toolchain/run-firmware.sh "$arch" status --state "$work/state/phone" "${mic[@]}" "${token[@]}" "${json[@]}" || result=$?
+        toolchain/run-firmware.sh "$arch" status --state "$work/state/phone" "${mic[@]}" "${token[@]}" "${slots[@]}" "${json[@]}" \
+        || result=$?
     rm -rf "$work" ${tokens:+"$tokens"}
     return "$result"
 }

@@ -5,8 +5,9 @@ import PhoneRuntime
 import PhoneTrust
 import PhoneWire
 
-/// `phone status --state DIR [--factory-mic PEM] [--json] [--pkcs11 MODULE --token LABEL --pin-file F]`:
-/// what the flash holds, read once, shown as lines or (`--json`) as one JSON object.
+/// `phone status --state DIR [--factory-mic PEM] [--slots DIR] [--json] [--pkcs11 MODULE --token LABEL --pin-file F]`:
+/// what the flash holds, read once, shown as lines or (`--json`) as one JSON object; with
+/// `--slots`, the load running and the board's slots (which is good, on trial, failed).
 enum StatusCommand {
     /// One certificate the phone holds, or why it is not usable.
     struct Held {
@@ -18,14 +19,17 @@ enum StatusCommand {
         let stateDirectory: String
         let factoryMICPath: String?
         let keyStore: KeyStoreOptions?
+        let slotsDirectory: String?
         let json: Bool
         do throws(Arguments.UsageError) {
-            let arguments = try Arguments(words, valueOptions: ["--state", "--factory-mic", "--pkcs11", "--token", "--pin-file"],
+            let arguments = try Arguments(words, valueOptions: ["--state", "--factory-mic", "--pkcs11", "--token", "--pin-file",
+                                                                "--slots"],
                                           flagOptions: ["--json"])
             guard arguments.positional.isEmpty else { throw Arguments.UsageError(message: "unexpected " + arguments.positional[0]) }
             stateDirectory = try arguments.required("--state")
             factoryMICPath = try arguments.value("--factory-mic")
             keyStore = try KeyStoreOptions.parse(arguments)
+            slotsDirectory = try arguments.value("--slots")
             json = Arguments.printsJSON(arguments)
         } catch {
             throw PhoneFailure(error)
@@ -43,6 +47,7 @@ enum StatusCommand {
         let (store, problems) = storage.loadTrustStore()
         let encrypted = storage.loadLastConfigEncrypted()
         let token = keyStore?.token
+        let slots = slotsDirectory.map { SlotStore(directory: $0) }
         guard json else {
             show("MIC", mic, token: token, io: io)
             show("LSC", lsc, token: token, io: io)
@@ -54,6 +59,7 @@ enum StatusCommand {
                               + ", " + String(list.list.records.count) + " records (" + roles + ")")
             }
             io.outputLine("last configuration encrypted: " + (encrypted ? "yes" : "no"))
+            if let slots { showSlots(slots, io: io) }
             return
         }
         let lists: [JSON] = store.installed.map { list in
@@ -62,8 +68,34 @@ enum StatusCommand {
                      ("roles", .array(list.list.records.map { .string($0.role.name) }))])
         }
         let corrupt: [JSON] = problems.map { .object([("file", .string($0.file)), ("reason", .string($0.reason))]) }
-        io.outputLine(JSON.object([("mic", object(mic, token: token)), ("lsc", object(lsc, token: token)), ("trustLists", .array(lists)),
-                                   ("corruptTrustLists", .array(corrupt)), ("lastConfigEncrypted", .bool(encrypted))]).text)
+        var fields: [(String, JSON)] = [("mic", object(mic, token: token)), ("lsc", object(lsc, token: token)), ("trustLists", .array(lists)),
+                                        ("corruptTrustLists", .array(corrupt)), ("lastConfigEncrypted", .bool(encrypted))]
+        if let slots { fields.append(("slots", object(slots))) }
+        io.outputLine(JSON.object(fields).text)
+    }
+
+    /// The running load, and each slot's load and mark: `{"running":…,"good":"A","try":…,
+    /// "trying":…,"failed":…,"A":"SIP…","B":…}` (a key absent: no such mark, no whole load).
+    private static func object(_ slots: SlotStore) -> JSON {
+        let marks = slots.marks()
+        var fields: [(String, JSON)] = [("running", .string(RunningLoad.id))]
+        for (key, slot) in [("good", marks.good), ("try", marks.tryNext), ("trying", marks.trying), ("failed", marks.failed)] {
+            if let slot { fields.append((key, .string(slot.name))) }
+        }
+        for slot in [LoadSlot.a, .b] {
+            if let record = slots.record(slot) { fields.append((slot.name, .string(record.load))) }
+        }
+        return .object(fields)
+    }
+
+    private static func showSlots(_ slots: SlotStore, io: some PhoneIO) {
+        let marks = slots.marks()
+        io.outputLine("load running: " + RunningLoad.id)
+        for slot in [LoadSlot.a, .b] {
+            let mark = marks.good == slot ? " (good)" : marks.tryNext == slot ? " (to try)" : marks.trying == slot ? " (on trial)"
+                : marks.failed == slot ? " (failed its trial)" : ""
+            io.outputLine("slot " + slot.name + ": " + (slots.record(slot)?.load ?? "no whole load") + mark)
+        }
     }
 
     private static func show(_ label: String, _ held: Held, token: String?, io: some PhoneIO) {

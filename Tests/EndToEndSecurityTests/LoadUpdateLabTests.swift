@@ -113,6 +113,10 @@ final class LoadUpdateLabTests: XCTestCase {
                        "SIP99.1-0-0 failed its trial on this phone (it never reached configured): the cluster must name another load")
         XCTAssertEqual(fixture.labLog.components(separatedBy: "SIP99.1-0-0.loads").count, asked, "not asked for again")
         XCTAssertEqual(SlotStore(directory: slots).marks(), SlotStore.Marks(good: .a, failed: .b))
+        let status = try fixture.phone(["status", "--state", fixture.state, "--slots", slots, "--json"])
+        let object = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(status.stdout.utf8)) as? [String: Any], status.stdout)
+        let shown = try XCTUnwrap(object["slots"] as? [String: String], status.stdout)
+        XCTAssertEqual(shown, ["running": "phonesec-dev", "good": "A", "failed": "B", "A": "phonesec-dev", "B": "SIP99.1-0-0"])
     }
 
     func testWithoutSlotsNoLoadIsLookedFor() throws {
