@@ -292,23 +292,30 @@ printf '#!/bin/sh\n[ "$1" = --version ] && echo BOARD.3 && exit 0\nsleep 100000\
 "$cucm_lab" load add BOARD.3 --dir "$work/updlab" --image "$work/load-BOARD.3/phone-BOARD.3" --signer Tests/ImageSigning/test-image-signer.pem >/dev/null
 toolchain/board.sh flash "$arch" --out "$work/upd.img" --mic "$mic" --load BOARD.1
 check "$arch update: the factory flash holds BOARD.1 in slot A, good" test "$(marks_of "$work/upd.img")" = "good A"
-check "$arch update A → B: the board ends configured" power_on upd "$work/upd.img" "$work/updlab" --timeout 480
-check "$arch update A → B: BOARD.1 ran from slot A" console_has upd "board: load: slot A, BOARD.1"
-check "$arch update A → B: BOARD.2 staged in slot B" json_has "$work/upd.json" \
+power_on upd-enrol "$work/upd.img" "$work/updlab" --until reboot
+check "$arch update A → B: BOARD.1 ran from slot A" console_has upd-enrol "board: load: slot A, BOARD.1"
+power_on upd-stage "$work/upd.img" "$work/updlab" --until reboot
+check "$arch update A → B: BOARD.2 staged in slot B" json_has "$work/upd-stage.json" \
     '.event == "loadStaged" and .load == "BOARD.2" and .slot == "B" and .images == 1'
-check "$arch update A → B: the board rebooted into B, on trial" console_has upd "board: load: slot B on trial (BOARD.2)"
+# A CAPF install for B's first boot: the reset it asks for belongs to B's attempt.
+schedule_install "$work/updlab" --key rsa:2048 --load BOARD.2
+check "$arch update A → B: the board ends configured" power_on upd "$work/upd.img" "$work/updlab"
+check "$arch update A → B: B ran on trial" console_has upd "board: load: slot B on trial, BOARD.2"
+check "$arch update A → B: ... enrolled, and went on with its attempt after the reset" json_has "$work/upd.json" '.event == "capfLSCStored"'
+check_equal "$arch update A → B: ... B on trial at both power-ons of the attempt" 2 "$(grep -c "board: load: slot B on trial, BOARD.2" "$work/upd.console")"
 check "$arch update A → B: B configured and marked itself good" test "$(marks_of "$work/upd.img")" = "good B"
 check "$arch update A → B: the next power-on is still B, configured" power_on upd-again "$work/upd.img" "$work/updlab"
 check "$arch update A → B: ... from slot B, no update" console_has upd-again "board: load: slot B, BOARD.2"
 check "$arch update A → B: ... nothing staged" json_lacks "$work/upd-again.json" '.event == "loadStaged"'
-# A load C that never configures: staged, then started on trial, it hangs (its image a
-# script that answers --version and then sleeps); the init cuts it off at its deadline and
-# reboots, the next power-on marks C failed and starts B, and the phone says why.
+# A load C that never configures, twice: its image a script that hangs (answering --version
+# only), cut off at the trial's deadline; then BOARD.4, the firmware, whose configuration the
+# lab refuses (a bit flipped). Each is tried once; the next power-on marks it failed and
+# starts B, whose boot says the load failed its trial.
 name_load "$work/updlab" BOARD.3
 power_on upd-stage-c "$work/upd.img" "$work/updlab" --until reboot
 check "$arch update to C: BOARD.3 staged in slot A" json_has "$work/upd-stage-c.json" '.event == "loadStaged" and .load == "BOARD.3" and .slot == "A"'
 power_on upd-c "$work/upd.img" "$work/updlab" --until reboot --deadline 15
-check "$arch update to C: C ran on trial" console_has upd-c "board: load: slot A on trial (BOARD.3)"
+check "$arch update to C: C ran on trial" console_has upd-c "board: load: slot A on trial, BOARD.3"
 check "$arch update to C: ... cut off at its deadline" console_has upd-c "board: load: slot A on trial ended with code 9 (failed, crashed, or cut off at 15 s): rebooting"
 check "$arch update to C: the next power-on ends configured" power_on upd-back "$work/upd.img" "$work/updlab"
 check "$arch update to C: ... the init marked C failed" console_has upd-back "board: load: slot A never reached configured: marked failed"
@@ -318,6 +325,18 @@ check "$arch update to C: ... the phone says C failed its trial and did not fetc
 check "$arch update to C: ... B good, A failed" test "$(marks_of "$work/upd.img")" = "good B failed A"
 check "$arch update to C: ... and the phone's status says so" json_has <(status_of "$work/upd.img") \
     '.slots.good == "B" and .slots.failed == "A" and .slots.A == "BOARD.3" and .slots.B == "BOARD.2"'
+# The non-secure profile: the flipped bit lands in the signed configuration the phone uses.
+serve_load "$work/updlab" BOARD.4
+"$cucm_lab" device add SEPA45630BBFA40 --dir "$work/updlab" --profile non-secure --operation none --key rsa:2048 --load BOARD.4 >/dev/null
+power_on upd-stage-d "$work/upd.img" "$work/updlab" --until reboot
+check "$arch update to a refused load: BOARD.4 staged in slot A" json_has "$work/upd-stage-d.json" '.event == "loadStaged" and .load == "BOARD.4"'
+power_on upd-d "$work/upd.img" "$work/updlab" --until reboot --lab-attack flipped-bit
+check "$arch update to a refused load: it ran on trial and its configuration was refused" json_has "$work/upd-d.json" \
+    '.result == "failed" and .failure == "configRejected"'
+check "$arch update to a refused load: ... the init rebooted" console_has upd-d "board: load: slot A on trial ended with code 1"
+check "$arch update to a refused load: the next power-on ends configured in B" power_on upd-back-d "$work/upd.img" "$work/updlab"
+check "$arch update to a refused load: ... B, and the phone says BOARD.4 failed its trial" json_has "$work/upd-back-d.json" \
+    '.event == "loadNotStaged" and .load == "BOARD.4" and (.cause | test("failed its trial"))'
 # Power cuts during the image write and between the slot record and the reboot: the next
 # power-on starts a whole load, and the board ends configured.
 for moment in '"file":"phone-BOARD.2.sbn"' '"event":"loadStaged"'; do
@@ -330,7 +349,7 @@ for moment in '"file":"phone-BOARD.2.sbn"' '"event":"loadStaged"'; do
     check "$arch update cut at $moment: the next power-on ends configured" \
         power_on "cut$number-after" "$work/cut$number.img" "$work/cutlab$number" --timeout 480
     check "$arch update cut at $moment: ... started a whole load" \
-        grep -qE "board: load: slot (A, BOARD.1|B on trial \(BOARD.2\))" "$work/cut$number-after.console"
+        grep -qE "board: load: slot (A, BOARD.1|B on trial, BOARD.2)" "$work/cut$number-after.console"
     check "$arch update cut at $moment: ... and ended in B, good" test "$(marks_of "$work/cut$number.img")" = "good B"
 done
 

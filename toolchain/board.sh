@@ -19,6 +19,7 @@
 #   board.sh run ARCH --flash FILE --lab DIR [--rtc DATE] [--date DATE] [--memory MB] [--mac MAC]
 #                [--pid-file F] [--until configured|reboot] [--backoff-ms N] [--server HOST]
 #                [--no-network] [--json] [--timeout S] [--cut-at TEXT|+SECONDS] [--deadline S]
+#                [--lab-attack NAME]
 #                                  inside a network namespace of its own: `cucm-lab serve` of DIR
 #                                  on the namespace's loopback naming 10.0.2.2, and the board;
 #                                  prints the console, follows the phone's reboots, powers off
@@ -26,7 +27,8 @@
 #                                  --until reboot, at its first reboot. --cut-at: a power cut
 #                                  (SIGKILL of QEMU) when the console shows TEXT, or after
 #                                  SECONDS. --deadline: the init's limit on a load on trial
-#                                  (phone.deadline_s, 300). Exits 0 when configured, else the phone's exit code
+#                                  (phone.deadline_s, 300). --lab-attack: the lab serves with
+#                                  `--attack NAME` (docs/hostile-clusters.md). Exits 0 when configured, else the phone's exit code
 #                                  (`phone boot`; 7 at the reboot with --until reboot), 124 when
 #                                  the board was cut off (--cut-at, --timeout, a kernel panic),
 #                                  1 when the init stopped before the phone ran.
@@ -188,7 +190,7 @@ flash() {
 
 run() {
     local flash= lab= rtc=utc date= memory=128 mac=A4:56:30:BB:FA:40 pid_file= until=configured backoff= server= network=1
-    local timeout=300 json= cut_at= deadline=
+    local timeout=300 json= cut_at= deadline= lab_attack=
     while [ $# -gt 0 ]; do
         case "$1" in
             --flash) flash=$(absolute "$2"); shift 2 ;;
@@ -206,6 +208,7 @@ run() {
             --timeout) timeout=$2; shift 2 ;;
             --cut-at) cut_at=$2; shift 2 ;;
             --deadline) deadline=$2; shift 2 ;;
+            --lab-attack) lab_attack=$2; shift 2 ;;
             *) usage ;;
         esac
     done
@@ -235,7 +238,7 @@ run() {
     [ "$until" = configured ] || machine+=(-no-reboot)
     # Everything from here on runs inside a network namespace of its own: the lab and the
     # board see each other and nothing else, whatever a configuration names.
-    exec unshare -n -- "$self" inside "$arch" "$lab" "$pid_file" "$timeout" "$cut_at" "$qemu" "${machine[@]}"
+    exec unshare -n -- "$self" inside "$arch" "$lab" "$pid_file" "$timeout" "$cut_at" "$lab_attack" "$qemu" "${machine[@]}"
 }
 
 # make_token IMAGE PIN-FILE: IMAGE an ext4 disk holding tokens/, an empty SoftHSM2 token
@@ -288,8 +291,8 @@ copy_module() {
 
 # inside ARCH LAB PID-FILE TIMEOUT CUT-AT QEMU ARGUMENT…: the lab and the board, in the namespace.
 inside() {
-    local lab=$1 pid_file=$2 timeout=$3 cut_at=$4 emulator=$5
-    shift 5
+    local lab=$1 pid_file=$2 timeout=$3 cut_at=$4 lab_attack=$5 emulator=$6
+    shift 6
     # QEMU's user network turns the board's connections into the host's: never outside a
     # namespace of its own.
     if [ "$(readlink /proc/self/ns/net)" = "$(readlink /proc/1/ns/net)" ]; then
@@ -306,7 +309,7 @@ inside() {
     trap 'exit 143' TERM INT
     # The lab on the ports a cluster uses; the files it serves name the board's view of it.
     lab_http=6970 lab_tftp=69 lab_capf=3804 lab_tvs=2445 lab_sip=5061 lab_https=6971
-    start_lab "$lab" "$lab/serve.log" --advertise 10.0.2.2 \
+    start_lab "$lab" "$lab/serve.log" --advertise 10.0.2.2 ${lab_attack:+--attack "$lab_attack"} \
         || { echo "board.sh: the lab did not start (see $lab/serve.log)" >&2; exit 1; }
     mkfifo "$console"
     "$emulator" "$@" <"/dev/null" >"$console" 2>&1 &

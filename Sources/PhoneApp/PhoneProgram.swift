@@ -48,7 +48,7 @@ public enum PhoneProgram {
                                                         the whole boot: trust lists, config, CAPF, decryption;
                                                         with --slots, the firmware load the config names
                                                         (the firmware's console is always its JSON log)
-          status --state DIR [--factory-mic PEM] [--json]
+          status --state DIR [--factory-mic PEM] [--slots DIR] [--json]
                                                         MIC, LSC (MD5 as the cluster stores it), trust lists
                                                         (JSON in the firmware)
           --version                                     the running load's ID

@@ -123,11 +123,6 @@ public enum PhoneBoot {
         platform.resets = request.resets
         if let path = request.keyLogPath { platform.logTLSSecrets(to: path) }
         let result = BootRunner.run(&machine, on: &platform, rng: rng)
-        // A load on trial that reached configured is the good one from now on (the board's
-        // init starts it at every power-on).
-        if case .configured = result, let slots, case .failure(let error) = slots.confirm(running: RunningLoad.id) {
-            io.diagnostic("phone: could not mark the running load good: " + error.reason)
-        }
         if !result.keepsBoardResetCount, case .failure(let error) = storage.clearBoardResets() {
             io.diagnostic("phone: could not clear the count of board resets: " + error.reason)
         }

@@ -23,7 +23,9 @@ final class BootMachineLoadTests: XCTestCase {
         XCTAssertEqual(machine.stateKind, .loadStaged)
         XCTAssertTrue(machine.isFinished)
         XCTAssertEqual(world.staged.map { $0.0 }, [Scenarios.namedLoad])
-        XCTAssertEqual(Array(world.fetched.suffix(3)), [loadFile, "kern75.sbn", "rootfs75.sbn"])
+        // The running load confirmed first (on trial, it is good now), the update after it.
+        XCTAssertEqual(Array(world.fetched.suffix(5)),
+                       ["confirm SIP00.0-0-0", loadFile, "kern75.sbn", "rootfs75.sbn", "stage " + Scenarios.namedLoad])
         XCTAssertEqual(world.events.last, .loadStaged(load: Scenarios.namedLoad, slot: .b, images: 2))
         guard case .configApplied(_, _, false) = world.events.dropLast().last else { return XCTFail("applied first:\n" + world.log) }
         XCTAssertEqual(world.resets, 0, "the machine asks the board, never an in-process reset")
@@ -60,10 +62,12 @@ final class BootMachineLoadTests: XCTestCase {
         let (running, _) = try Scenarios.loadAfterSignedConfig(running: Scenarios.namedLoad)
         guard case .configured = running.result else { return XCTFail(running.log) }
         XCTAssertFalse(running.fetched.contains(loadFile))
+        XCTAssertEqual(running.fetched.last, "confirm " + Scenarios.namedLoad, "the running load reached configured")
         let (noSlots, _) = try Scenarios.nonSecure()
         guard case .configured(let configuration) = noSlots.result else { return XCTFail(noSlots.log) }
         XCTAssertEqual(configuration.loadInformation, Scenarios.namedLoad)
         XCTAssertFalse(noSlots.fetched.contains(loadFile))
+        XCTAssertFalse(noSlots.fetched.contains { $0.hasPrefix("confirm") }, "no slots, nothing to confirm")
     }
 
     /// A partial configuration on the way to CAPF names a load too: it is no cluster's

@@ -191,7 +191,13 @@ final class ScriptedWorld: PhonePlatform {
 
     func stage(_ slot: LoadSlot, load: String, images: [WrittenImage]) -> Result<Void, LoadSlotFailure> {
         staged.append((load, slot))
+        fetched.append("stage " + load)
         return .success(())
+    }
+
+    func confirmRunningLoad(_ load: String) -> Bool {
+        fetched.append("confirm " + load)
+        return true
     }
 }
 

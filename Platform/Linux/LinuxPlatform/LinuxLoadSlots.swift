@@ -22,6 +22,16 @@ extension LinuxPhonePlatform {
         return SlotImageWriter.fetch(name, from: target, over: transport, into: slot, of: slots, cap: cap, check: check, finish: finish)
     }
 
+    public mutating func confirmRunningLoad(_ load: String) -> Bool {
+        guard let slots else { return false }
+        switch slots.confirm(running: load) {
+        case .success(let confirmed): return confirmed
+        case .failure(let error):
+            show(.storageFailed(.goodLoad, error))
+            return false
+        }
+    }
+
     public mutating func stage(_ slot: LoadSlot, load: String, images: [WrittenImage]) -> Result<Void, LoadSlotFailure> {
         guard let slots else { return .failure(.flash("this phone has no load slots")) }
         guard let record = SlotRecord(load: load, images: images) else {

@@ -63,6 +63,9 @@ public enum BootAction {
     /// this boot so far, this one included; a board keeps it on its flash for the next
     /// power-on (`BootMemory.boardResets`).
     case reset(count: Int)
+    /// The running load (this ID) reached configured: on trial, it is the good one now —
+    /// before anything else, so that an update it is named starts from a good slot.
+    case confirmRunningLoad(String)
     /// Run this firmware update (`LoadUpdateRunner`), then feed `.loadUpdated`.
     case updateLoad(LoadUpdateRequest)
     /// Hand the full configuration to the next stage. Terminal.

@@ -158,6 +158,10 @@ public protocol LoadSlots {
     /// `slot` holds `load` whole (`images`, every one written): its record, then the mark to
     /// try it at the next power-on.
     mutating func stage(_ slot: LoadSlot, load: String, images: [WrittenImage]) -> Result<Void, LoadSlotFailure>
+    /// The running load `load` reached configured: when it is the load on trial, its slot is
+    /// the good one from now on (false: it was not on trial). A failure is the platform's to
+    /// report (`storageFailed`); the boot goes on.
+    mutating func confirmRunningLoad(_ load: String) -> Bool
 }
 
 public enum LoadSlot: Equatable, Sendable {
@@ -204,4 +208,6 @@ public enum StoredItem: Equatable {
     case keyLog
     /// The count of a board's resets (`BootMemory.boardResets`).
     case resetCount
+    /// The mark that makes the running load the good one.
+    case goodLoad
 }

@@ -69,6 +69,8 @@ public enum BootRunner {
                 case .reset(let count):
                     guard platform.reset(count: count) == .inProcess else { return .resetByBoard }
                     inputs.append(.reset)
+                case .confirmRunningLoad(let load):
+                    _ = platform.confirmRunningLoad(load)
                 case .updateLoad(let request):
                     inputs.append(.loadUpdated(LoadUpdateRunner().run(request, on: &platform)))
                 case .configured(let configuration):

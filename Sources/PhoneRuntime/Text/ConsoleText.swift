@@ -153,6 +153,7 @@ public enum ConsoleText {
         case .lscRemoval: return "delete the LSC"
         case .keyLog: return "append to the key log"
         case .resetCount: return "store the count of board resets"
+        case .goodLoad: return "mark the running load good"
         }
     }
 

@@ -21,9 +21,12 @@ struct LoadUpdate {
 }
 
 extension BootContext {
-    /// The configuration applied: an update when it names another load and the phone can
-    /// take one, else done.
+    /// The configuration applied: on a phone with slots the running load has reached
+    /// configured (a load on trial is good from here on); then an update when the
+    /// configuration names another load, else done.
     func afterApplying(_ config: DeviceConfiguration, _ actions: [BootAction], _ event: BootEvent) -> BootStep {
+        var actions = actions
+        if settings.loadUpdate != nil { actions.append(.confirmRunningLoad(settings.runningLoad)) }
         let decision = LoadDecision.after(config, running: settings.runningLoad, hasSlots: settings.loadUpdate != nil)
         guard case .update(let load) = decision, let update = settings.loadUpdate else {
             return BootStep(to: .configured, actions + [.configured(config)], event)
