@@ -5,6 +5,7 @@ import LabSupport
 import PhoneCrypto
 @testable import PhoneSec
 import PhoneWire
+import TestSupport
 import XCTest
 
 /// The C API's boot, identity and trust entry points, called as C calls them, against the
@@ -32,6 +33,8 @@ final class BootAPITests: XCTestCase {
         var applied: [Int32] = []
         /// `file_server`, `next_file_server` of each FETCH_FAILED.
         var fetchFailures: [(Int32, Int32)] = []
+        /// `load`, `slot`, `images` of each LOAD_STAGED.
+        var staged: [String] = []
     }
 
     private func open() throws -> OpaquePointer {
@@ -51,8 +54,11 @@ final class BootAPITests: XCTestCase {
         return try XCTUnwrap(handle)
     }
 
-    private func boot(_ phone: OpaquePointer, seen: Seen, result: inout phonesec_boot_result, backoffMs: UInt32 = 20) -> phonesec_status {
+    private func boot(_ phone: OpaquePointer, seen: Seen, result: inout phonesec_boot_result, backoffMs: UInt32 = 20,
+                      slots: String? = nil) -> phonesec_status {
         let server = "127.0.0.1:" + String(fixture.server.httpPort)
+        let slotsText = slots.map { strdup($0) } ?? nil
+        defer { free(slotsText) }
         return server.withCString { serverText in
             var servers: [UnsafePointer<CChar>?] = [serverText]
             return servers.withUnsafeMutableBufferPointer { list in
@@ -61,6 +67,7 @@ final class BootAPITests: XCTestCase {
                 options.server_count = 1
                 options.transport = PHONESEC_TRANSPORT_HTTP
                 options.backoff_ms = backoffMs
+                options.slots_directory = UnsafePointer(slotsText)
                 options.event_context = Unmanaged.passUnretained(seen).toOpaque()
                 options.on_event = { context, event in
                     guard let context, let event else { return }
@@ -74,6 +81,9 @@ final class BootAPITests: XCTestCase {
                     case PHONESEC_EVENT_CONFIG_APPLIED: seen.applied.append(event.pointee.encrypted)
                     case PHONESEC_EVENT_FETCH_FAILED:
                         seen.fetchFailures.append((event.pointee.file_server, event.pointee.next_file_server))
+                    case PHONESEC_EVENT_LOAD_STAGED:
+                        seen.staged.append((event.pointee.load.map { String(cString: $0) } ?? "") + " "
+                                           + (event.pointee.slot.map { String(cString: $0) } ?? "") + " " + String(event.pointee.images))
                     default: break
                     }
                 }
@@ -91,6 +101,37 @@ final class BootAPITests: XCTestCase {
         XCTAssertEqual(boot(phone, seen: Seen(), result: &result, backoffMs: 600_001), PHONESEC_ERR_ARGUMENT)
         XCTAssertEqual(text(message.text), "options.backoff_ms must be 1 to 600000")
         XCTAssertEqual(result.configured, 0)
+    }
+
+    /// With `slots_directory`, a load the configuration names is staged: the phone is
+    /// configured (PHONESEC_OK) and asks for the board's reset; without it nothing is fetched.
+    func testALoadTheConfigurationNamesIsStagedAndAResetAskedFor() throws {
+        let signer = try Identity(pem: [UInt8](try Data(contentsOf: Vectors.projectRoot
+            .appendingPathComponent("Tests/ImageSigning/test-image-signer.pem"))))
+        let image = fixture.work.appendingPathComponent("lab/kern99")
+        try Data([0x01, 0x02, 0x03]).write(to: image)
+        _ = try Lab.addLoad("SIP99.1-0-0", images: [image], signer: signer, hardwareLevel: 4, in: fixture.work.appendingPathComponent("lab"))
+        var device = try XCTUnwrap(try fixture.lab.devices.device(fixture.device))
+        device.load = "SIP99.1-0-0"
+        try fixture.lab.devices.upsert(device)
+        let phone = try open()
+        defer { phonesec_phone_close(phone) }
+        var result = phonesec_boot_result()
+        let plain = Seen()
+        XCTAssertEqual(boot(phone, seen: plain, result: &result), PHONESEC_OK, text(message.text))
+        XCTAssertEqual(result.load_staged, 0)
+        XCTAssertEqual(result.reset_asked, 0)
+        XCTAssertEqual(text(result.load_information), "SIP99.1-0-0")
+        let slots = fixture.work.appendingPathComponent("slots").path
+        let seen = Seen()
+        XCTAssertEqual(boot(phone, seen: seen, result: &result, slots: slots), PHONESEC_OK, text(message.text))
+        XCTAssertEqual(result.configured, 1)
+        XCTAssertEqual(result.load_staged, 1)
+        XCTAssertEqual(result.reset_asked, 1)
+        XCTAssertEqual(text(result.staged_load), "SIP99.1-0-0")
+        XCTAssertEqual(text(result.staged_slot), "B")
+        XCTAssertEqual(seen.staged, ["SIP99.1-0-0 B 1"])
+        XCTAssertEqual(seen.kinds.last, PHONESEC_EVENT_LOAD_STAGED)
     }
 
     func testAFreshPhoneBootsEnrolsAndHoldsWhatTheLabIssued() throws {
