@@ -25,7 +25,7 @@ final class EvilClusterTests: XCTestCase {
         .entityBomb: (1, "DOCTYPE not allowed"),
         .contentLength2GB: (3, "over the 8388608-byte cap"),
         .endlessTFTP: (3, "larger than 8388608 bytes"),
-        .oneByteASecond: (3, "HTTP fetch exceeded 3 s"),
+        .oneByteASecond: (3, "the fetch exceeded 3 s"),
         .capfNotInITL: (4, "is not a CAPF record of the installed trust list"),
         .capfSessionIDChanges: (4, "session id changed"),
         .capfLengthOverCap: (4, "over the 16384-byte cap"),

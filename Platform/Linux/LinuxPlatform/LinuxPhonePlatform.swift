@@ -138,7 +138,9 @@ public struct LinuxPhonePlatform: PhonePlatform, TCPConnector, TLSKeyLog, KeySto
             client.totalTimeoutMs = fetchDeadlineMs
             return client.fetch(name, host: target.host, port: target.port)
         case .tftp:
-            return TFTPClient(maxSize: Self.maxFileSize).fetch(name, host: target.host, port: target.port)
+            var client = TFTPClient(maxSize: Self.maxFileSize)
+            client.totalTimeoutMs = fetchDeadlineMs
+            return client.fetch(name, host: target.host, port: target.port)
         }
     }
 

@@ -32,8 +32,14 @@ public enum SlotImageWriter {
         // announced (Content-Length, tsize) before any byte is the same refusal as the check's.
         let fetched: FetchResult
         switch transport {
-        case .http: fetched = HTTPClient(maxSize: cap).stream(name, host: server.host, port: server.port, into: sink)
-        case .tftp: fetched = TFTPClient(maxSize: cap).stream(name, host: server.host, port: server.port, into: sink)
+        case .http:
+            var client = HTTPClient(maxSize: cap)
+            client.totalTimeoutMs = deadlineMs(cap: cap)
+            fetched = client.stream(name, host: server.host, port: server.port, into: sink)
+        case .tftp:
+            var client = TFTPClient(maxSize: cap)
+            client.totalTimeoutMs = deadlineMs(cap: cap)
+            fetched = client.stream(name, host: server.host, port: server.port, into: sink)
         }
         switch fetched {
         case .file: break
@@ -46,6 +52,10 @@ public enum SlotImageWriter {
         guard writing.keep(rest) else { return .failure(writing.refusal ?? .checkRefused) }
         return writing.commit(name)
     }
+
+    /// The longest one image may take: a minute, and its cap at 64 KiB/s (64 MiB: 18 minutes).
+    /// A server that drips an image cannot hold the phone, nor fail a real image on a slow link.
+    static func deadlineMs(cap: Int) -> UInt64 { 60_000 + UInt64(cap / 64) }
 
     /// What one image's fetch holds between the transport's pieces.
     private final class Writing {

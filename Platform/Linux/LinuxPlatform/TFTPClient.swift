@@ -7,6 +7,9 @@ import PhoneWire
 /// and are otherwise ignored (RFC 1350).
 public struct TFTPClient {
     public var options = TFTPReadSession.Options()
+    /// A server sending one block per retransmission window cannot hold the phone longer
+    /// than this (the HTTP client's bound, the same role).
+    public var totalTimeoutMs: UInt64 = 60_000
 
     public init(maxSize: Int) {
         options.maxSize = maxSize
@@ -37,7 +40,8 @@ public struct TFTPClient {
         var session = TFTPReadSession(filename: name, options: options)
         var transferPeer: SocketAddress?
         var deadline: UInt64 = 0
-        var actions = session.start(now: clp_monotonic_ms())
+        let started = clp_monotonic_ms()
+        var actions = session.start(now: started)
         while true {
             for action in actions {
                 switch action {
@@ -61,7 +65,8 @@ public struct TFTPClient {
                 }
             }
             let now = clp_monotonic_ms()
-            let wait = deadline > now ? Int32(min(deadline - now, 60_000)) : 0
+            guard now - started < totalTimeoutMs else { return .failed(.deadlineExceeded(ms: totalTimeoutMs)) }
+            let wait = deadline > now ? Int32(min(deadline - now, 60_000, totalTimeoutMs - (now - started))) : 0
             switch socket.receive(timeoutMs: wait) {
             case .success(let (datagram, sender)):
                 if let transferPeer {

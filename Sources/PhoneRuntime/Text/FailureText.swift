@@ -160,7 +160,7 @@ public enum FailureText {
         switch failure {
         case .nameNotResolved: return "the server's name did not resolve"
         case .connection(let error): return stream(error)
-        case .deadlineExceeded(let ms): return "HTTP fetch exceeded " + duration(ms)
+        case .deadlineExceeded(let ms): return "the fetch exceeded " + duration(ms)
         case .httpStatus(let status): return "HTTP status " + String(status)
         case .httpRedirect(let status): return "HTTP " + String(status) + ": redirects are not followed"
         case .httpMalformed(let error): return error.reason
