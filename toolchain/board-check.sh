@@ -297,8 +297,10 @@ check "$arch update A → B: BOARD.1 ran from slot A" console_has upd-enrol "boa
 power_on upd-stage "$work/upd.img" "$work/updlab" --until reboot
 check "$arch update A → B: BOARD.2 staged in slot B" json_has "$work/upd-stage.json" \
     '.event == "loadStaged" and .load == "BOARD.2" and .slot == "B" and .images == 1'
-# A CAPF install for B's first boot: the reset it asks for belongs to B's attempt.
+# B's first boot enrols (the LSC taken off the flash, an install scheduled): the reset it
+# asks for belongs to B's attempt.
 schedule_install "$work/updlab" --key rsa:2048 --load BOARD.2
+debugfs -w -R "rm /phone/lsc.pem" "$work/upd.img" >/dev/null 2>&1
 check "$arch update A → B: the board ends configured" power_on upd "$work/upd.img" "$work/updlab"
 check "$arch update A → B: B ran on trial" console_has upd "board: load: slot B on trial, BOARD.2"
 check "$arch update A → B: ... enrolled, and went on with its attempt after the reset" json_has "$work/upd.json" '.event == "capfLSCStored"'
