@@ -116,6 +116,9 @@ final class SlotStoreTests: XCTestCase {
         // What the init writes when it starts B on trial: A boots, B may be what runs.
         try "good A\ntrying B\n".write(toFile: directory + "/boot", atomically: true, encoding: .utf8)
         XCTAssertNil(store.inactive(), "no slot is free while a load is on trial")
+        try "trying B\n".write(toFile: directory + "/boot", atomically: true, encoding: .utf8)
+        XCTAssertNil(store.inactive(), "nor with no good slot behind the trial (else a trial that never confirms loops)")
+        try "good A\ntrying B\n".write(toFile: directory + "/boot", atomically: true, encoding: .utf8)
         for slot in [SlotStore.Slot.a, .b] {
             guard case .failure = store.clear(slot) else { return XCTFail("cleared \(slot): the good or the tried slot") }
         }

@@ -89,12 +89,14 @@ public struct SlotStore {
         }
     }
 
-    /// The slot an update writes: neither the good one nor one the init is trying (it may be
-    /// what runs), B first; a load staged but not yet tried is replaced. Nil when both are in
-    /// use: an update waits until the load on trial reached configured or failed.
+    /// The slot an update writes: not the good one, B first; a load staged but not yet tried
+    /// is replaced. Nil while a load is on trial: an update waits until it reached configured
+    /// (and is good) or failed — else a trial that never confirms, with no good slot behind
+    /// it, would stage into the other slot at every boot and never be marked failed.
     public func inactive() -> Slot? {
         let marks = marks()
-        return [Slot.b, .a].first { $0 != marks.good && $0 != marks.trying }
+        guard marks.trying == nil else { return nil }
+        return [Slot.b, .a].first { $0 != marks.good }
     }
 
     /// Empties `slot` for a new load: its marks other than good first (the init must not
