@@ -181,6 +181,8 @@ extension Lab {
         let isLoad = LoadFile.namesLoad(ArraySlice(name.utf8))
         let folder = Lab.loadsDirectory(in: directory)
         let held = ((try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? []).sorted()
+        // The image rows touch a load's images alone, never the configuration the phone fetches first.
+        let isImage = !isLoad && held.contains(name)
         switch attack {
         case .loadSignedByTFTP where isLoad:
             bytes = try SignedFileWriter.resign(bytes, signer: tftp, rng: rng)
@@ -190,17 +192,17 @@ extension Lab {
             guard let other = held.first(where: { $0.hasSuffix(".loads") && $0 != name }),
                   let data = FileManager.default.contents(atPath: folder.appendingPathComponent(other).path) else { return .file(bytes) }
             bytes = [UInt8](data)
-        case .loadImageMissing where !isLoad:
+        case .loadImageMissing where isImage:
             guard firstImages(of: held).contains(name) else { return .file(bytes) }
             log("ATTACK " + attack.rawValue + ": " + name + " not served")
             return .notFound("attack " + attack.rawValue)
-        case .loadImageSwapped where !isLoad:
+        case .loadImageSwapped where isImage:
             guard let other = held.first(where: { $0.hasSuffix(".sbn") && $0 != name }),
                   let data = FileManager.default.contents(atPath: folder.appendingPathComponent(other).path) else { return .file(bytes) }
             bytes = [UInt8](data)
-        case .loadImageTruncated where !isLoad:
+        case .loadImageTruncated where isImage:
             bytes.removeLast(min(bytes.count / 2, 1000))
-        case .loadImageFlipped where !isLoad:
+        case .loadImageFlipped where isImage:
             bytes[bytes.count - 1] ^= 0x01
         default:
             return .file(bytes)

@@ -119,6 +119,43 @@ final class LoadUpdateLabTests: XCTestCase {
         XCTAssertEqual(shown, ["running": "phonesec-dev", "good": "A", "failed": "B", "A": "phonesec-dev", "B": "SIP99.1-0-0"])
     }
 
+    /// The lab's evil load rows through the whole boot (`phone boot --slots`): each refused
+    /// with its cause named in `loadNotStaged`, the phone configured on its running load,
+    /// no slot record written, no mark changed.
+    func testEveryLoadAttackThroughTheBootKeepsTheRunningLoad() throws {
+        let signer = try Identity(pem: [UInt8](try Data(contentsOf: Vectors.projectRoot
+            .appendingPathComponent("Tests/ImageSigning/test-image-signer.pem"))))
+        let other = fixture.work.appendingPathComponent("lab/cnu98")
+        try Data([0x0C, 0x0E]).write(to: other)
+        _ = try Lab.addLoad("SIP98.0-0-0", images: [other], signer: signer, hardwareLevel: 4, in: fixture.work.appendingPathComponent("lab"))
+        try name(load: "SIP99.1-0-0")
+        let expected: [(Attack, String)] = [
+            (.loadSignedByTFTP, "not signed by the image-signing certificate"),
+            (.loadUnknownSigner, "not signed by the image-signing certificate"),
+            (.loadOtherName, "filename mismatch: served as SIP99.1-0-0.loads, header says SIP98.0-0-0.loads"),
+            (.loadImageMissing, "the cluster does not serve the image "),
+            (.loadImageSwapped, "an image: filename mismatch"),
+            (.loadImageTruncated, "an image: not signed by the image-signing certificate"),
+            (.loadImageFlipped, "an image: not signed by the image-signing certificate"),
+            (.loadImageEndless, "-byte cap"),
+        ]
+        XCTAssertEqual(Set(expected.map { $0.0.rawValue }), Set(Attack.allCases.filter { $0.isLoad }.map { $0.rawValue }))
+        for (attack, cause) in expected {
+            fixture.lab.attack = attack
+            let directory = slots + "-" + attack.rawValue
+            let run = try fixture.boot(["--slots", directory, "--json"])
+            XCTAssertEqual(run.status, 0, attack.rawValue + ": " + run.stderr + run.stdout)
+            let kept = try jsonLines(run).first { $0["event"] as? String == "loadNotStaged" }
+            XCTAssertTrue((kept?["cause"] as? String)?.contains(cause) == true, attack.rawValue + ": " + run.stdout)
+            XCTAssertEqual(try jsonLines(run).last?["result"] as? String, "configured", attack.rawValue)
+            let store = SlotStore(directory: directory)
+            XCTAssertNil(store.record(.a), attack.rawValue)
+            XCTAssertNil(store.record(.b), attack.rawValue)
+            XCTAssertEqual(store.marks(), SlotStore.Marks(), attack.rawValue + ": no mark")
+        }
+        fixture.lab.attack = nil
+    }
+
     func testWithoutSlotsNoLoadIsLookedFor() throws {
         try name(load: "SIP99.1-0-0")
         let run = try fixture.boot(["--json"])
