@@ -7,7 +7,7 @@ import PhoneWire
 
 // A workstation's commands, the host build's alone: the phone checks and decrypts its
 // files in its boot. In the firmware, inspect measured 9.9 KB of its 400 KiB, verify and
-// decrypt 12.2 KB (x86_64), room its updater needed.
+// decrypt 12.1 KB (x86_64), room its updater needed.
 #if !hasFeature(Embedded)
 /// `phone inspect FILE`: a workstation's look into a file.
 enum InspectCommand {
