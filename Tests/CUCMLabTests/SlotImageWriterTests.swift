@@ -21,8 +21,7 @@ final class SlotImageWriterTests: XCTestCase {
     override func setUpWithError() throws {
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("slot-writer-\(UUID().uuidString)")
         try Lab.initialise(directory)
-        let path = Vectors.projectRoot.appendingPathComponent("Tests/ImageSigning/test-image-signer.pem").path
-        signer = try Identity(pem: [UInt8](try Data(contentsOf: URL(fileURLWithPath: path))))
+        signer = try Vectors.imageSigner()
         let images = [directory.appendingPathComponent("jar99.1-0-0"), directory.appendingPathComponent("dsp99.1-0-0")]
         for (url, bytes) in zip(images, contents) { try Data(bytes).write(to: url) }
         _ = try Lab.addLoad("SIP99.1-0-0", images: images, signer: signer, hardwareLevel: 4, in: directory)

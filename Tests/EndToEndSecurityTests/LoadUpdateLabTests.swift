@@ -18,8 +18,7 @@ final class LoadUpdateLabTests: XCTestCase {
 
     override func setUpWithError() throws {
         fixture = try LabFixture()
-        let signer = try Identity(pem: [UInt8](try Data(contentsOf: Vectors.projectRoot
-            .appendingPathComponent("Tests/ImageSigning/test-image-signer.pem"))))
+        let signer = try Vectors.imageSigner()
         let directory = fixture.work.appendingPathComponent("lab")
         let files = [directory.appendingPathComponent("kern99.1-0-0"), directory.appendingPathComponent("root99.1-0-0")]
         for (url, bytes) in zip(files, images) { try Data(bytes).write(to: url) }
@@ -123,8 +122,7 @@ final class LoadUpdateLabTests: XCTestCase {
     /// with its cause named in `loadNotStaged`, the phone configured on its running load,
     /// no slot record written, no mark changed.
     func testEveryLoadAttackThroughTheBootKeepsTheRunningLoad() throws {
-        let signer = try Identity(pem: [UInt8](try Data(contentsOf: Vectors.projectRoot
-            .appendingPathComponent("Tests/ImageSigning/test-image-signer.pem"))))
+        let signer = try Vectors.imageSigner()
         let other = fixture.work.appendingPathComponent("lab/cnu98")
         try Data([0x0C, 0x0E]).write(to: other)
         _ = try Lab.addLoad("SIP98.0-0-0", images: [other], signer: signer, hardwareLevel: 4, in: fixture.work.appendingPathComponent("lab"))

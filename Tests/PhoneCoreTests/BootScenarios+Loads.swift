@@ -11,10 +11,7 @@ import TestSupport
 extension BootScenarios {
     static let namedLoad = "SIP75.9-3-1SR2-1S"
 
-    static var imageSigner: Identity {
-        let path = Vectors.projectRoot.appendingPathComponent("Tests/ImageSigning/test-image-signer.pem").path
-        return try! Identity(pem: [UInt8](try! Data(contentsOf: URL(fileURLWithPath: path))))
-    }
+    static var imageSigner: Identity { try! Vectors.imageSigner() }
 
     /// A phone running load `running`, with slots, whose anchor is the tests' key.
     static func withSlots(running: String = "SIP00.0-0-0") -> (inout BootSettings) -> Void {

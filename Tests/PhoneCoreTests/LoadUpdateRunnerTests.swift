@@ -55,10 +55,7 @@ final class LoadUpdateRunnerTests: XCTestCase {
         }
     }
 
-    static var signer: Identity {
-        let path = Vectors.projectRoot.appendingPathComponent("Tests/ImageSigning/test-image-signer.pem").path
-        return try! Identity(pem: [UInt8](try! Data(contentsOf: URL(fileURLWithPath: path))))
-    }
+    static var signer: Identity { try! Vectors.imageSigner() }
 
     static func world(signedBy signer: Identity = signer) throws -> World {
         let body = Array("#HARDWARE_COMP_1 2\r\na.sbn\r\nb.sbn \r\n".utf8)

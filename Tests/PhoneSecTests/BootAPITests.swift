@@ -106,8 +106,7 @@ final class BootAPITests: XCTestCase {
     /// With `slots_directory`, a load the configuration names is staged: the phone is
     /// configured (PHONESEC_OK) and asks for the board's reset; without it nothing is fetched.
     func testALoadTheConfigurationNamesIsStagedAndAResetAskedFor() throws {
-        let signer = try Identity(pem: [UInt8](try Data(contentsOf: Vectors.projectRoot
-            .appendingPathComponent("Tests/ImageSigning/test-image-signer.pem"))))
+        let signer = try Vectors.imageSigner()
         let image = fixture.work.appendingPathComponent("lab/kern99")
         try Data([0x01, 0x02, 0x03]).write(to: image)
         _ = try Lab.addLoad("SIP99.1-0-0", images: [image], signer: signer, hardwareLevel: 4, in: fixture.work.appendingPathComponent("lab"))

@@ -22,6 +22,12 @@ public enum Vectors {
 
     public static func identity(_ path: String) throws -> Identity { try Identity(pem: bytes(path)) }
 
+    /// The tests' fixed image-signing key and certificate (`Tests/ImageSigning/`), which the
+    /// lab signs loads with and the build's anchor holds.
+    public static func imageSigner() throws -> Identity {
+        try Identity(pem: [UInt8](try Data(contentsOf: projectRoot.appendingPathComponent("Tests/ImageSigning/test-image-signer.pem"))))
+    }
+
     /// `tvs/verify-transcripts.txt`: each line's direction, certificate file and message bytes.
     public static func tvsTranscript() -> [(direction: String, certificate: String, message: [UInt8])] {
         text("tvs/verify-transcripts.txt").split(separator: "\n").compactMap { line in
