@@ -62,7 +62,7 @@ wanted_modules=(virtio_mmio virtio_net virtio_blk crc32c_generic ext4)
 
 build() {
     install_packages qemu-system-arm cpio e2fsprogs
-    dpkg --print-foreign-architectures | grep -x "$debarch" >/dev/null || { as_root dpkg --add-architecture "$debarch"; as_root apt-get update -qq; }
+    ensure_architecture "$debarch"
     [ -x "out/$arch/phone" ] || toolchain/build-firmware.sh "$arch"
     # Up to date when nothing it is made from (the firmware, the init, this script) is newer.
     if [ -f "$board/initrd.gz" ] && [ -z "$(find "out/$arch/phone" toolchain/board "$self" -newer "$board/initrd.gz")" ]; then

@@ -10,7 +10,7 @@ cd "$(dirname "$0")/.."
 seconds=${1:-30}
 shift || true
 targets=("$@")
-[ ${#targets[@]} -gt 0 ] || targets=(signed-file trust-update enc-decrypt xml-config capf-decoder capf-session tvs-codec tvs-session tftp-packet http-response https-config)
+[ ${#targets[@]} -gt 0 ] || targets=(signed-file trust-update enc-decrypt xml-config capf-decoder capf-session tvs-codec tvs-session tftp-packet http-response https-config image-stream)
 toolchain/install-deps.sh || exit 1
 
 out=.build-fuzz

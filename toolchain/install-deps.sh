@@ -12,9 +12,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 . toolchain/lib.sh
 
-# Not `grep -q`: under pipefail its early exit can end dpkg with SIGPIPE and add the
-# architecture again, beside another build doing the same (dpkg fails on its own lock).
-dpkg --print-foreign-architectures | grep -x arm64 >/dev/null || as_root dpkg --add-architecture arm64
+ensure_architecture arm64
 install_packages libmbedtls-dev libmbedtls-dev:arm64 libc6-dev-arm64-cross gcc-aarch64-linux-gnu \
     binutils-aarch64-linux-gnu qemu-user tftpd-hpa libsqlite3-dev python3 libssl-dev libxml2-dev \
     pkg-config jq libp11-kit-dev softhsm2 opensc swtpm tpm2-abrmd dbus-daemon tpm2-tools libtpm2-pkcs11-1 \

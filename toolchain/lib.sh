@@ -75,6 +75,16 @@ stop_labs() {
 
 as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
 
+# ensure_architecture DEBIAN-ARCH (arm64, armhf): dpkg takes packages of that architecture
+# too; when it adds it, apt's lists are updated (its packages are not found before).
+# Not `grep -q`: under pipefail its early exit can end dpkg with SIGPIPE and add the
+# architecture again, beside another build doing the same (dpkg fails on its own lock).
+ensure_architecture() {
+    dpkg --print-foreign-architectures | grep -x "$1" >/dev/null && return 0
+    as_root dpkg --add-architecture "$1"
+    as_root apt-get update -qq || echo "apt-get update reported errors; continuing with the indexes it has" >&2
+}
+
 # The Embedded Swift target of a firmware architecture: sets `triple` and `binutils` (the
 # prefix of its binutils) and installs what building for it needs beyond install-deps.sh.
 firmware_target() {
@@ -82,7 +92,7 @@ firmware_target() {
         aarch64) triple=aarch64-none-none-elf; binutils=aarch64-linux-gnu- ;;
         armv7)
             triple=armv7-none-none-eabi; binutils=arm-linux-gnueabihf-
-            dpkg --print-foreign-architectures | grep -x armhf >/dev/null || as_root dpkg --add-architecture armhf
+            ensure_architecture armhf
             install_packages libmbedtls-dev:armhf libc6-dev-armhf-cross gcc-arm-linux-gnueabihf binutils-arm-linux-gnueabihf ;;
         x86_64) triple=x86_64-unknown-none-elf; binutils= ;;
         *) echo "unknown architecture $1 (aarch64, armv7, x86_64)" >&2; return 2 ;;

@@ -18,7 +18,7 @@ case "$arch" in
 esac
 root=$PWD/.build-softhsm/$arch
 if [ ! -f "$root/usr/lib/softhsm/libsofthsm2.so" ]; then
-    dpkg --print-foreign-architectures | grep -x "$debian" >/dev/null || as_root dpkg --add-architecture "$debian"
+    ensure_architecture "$debian"
     rm -rf "$root.tmp" && mkdir -p "$root.tmp/debs"
     (cd "$root.tmp/debs" && apt-get download "libsofthsm2:$debian" "softhsm2:$debian" "libssl3:$debian" \
         "libstdc++6:$debian" "libgcc-s1:$debian" >/dev/null 2>&1) || { echo "softhsm.sh: apt-get download failed" >&2; exit 1; }

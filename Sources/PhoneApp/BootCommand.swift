@@ -90,13 +90,7 @@ enum BootCommand {
         }
         switch result {
         case .configured(let configuration):
-            let lines = Summary.lines(configuration, device: device)
-            if json {
-                io.outputLine(JSON.object([("result", .string("configured")), ("device", .string(device.text)),
-                                           ("summary", .array(lines.map { .string($0) }))]).text)
-            } else {
-                for line in lines { io.outputLine(line) }
-            }
+            printConfigured(configuration, device: device, json: json, staged: nil, io: io)
         case .needsAuthString:
             if json { io.outputLine(JSON.object([("result", .string("needs-auth-string"))]).text) }
             throw .needsAuthString
@@ -105,15 +99,7 @@ enum BootCommand {
             throw .resetByBoard
         case .loadStaged(let configuration, let load, let slot):
             // Configured, and a new load to start: only the board's reset starts it.
-            let lines = Summary.lines(configuration, device: device)
-            if json {
-                io.outputLine(JSON.object([("result", .string("loadStaged")), ("device", .string(device.text)),
-                                           ("load", .string(load)), ("slot", .string(slot.name)),
-                                           ("summary", .array(lines.map { .string($0) }))]).text)
-            } else {
-                for line in lines { io.outputLine(line) }
-                io.outputLine("load staged: " + load + " in slot " + slot.name + "; the board resets to start it")
-            }
+            printConfigured(configuration, device: device, json: json, staged: (load, slot.name), io: io)
             throw .resetByBoard
         case .failed(let failure):
             let exit = PhoneBoot.failure(failure)
@@ -122,6 +108,22 @@ enum BootCommand {
                                           + [("exit", .number(Int64(exit.exitCode)))]).text)
             }
             throw exit
+        }
+    }
+
+    /// The end of a boot that configured: the summary (as one JSON result, or lines), and
+    /// the load it staged for the board's reset, if any.
+    private static func printConfigured(_ configuration: DeviceConfiguration, device: DeviceName, json: Bool,
+                                        staged: (load: String, slot: String)?, io: some PhoneIO) {
+        let lines = Summary.lines(configuration, device: device)
+        if json {
+            var fields: [(String, JSON)] = [("result", .string(staged == nil ? "configured" : "loadStaged")),
+                                            ("device", .string(device.text))]
+            if let staged { fields += [("load", .string(staged.load)), ("slot", .string(staged.slot))] }
+            io.outputLine(JSON.object(fields + [("summary", .array(lines.map { .string($0) }))]).text)
+        } else {
+            for line in lines { io.outputLine(line) }
+            if let staged { io.outputLine("load staged: " + staged.load + " in slot " + staged.slot + "; the board resets to start it") }
         }
     }
 }

@@ -92,52 +92,15 @@ public enum PhoneProgram {
         }
         let rest = arguments.dropFirst()
         do throws(PhoneFailure) {
-            if sameText(command, "inspect") {
-                #if hasFeature(Embedded)
-                throw PhoneFailure.usage("inspect is a workstation's command: run the host build of phone")
-                #else
-                try InspectCommand.run(rest, io: io)
-                #endif
-            } else if sameText(command, "verify") || sameText(command, "decrypt") {
-                #if hasFeature(Embedded)
-                throw PhoneFailure.usage(command + " is a workstation's command (the phone checks and decrypts in its boot): run the host build of phone")
-                #else
-                if sameText(command, "verify") { try VerifyCommand.run(rest, io: io) } else { try DecryptCommand.run(rest, io: io) }
-                #endif
-            } else if sameText(command, "capf") {
-                #if hasFeature(Embedded)
-                // The firmware enrols in its boot alone, when the boot machine decides to: a
-                // session on demand is a lab's and a technician's tool.
-                throw PhoneFailure.usage("capf is a workstation's command (the phone enrols in its boot): run the host build of phone")
-                #else
-                try CAPFEnrolCommand.run(rest, io: io)
-                #endif
-            } else if sameText(command, "boot") {
+            if sameText(command, "boot") {
                 try BootCommand.run(rest, io: io)
-            } else if sameText(command, "trust") {
-                #if hasFeature(Embedded)
-                // The rest of the phone's firmware asks its trust questions through the C API
-                // (phonesec_trust_check, the same decision): the command is a technician's,
-                // and its 11 KB went to the firmware's updater.
-                throw PhoneFailure.usage("trust is a workstation's command (the firmware asks phonesec_trust_check): run the host build of phone")
-                #else
-                try TrustCommand.run(rest, io: io)
-                #endif
             } else if sameText(command, "status") {
                 try StatusCommand.run(rest, io: io)
-            } else if sameText(command, "provision-mic") {
-                #if hasFeature(Embedded)
-                // A factory station's step (the host build): its import code would cost the
-                // firmware 10 KB of its 400 KiB.
-                throw PhoneFailure.usage("provision-mic is a factory station's command: run the host build of phone")
-                #else
-                try ProvisionCommand.run(rest, io: io)
-                #endif
             } else if sameText(command, "--version") {
                 io.outputLine(RunningLoad.id)
             } else if sameText(command, "help") || sameText(command, "--help") || sameText(command, "-h") {
                 io.outputLine(usage)
-            } else {
+            } else if try !runHostBuildCommand(command, rest, io: io) {
                 throw PhoneFailure.usage("unknown command " + command)
             }
             return ExitCode.success
@@ -150,6 +113,49 @@ public enum PhoneProgram {
             return error.exitCode
         }
     }
+
+    #if hasFeature(Embedded)
+    /// The host build's commands, each with what it is and what the firmware does instead.
+    /// The firmware checks, decrypts and enrols in its boot alone, when the boot machine
+    /// decides to; the rest of its firmware asks trust questions through the C API
+    /// (phonesec_trust_check, the same decision). Their code went to the updater's room.
+    static let hostBuildCommands: [(name: String, what: String)] = [
+        ("inspect", "a workstation's command"),
+        ("verify", "a workstation's command (the phone checks and decrypts in its boot)"),
+        ("decrypt", "a workstation's command (the phone checks and decrypts in its boot)"),
+        ("capf", "a workstation's command (the phone enrols in its boot)"),
+        ("trust", "a workstation's command (the firmware asks phonesec_trust_check)"),
+        ("provision-mic", "a factory station's command"),
+    ]
+
+    /// Refuses a host build's command by name; false for a command no build has.
+    static func runHostBuildCommand(_ command: String, _ rest: ArraySlice<String>, io: some PhoneIO) throws(PhoneFailure) -> Bool {
+        if let hostOnly = hostBuildCommands.first(where: { sameText(command, $0.name) }) {
+            throw PhoneFailure.usage(command + " is " + hostOnly.what + ": run the host build of phone")
+        }
+        return false
+    }
+    #else
+    /// Runs a host build's command; false for a command no build has.
+    static func runHostBuildCommand(_ command: String, _ rest: ArraySlice<String>, io: some PhoneIO) throws(PhoneFailure) -> Bool {
+        if sameText(command, "inspect") {
+            try InspectCommand.run(rest, io: io)
+        } else if sameText(command, "verify") {
+            try VerifyCommand.run(rest, io: io)
+        } else if sameText(command, "decrypt") {
+            try DecryptCommand.run(rest, io: io)
+        } else if sameText(command, "capf") {
+            try CAPFEnrolCommand.run(rest, io: io)
+        } else if sameText(command, "trust") {
+            try TrustCommand.run(rest, io: io)
+        } else if sameText(command, "provision-mic") {
+            try ProvisionCommand.run(rest, io: io)
+        } else {
+            return false
+        }
+        return true
+    }
+    #endif
 }
 
 extension PhoneFailure {

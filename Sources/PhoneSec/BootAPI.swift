@@ -80,7 +80,6 @@ public func phonesec_boot(_ phone: OpaquePointer?, _ options: UnsafePointer<phon
     case .loadStaged(let configuration, let load, let slot):
         fill(&result.pointee, configuration)
         result.pointee.load_staged = 1
-        result.pointee.reset_asked = 1
         fill(&result.pointee.staged_load, load)
         fill(&result.pointee.staged_slot, slot.name)
         return answer(PHONESEC_OK, "", message)

@@ -43,8 +43,7 @@ final class SlotImageWriterTests: XCTestCase {
         var platform = LinuxPhonePlatform(servers: [.init(host: "127.0.0.1", port: port)], transport: transport,
                                           storage: PhoneStorage(directory: directory.appendingPathComponent("state").path)) { _, _ in }
         platform.slots = store
-        let request = LoadUpdateRequest(load: "SIP99.1-0-0", server: 0, anchor: ImageSigner(anchor ?? signer.certificate), phoneLevel: 1,
-                                        imageCap: cap)
+        let request = LoadUpdateRequest(load: "SIP99.1-0-0", server: 0, LoadUpdateSettings(anchor: ImageSigner(anchor ?? signer.certificate), hardwareLevel: 1, imageCap: cap))
         return LoadUpdateRunner().image(name, request, into: .b, on: &platform)
     }
 
@@ -93,7 +92,7 @@ final class SlotImageWriterTests: XCTestCase {
             platform.slots = slots
             let anchor = ImageSigner(signer.certificate)
             let slot = try XCTUnwrap(slots.inactive())
-            let staged = LoadUpdateRunner().run(LoadUpdateRequest(load: "SIP99.1-0-0", server: 0, anchor: anchor, phoneLevel: 4),
+            let staged = LoadUpdateRunner().run(LoadUpdateRequest(load: "SIP99.1-0-0", server: 0, LoadUpdateSettings(anchor: anchor, hardwareLevel: 4)),
                                                 on: &platform)
             XCTAssertEqual(staged, .staged(load: "SIP99.1-0-0", slot: slot, images: 2), "\(transport)")
             XCTAssertEqual(slots.marks().tryNext, slot, "\(transport)")
@@ -101,9 +100,9 @@ final class SlotImageWriterTests: XCTestCase {
             XCTAssertEqual(record.images.map { $0.size }, contents.map { $0.count }, "\(transport)")
             try slots.markGood(slot).get()
 
-            XCTAssertEqual(LoadUpdateRunner().run(LoadUpdateRequest(load: "SIP00", server: 0, anchor: anchor, phoneLevel: 4), on: &platform),
+            XCTAssertEqual(LoadUpdateRunner().run(LoadUpdateRequest(load: "SIP00", server: 0, LoadUpdateSettings(anchor: anchor, hardwareLevel: 4)), on: &platform),
                            .notStaged(.notServed("SIP00.loads")), "\(transport)")
-            XCTAssertEqual(LoadUpdateRunner().run(LoadUpdateRequest(load: "SIP99.1-0-0", server: 0, anchor: anchor, phoneLevel: 5),
+            XCTAssertEqual(LoadUpdateRunner().run(LoadUpdateRequest(load: "SIP99.1-0-0", server: 0, LoadUpdateSettings(anchor: anchor, hardwareLevel: 5)),
                                                   on: &platform),
                            .notStaged(.loadRefused(.hardwareLevelBelow(load: 4, phone: 5))), "\(transport)")
             XCTAssertEqual(slots.marks(), SlotStore.Marks(good: slot), "\(transport): nothing changed by a refusal")
@@ -144,8 +143,7 @@ final class SlotImageWriterTests: XCTestCase {
                 var platform = LinuxPhonePlatform(servers: [.init(host: "127.0.0.1", port: port)], transport: transport,
                                                   storage: PhoneStorage(directory: directory.appendingPathComponent("state").path)) { _, _ in }
                 platform.slots = slots
-                let result = LoadUpdateRunner().run(LoadUpdateRequest(load: "SIP99.1-0-0", server: 0, anchor: anchor, phoneLevel: 1,
-                                                                      imageCap: 1_000_000), on: &platform)
+                let result = LoadUpdateRunner().run(LoadUpdateRequest(load: "SIP99.1-0-0", server: 0, LoadUpdateSettings(anchor: anchor, hardwareLevel: 1, imageCap: 1_000_000)), on: &platform)
                 if attack == .loadImageEndless, transport == .tftp {
                     // Garbage blocks without end: cut where no header can parse (16 KiB).
                     guard case .notStaged(.slotFailed(.image(.malformed(.header)))) = result else { return XCTFail("endless over TFTP: \(result)") }
@@ -171,15 +169,15 @@ final class SlotImageWriterTests: XCTestCase {
                                           storage: PhoneStorage(directory: directory.appendingPathComponent("state").path)) { _, _ in }
         platform.slots = store
         // 10 000 names are over the body's 16 KiB before they are over 32 images.
-        XCTAssertEqual(LoadUpdateRunner().run(LoadUpdateRequest(load: "MANY", server: 0, anchor: anchor, phoneLevel: 1), on: &platform),
+        XCTAssertEqual(LoadUpdateRunner().run(LoadUpdateRequest(load: "MANY", server: 0, LoadUpdateSettings(anchor: anchor, hardwareLevel: 1)), on: &platform),
                        .notStaged(.loadRefused(.malformed(.bodyTooLong(limit: LoadFile.maximumBodyLength)))))
         let thirtyThree = (0..<33).map { "i" + String($0) + ".sbn" }.joined(separator: "\r\n")
         let over = try SignedFileWriter.signedConfig(Array(("#HARDWARE_COMP_1 4\r\n" + thirtyThree + "\r\n").utf8), filename: "OVER.loads",
                                                      signer: signer, timestamp: 0, rng: testRNG())
         try Data(over).write(to: Lab.loadsDirectory(in: directory).appendingPathComponent("OVER.loads"))
-        XCTAssertEqual(LoadUpdateRunner().run(LoadUpdateRequest(load: "OVER", server: 0, anchor: anchor, phoneLevel: 1), on: &platform),
+        XCTAssertEqual(LoadUpdateRunner().run(LoadUpdateRequest(load: "OVER", server: 0, LoadUpdateSettings(anchor: anchor, hardwareLevel: 1)), on: &platform),
                        .notStaged(.loadRefused(.malformed(.tooManyImages(limit: LoadFile.maximumImages)))))
-        XCTAssertEqual(LoadUpdateRunner().run(LoadUpdateRequest(load: "SIP99.1-0-0", server: 0, anchor: anchor, phoneLevel: 5), on: &platform),
+        XCTAssertEqual(LoadUpdateRunner().run(LoadUpdateRequest(load: "SIP99.1-0-0", server: 0, LoadUpdateSettings(anchor: anchor, hardwareLevel: 5)), on: &platform),
                        .notStaged(.loadRefused(.hardwareLevelBelow(load: 4, phone: 5))))
         XCTAssertNil(store.record(.b))
     }

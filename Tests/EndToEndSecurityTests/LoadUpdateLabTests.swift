@@ -35,18 +35,25 @@ final class LoadUpdateLabTests: XCTestCase {
         try fixture.lab.devices.upsert(device)
     }
 
-    func jsonLines(_ run: LabFixture.Run) throws -> [[String: Any]] {
-        try run.stdout.split(separator: "\n").map { line in
+    /// `phone boot --slots DIRECTORY --json` (the test's slots by default), ending with
+    /// `status`: its JSON lines, the last one the result.
+    func bootWithSlots(_ directory: String? = nil, status: Int32, _ context: String = "") throws -> [[String: Any]] {
+        let run = try fixture.boot(["--slots", directory ?? slots, "--json"])
+        XCTAssertEqual(run.status, status, context + ": " + run.stderr + run.stdout)
+        return try run.stdout.split(separator: "\n").map { line in
             try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any], String(line))
         }
     }
 
+    /// The first event `name` among a boot's JSON lines.
+    func event(_ name: String, in lines: [[String: Any]]) throws -> [String: Any] {
+        try XCTUnwrap(lines.first { $0["event"] as? String == name }, "no \(name) event in \(lines)")
+    }
+
     func testALoadTheLabNamesIsStagedAndTheBoardAskedToReset() throws {
         try name(load: "SIP99.1-0-0")
-        let run = try fixture.boot(["--slots", slots, "--json"])
-        XCTAssertEqual(run.status, 7, run.stderr + run.stdout)
-        let lines = try jsonLines(run)
-        let staged = try XCTUnwrap(lines.first { $0["event"] as? String == "loadStaged" }, run.stdout)
+        let lines = try bootWithSlots(status: 7)
+        let staged = try event("loadStaged", in: lines)
         XCTAssertEqual(staged["load"] as? String, "SIP99.1-0-0")
         XCTAssertEqual(staged["images"] as? Int, 2)
         let slotName = try XCTUnwrap(staged["slot"] as? String)
@@ -69,10 +76,8 @@ final class LoadUpdateLabTests: XCTestCase {
     /// event, and no slot is touched.
     func testALoadNobodyServesKeepsTheRunningLoad() throws {
         try name(load: "SIP11.0-0-0")
-        let run = try fixture.boot(["--slots", slots, "--json"])
-        XCTAssertEqual(run.status, 0, run.stderr + run.stdout)
-        let lines = try jsonLines(run)
-        let kept = try XCTUnwrap(lines.first { $0["event"] as? String == "loadNotStaged" }, run.stdout)
+        let lines = try bootWithSlots(status: 0)
+        let kept = try event("loadNotStaged", in: lines)
         XCTAssertEqual(kept["cause"] as? String, "the cluster does not serve SIP11.0-0-0.loads")
         XCTAssertEqual(lines.last?["result"] as? String, "configured")
         XCTAssertEqual(SlotStore(directory: slots).marks(), SlotStore.Marks())
@@ -98,16 +103,13 @@ final class LoadUpdateLabTests: XCTestCase {
     func testATrialEndsGoodAndAFailedLoadIsNotFetchedAgain() throws {
         try name(load: "SIP99.1-0-0")
         try flash(marks: "good B\ntrying A\n", records: [("A", "phonesec-dev"), ("B", "SIP42.0")])
-        let trial = try fixture.boot(["--slots", slots, "--json"])
-        XCTAssertEqual(trial.status, 7, trial.stderr + trial.stdout)
+        _ = try bootWithSlots(status: 7, "the trial")
         XCTAssertEqual(SlotStore(directory: slots).marks(), SlotStore.Marks(good: .a, tryNext: .b))
         XCTAssertEqual(SlotStore(directory: slots).record(.b)?.load, "SIP99.1-0-0")
 
         try flash(marks: "good A\nfailed B\n", records: [("A", "phonesec-dev"), ("B", "SIP99.1-0-0")])
         let asked = fixture.labLog.components(separatedBy: "SIP99.1-0-0.loads").count
-        let failed = try fixture.boot(["--slots", slots, "--json"])
-        XCTAssertEqual(failed.status, 0, failed.stderr + failed.stdout)
-        let kept = try XCTUnwrap(try jsonLines(failed).first { $0["event"] as? String == "loadNotStaged" }, failed.stdout)
+        let kept = try event("loadNotStaged", in: try bootWithSlots(status: 0, "the failed load named"))
         XCTAssertEqual(kept["cause"] as? String,
                        "SIP99.1-0-0 failed its trial on this phone (it never reached configured): the cluster must name another load")
         XCTAssertEqual(fixture.labLog.components(separatedBy: "SIP99.1-0-0.loads").count, asked, "not asked for again")
@@ -141,11 +143,10 @@ final class LoadUpdateLabTests: XCTestCase {
         for (attack, cause) in expected {
             fixture.lab.attack = attack
             let directory = slots + "-" + attack.rawValue
-            let run = try fixture.boot(["--slots", directory, "--json"])
-            XCTAssertEqual(run.status, 0, attack.rawValue + ": " + run.stderr + run.stdout)
-            let kept = try jsonLines(run).first { $0["event"] as? String == "loadNotStaged" }
-            XCTAssertTrue((kept?["cause"] as? String)?.contains(cause) == true, attack.rawValue + ": " + run.stdout)
-            XCTAssertEqual(try jsonLines(run).last?["result"] as? String, "configured", attack.rawValue)
+            let lines = try bootWithSlots(directory, status: 0, attack.rawValue)
+            let kept = try event("loadNotStaged", in: lines)
+            XCTAssertTrue((kept["cause"] as? String)?.contains(cause) == true, attack.rawValue + ": \(kept)")
+            XCTAssertEqual(lines.last?["result"] as? String, "configured", attack.rawValue)
             let store = SlotStore(directory: directory)
             XCTAssertNil(store.record(.a), attack.rawValue)
             XCTAssertNil(store.record(.b), attack.rawValue)

@@ -49,10 +49,7 @@ extension BootScenarios {
 
     /// The interop vectors' encrypted configuration (the MIC's hash), then the load.
     static func loadAfterEncryptedConfig() throws -> (ScriptedWorld, BootMachine) {
-        let world = ScriptedWorld()
-        world.files["ITLFile.tlv"] = Vectors.bytes("interop/ITLFile.tlv")
-        world.files[device.signedConfig] = Vectors.bytes("interop/partial-SEPA45630BBFA40.cnf.xml.sgn")
-        world.files[device.encryptedConfig] = Vectors.bytes("interop/SEPA45630BBFA40.cnf.xml.enc.sgn")
+        let world = servingVectors()
         try serveLoad(in: world)
         var machine = machine(memory: BootMemory(mic: try mic()), configure: withSlots())
         world.run(&machine)

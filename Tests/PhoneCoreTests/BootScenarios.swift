@@ -48,12 +48,19 @@ enum BootScenarios {
         return (world, machine)
     }
 
-    /// The interop vectors as served: the partial config's hash is the MIC's.
-    static func vectorsWithMIC() throws -> (ScriptedWorld, BootMachine) {
+    /// A cluster serving the interop vectors: the ITL, the partial configuration (its hash is
+    /// the MIC's) and the encrypted one.
+    static func servingVectors() -> ScriptedWorld {
         let world = ScriptedWorld()
         world.files["ITLFile.tlv"] = Vectors.bytes("interop/ITLFile.tlv")
         world.files[device.signedConfig] = Vectors.bytes("interop/partial-SEPA45630BBFA40.cnf.xml.sgn")
         world.files[device.encryptedConfig] = Vectors.bytes("interop/SEPA45630BBFA40.cnf.xml.enc.sgn")
+        return world
+    }
+
+    /// The interop vectors as served: the partial config's hash is the MIC's.
+    static func vectorsWithMIC() throws -> (ScriptedWorld, BootMachine) {
+        let world = servingVectors()
         var machine = machine(memory: BootMemory(mic: try mic()))
         world.run(&machine)
         return (world, machine)

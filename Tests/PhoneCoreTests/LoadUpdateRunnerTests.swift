@@ -15,6 +15,8 @@ final class LoadUpdateRunnerTests: XCTestCase {
         /// A port that keeps an image without its check's word (a defect the runner refuses).
         var skipsTheCheck = false
         var calls: [String] = []
+        /// Each image's cap and deadline, as the runner passed them.
+        var imageLimits: [[UInt64]] = []
 
         mutating func fetch(_ name: String, server: Int) -> FetchResult {
             calls.append("fetch " + name)
@@ -28,10 +30,11 @@ final class LoadUpdateRunnerTests: XCTestCase {
 
         /// Feeds the image's signed file through the check in pieces of 100 bytes, as a port
         /// does; `failingImage` is served signed by the cluster's key.
-        mutating func streamImage(_ name: String, server: Int, into slot: LoadSlot, cap: Int,
+        mutating func streamImage(_ name: String, server: Int, into slot: LoadSlot, cap: Int, deadlineMs: UInt64,
                                   check: (ArraySlice<UInt8>) -> ArraySlice<UInt8>?,
                                   finish: () -> ArraySlice<UInt8>?) -> Result<WrittenImage, LoadSlotFailure> {
             calls.append("image " + name)
+            imageLimits.append([UInt64(cap), deadlineMs])
             let signer = name == failingImage ? try! Vectors.identity("interop/pki/ccm-tftp.pem") : LoadUpdateRunnerTests.signer
             let file = try! SignedFileWriter.signedConfig([UInt8](repeating: 0x5A, count: 1000), filename: name, signer: signer,
                                                           timestamp: 0, rng: testRNG())
@@ -47,7 +50,7 @@ final class LoadUpdateRunnerTests: XCTestCase {
             return .success(WrittenImage(name: name, size: kept, sha256: [UInt8](repeating: 0, count: 32)))
         }
 
-        mutating func confirmRunningLoad(_ load: String) -> Bool { false }
+        mutating func confirmRunningLoad(_ load: String) {}
 
         mutating func stage(_ slot: LoadSlot, load: String, images: [WrittenImage]) -> Result<Void, LoadSlotFailure> {
             calls.append("stage " + load + " " + images.map { $0.name }.joined(separator: ","))
@@ -63,12 +66,15 @@ final class LoadUpdateRunnerTests: XCTestCase {
                                                                           rng: testRNG())])
     }
 
-    let request = LoadUpdateRequest(load: "L", server: 0, anchor: ImageSigner(LoadUpdateRunnerTests.signer.certificate), phoneLevel: 1)
+    let request = LoadUpdateRequest(load: "L", server: 0,
+                                    LoadUpdateSettings(anchor: ImageSigner(LoadUpdateRunnerTests.signer.certificate), hardwareLevel: 1))
 
     func testEveryImageThenTheStage() throws {
         var world = try Self.world()
         XCTAssertEqual(LoadUpdateRunner().run(request, on: &world), .staged(load: "L", slot: .b, images: 2))
         XCTAssertEqual(world.calls, ["fetch L.loads", "clear", "image a.sbn", "image b.sbn", "stage L a.sbn,b.sbn"])
+        // 64 MiB each, within a minute and the cap at 64 KiB/s.
+        XCTAssertEqual(world.imageLimits, [[67_108_864, 1_108_576], [67_108_864, 1_108_576]])
     }
 
     func testAFailingImageStagesNothing() throws {
@@ -99,11 +105,11 @@ final class LoadUpdateRunnerTests: XCTestCase {
         XCTAssertEqual(LoadUpdateRunner().run(request, on: &skipping), .notStaged(.slotFailed(.checkRefused)))
         XCTAssertFalse(skipping.calls.contains { $0.hasPrefix("stage") })
         var world = try Self.world()
-        let bad = LoadUpdateRequest(load: "../L", server: 0, anchor: ImageSigner(Self.signer.certificate), phoneLevel: 1)
+        let bad = LoadUpdateRequest(load: "../L", server: 0, request.settings)
         XCTAssertEqual(LoadUpdateRunner().run(bad, on: &world), .notStaged(.badLoadName("../L")))
         XCTAssertEqual(world.calls, [], "no file is fetched for a name that is no file name")
-        var failed = request
-        failed.failedLoad = "L"
+        let failed = LoadUpdateRequest(load: "L", server: 0, LoadUpdateSettings(anchor: ImageSigner(Self.signer.certificate),
+                                                                                hardwareLevel: 1, failedLoad: "L"))
         XCTAssertEqual(LoadUpdateRunner().run(failed, on: &world), .notStaged(.failedItsTrial("L")))
         XCTAssertEqual(world.calls, [], "a load that failed its trial is not fetched again")
     }

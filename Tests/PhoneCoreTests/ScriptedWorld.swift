@@ -175,7 +175,7 @@ final class ScriptedWorld: PhonePlatform {
     /// pieces of 100 bytes as a port does, kept only when the check let all of it through.
     func clearInactiveSlot() -> Result<LoadSlot, LoadSlotFailure> { .success(.b) }
 
-    func streamImage(_ name: String, server: Int, into slot: LoadSlot, cap: Int,
+    func streamImage(_ name: String, server: Int, into slot: LoadSlot, cap: Int, deadlineMs: UInt64,
                      check: (ArraySlice<UInt8>) -> ArraySlice<UInt8>?,
                      finish: () -> ArraySlice<UInt8>?) -> Result<WrittenImage, LoadSlotFailure> {
         fetched.append(name)
@@ -195,9 +195,8 @@ final class ScriptedWorld: PhonePlatform {
         return .success(())
     }
 
-    func confirmRunningLoad(_ load: String) -> Bool {
+    func confirmRunningLoad(_ load: String) {
         fetched.append("confirm " + load)
-        return true
     }
 }
 

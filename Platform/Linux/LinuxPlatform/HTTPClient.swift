@@ -8,11 +8,12 @@ public struct HTTPClient {
     public var connectTimeoutMs: Int32 = 5_000
     public var readTimeoutMs: Int32 = 10_000
     /// A server sending one byte a second cannot hold the phone longer than this.
-    public var totalTimeoutMs: UInt64 = 60_000
+    public var totalTimeoutMs: UInt64
     public let maxSize: Int
 
-    public init(maxSize: Int) {
+    public init(maxSize: Int, totalTimeoutMs: UInt64 = 60_000) {
         self.maxSize = maxSize
+        self.totalTimeoutMs = totalTimeoutMs
     }
 
     /// The file, whole in memory.

@@ -13,23 +13,18 @@ extension LinuxPhonePlatform {
         return .success(slot)
     }
 
-    public mutating func streamImage(_ name: String, server: Int, into slot: LoadSlot, cap: Int,
+    public mutating func streamImage(_ name: String, server: Int, into slot: LoadSlot, cap: Int, deadlineMs: UInt64,
                                      check: (ArraySlice<UInt8>) -> ArraySlice<UInt8>?,
                                      finish: () -> ArraySlice<UInt8>?) -> Result<WrittenImage, LoadSlotFailure> {
         guard let slots else { return .failure(.flash("this phone has no load slots")) }
         let target = servers[min(server, servers.count - 1)]
         show(.fetching(transport, name: name, from: target))
-        return SlotImageWriter.fetch(name, from: target, over: transport, into: slot, of: slots, cap: cap, check: check, finish: finish)
+        return SlotImageWriter.fetch(name, from: target, over: transport, into: slot, of: slots, cap: cap,
+                                     deadlineMs: deadlineMs, check: check, finish: finish)
     }
 
-    public mutating func confirmRunningLoad(_ load: String) -> Bool {
-        guard let slots else { return false }
-        switch slots.confirm(running: load) {
-        case .success(let confirmed): return confirmed
-        case .failure(let error):
-            show(.storageFailed(.goodLoad, error))
-            return false
-        }
+    public mutating func confirmRunningLoad(_ load: String) {
+        if let slots, case .failure(let error) = slots.confirm(running: load) { show(.storageFailed(.goodLoad, error)) }
     }
 
     public mutating func stage(_ slot: LoadSlot, load: String, images: [WrittenImage]) -> Result<Void, LoadSlotFailure> {

@@ -134,13 +134,9 @@ public struct LinuxPhonePlatform: PhonePlatform, TCPConnector, TLSKeyLog, KeySto
         show(.fetching(transport, name: name, from: target))
         switch transport {
         case .http:
-            var client = HTTPClient(maxSize: Self.maxFileSize)
-            client.totalTimeoutMs = fetchDeadlineMs
-            return client.fetch(name, host: target.host, port: target.port)
+            return HTTPClient(maxSize: Self.maxFileSize, totalTimeoutMs: fetchDeadlineMs).fetch(name, host: target.host, port: target.port)
         case .tftp:
-            var client = TFTPClient(maxSize: Self.maxFileSize)
-            client.totalTimeoutMs = fetchDeadlineMs
-            return client.fetch(name, host: target.host, port: target.port)
+            return TFTPClient(maxSize: Self.maxFileSize, totalTimeoutMs: fetchDeadlineMs).fetch(name, host: target.host, port: target.port)
         }
     }
 

@@ -10,7 +10,7 @@ import PhoneWire
 /// the slot. No policy: what may be kept is the check's.
 public enum SlotImageWriter {
     public static func fetch(_ name: String, from server: LinuxPhonePlatform.Server, over transport: LinuxPhonePlatform.Transport,
-                             into slot: SlotStore.Slot, of store: SlotStore, cap: Int,
+                             into slot: SlotStore.Slot, of store: SlotStore, cap: Int, deadlineMs: UInt64,
                              check: (ArraySlice<UInt8>) -> ArraySlice<UInt8>?,
                              finish: () -> ArraySlice<UInt8>?) -> Result<WrittenImage, LoadSlotFailure> {
         let file: StreamedFile
@@ -33,13 +33,9 @@ public enum SlotImageWriter {
         let fetched: FetchResult
         switch transport {
         case .http:
-            var client = HTTPClient(maxSize: cap)
-            client.totalTimeoutMs = deadlineMs(cap: cap)
-            fetched = client.stream(name, host: server.host, port: server.port, into: sink)
+            fetched = HTTPClient(maxSize: cap, totalTimeoutMs: deadlineMs).stream(name, host: server.host, port: server.port, into: sink)
         case .tftp:
-            var client = TFTPClient(maxSize: cap)
-            client.totalTimeoutMs = deadlineMs(cap: cap)
-            fetched = client.stream(name, host: server.host, port: server.port, into: sink)
+            fetched = TFTPClient(maxSize: cap, totalTimeoutMs: deadlineMs).stream(name, host: server.host, port: server.port, into: sink)
         }
         switch fetched {
         case .file: break
@@ -52,10 +48,6 @@ public enum SlotImageWriter {
         guard writing.keep(rest) else { return .failure(writing.refusal ?? .checkRefused) }
         return writing.commit(name)
     }
-
-    /// The longest one image may take: a minute, and its cap at 64 KiB/s (64 MiB: 18 minutes).
-    /// A server that drips an image cannot hold the phone, nor fail a real image on a slow link.
-    static func deadlineMs(cap: Int) -> UInt64 { 60_000 + UInt64(cap / 64) }
 
     /// What one image's fetch holds between the transport's pieces.
     private final class Writing {

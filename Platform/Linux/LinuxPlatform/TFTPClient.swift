@@ -9,10 +9,11 @@ public struct TFTPClient {
     public var options = TFTPReadSession.Options()
     /// A server sending one block per retransmission window cannot hold the phone longer
     /// than this (the HTTP client's bound, the same role).
-    public var totalTimeoutMs: UInt64 = 60_000
+    public var totalTimeoutMs: UInt64
 
-    public init(maxSize: Int) {
+    public init(maxSize: Int, totalTimeoutMs: UInt64 = 60_000) {
         options.maxSize = maxSize
+        self.totalTimeoutMs = totalTimeoutMs
     }
 
     /// The file, whole in memory.

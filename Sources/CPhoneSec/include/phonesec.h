@@ -44,7 +44,7 @@ extern "C" {
 /* 5: phonesec_event carries every fact of the JSON log (docs/c-api-versions.md); its trust
  * decision is a phonesec_trust_result (verdict->source, verdict->refusal). */
 /* 6: firmware loads: phonesec_boot_options.slots_directory, phonesec_boot_result's
- * load_staged, reset_asked, staged_load and staged_slot, phonesec_event's load, slot and
+ * load_staged (reset the board), staged_load and staged_slot, phonesec_event's load, slot and
  * images, PHONESEC_EVENT_LOAD_STAGED and PHONESEC_EVENT_LOAD_NOT_STAGED. */
 #define PHONESEC_API_VERSION 6
 /* Most servers of one kind a configuration lists (call managers, TVS, CAPF). */
@@ -408,10 +408,9 @@ typedef struct phonesec_boot_result {
     size_t capf_count;
     phonesec_server capf[PHONESEC_MAX_SERVERS];
     /* With options.slots_directory: a new load staged in the inactive slot and marked to
-     * try. The phone is configured (PHONESEC_OK), and asks for the board's reset, which
-     * alone starts the load. */
-    int32_t load_staged;         /* 1: staged */
-    int32_t reset_asked;         /* 1: reset the board now */
+     * try. The phone is configured (PHONESEC_OK); the board's reset alone starts the load,
+     * so a staged load asks the caller to reset the board. */
+    int32_t load_staged;         /* 1: staged, reset the board now */
     char staged_load[64];        /* its load ID */
     char staged_slot[2];         /* "A" or "B" */
 } phonesec_boot_result;

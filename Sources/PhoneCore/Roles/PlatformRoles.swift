@@ -147,21 +147,21 @@ public protocol SecureConfigTransport {
 public protocol LoadSlots {
     /// Empties the slot an update writes (neither the good one nor one on trial) and names it.
     mutating func clearInactiveSlot() -> Result<LoadSlot, LoadSlotFailure>
-    /// File `name` of file server `server`, at most `cap` bytes, into a new image of `slot` as
-    /// it arrives: each piece goes through `check`, which returns the bytes to write (nil:
+    /// File `name` of file server `server`, at most `cap` bytes within `deadlineMs`, into a new
+    /// image of `slot` as it arrives: each piece goes through `check`, which returns the bytes to write (nil:
     /// refused, the fetch stops); after the last, `finish` returns the last bytes (nil:
     /// refused). The image is kept — committed, its size and SHA-256 returned — only when
     /// neither refused; otherwise nothing of it stays (`.checkRefused`).
-    mutating func streamImage(_ name: String, server: Int, into slot: LoadSlot, cap: Int,
+    mutating func streamImage(_ name: String, server: Int, into slot: LoadSlot, cap: Int, deadlineMs: UInt64,
                               check: (ArraySlice<UInt8>) -> ArraySlice<UInt8>?,
                               finish: () -> ArraySlice<UInt8>?) -> Result<WrittenImage, LoadSlotFailure>
     /// `slot` holds `load` whole (`images`, every one written): its record, then the mark to
     /// try it at the next power-on.
     mutating func stage(_ slot: LoadSlot, load: String, images: [WrittenImage]) -> Result<Void, LoadSlotFailure>
     /// The running load `load` reached configured: when it is the load on trial, its slot is
-    /// the good one from now on (false: it was not on trial). A failure is the platform's to
-    /// report (`storageFailed`); the boot goes on.
-    mutating func confirmRunningLoad(_ load: String) -> Bool
+    /// the good one from now on (a load not on trial changes nothing). A failure is the
+    /// platform's to report (`storageFailed`); the boot goes on.
+    mutating func confirmRunningLoad(_ load: String)
 }
 
 public enum LoadSlot: Equatable, Sendable {

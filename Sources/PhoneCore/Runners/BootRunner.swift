@@ -70,7 +70,7 @@ public enum BootRunner {
                     guard platform.reset(count: count) == .inProcess else { return .resetByBoard }
                     inputs.append(.reset)
                 case .confirmRunningLoad(let load):
-                    _ = platform.confirmRunningLoad(load)
+                    platform.confirmRunningLoad(load)
                 case .updateLoad(let request):
                     inputs.append(.loadUpdated(LoadUpdateRunner().run(request, on: &platform)))
                 case .configured(let configuration):

@@ -8,20 +8,28 @@ public struct LoadUpdateSettings {
     public let anchor: ImageSigner
     /// The running firmware's hardware level (`ImageSigner.acceptLoad`).
     public let hardwareLevel: Int
-    /// The most bytes one image may have (`LoadUpdateRequest.imageCap`).
+    /// The most bytes one image may have: a cap of its own, far above the 8 MiB of the
+    /// cluster's files (an image is streamed, never held whole).
     public let imageCap: Int
     /// The load that failed its trial on this phone (the board's slots remember it): never
     /// fetched again, or a cluster naming it would send the board round the same failed
     /// trial at every power-on.
     public let failedLoad: String?
 
-    public init(anchor: ImageSigner, hardwareLevel: Int, imageCap: Int = LoadUpdateRequest.defaultImageCap,
-                failedLoad: String? = nil) {
+    /// 64 MiB, the cap of one image unless a port sets its own.
+    public static let defaultImageCap = 64 * 1024 * 1024
+
+    public init(anchor: ImageSigner, hardwareLevel: Int, imageCap: Int = defaultImageCap, failedLoad: String? = nil) {
         self.anchor = anchor
         self.hardwareLevel = hardwareLevel
         self.imageCap = imageCap
         self.failedLoad = failedLoad
     }
+
+    /// The longest one image's fetch may take: a minute, and its cap at 64 KiB/s (64 MiB:
+    /// 18 minutes). A server that drips an image cannot hold the phone, nor fail a real
+    /// image on a slow link.
+    public var imageDeadlineMs: UInt64 { 60_000 + UInt64(imageCap / 64) }
 }
 
 /// One firmware update: the load a configuration names, staged in the inactive slot.
@@ -30,31 +38,14 @@ public struct LoadUpdateRequest {
     public let load: String
     /// The file server it comes from (an index into the platform's list).
     public let server: Int
-    /// The image-signing certificate the running firmware carries.
-    public let anchor: ImageSigner
-    /// The running firmware's hardware level (`ImageSigner.acceptLoad`).
-    public let phoneLevel: Int
-    /// The most bytes one image may have: a cap of its own, far above the 8 MiB of the
-    /// cluster's files (an image is streamed, never held whole).
-    public let imageCap: Int
-    /// `LoadUpdateSettings.failedLoad`.
-    public var failedLoad: String?
-
-    /// 64 MiB, the cap of one image unless a port sets its own.
-    public static let defaultImageCap = 64 * 1024 * 1024
-
-    public init(load: String, server: Int, anchor: ImageSigner, phoneLevel: Int, imageCap: Int = defaultImageCap) {
-        self.load = load
-        self.server = server
-        self.anchor = anchor
-        self.phoneLevel = phoneLevel
-        self.imageCap = imageCap
-    }
+    /// What the load and its images are checked against.
+    public let settings: LoadUpdateSettings
 
     /// The update of `load` from file server `server`, under the phone's settings.
     public init(load: String, server: Int, _ settings: LoadUpdateSettings) {
-        self.init(load: load, server: server, anchor: settings.anchor, phoneLevel: settings.hardwareLevel, imageCap: settings.imageCap)
-        failedLoad = settings.failedLoad
+        self.load = load
+        self.server = server
+        self.settings = settings
     }
 
     public var fileName: String { load + ".loads" }
@@ -125,7 +116,7 @@ public struct LoadUpdateRunner {
         guard LoadFile.isLoadID(request.load) else {
             return .notStaged(.badLoadName(request.load))
         }
-        if let failed = request.failedLoad, failed.utf8.elementsEqual(request.load.utf8) {
+        if let failed = request.settings.failedLoad, failed.utf8.elementsEqual(request.load.utf8) {
             return .notStaged(.failedItsTrial(request.load))
         }
         let bytes: [UInt8]
@@ -135,7 +126,7 @@ public struct LoadUpdateRunner {
         case .failed(let failure): return .notStaged(.fetchFailed(failure))
         }
         let load: LoadFile
-        do { load = try request.anchor.acceptLoad(bytes, servedAs: request.fileName, phoneLevel: request.phoneLevel) } catch {
+        do { load = try request.settings.anchor.acceptLoad(bytes, servedAs: request.fileName, phoneLevel: request.settings.hardwareLevel) } catch {
             return .notStaged(.loadRefused(error))
         }
         let slot: LoadSlot
@@ -160,10 +151,12 @@ public struct LoadUpdateRunner {
     /// through (`ImageStream`: the name first, the signature over the whole file at the end).
     public func image<P: LoadSlots>(_ name: String, _ request: LoadUpdateRequest, into slot: LoadSlot,
                                     on platform: inout P) -> Result<WrittenImage, LoadSlotFailure> {
-        var stream = ImageStream(request.anchor, name: name, cap: request.imageCap)
+        let settings = request.settings
+        var stream = ImageStream(settings.anchor, name: name, cap: settings.imageCap)
         var refusal: LoadError?
         var accepted = false
-        let written = platform.streamImage(name, server: request.server, into: slot, cap: request.imageCap, check: { piece in
+        let written = platform.streamImage(name, server: request.server, into: slot, cap: settings.imageCap,
+                                           deadlineMs: settings.imageDeadlineMs, check: { piece in
             do throws(LoadError) { return try stream.feed(piece) } catch {
                 refusal = error
                 return nil

@@ -53,12 +53,15 @@ public enum FailureText {
 
     public static func unavailable(_ cause: UnavailableCause) -> String {
         switch cause {
-        case .notServed(let file): return "the cluster does not serve " + file
+        case .notServed(let file): return notServed(file)
         case .capfUnreachable(let rounds, let last): return "CAPF unreachable after " + String(rounds) + " rounds: " + capf(last)
         case .capfWithoutNewCertificate(let result): return "CAPF ended without a new certificate (" + capf(result) + ")"
         case .capfRetryLaterForever: return "CAPF keeps answering RetryLater"
         }
     }
+
+    /// A file the cluster answered "not found" for.
+    static func notServed(_ file: String) -> String { "the cluster does not serve " + file }
 
     public static func capf(_ result: CAPFOutcome<String>) -> String {
         switch result {
@@ -194,13 +197,13 @@ public enum FailureText {
     /// Why an update staged nothing.
     public static func loadUpdate(_ failure: LoadUpdateFailure) -> String {
         switch failure {
-        case .notServed(let file): return "the cluster does not serve " + file
+        case .notServed(let file): return notServed(file)
         case .loadRefused(let error): return error.reason
         case .fetchFailed(let failure): return "the load file: " + fetch(failure)
         case .badLoadName(let load): return "no file can be named for load " + load
         case .failedItsTrial(let load):
             return load + " failed its trial on this phone (it never reached configured): the cluster must name another load"
-        case .slotFailed(.imageNotFound(let name)): return "the cluster does not serve the image " + name
+        case .slotFailed(.imageNotFound(let name)): return notServed("the image " + name)
         case .slotFailed(.fetch(let failure)): return "an image: " + fetch(failure)
         case .slotFailed(.checkRefused): return "an image's bytes were refused by its check"
         case .slotFailed(.image(let error)): return "an image: " + error.reason

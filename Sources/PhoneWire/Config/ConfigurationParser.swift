@@ -245,7 +245,7 @@ struct ConfigurationParser {
         case .fullConfig: config.fullConfig = try boolean(value, name, offset)
         case .encrConfig: config.encrConfig = try boolean(value, name, offset)
         case .certHash:
-            guard value.isEmpty || (value.count == 32 && value.allSatisfy(Self.isHexDigit)) else {
+            guard value.isEmpty || (value.count == 32 && value.allSatisfy({ hexNibble($0) != nil })) else {
                 throw .invalidValue(element: name, offset: offset)
             }
             config.certHash = String(decoding: value.map { $0 >= UInt8(ascii: "A") && $0 <= UInt8(ascii: "F") ? $0 | 0x20 : $0 },
@@ -309,10 +309,6 @@ struct ConfigurationParser {
     }
 
     static func isSpace(_ byte: UInt8) -> Bool { byte == 0x20 || byte == 0x09 || byte == 0x0A || byte == 0x0D }
-
-    static func isHexDigit(_ byte: UInt8) -> Bool {
-        (byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9")) || ((byte | 0x20) >= UInt8(ascii: "a") && (byte | 0x20) <= UInt8(ascii: "f"))
-    }
 
     static func name(of element: ConfigElement) -> String {
         for (name, candidate) in ConfigElement.names where candidate == element { return name.description }

@@ -49,12 +49,8 @@ public enum XMLText {
         guard !digits.isEmpty else { throw XMLError(.invalidReference, at: offset) }
         var value: UInt32 = 0
         for digit in digits {
-            let number: UInt32
-            switch digit {
-            case UInt8(ascii: "0")...UInt8(ascii: "9"): number = UInt32(digit - UInt8(ascii: "0"))
-            case UInt8(ascii: "a")...UInt8(ascii: "f") where radix == 16: number = UInt32(digit - UInt8(ascii: "a") + 10)
-            case UInt8(ascii: "A")...UInt8(ascii: "F") where radix == 16: number = UInt32(digit - UInt8(ascii: "A") + 10)
-            default: throw XMLError(.invalidReference, at: offset)
+            guard let number = hexNibble(digit).map(UInt32.init), number < radix else {
+                throw XMLError(.invalidReference, at: offset)
             }
             value = value * radix + number
             guard value <= 0x10FFFF else { throw XMLError(.invalidReference, at: offset) }

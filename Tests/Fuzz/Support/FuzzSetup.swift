@@ -32,6 +32,9 @@ enum FuzzSetup {
         return store
     }
 
+    /// The tests' image-signing identity (its certificate is the fuzzed images' anchor).
+    static func imageSigner() -> Identity { try! Identity(pem: read("Tests/ImageSigning/test-image-signer.pem")) }
+
     static func mic() -> Identity { try! Identity(pem: read("Tests/Vectors/interop/pki/phone-mic.pem")) }
     static func micKey() -> PrivateKey { mic().privateKey }
 }
