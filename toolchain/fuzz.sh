@@ -26,7 +26,7 @@ flags=(-O -swift-version 6 -sanitize=fuzzer,address -parse-as-library -I "$out/m
 module() {  # module NAME SOURCES…: a static library and its module, instrumented
     local name=$1
     shift
-    swiftc "${flags[@]}" -module-name "$name" -emit-module -emit-module-path "$out/modules/$name.swiftmodule" \
+    swiftc "${flags[@]}" -j 2 -module-name "$name" -emit-module -emit-module-path "$out/modules/$name.swiftmodule" \
         -emit-library -static -o "$out/modules/lib$name.a" "$@" || exit 1
 }
 # PhoneWire and PhoneCrypto depend on nothing of each other: both at once (one a core).

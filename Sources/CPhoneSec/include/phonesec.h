@@ -46,7 +46,9 @@ extern "C" {
 /* 6: firmware loads: phonesec_boot_options.slots_directory, phonesec_boot_result's
  * load_staged (reset the board), staged_load and staged_slot, phonesec_event's load, slot and
  * images, PHONESEC_EVENT_LOAD_STAGED and PHONESEC_EVENT_LOAD_NOT_STAGED. */
-#define PHONESEC_API_VERSION 6
+/* 7: phonesec_boot_result's reset_asked is gone: it always equalled load_staged, which
+ * says it (a load staged: reset the board). */
+#define PHONESEC_API_VERSION 7
 /* Most servers of one kind a configuration lists (call managers, TVS, CAPF). */
 #define PHONESEC_MAX_SERVERS 16
 /* Most channels one phone handle holds open at once. */
