@@ -96,18 +96,20 @@ check "... and the patched binary still reads the phone's state" json_has <(env 
     toolchain/run-firmware.sh "$arch" status --state "$work/encrypted") ".mic.md5 == \"$(cat $vectors/phone-mic.md5)\""
 check "set-load-id refuses a 64-byte ID (exit 2)" exits 2 toolchain/set-load-id.sh "out/$arch/phone" \
     "$(printf 'A%.0s' $(seq 64))" "$work/long" 2>/dev/null
-# `inspect`, `verify`, `decrypt`, `trust` and `capf` are a workstation's tools: the host
-# build's alone (the phone checks, decrypts, asks TVS and enrols in its boot).
-for command in verify decrypt trust; do
+# `inspect`, `verify`, `decrypt`, `trust` and `capf` are a workstation's tools, `provision-mic`
+# a factory station's: the host build's alone (the phone checks, decrypts, asks TVS and
+# enrols in its boot; PhoneProgram.hostBuildCommands).
+for command in inspect verify decrypt trust; do
     check "the firmware leaves $command to the host build (exit 2)" exits 2 run "$command" $vectors/ITLFile.tlv 2>"$work/$command.err"
     check "... and says so" grep -q "$command is a workstation's command" "$work/$command.err"
 done
-check "the firmware leaves inspect to the host build (exit 2)" exits 2 run inspect $vectors/ITLFile.tlv 2>"$work/inspect.err"
-check "... and says so" grep -q "inspect is a workstation's command" "$work/inspect.err"
 check "the firmware leaves capf to the host build (exit 2)" exits 2 run capf --host 127.0.0.1:1 --device SEPA45630BBFA40 \
     --trust $vectors/ITLFile.tlv --state "$work/capf" 2>"$work/capf.err"
 check "... and says so, having written nothing" grep -q "capf is a workstation's command" "$work/capf.err"
 check "... nothing written" test ! -e "$work/capf"
+check "the firmware leaves provision-mic to the host build (exit 2)" exits 2 run provision-mic --key "$vectors/pki/phone-mic.pem" \
+    2>"$work/provision.err"
+check "... and says so" grep -q "provision-mic is a factory station's command" "$work/provision.err"
 stop_process "$server"
 [ "$checks_failed" -gt 0 ] && echo "firmware-$arch: work kept in $work" || rm -rf "$work"
 summary "firmware-$arch"

@@ -114,12 +114,12 @@ public enum PhoneProgram {
         }
     }
 
-    #if hasFeature(Embedded)
-    /// The host build's commands, each with what it is and what the firmware does instead.
-    /// The firmware checks, decrypts and enrols in its boot alone, when the boot machine
-    /// decides to; the rest of its firmware asks trust questions through the C API
-    /// (phonesec_trust_check, the same decision). Their code went to the updater's room.
-    static let hostBuildCommands: [(name: String, what: String)] = [
+    /// The host build's commands, each with what it is: the firmware checks, decrypts and
+    /// enrols in its boot alone, when the boot machine decides to, and the rest of its
+    /// firmware asks trust questions through the C API (phonesec_trust_check, the same
+    /// decision); their code went to the updater's room. The firmware refuses each by name;
+    /// a host test holds the host build to running every one.
+    public static let hostBuildCommands: [(name: String, what: String)] = [
         ("inspect", "a workstation's command"),
         ("verify", "a workstation's command (the phone checks and decrypts in its boot)"),
         ("decrypt", "a workstation's command (the phone checks and decrypts in its boot)"),
@@ -128,6 +128,7 @@ public enum PhoneProgram {
         ("provision-mic", "a factory station's command"),
     ]
 
+    #if hasFeature(Embedded)
     /// Refuses a host build's command by name; false for a command no build has.
     static func runHostBuildCommand(_ command: String, _ rest: ArraySlice<String>, io: some PhoneIO) throws(PhoneFailure) -> Bool {
         if let hostOnly = hostBuildCommands.first(where: { sameText(command, $0.name) }) {

@@ -33,6 +33,18 @@ final class PhoneProgramTests: XCTestCase {
         return (PhoneProgram.run(arguments, io: io), io)
     }
 
+    /// Every command the firmware refuses as the host build's is one the host build runs
+    /// (here with no arguments: its own usage error, not "unknown command"); a name the
+    /// firmware's table lacks would be "unknown" there (firmware-vectors.sh checks each).
+    func testTheHostBuildRunsEveryCommandTheFirmwareLeavesToIt() {
+        for (name, _) in PhoneProgram.hostBuildCommands {
+            let (status, io) = run([name])
+            XCTAssertEqual(status, PhoneProgram.ExitCode.usage, name)
+            XCTAssertFalse(io.stderr.joined().contains("unknown command"), name + ": " + io.stderr.joined())
+        }
+        XCTAssertTrue(run(["no-such-command"]).io.stderr.joined().contains("unknown command no-such-command"))
+    }
+
     /// `phone inspect` reads every field the reference tool reads, with the same values.
     func testInspectAgreesWithEveryReferenceReading() throws {
         let parsed = ["interop/ITLFile.tlv", "interop/CTLFile.tlv", "interop/ITLSEPA45630BBFA40.tlv",

@@ -44,7 +44,7 @@ extern "C" {
 /* 5: phonesec_event carries every fact of the JSON log (docs/c-api-versions.md); its trust
  * decision is a phonesec_trust_result (verdict->source, verdict->refusal). */
 /* 6: firmware loads: phonesec_boot_options.slots_directory, phonesec_boot_result's
- * load_staged (reset the board), staged_load and staged_slot, phonesec_event's load, slot and
+ * load_staged, reset_asked (gone in 7), staged_load and staged_slot, phonesec_event's load, slot and
  * images, PHONESEC_EVENT_LOAD_STAGED and PHONESEC_EVENT_LOAD_NOT_STAGED. */
 /* 7: phonesec_boot_result's reset_asked is gone: it always equalled load_staged, which
  * says it (a load staged: reset the board). */
