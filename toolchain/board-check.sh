@@ -25,7 +25,7 @@ while [ $# -gt 0 ]; do
         *) echo "board-check.sh: unknown option $1" >&2; exit 2 ;;
     esac
 done
-swift build --product cucm-lab >/dev/null || exit 1
+build_host_tools || exit 1
 toolchain/board.sh build "$arch" || exit 1
 work=$(mktemp -d)
 mic=Tests/Vectors/interop/pki/phone-mic.pem

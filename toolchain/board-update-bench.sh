@@ -9,7 +9,7 @@ set -uo pipefail
 cd "$(dirname "$0")/.."
 . toolchain/lib.sh
 arch=${1:?usage: toolchain/board-update-bench.sh aarch64|armv7}
-swift build --product cucm-lab >/dev/null || exit 1
+build_host_tools || exit 1
 toolchain/board.sh build "$arch" >/dev/null || exit 1
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT

@@ -13,7 +13,7 @@ arch=${1:?usage: toolchain/capi-check.sh x86_64|aarch64|armv7}
 work=$(mktemp -d)
 echo "capi-check: work in $work"
 toolchain/install-lib.sh "$work/prefix" "$arch" >/dev/null || exit 1
-swift build --product cucm-lab >/dev/null || exit 1
+build_host_tools || exit 1
 export PKG_CONFIG_PATH=$work/prefix/lib/pkgconfig
 case "$arch" in
     x86_64) cc=(cc); run=() ;;

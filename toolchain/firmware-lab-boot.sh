@@ -12,7 +12,7 @@ set -uo pipefail
 cd "$(dirname "$0")/.."
 . toolchain/lib.sh
 arch=${1:?usage: toolchain/firmware-lab-boot.sh aarch64|armv7|x86_64}
-swift build --product cucm-lab >/dev/null || exit 1
+build_host_tools || exit 1
 work=$(mktemp -d)
 trap 'stop_labs; [ -z "${tokens:-}" ] || rm -rf "$tokens"' EXIT
 

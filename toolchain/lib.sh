@@ -31,8 +31,20 @@ install_packages() {
     }
 }
 
-# The lab cluster of a check: `cucm-lab` of the debug build, unless CUCM_LAB names another.
-cucm_lab=${CUCM_LAB:-.build/debug/cucm-lab}
+# The host build a check runs (the lab cluster `cucm-lab`, the host `phone`): the debug
+# build, which `build_host_tools` brings up to date, unless PHONE_HOST_BUILD names another
+# that is built already (the test command's: AddressSanitizer's, .build-asan/debug, so that
+# the checks' labs and phones run under it too). CUCM_LAB names another lab program.
+host_build=${PHONE_HOST_BUILD:-.build/debug}
+cucm_lab=${CUCM_LAB:-$host_build/cucm-lab}
+host_phone=$host_build/phone
+build_host_tools() {
+    if [ -n "${PHONE_HOST_BUILD:-}" ]; then
+        [ -x "$cucm_lab" ] && [ -x "$host_phone" ] || { echo "no host build in $host_build (PHONE_HOST_BUILD)" >&2; return 1; }
+    else
+        swift build --product cucm-lab >/dev/null && swift build --product phone >/dev/null
+    fi
+}
 lab_pids=()
 # schedule_install DIR [device add option…]: SEPA45630BBFA40 on the encrypted profile with an
 # install scheduled in the lab in DIR.

@@ -48,8 +48,13 @@ together "$(lane_firmware x86_64) && $(lane_firmware armv7) && $(lane_library ar
 step toolchain/check-rules.sh out/x86_64/phone out/aarch64/phone out/armv7/phone
 # The checks themselves can fail: lib.sh's check on made-up conditions, real scripts with one expectation broken.
 step toolchain/check-selftest.sh
-# The host build (the lab, the host `phone`, the tests) uses both cores.
-step swift build --build-tests
+# One host build, under AddressSanitizer (both cores): the tests, and the lab and the host
+# `phone` every check below runs (PHONE_HOST_BUILD), so their runs are checked for memory
+# errors too. Leak checking is off: the only direct leaks LeakSanitizer reports are
+# weak-reference side tables XCTest and Foundation.Process keep for the life of the process
+# (everything else it lists hangs off those).
+step swift build --build-tests --sanitize=address --scratch-path .build-asan
+export PHONE_HOST_BUILD=.build-asan/debug ASAN_OPTIONS=detect_leaks=0
 # On each architecture: the vectors, a boot against the lab, and the C API (libphonesec.a
 # installed, the example and the refusals built with pkg-config, run against the lab); the
 # two ARM ones at once (QEMU's user mode runs a program on one thread), each against labs of
@@ -60,29 +65,26 @@ step bash -c "$(per_arch x86_64)"
 # one board after the other; their packages install-deps.sh installed, so no apt runs here).
 together "$(per_arch aarch64)" "$(per_arch armv7)" "toolchain/board.sh build aarch64 && toolchain/board.sh build armv7"
 # The phone on an emulated board (qemu-system): its own kernel, flash, network, reboots,
-# power cuts and clock (toolchain/board.sh); the two boards at once, one core each. The
-# aarch64 board is done first (its emulation is the faster): after it, on its core, the
-# private keys on a PKCS#11 token (SoftHSM2, a software TPM: enrolment, decryption and TLS
-# with the keys in the token, orphans, a CAPF delete, the token's faults), the Wireshark view,
-# and the benchmark package's build (it must keep building against the core; a debug build
-# proves that, the benchmarks themselves run release builds with Benchmarks/run.sh).
-together "toolchain/board-check.sh aarch64 && toolchain/token-check.sh && toolchain/tpm-check.sh && toolchain/wireshark-check.sh && swift build --package-path Benchmarks" \
-         "toolchain/board-check.sh armv7"
+# power cuts and clock (toolchain/board.sh); the two boards at once, one core each.
+together "toolchain/board-check.sh aarch64" "toolchain/board-check.sh armv7"
+# The private keys on a PKCS#11 token (SoftHSM2, a software TPM): enrolment, decryption and
+# TLS with the keys in the token, orphans, a CAPF delete, the token's faults; the Wireshark
+# view. They wait on their labs and tokens more than they compute: beside them, the
+# benchmark package's build (it must keep building against the core; a debug build proves
+# that, the benchmarks themselves run release builds with Benchmarks/run.sh). (Run after the
+# aarch64 board instead, beside the slower armv7 one, they made the pair 9 s slower.)
+together "toolchain/token-check.sh && toolchain/tpm-check.sh && toolchain/wireshark-check.sh" "swift build --package-path Benchmarks"
 # The report's threshold checks, on made-up results.
 step python3 Benchmarks/test_report.py
 # Fuzzing here is a smoke test of every parser on its corpus (15 s a target); the long
-# campaigns are `toolchain/fuzz.sh 600` (docs/measurements.md has their table).
-step toolchain/fuzz.sh 15
+# campaigns are `toolchain/fuzz.sh 600` (docs/measurements.md has their table). Its targets
+# keep LeakSanitizer on.
+step env -u ASAN_OPTIONS toolchain/fuzz.sh 15
 # The whole suite under AddressSanitizer (it runs every test the plain suite would, and
 # finds memory errors besides), four tests at a time in processes of their own: many tests
 # wait on the network and on the phone's timeouts, so four workers keep both cores busy
-# (every test makes its own temporary directories and takes free loopback ports). Leak
-# checking is off: the only direct leaks LeakSanitizer reports are weak-reference side
-# tables XCTest and Foundation.Process keep for the life of the process (everything else
-# it lists hangs off those).
-step swift build --build-tests --sanitize=address --scratch-path .build-asan
-ASAN_OPTIONS=detect_leaks=0 step swift test --skip-build --disable-swift-testing --sanitize=address --scratch-path .build-asan \
-    --parallel --num-workers 4
+# (every test makes its own temporary directories and takes free loopback ports).
+step swift test --skip-build --disable-swift-testing --sanitize=address --scratch-path .build-asan --parallel --num-workers 4
 echo "test.sh: what each step cost"
 printf '%s\n' "${timings[@]}"
 echo "test.sh: $((SECONDS - started)) s in all"

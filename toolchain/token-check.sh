@@ -15,8 +15,8 @@
 set -uo pipefail
 cd "$(dirname "$0")/.."
 . toolchain/lib.sh
-swift build --product cucm-lab >/dev/null && swift build --product phone >/dev/null || exit 1
-phone=.build/debug/phone
+build_host_tools || exit 1
+phone=$host_phone
 module=/usr/lib/softhsm/libsofthsm2.so
 [ -f "$module" ] || module=$(dpkg -L libsofthsm2 | grep '/libsofthsm2\.so$' | head -1)
 work=$(mktemp -d)

@@ -11,8 +11,8 @@
 set -uo pipefail
 cd "$(dirname "$0")/.."
 . toolchain/lib.sh
-swift build --product cucm-lab >/dev/null && swift build --product phone >/dev/null || exit 1
-phone=.build/debug/phone
+build_host_tools || exit 1
+phone=$host_phone
 module=$(dpkg -L libtpm2-pkcs11-1 | grep '/pkcs11/libtpm2_pkcs11\.so$' | head -1)
 [ -n "$module" ] || { echo "tpm-check: libtpm2-pkcs11-1 is not installed (toolchain/install-deps.sh)"; exit 1; }
 work=$(mktemp -d)

@@ -15,7 +15,7 @@ set -uo pipefail
 cd "$(dirname "$0")/.."
 . toolchain/lib.sh
 install_packages tshark
-swift build --product phone --product cucm-lab >/dev/null 2>&1 || swift build >/dev/null || exit 1
+build_host_tools || exit 1
 dissector=Tools/wireshark/capf_tvs.lua
 work=$(mktemp -d)
 dump=
@@ -42,20 +42,20 @@ dumpcap -q -i lo -f "tcp port $capf or tcp port $tvs" -w "$work/boot.pcapng" >"$
 dump=$!
 for _ in $(seq 50); do [ -s "$work/boot.pcapng" ] && break; sleep 0.1; done
 enrolling_boot() {
-    .build/debug/phone boot --server "127.0.0.1:$http" --mac A4:56:30:BB:FA:40 --state "$work/phone" \
+    "$host_phone" boot --server "127.0.0.1:$http" --mac A4:56:30:BB:FA:40 --state "$work/phone" \
         --mic Tests/Vectors/interop/pki/phone-mic.pem --keylog "$work/phone.keys" --backoff-ms 20 >/dev/null 2>"$work/boot.err"
 }
 check "the boot with enrolment ends configured" enrolling_boot
 # A second session in the same capture: an EC P-256 enrolment with `phone capf`.
 "$cucm_lab" device add SEPA45630BBFA40 --dir "$work/lab" --operation install --key ec:P-256 >/dev/null
 ec_enrolment() {
-    .build/debug/phone capf --host "127.0.0.1:$capf" --device SEPA45630BBFA40 --trust "$work/lab/ITLFile.tlv" \
+    "$host_phone" capf --host "127.0.0.1:$capf" --device SEPA45630BBFA40 --trust "$work/lab/ITLFile.tlv" \
         --state "$work/phone" --keylog "$work/phone.keys" >/dev/null 2>>"$work/boot.err"
 }
 check "the EC enrolment completes" ec_enrolment
 # A third: a TVS question with `phone trust` (the TVS server of the boot's configuration).
 tvs_question() {
-    .build/debug/phone trust "$work/lab/pki/ccm-tftp.pem" --purpose itl-signer --state "$work/phone" --keylog "$work/phone.keys" \
+    "$host_phone" trust "$work/lab/pki/ccm-tftp.pem" --purpose itl-signer --state "$work/phone" --keylog "$work/phone.keys" \
         >/dev/null 2>>"$work/boot.err"
 }
 check "TVS vouches for the CallManager as an ITL signer" tvs_question
@@ -147,7 +147,7 @@ new_lab_ports
 start_lab "$work/eclab" "$work/eclab.log"
 http=$lab_http; https=$lab_https
 ecboot() {
-    .build/debug/phone boot --server "127.0.0.1:$http" --https-port "$https" --mac A4:56:30:BB:FA:40 --state "$work/ecphone" \
+    "$host_phone" boot --server "127.0.0.1:$http" --https-port "$https" --mac A4:56:30:BB:FA:40 --state "$work/ecphone" \
         --mic Tests/Vectors/interop/pki/phone-mic.pem --keylog "$work/https.keys" --backoff-ms 20 >/dev/null 2>>"$work/https.err"
 }
 check "the EC boot ends configured" ecboot
