@@ -213,7 +213,7 @@ run() {
         esac
     done
     [ -n "$flash" ] && [ -n "$lab" ] || usage
-    [ -x "$cucm_lab" ] || swift build --product cucm-lab >&2
+    [ -x "$cucm_lab" ] || build_host_tools >&2 || exit 1
     [ -f "$board/initrd.gz" ] || { echo "board.sh: no board for $arch: run board.sh build $arch" >&2; exit 2; }
     [ -f "$flash" ] && [ -f "$flash.factory" ] || { echo "board.sh: no flash $flash (board.sh flash)" >&2; exit 2; }
     case "$until" in configured|reboot) ;; *) usage ;; esac

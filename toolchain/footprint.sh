@@ -6,6 +6,8 @@
 # Usage: toolchain/footprint.sh [--massif-detail]
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# Its phone is the plain debug build (valgrind measures it), and so is its lab.
+unset PHONE_HOST_BUILD
 . toolchain/lib.sh
 toolchain/install-deps.sh
 install_packages valgrind

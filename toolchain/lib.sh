@@ -34,7 +34,9 @@ install_packages() {
 # The host build a check runs (the lab cluster `cucm-lab`, the host `phone`): the debug
 # build, which `build_host_tools` brings up to date, unless PHONE_HOST_BUILD names another
 # that is built already (the test command's: AddressSanitizer's, .build-asan/debug, so that
-# the checks' labs and phones run under it too). CUCM_LAB names another lab program.
+# the checks' labs and phones run under it too; such a build also needs
+# ASAN_OPTIONS=detect_leaks=0, or a leak report at a program's exit changes its exit code).
+# CUCM_LAB names another lab program.
 host_build=${PHONE_HOST_BUILD:-.build/debug}
 cucm_lab=${CUCM_LAB:-$host_build/cucm-lab}
 host_phone=$host_build/phone

@@ -8,12 +8,14 @@ import PhoneWire
 // file, in any pieces:
 // - over the cap, the stream refuses (`tooLarge`, or what it refused before the cap);
 // - within it, both refuse with the same error (never `tooLarge`: the whole-file check has
-//   no cap), or both accept and the bytes the stream handed on are exactly the file's body. One exception: a file over the 16 KiB the stream
-//   keeps for its header, whose header does not parse from that prefix, is refused by the
-//   stream as malformed (the whole-file check then refuses too, on the whole file).
-// The anchor is the tests' image-signing key; the seeds (Tests/Fuzz/Corpus/image-stream) are
-// images it signed under the name the target asks for, one shorter than 16 KiB and one longer
-// (its body checked piece by piece after the header), so the fuzzer starts from files that pass.
+//   no cap), or both accept and the bytes the stream handed on are exactly the file's body.
+//   One exception: a file over the 16 KiB the stream keeps for its header, whose header does
+//   not parse from that prefix, is refused by the stream as malformed (the whole-file check
+//   then refuses too, on the whole file).
+// The anchor is the tests' image-signing key; the seeds (Tests/Fuzz/Corpus/image-stream)
+// are images it signed under the name the target asks for, one shorter than 16 KiB and one
+// longer (its body checked piece by piece after the header): the fuzzer starts from files
+// that pass.
 nonisolated(unsafe) var anchor: ImageSigner?
 let name = "fuzz.sbn"
 
