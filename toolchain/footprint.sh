@@ -14,8 +14,7 @@ install_packages valgrind
 for arch in x86_64 aarch64 armv7; do
     [ -x "out/$arch/phone" ] || toolchain/build-firmware.sh "$arch" >/dev/null
 done
-swift build --product phone >/dev/null
-swift build --product cucm-lab >/dev/null
+build_host_tools || exit 1
 
 for arch in x86_64 aarch64 armv7; do
     binutils=$( [ "$arch" = aarch64 ] && echo aarch64-linux-gnu- || { [ "$arch" = armv7 ] && echo arm-linux-gnueabihf-; } || true)
@@ -42,7 +41,7 @@ boot_once() {  # boot_once PHONE TOOL-PREFIX… : a fresh lab device and phone s
         json_has "$work/boot.json" '.event == "configApplied" and .encrypted == true' || {
         echo "the boot did not complete"; cat "$work/boot.err"; exit 1; }
 }
-for phone in out/x86_64/phone .build/debug/phone; do
+for phone in out/x86_64/phone "$host_phone"; do
     echo "## one full boot with CAPF enrolment: $phone (valgrind)"
     boot_once "$phone" valgrind --tool=memcheck --log-file="$work/memcheck.txt"
     grep "total heap usage" "$work/memcheck.txt" | sed 's/^==[0-9]*== *//'

@@ -14,6 +14,9 @@ stop_process() {
 }
 
 # Installs the Debian packages named that are not installed yet (as root, or through sudo).
+# apt's lists updated. A mirror mid-sync can fail one index (seen here for
+# bookworm-security): go on with the indexes that did download.
+apt_update() { as_root apt-get update -qq || echo "apt-get update reported errors; continuing with the indexes it has" >&2; }
 install_packages() {
     local missing=() package
     for package in "$@"; do
@@ -21,9 +24,8 @@ install_packages() {
     done
     [ ${#missing[@]} -eq 0 ] && return 0
     echo "installing: ${missing[*]}" >&2
-    # A mirror mid-sync can fail one index (seen here for bookworm-security): go on with
-    # the indexes that did download, and try the install twice.
-    as_root apt-get update -qq || echo "apt-get update reported errors; continuing with the indexes it has" >&2
+    # The install is tried twice: a mirror mid-sync can fail it once.
+    apt_update
     as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null || {
         sleep 10
         as_root apt-get update -qq || true
@@ -96,7 +98,7 @@ as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
 ensure_architecture() {
     dpkg --print-foreign-architectures | grep -x "$1" >/dev/null && return 0
     as_root dpkg --add-architecture "$1"
-    as_root apt-get update -qq || echo "apt-get update reported errors; continuing with the indexes it has" >&2
+    apt_update
 }
 
 # The Embedded Swift target of a firmware architecture: sets `triple` and `binutils` (the

@@ -42,19 +42,16 @@ while IFS=$'\t' read -r -u 3 name file search replace; do
         result="does not build"; caught="—"; broken=$((broken + 1))
     else
         status=0
-        # SIGINT, the signal swift test stops its workers on (they run in process groups of
-        # their own); SIGKILL 30 s later if it did not end.
         timeout -s INT -k 30 300 "${suite[@]}" >"$work/mutant.log" 2>&1 </dev/null || status=$?
-        caught=$(grep -oE "error: [A-Za-z]+\.test[A-Za-z0-9_]+" "$work/mutant.log" | sed 's/error: //' | sort -u | head -3 | paste -sd, -)
-        if [ "$status" -eq 0 ]; then
-            result="**survived**"; caught="—"; survived=$((survived + 1))
-        else
-            # A suite cut off (timeout's 124) is said so, and prints no failure (the parallel
-            # runner prints them at its end): a machine too busy would look the same.
-            result="killed"
-            if [ "$status" -eq 124 ]; then result="killed (the suite did not end in 300 s)"; caught="cut off, no output"; fi
-            killed=$((killed + 1))
-        fi
+        case "$status" in
+            0) result="**survived**"; caught="—"; survived=$((survived + 1)) ;;
+            # A suite cut off (124; 137 when it needed the SIGKILL) is said so, and prints no
+            # failure (the parallel runner prints them at its end): a machine too busy would
+            # look the same.
+            124|137) result="killed (the suite did not end in 300 s)"; caught="cut off, no output"; killed=$((killed + 1)) ;;
+            *) result="killed"; killed=$((killed + 1))
+               caught=$(grep -oE "error: [A-Za-z]+\.test[A-Za-z0-9_]+" "$work/mutant.log" | sed 's/error: //' | sort -u | head -3 | paste -sd, -) ;;
+        esac
     fi
     cp "$work/original" "$file"
     table+=("| $name | \`$file\` | $result | $caught |")

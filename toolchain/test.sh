@@ -41,10 +41,8 @@ step toolchain/vectors-check.sh
 # builds, then the firmware's LTO link): six builds in two lanes of about the same length,
 # one a core. The libraries are built here for capi-check (its own install then finds them
 # up to date).
-lane_firmware() { printf 'toolchain/build-firmware.sh %s' "$1"; }
-lane_library() { printf 'toolchain/install-lib.sh out/lib/%s %s' "$1" "$1"; }
-together "$(lane_firmware x86_64) && $(lane_firmware armv7) && $(lane_library armv7)" \
-         "$(lane_firmware aarch64) && $(lane_library x86_64) && $(lane_library aarch64)"
+together "toolchain/build-firmware.sh x86_64 && toolchain/build-firmware.sh armv7 && toolchain/install-lib.sh out/lib/armv7 armv7" \
+         "toolchain/build-firmware.sh aarch64 && toolchain/install-lib.sh out/lib/x86_64 x86_64 && toolchain/install-lib.sh out/lib/aarch64 aarch64"
 step toolchain/check-rules.sh out/x86_64/phone out/aarch64/phone out/armv7/phone
 # The checks themselves can fail: lib.sh's check on made-up conditions, real scripts with one expectation broken.
 step toolchain/check-selftest.sh
