@@ -13,10 +13,10 @@ stop_process() {
     wait "$pid" 2>/dev/null || true
 }
 
-# Installs the Debian packages named that are not installed yet (as root, or through sudo).
 # apt's lists updated. A mirror mid-sync can fail one index (seen here for
 # bookworm-security): go on with the indexes that did download.
 apt_update() { as_root apt-get update -qq || echo "apt-get update reported errors; continuing with the indexes it has" >&2; }
+# Installs the Debian packages named that are not installed yet (as root, or through sudo).
 install_packages() {
     local missing=() package
     for package in "$@"; do
