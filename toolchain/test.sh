@@ -40,31 +40,31 @@ started=$SECONDS
 step toolchain/install-deps.sh
 # The repository's copy of the interop vectors equals ../shared/vectors when that is beside it.
 step toolchain/vectors-check.sh
-# Each firmware and C library build is one Swift compiler at a time (whole-module release
-# builds, then the firmware's LTO link): six builds in two lanes of about the same length,
-# one a core. The libraries are built here for capi-check (its own install then finds them
-# up to date).
-together "toolchain/build-firmware.sh x86_64 && toolchain/build-firmware.sh armv7 && toolchain/install-lib.sh out/lib/armv7 armv7" \
-         "toolchain/build-firmware.sh aarch64 && toolchain/install-lib.sh out/lib/x86_64 x86_64 && toolchain/install-lib.sh out/lib/aarch64 aarch64"
+# The builds, four at once: per architecture the firmware, then its C library (installed
+# here for capi-check, whose own install then finds it up to date) and, for ARM, the
+# emulated board (Debian's kernel and busybox unpacked, the firmware in its initramfs);
+# and the one host build, under AddressSanitizer: the tests, and the lab and the host
+# `phone` every check below runs (PHONE_HOST_BUILD), so their runs are checked for memory
+# errors too. Each firmware and library build is mostly one Swift compiler at a time
+# (whole-module release builds, then the firmware's LTO link): four at once keep both cores
+# busy until the last ends, where two lanes of three left one core idle for 30 s.
+together "toolchain/build-firmware.sh x86_64 && toolchain/install-lib.sh out/lib/x86_64 x86_64" \
+         "toolchain/build-firmware.sh aarch64 && toolchain/install-lib.sh out/lib/aarch64 aarch64 && toolchain/board.sh build aarch64" \
+         "toolchain/build-firmware.sh armv7 && toolchain/install-lib.sh out/lib/armv7 armv7 && toolchain/board.sh build armv7" \
+         "swift build --build-tests --sanitize=address --scratch-path .build-asan"
+# Leak checking is off in the host build's programs: the only direct leaks LeakSanitizer
+# reports are weak-reference side tables XCTest and Foundation.Process keep for the life of
+# the process (everything else it lists hangs off those).
+export PHONE_HOST_BUILD=.build-asan/debug ASAN_OPTIONS=detect_leaks=0
 step toolchain/check-rules.sh out/x86_64/phone out/aarch64/phone out/armv7/phone
 # The checks themselves can fail: lib.sh's check on made-up conditions, real scripts with one expectation broken.
 step toolchain/check-selftest.sh
-# One host build, under AddressSanitizer (both cores): the tests, and the lab and the host
-# `phone` every check below runs (PHONE_HOST_BUILD), so their runs are checked for memory
-# errors too. Leak checking is off: the only direct leaks LeakSanitizer reports are
-# weak-reference side tables XCTest and Foundation.Process keep for the life of the process
-# (everything else it lists hangs off those).
-step swift build --build-tests --sanitize=address --scratch-path .build-asan
-export PHONE_HOST_BUILD=.build-asan/debug ASAN_OPTIONS=detect_leaks=0
 # On each architecture: the vectors, a boot against the lab, and the C API (libphonesec.a
 # installed, the example and the refusals built with pkg-config, run against the lab); the
-# two ARM ones at once (QEMU's user mode runs a program on one thread), each against labs of
-# its own on free loopback ports.
+# three at once (QEMU's user mode runs an ARM program on one thread; x86_64's waits on its
+# labs more than it computes), each against labs of its own on free loopback ports.
 per_arch() { printf 'toolchain/firmware-vectors.sh %s && toolchain/firmware-lab-boot.sh %s && toolchain/capi-check.sh %s' "$1" "$1" "$1"; }
-step bash -c "$(per_arch x86_64)"
-# The ARM checks, and beside them the emulated boards' builds (kernels and busybox unpacked,
-# one board after the other; their packages install-deps.sh installed, so no apt runs here).
-together "$(per_arch aarch64)" "$(per_arch armv7)" "toolchain/board.sh build aarch64 && toolchain/board.sh build armv7"
+together "$(per_arch x86_64)" "$(per_arch aarch64)" "$(per_arch armv7)"
 # The phone on an emulated board (qemu-system): its own kernel, flash, network, reboots,
 # power cuts and clock (toolchain/board.sh); each board's check in its two parts, the four
 # at once (each QEMU runs on one thread: four keep both cores busy to the end, where two
