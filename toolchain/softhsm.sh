@@ -17,21 +17,18 @@ case "$arch" in
     *) echo "softhsm.sh: unknown architecture $arch" >&2; exit 2 ;;
 esac
 root=$PWD/.build-softhsm/$arch
+# One unpacking at a time (the board check's two parts may both ask at once): the second
+# waits, then finds it there.
+mkdir -p "$(dirname "$root")"
+exec {lock}>"$root.lock"
+flock "$lock"
 if [ ! -f "$root/usr/lib/softhsm/libsofthsm2.so" ]; then
     ensure_architecture "$debian"
-    # Unpacked in a directory of its own, then renamed into place: two checks that need it
-    # at once (the board check's two parts) each unpack, and the second rename finds the
-    # first's and drops its own.
-    mkdir -p "$(dirname "$root")"
-    unpacking=$(mktemp -d "$root.unpacking.XXXXXX")
-    mkdir "$unpacking/debs"
-    (cd "$unpacking/debs" && apt-get download "libsofthsm2:$debian" "softhsm2:$debian" "libssl3:$debian" \
-        "libstdc++6:$debian" "libgcc-s1:$debian" >/dev/null 2>&1) \
-        || { rm -rf "$unpacking"; echo "softhsm.sh: apt-get download failed" >&2; exit 1; }
-    for deb in "$unpacking"/debs/*.deb; do dpkg-deb -x "$deb" "$unpacking"; done
-    rm -rf "$unpacking/debs"
-    [ -f "$root/usr/lib/softhsm/libsofthsm2.so" ] || rm -rf "$root"   # a copy without the module: not whole
-    mv -T "$unpacking" "$root" 2>/dev/null || rm -rf "$unpacking"
+    rm -rf "$root.tmp" && mkdir -p "$root.tmp/debs"
+    (cd "$root.tmp/debs" && apt-get download "libsofthsm2:$debian" "softhsm2:$debian" "libssl3:$debian" \
+        "libstdc++6:$debian" "libgcc-s1:$debian" >/dev/null 2>&1) || { echo "softhsm.sh: apt-get download failed" >&2; exit 1; }
+    for deb in "$root.tmp"/debs/*.deb; do dpkg-deb -x "$deb" "$root.tmp"; done
+    rm -rf "$root.tmp/debs" "$root" && mv "$root.tmp" "$root"
 fi
 echo "$root/usr/lib/softhsm/libsofthsm2.so"
 echo "$root/usr/lib/$multiarch"
