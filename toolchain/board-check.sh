@@ -8,9 +8,10 @@
 # power cuts while one is written).
 # Every boot is judged by the phone's JSON log on the board's console and by `board.sh status`.
 # Usage: toolchain/board-check.sh aarch64|armv7 [--part 1|2] [--cuts N] [--seed S]
-#   --part 1: only the enrolling boots, the clock, the EC lab, the power cuts and the garbage
-#   state partition; --part 2: only the rest (no network, a full flash, the token, the
-#   updates). Each part needs nothing of the other: the test command runs the four parts of
+#   --part 1: only the enrolling boots, the clock, the EC lab, power cuts at three moments
+#   (five on aarch64) and at random delays, and the garbage state partition; --part 2: only
+#   the rest (no network, a full flash, the token, the updates, and on aarch64 power cuts at
+#   three more moments). Each part needs nothing of the other: the test command runs the four parts of
 #   the two boards at once (each QEMU keeps one core busy; two cores end the four sooner
 #   than two boards that end apart). Default: both, one after the other.
 #   --cuts N: power cuts at random delays besides the ones at console lines (default: 2 on
@@ -60,6 +61,46 @@ lsc_md5() { status_of "$1" | jq -r '.lsc.md5 // empty'; }
 whole_state() {
     status_of "$1" | jq -e '.statePartition != "unrepairable" and (.corruptTrustLists // []) == []
                             and (.lsc.problem // null) == null and (.mic.problem // null) == null' >/dev/null
+}
+
+# Power cuts: QEMU killed (SIGKILL: the guest's unflushed pages are lost) during an
+# enrolling boot; after each cut the state must be the old or the new one whole, the flash
+# must mount, and the next power-on must end configured.
+# cut NAME WHEN: WHEN is a console text (cut as soon as the console shows it) or +SECONDS.
+cut() {
+    local name=$1 when=$2 flash=$work/$1.img lab=$work/cutlab
+    new_lab "$lab" -- --key rsa:2048
+    toolchain/board.sh flash "$arch" --out "$flash" --mic "$mic"
+    power_on "$name" "$flash" "$lab" --cut-at "$when"
+    local code=$?
+    # A random delay can outlast a boot that ran faster than the first: nothing was cut.
+    if [ "$code" = 0 ] && [ "${when:0:1}" = + ]; then
+        echo "board-$arch: the boot ended configured before the cut at $when"
+        rm -rf "$lab" "$flash" "$flash.factory"
+        return 2
+    fi
+    check_equal "$arch cut at $when: the power was cut before the phone ended" 124 "$code"
+    local shown
+    shown=$(grep -o '"event":"[a-zA-Z]*"' "$work/$name.console" | tail -1)
+    echo "board-$arch: power cut at '$when': the last event the console showed: ${shown:-none}"
+    # `phone status` loads each file as the phone does: an LSC without its key, or half a
+    # trust list, is reported corrupt; a filesystem e2fsck cannot repair fails it.
+    check "$arch cut at $when: no state file is half-written" whole_state "$flash"
+    check "$arch cut at $when: the next power-on ends configured" power_on "$name-after" "$flash" "$lab"
+    # A cut while the init was making the blank partition's filesystem (a random one can
+    # land there: seen at +2.7 s on aarch64, 2026-12-07) leaves no filesystem, which the
+    # next power-on makes anew (nothing was on it), or, when mke2fs had finished before the
+    # init's next line, a whole one that mounts. A filesystem left that does not mount is
+    # never right.
+    if console_has "$name" "state partition blank: making an ext4 filesystem" && ! console_has "$name" "board: load: "; then
+        check "$arch cut at $when, while the filesystem was made: the next power-on made it anew or mounted it" \
+            not console_has "$name-after" "does not mount"
+    else
+        check "$arch cut at $when: the flash mounted as it was" \
+            not grep -q -e "state partition unreadable" -e "does not mount" "$work/$name-after.console"
+    fi
+    check_equal "$arch cut at $when: the LSC on the flash is the one the lab stored" "$(lab_md5 "$lab")" "$(lsc_md5 "$flash")"
+    rm -rf "$lab" "$flash" "$flash.factory"
 }
 
 enrolling_boots_and_cuts() {
@@ -150,53 +191,13 @@ enrolling_boots_and_cuts() {
     check "$arch EC board enrolled an EC P-256 LSC" json_has "$work/ec.json" '.event == "capfInstallRequested" and .key == "EC P-256"'
     check "$arch EC board took the configuration over HTTPS" json_has "$work/ec.json" '.event == "httpsConfigApplied"'
 
-    # 5. Power cuts: QEMU killed (SIGKILL: the guest's unflushed pages are lost) around each
-    # write of an enrolling boot, and at random delays; after each cut the state must be the old
-    # or the new one whole, the flash must mount, and the next power-on must end configured.
-    # cut NAME WHEN: WHEN is a console text (cut as soon as the console shows it) or +SECONDS.
-    cut() {
-        local name=$1 when=$2 flash=$work/$1.img lab=$work/cutlab
-        new_lab "$lab" -- --key rsa:2048
-        toolchain/board.sh flash "$arch" --out "$flash" --mic "$mic"
-        power_on "$name" "$flash" "$lab" --cut-at "$when"
-        local code=$?
-        # A random delay can outlast a boot that ran faster than the first: nothing was cut.
-        if [ "$code" = 0 ] && [ "${when:0:1}" = + ]; then
-            echo "board-$arch: the boot ended configured before the cut at $when"
-            rm -rf "$lab" "$flash" "$flash.factory"
-            return 2
-        fi
-        check_equal "$arch cut at $when: the power was cut before the phone ended" 124 "$code"
-        local shown
-        shown=$(grep -o '"event":"[a-zA-Z]*"' "$work/$name.console" | tail -1)
-        echo "board-$arch: power cut at '$when': the last event the console showed: ${shown:-none}"
-        # `phone status` loads each file as the phone does: an LSC without its key, or half a
-        # trust list, is reported corrupt; a filesystem e2fsck cannot repair fails it.
-        check "$arch cut at $when: no state file is half-written" whole_state "$flash"
-        check "$arch cut at $when: the next power-on ends configured" power_on "$name-after" "$flash" "$lab"
-        # A cut while the init was making the blank partition's filesystem (a random one can
-        # land there: seen at +2.7 s on aarch64, 2026-12-07) leaves no filesystem, which the
-        # next power-on makes anew (nothing was on it), or, when mke2fs had finished before the
-        # init's next line, a whole one that mounts. A filesystem left that does not mount is
-        # never right.
-        if console_has "$name" "state partition blank: making an ext4 filesystem" && ! console_has "$name" "board: load: "; then
-            check "$arch cut at $when, while the filesystem was made: the next power-on made it anew or mounted it" \
-                not console_has "$name-after" "does not mount"
-        else
-            check "$arch cut at $when: the flash mounted as it was" \
-                not grep -q -e "state partition unreadable" -e "does not mount" "$work/$name-after.console"
-        fi
-        check_equal "$arch cut at $when: the LSC on the flash is the one the lab stored" "$(lab_md5 "$lab")" "$(lsc_md5 "$flash")"
-        rm -rf "$lab" "$flash" "$flash.factory"
-    }
-    # Before and after each write: the ITL (installed, then the configuration fetched), the LSC
-    # and its key (certificate received, then stored), the encrypted flag and the TVS servers
-    # (configuration applied, then the result); the reboot; and the first write of all, the
-    # init making the blank partition's filesystem.
+    # 5. Power cuts (`cut`, above) around each write of an enrolling boot, and at random
+    # delays. Here the three moments both boards cut: after the ITL is installed, after the
+    # LSC and its key are stored, after the configuration is applied; on aarch64 (an armv7
+    # boot costs about twice as much) also the reboot and the first write of all, the init
+    # making the blank partition's filesystem, and three more in part 2.
     moments=('"event":"trustListInstalled"' '"event":"capfLSCStored"' '"event":"configApplied"')
-    [ "$arch" = aarch64 ] && moments+=('"file":"SEPA45630BBFA40.cnf.xml.sgn"' '"event":"capfCertificateReceived"'
-                                       '{"result":"configured"' 'board: phone asked for a reset'
-                                       'board: state partition blank: making an ext4 filesystem')
+    [ "$arch" = aarch64 ] && moments+=('board: phone asked for a reset' 'board: state partition blank: making an ext4 filesystem')
     number=0
     for moment in "${moments[@]}"; do
         number=$((number + 1))
@@ -386,6 +387,19 @@ broken_boards_tokens_updates() {
     # when its record and mark reached the flash. Never a slot that is not whole.
     update_cut upd-cut-fetch '"file":"phone-BOARD.2.sbn"' "board: load: slot A, BOARD.1"
     update_cut upd-cut-staged '"event":"loadStaged"' "board: load: slot (A, BOARD.1|B on trial, BOARD.2)"
+
+    # 10. aarch64 only: power cuts (`cut`) at the other moments around the enrolling boot's
+    # writes: the configuration's fetch (after the ITL is stored), the certificate received
+    # (before the LSC is stored), the result line (after the encrypted flag and the TVS
+    # servers are stored). Here rather than with the other cuts in part 1: the two parts then
+    # take about as long.
+    if [ "$arch" = aarch64 ]; then
+        local index=0 moment
+        for moment in '"file":"SEPA45630BBFA40.cnf.xml.sgn"' '"event":"capfCertificateReceived"' '{"result":"configured"'; do
+            index=$((index + 1))
+            cut "more-cut$index" "$moment"
+        done
+    fi
 }
 
 case "$part" in
