@@ -8,14 +8,14 @@
 # power cuts while one is written).
 # Every boot is judged by the phone's JSON log on the board's console and by `board.sh status`.
 # Usage: toolchain/board-check.sh aarch64|armv7 [--part 1|2] [--cuts N] [--seed S]
-#   --part 1: only the enrolling boots, the clock, the EC lab, power cuts at three moments
-#   (five on aarch64) and at random delays, and the garbage state partition; --part 2: only
-#   the rest (no network, a full flash, the token, the updates, and on aarch64 power cuts at
-#   three more moments). Each part needs nothing of the other: the test command runs the four parts of
+#   --part 1: only the DHCP script, the enrolling first power-on, the second power-on and the
+#   bound on resets, the clock, the EC lab, power cuts at three moments (five on aarch64) and
+#   at random delays, and the garbage state partition; --part 2: only the rest (no network,
+#   a full flash, the token, the updates, and on aarch64 power cuts at three more moments). Each part needs nothing of the other: the test command runs the four parts of
 #   the two boards at once (each QEMU keeps one core busy; two cores end the four sooner
 #   than two boards that end apart). Default: both, one after the other.
 #   --cuts N: power cuts at random delays besides the ones at console lines (default: 2 on
-#   aarch64, 1 on armv7); --seed S: their seed (default: from the clock; printed).
+#   aarch64, 1 on armv7; part 1's); --seed S: their seed (default: from the clock; printed).
 # Prints "board-ARCH: N passed, N failed" ("board-ARCH part N: …" for a part).
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -192,10 +192,11 @@ enrolling_boots_and_cuts() {
     check "$arch EC board took the configuration over HTTPS" json_has "$work/ec.json" '.event == "httpsConfigApplied"'
 
     # 5. Power cuts (`cut`, above) around each write of an enrolling boot, and at random
-    # delays. Here the three moments both boards cut: after the ITL is installed, after the
-    # LSC and its key are stored, after the configuration is applied; on aarch64 (an armv7
-    # boot costs about twice as much) also the reboot and the first write of all, the init
-    # making the blank partition's filesystem, and three more in part 2.
+    # delays. Here the three moments both boards cut, one after each kind of write: after the
+    # ITL is installed, after the LSC and its key are stored, after the configuration is
+    # applied. On aarch64 also the reboot and the first write of all, the init making the
+    # blank partition's filesystem, and three more in part 2: the writes are the same code on
+    # both boards, and armv7, whose boots cost more, cuts the three that prove its build's.
     moments=('"event":"trustListInstalled"' '"event":"capfLSCStored"' '"event":"configApplied"')
     [ "$arch" = aarch64 ] && moments+=('board: phone asked for a reset' 'board: state partition blank: making an ext4 filesystem')
     number=0

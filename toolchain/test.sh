@@ -15,10 +15,10 @@ step() {  # step COMMAND…: runs it, and notes its seconds for the closing tabl
     "$@"
     timings+=("$(printf '%5d s  %s' $((SECONDS - started)) "$*")")
 }
-# together COMMAND…: steps at once, for steps that keep one core busy each (QEMU's TCG runs
-# an emulated board on one thread); their outputs are printed whole, in order, when all have
-# ended, each with the seconds it took (where one ends long before the others, a core
-# idled); fails when any fails.
+# together COMMAND…: jobs at once, so that the two cores stay busy (most keep about one core
+# busy: QEMU's TCG runs an emulated board on one thread, a Swift compiler mostly one module
+# at a time); each job's output is printed whole, in order, with the seconds it took (where
+# one ends long before the others, a core idled); all run to their end; fails when any fails.
 together() {
     local began=$SECONDS logs=() pids=() command index failed=0 took=()
     for command in "$@"; do
@@ -47,7 +47,8 @@ step toolchain/vectors-check.sh
 # `phone` every check below runs (PHONE_HOST_BUILD), so their runs are checked for memory
 # errors too. Each firmware and library build is mostly one Swift compiler at a time
 # (whole-module release builds, then the firmware's LTO link): four at once keep both cores
-# busy until the last ends, where two lanes of three left one core idle for 30 s.
+# busy nearly to the end (the last ran alone for its final 18 s in the run README gives),
+# where two lanes of three left one core idle for 30 s.
 together "toolchain/build-firmware.sh x86_64 && toolchain/install-lib.sh out/lib/x86_64 x86_64" \
          "toolchain/build-firmware.sh aarch64 && toolchain/install-lib.sh out/lib/aarch64 aarch64 && toolchain/board.sh build aarch64" \
          "toolchain/build-firmware.sh armv7 && toolchain/install-lib.sh out/lib/armv7 armv7 && toolchain/board.sh build armv7" \
@@ -73,10 +74,9 @@ together "toolchain/board-check.sh aarch64 --part 1" "toolchain/board-check.sh a
          "toolchain/board-check.sh armv7 --part 1" "toolchain/board-check.sh armv7 --part 2"
 # The private keys on a PKCS#11 token (SoftHSM2, a software TPM): enrolment, decryption and
 # TLS with the keys in the token, orphans, a CAPF delete, the token's faults; the Wireshark
-# view. They wait on their labs and tokens more than they compute: beside them, the
-# benchmark package's build (it must keep building against the core; a debug build proves
-# that, the benchmarks themselves run release builds with Benchmarks/run.sh). (Run after the
-# aarch64 board instead, beside the slower armv7 one, they made the pair 9 s slower.)
+# view. Alone they keep about one core busy for 31 s; beside them, the benchmark package's
+# build (it must keep building against the core; a debug build proves that, the benchmarks
+# themselves run release builds with Benchmarks/run.sh).
 together "toolchain/token-check.sh && toolchain/tpm-check.sh && toolchain/wireshark-check.sh" "swift build --package-path Benchmarks"
 # The report's threshold checks, on made-up results.
 step python3 Benchmarks/test_report.py

@@ -8,7 +8,8 @@ address and entry point are the virt machine's RAM base plus the kernel's TEXT_O
 which QEMU's -kernel honours. TEXT_OFFSET is not always 0x8000 (arch/arm/Makefile raises it
 for some platforms a multi-platform kernel includes: 0x208000 with ARCH_MESON, as Debian's
 armmp-lpae has it), so it is read from the decompressor itself, which computes the Image's
-address as `and r0, pc, #0xf8000000` (the start of RAM) then `add r4, r0, #TEXT_OFFSET`.
+address as `mov r0, pc`, `and r0, r0, #0xf8000000` (the start of RAM), then, a few
+instructions on, `add r4, r0, #TEXT_OFFSET`.
 
 Usage: unpack_kernel.py ZIMAGE UIMAGE
 Exits 1, writing nothing, when the zImage is not the kind it knows (then the board boots
