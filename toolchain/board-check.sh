@@ -11,8 +11,9 @@
 #   --part 1: only the DHCP script, the enrolling first power-on, the second power-on and the
 #   bound on resets, the clock, the EC lab, power cuts at three moments (five on aarch64) and
 #   at random delays, and the garbage state partition; --part 2: only the rest (no network,
-#   a full flash, the token, the updates, and on aarch64 power cuts at three more moments). Each part needs nothing of the other: the test command runs the four parts of
-#   the two boards at once (each QEMU keeps one core busy; two cores end the four sooner
+#   a full flash, the token, the updates, and on aarch64 power cuts at three more moments).
+#   Each part needs nothing of the other: the test command runs the four parts of the two
+#   boards at once (each QEMU keeps one core busy; two cores end the four sooner
 #   than two boards that end apart). Default: both, one after the other.
 #   --cuts N: power cuts at random delays besides the ones at console lines (default: 2 on
 #   aarch64, 1 on armv7; part 1's); --seed S: their seed (default: from the clock; printed).

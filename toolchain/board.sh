@@ -62,14 +62,12 @@ board=out/$arch/board
 wanted_modules=(virtio_mmio virtio_net virtio_blk crc32c_generic ext4)
 
 build() {
+    # One build of a board at a time (the board check's two parts may both start one): the
+    # second waits, then finds it up to date.
+    hold_lock "$board/.build-lock"
     install_packages qemu-system-arm cpio e2fsprogs
     ensure_architecture "$debarch"
     [ -x "out/$arch/phone" ] || toolchain/build-firmware.sh "$arch"
-    # One build of a board at a time (the board check's two parts may both start one): the
-    # second waits, then finds it up to date.
-    mkdir -p "$board"
-    exec {build_lock}>"$board/.build-lock"
-    flock "$build_lock"
     # Up to date when nothing it is made from (the firmware, the init, this script) is newer.
     if [ -f "$board/initrd.gz" ] && [ -z "$(find "out/$arch/phone" toolchain/board "$self" -newer "$board/initrd.gz")" ]; then
         echo "board $arch: up to date ($board)"
@@ -102,7 +100,7 @@ build() {
     cp "$unpacked/boot/vmlinuz-$version" "$board/vmlinuz"
     # armv7: the zImage's Image unpacked here, once, rather than by its decompressor at every
     # power-on (1.3 s of each under TCG); a zImage it does not know boots as it is.
-    rm -f "$board/uImage"
+    rm -f "$board/uImage" "$board/uImage.new"
     if [ "$arch" = armv7 ] && ! python3 toolchain/board/unpack_kernel.py "$board/vmlinuz" "$board/uImage"; then
         echo "board $arch: the kernel is booted compressed (slower power-ons)"
     fi

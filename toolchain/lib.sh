@@ -89,6 +89,14 @@ stop_labs() {
     lab_pids=()
 }
 
+# hold_lock FILE: this script holds FILE's lock (flock) from here until it exits; another
+# that asks for it waits until then (two checks that build or unpack the same thing at once).
+hold_lock() {
+    local descriptor
+    mkdir -p "$(dirname "$1")"
+    exec {descriptor}>"$1"
+    flock "$descriptor"
+}
 as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
 
 # ensure_architecture DEBIAN-ARCH (arm64, armhf): dpkg takes packages of that architecture

@@ -19,9 +19,7 @@ esac
 root=$PWD/.build-softhsm/$arch
 # One unpacking at a time (the board check's two parts may both ask at once): the second
 # waits, then finds it there.
-mkdir -p "$(dirname "$root")"
-exec {lock}>"$root.lock"
-flock "$lock"
+hold_lock "$root.lock"
 if [ ! -f "$root/usr/lib/softhsm/libsofthsm2.so" ]; then
     ensure_architecture "$debian"
     rm -rf "$root.tmp" && mkdir -p "$root.tmp/debs"
